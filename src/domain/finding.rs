@@ -1,0 +1,246 @@
+//! Findings: the problems a check reports, with a fingerprint that outlives edits.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// How bad a finding or an issue is. Ordered from worst to mildest so that sorting
+/// ascending puts critical first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                format!("unknown severity `{s}`, expected one of: critical, high, medium, low, info")
+            })
+    }
+}
+
+/// One problem reported by one run of a check.
+///
+/// `fingerprint` identifies the same problem across runs: it is the tool's own when the
+/// tool gives one, otherwise derived from rule, path and the normalised source line or
+/// message — never from the line number, so that a finding survives edits above it.
+/// It is empty until [`assign_fingerprints`] has run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub path: Option<String>,
+    pub line: Option<u32>,
+    pub fingerprint: String,
+    /// The fingerprint the tool itself gave (e.g. SARIF `partialFingerprints`), if any.
+    #[serde(skip)]
+    pub tool_fingerprint: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            rule: rule.into(),
+            severity,
+            message: message.into(),
+            path: None,
+            line: None,
+            fingerprint: String::new(),
+            tool_fingerprint: None,
+        }
+    }
+
+    pub fn at(mut self, path: impl Into<String>, line: Option<u32>) -> Self {
+        self.path = Some(path.into());
+        self.line = line;
+        self
+    }
+}
+
+/// Collapse what changes without the problem changing: colours, runs of white space,
+/// and numbers (counts and positions in messages such as "found 3 issues at col 7").
+pub fn normalise(text: &str) -> String {
+    let stripped = strip_ansi_escapes::strip_str(text);
+    let mut out = String::with_capacity(stripped.len());
+    let mut in_digits = false;
+    for word in stripped.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for ch in word.chars() {
+            if ch.is_ascii_digit() {
+                if !in_digits {
+                    out.push('0');
+                }
+                in_digits = true;
+            } else {
+                in_digits = false;
+                out.push(ch);
+            }
+        }
+        in_digits = false;
+    }
+    out
+}
+
+fn short_hash(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let digest = hasher.finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Give every finding of one run its fingerprint.
+///
+/// `source_line(path, line)` returns the text of that line of the repository file when
+/// it can be read; it is the anchor that keeps a fingerprint stable when lines move.
+/// Findings that would share a fingerprint (the same rule on two identical lines) are
+/// told apart by their order of appearance, so no two findings of a run collide.
+pub fn assign_fingerprints(
+    check: &str,
+    findings: &mut [Finding],
+    mut source_line: impl FnMut(&str, u32) -> Option<String>,
+) {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let base = match &finding.tool_fingerprint {
+            Some(tool) => short_hash(&[check, "tool", &finding.rule, tool]),
+            None => {
+                let anchor = match (&finding.path, finding.line) {
+                    (Some(path), Some(line)) => source_line(path, line)
+                        .map(|text| normalise(&text))
+                        .filter(|text| !text.is_empty()),
+                    _ => None,
+                };
+                let path = finding.path.as_deref().unwrap_or("");
+                let message = normalise(&finding.message);
+                match anchor {
+                    Some(anchor) => short_hash(&[check, &finding.rule, path, &anchor, &message]),
+                    None => short_hash(&[check, &finding.rule, path, &message]),
+                }
+            }
+        };
+        let count = seen.entry(base.clone()).or_insert(0);
+        finding.fingerprint = if *count == 0 {
+            base
+        } else {
+            format!("{base}-{count}")
+        };
+        *count += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &'static str) -> impl FnMut(&str, u32) -> Option<String> {
+        move |_, line| text.lines().nth(line as usize - 1).map(str::to_owned)
+    }
+
+    #[test]
+    fn fingerprint_survives_lines_inserted_above() {
+        let before = "fn a() {}\nlet x = y.unwrap();\n";
+        let after = "// new comment\n\nfn a() {}\nlet x = y.unwrap();\n";
+        let mut one = vec![Finding::new("unwrap_used", Severity::Medium, "used unwrap at 2:9")
+            .at("src/a.rs", Some(2))];
+        let mut two = vec![Finding::new("unwrap_used", Severity::Medium, "used unwrap at 4:9")
+            .at("src/a.rs", Some(4))];
+        assign_fingerprints("clippy", &mut one, lines(before));
+        assign_fingerprints("clippy", &mut two, lines(after));
+        assert_eq!(one[0].fingerprint, two[0].fingerprint);
+        assert_eq!(one[0].fingerprint.len(), 16);
+    }
+
+    #[test]
+    fn different_rules_or_paths_differ() {
+        let mut f = vec![
+            Finding::new("a", Severity::Low, "m").at("x.rs", Some(1)),
+            Finding::new("b", Severity::Low, "m").at("x.rs", Some(1)),
+            Finding::new("a", Severity::Low, "m").at("y.rs", Some(1)),
+        ];
+        assign_fingerprints("c", &mut f, |_, _| Some("same line".into()));
+        assert_ne!(f[0].fingerprint, f[1].fingerprint);
+        assert_ne!(f[0].fingerprint, f[2].fingerprint);
+    }
+
+    #[test]
+    fn identical_findings_get_distinct_fingerprints() {
+        let mut f = vec![
+            Finding::new("a", Severity::Low, "m").at("x.rs", Some(1)),
+            Finding::new("a", Severity::Low, "m").at("x.rs", Some(9)),
+        ];
+        assign_fingerprints("c", &mut f, |_, _| Some("dup();".into()));
+        assert_ne!(f[0].fingerprint, f[1].fingerprint);
+        assert!(f[1].fingerprint.ends_with("-1"));
+    }
+
+    #[test]
+    fn tool_fingerprint_wins_over_location() {
+        let mut a = Finding::new("r", Severity::High, "m").at("x.rs", Some(1));
+        a.tool_fingerprint = Some("abc".into());
+        let mut b = Finding::new("r", Severity::High, "other").at("z.rs", Some(7));
+        b.tool_fingerprint = Some("abc".into());
+        let mut v = vec![a];
+        let mut w = vec![b];
+        assign_fingerprints("c", &mut v, |_, _| None);
+        assign_fingerprints("c", &mut w, |_, _| None);
+        assert_eq!(v[0].fingerprint, w[0].fingerprint);
+    }
+
+    #[test]
+    fn normalise_strips_colour_space_and_numbers() {
+        assert_eq!(
+            normalise("\x1b[31mfound  12 issues\x1b[0m at col 7"),
+            "found 0 issues at col 0"
+        );
+    }
+
+    #[test]
+    fn severity_parses_case_insensitively() {
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("severe".parse::<Severity>().is_err());
+    }
+}

@@ -1,0 +1,83 @@
+//! Readers that turn a check's output into findings: one module per format.
+//!
+//! Two shapes: document formats (`sarif`, `junit`) read a whole report at once; stream
+//! formats (`cargo`, `lines`) see the output line by line while the check runs, so a
+//! check that prints gigabytes is never held in memory.
+
+pub mod cargo;
+pub mod junit;
+pub mod lines;
+pub mod sarif;
+
+use crate::domain::check::Format;
+use crate::domain::finding::{Finding, Severity};
+use std::path::Path;
+
+/// What a reader needs besides the bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseContext<'a> {
+    /// Severity for findings whose tool says none.
+    pub default_severity: Severity,
+    /// The repository root: absolute paths and `file://` URIs under it are made relative.
+    pub root: &'a Path,
+}
+
+/// Read a whole report (SARIF or JUnit). `Err` carries a one-line reason: the report
+/// was missing, empty or not the format declared, which makes the run an `error`.
+pub fn parse_document(
+    format: &Format,
+    bytes: &[u8],
+    ctx: &ParseContext,
+) -> Result<Vec<Finding>, String> {
+    match format {
+        Format::Sarif => sarif::parse(bytes, ctx),
+        Format::Junit => junit::parse(bytes, ctx),
+        other => Err(format!("`{}` is not a document format", other.name())),
+    }
+}
+
+/// A reader fed one output line at a time.
+pub enum StreamParser {
+    Cargo(cargo::CargoParser),
+    Lines(lines::LinesParser),
+}
+
+impl StreamParser {
+    pub fn for_format(format: &Format) -> Option<StreamParser> {
+        match format {
+            Format::Cargo => Some(StreamParser::Cargo(cargo::CargoParser::default())),
+            Format::Lines(re) => Some(StreamParser::Lines(lines::LinesParser::new(re.clone()))),
+            _ => None,
+        }
+    }
+
+    /// Feed one line (without its newline). Returns the text to show for it when that
+    /// differs from the line itself (cargo's JSON becomes its rendered diagnostic);
+    /// `Some("")`-free: `None` means "show the line as it is".
+    pub fn feed(&mut self, line: &str, ctx: &ParseContext) -> Option<String> {
+        match self {
+            StreamParser::Cargo(p) => p.feed(line, ctx),
+            StreamParser::Lines(p) => {
+                p.feed(line, ctx);
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<Vec<Finding>, String> {
+        match self {
+            StreamParser::Cargo(p) => p.finish(),
+            StreamParser::Lines(p) => Ok(p.finish()),
+        }
+    }
+}
+
+/// Make a tool's path relative to the repository root when it lies under it:
+/// strips `file://`, a leading `./`, and the root prefix.
+pub fn relative_path(raw: &str, root: &Path) -> String {
+    let raw = raw.strip_prefix("file://").unwrap_or(raw);
+    let path = Path::new(raw);
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let text = rel.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}

@@ -1,0 +1,8 @@
+//! preflight: a production-readiness cockpit for the terminal.
+//!
+//! `domain` is the pure core; `config` reads `preflight.toml`; `formats` reads check
+//! output; `runner`, `repo` and `trust` are the edges that touch the OS; `commands`
+//! holds the headless subcommands built from those parts.
+
+pub mod config;
+pub mod domain;
