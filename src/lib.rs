@@ -4,5 +4,12 @@
 //! output; `runner`, `repo` and `trust` are the edges that touch the OS; `commands`
 //! holds the headless subcommands built from those parts.
 
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod formats;
+pub mod fsutil;
+pub mod repo;
+pub mod runner;
+pub mod trust;

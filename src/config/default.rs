@@ -24,11 +24,22 @@ pub struct Detected {
 
 const RUST_WATCH: &[&str] = &["**/*.rs", "**/Cargo.toml", "Cargo.lock"];
 const NODE_WATCH: &[&str] = &[
-    "**/*.js", "**/*.jsx", "**/*.ts", "**/*.tsx", "**/*.mjs", "**/*.cjs", "**/*.vue",
-    "**/*.svelte", "package.json",
+    "**/*.js",
+    "**/*.jsx",
+    "**/*.ts",
+    "**/*.tsx",
+    "**/*.mjs",
+    "**/*.cjs",
+    "**/*.vue",
+    "**/*.svelte",
+    "package.json",
 ];
 const PY_WATCH: &[&str] = &[
-    "**/*.py", "pyproject.toml", "setup.cfg", "setup.py", "requirements*.txt",
+    "**/*.py",
+    "pyproject.toml",
+    "setup.cfg",
+    "setup.py",
+    "requirements*.txt",
 ];
 const GO_WATCH: &[&str] = &["**/*.go", "go.mod", "go.sum"];
 
@@ -92,9 +103,23 @@ fn rust() -> Vec<Detected> {
     );
     clippy.format = Some("cargo");
     vec![
-        check("rust", "fmt", "rustfmt", "cargo fmt --all -- --check", &["**/*.rs"], "2m"),
+        check(
+            "rust",
+            "fmt",
+            "rustfmt",
+            "cargo fmt --all -- --check",
+            &["**/*.rs"],
+            "2m",
+        ),
         clippy,
-        check("rust", "test", "cargo test", "cargo test", RUST_WATCH, "20m"),
+        check(
+            "rust",
+            "test",
+            "cargo test",
+            "cargo test",
+            RUST_WATCH,
+            "20m",
+        ),
     ]
 }
 
@@ -116,11 +141,25 @@ fn node(root: &Path) -> Option<Vec<Detected>> {
     };
     let mut found = Vec::new();
     if scripts.contains_key("lint") {
-        found.push(check("node", "lint", "lint", &format!("{pm} run lint"), NODE_WATCH, "10m"));
+        found.push(check(
+            "node",
+            "lint",
+            "lint",
+            &format!("{pm} run lint"),
+            NODE_WATCH,
+            "10m",
+        ));
     }
     if let Some(test) = scripts.get("test").and_then(|v| v.as_str()) {
         if !test.contains(NPM_PLACEHOLDER_TEST) {
-            found.push(check("node", "test", "test", &format!("{pm} run test"), NODE_WATCH, "20m"));
+            found.push(check(
+                "node",
+                "test",
+                "test",
+                &format!("{pm} run test"),
+                NODE_WATCH,
+                "20m",
+            ));
         }
     }
     Some(found)
@@ -173,7 +212,14 @@ fn python(root: &Path) -> Vec<Detected> {
     };
     vec![
         lint,
-        check("python", "test", "pytest", "python3 -m pytest -q", PY_WATCH, "20m"),
+        check(
+            "python",
+            "test",
+            "pytest",
+            "python3 -m pytest -q",
+            PY_WATCH,
+            "20m",
+        ),
     ]
 }
 
@@ -181,7 +227,10 @@ fn go() -> Vec<Detected> {
     let mut vet = check("go", "vet", "go vet", "go vet ./...", GO_WATCH, "5m");
     vet.format = Some("lines");
     vet.pattern = Some(GO_VET_PATTERN);
-    vec![vet, check("go", "test", "go test", "go test ./...", GO_WATCH, "20m")]
+    vec![
+        vet,
+        check("go", "test", "go test", "go test ./...", GO_WATCH, "20m"),
+    ]
 }
 
 fn make_targets(root: &Path) -> Vec<Detected> {
@@ -200,7 +249,16 @@ fn make_targets(root: &Path) -> Vec<Detected> {
     ["lint", "test"]
         .into_iter()
         .filter(|t| has_target(t))
-        .map(|t| check("make", t, &format!("make {t}"), &format!("make {t}"), &[], "20m"))
+        .map(|t| {
+            check(
+                "make",
+                t,
+                &format!("make {t}"),
+                &format!("make {t}"),
+                &[],
+                "20m",
+            )
+        })
         .collect()
 }
 

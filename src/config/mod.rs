@@ -127,14 +127,26 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The closest of `candidates` to `word`, if close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+/// The closest of `candidates` to `word`, if close enough to be a likely typo: a
+/// transposition or a slip of one key in three, or a long shared prefix.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let allowed = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .filter(|c| *c != word)
+        .map(|c| {
+            (
+                strsim::osa_distance(word, c),
+                strsim::jaro_winkler(word, c),
+                c,
+            )
+        })
+        .filter(|(distance, similarity, _)| *distance <= allowed || *similarity >= 0.88)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, c)| c)
 }
 
 fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
@@ -224,12 +236,21 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
         .filter(|c| c.metric.is_some())
         .map(|c| c.id.get_ref().as_str())
         .collect();
-    let gates = validate_gates(&raw.gate, &check_ids, &metric_checks, &phase_ids, &mut errors);
+    let gates = validate_gates(
+        &raw.gate,
+        &check_ids,
+        &metric_checks,
+        &phase_ids,
+        &mut errors,
+    );
 
     let project = raw.project.unwrap_or_default();
     for glob in &project.plans {
         if let Err(e) = globset::Glob::new(glob.get_ref()) {
-            errors.at(glob.span(), format!("bad glob `{}`: {}", glob.get_ref(), e.kind()));
+            errors.at(
+                glob.span(),
+                format!("bad glob `{}`: {}", glob.get_ref(), e.kind()),
+            );
         }
     }
     let runner_raw = raw.runner.unwrap_or_default();
@@ -251,7 +272,10 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
         },
         runner: RunnerSettings {
             jobs: runner_raw.jobs.map(|j| j.into_inner()),
-            output_lines: runner_raw.output_lines.unwrap_or(DEFAULT_OUTPUT_LINES).max(1),
+            output_lines: runner_raw
+                .output_lines
+                .unwrap_or(DEFAULT_OUTPUT_LINES)
+                .max(1),
         },
         plan,
         checks,
@@ -269,7 +293,11 @@ fn is_valid_id(id: &str) -> bool {
 }
 
 /// Check that ids are well-formed and unique within one kind.
-fn check_unique_ids<'a>(kind: &str, ids: impl Iterator<Item = &'a Spanned<String>>, errors: &mut Errors) {
+fn check_unique_ids<'a>(
+    kind: &str,
+    ids: impl Iterator<Item = &'a Spanned<String>>,
+    errors: &mut Errors,
+) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for id in ids {
         let name = id.get_ref().as_str();
@@ -293,18 +321,26 @@ fn check_unique_ids<'a>(kind: &str, ids: impl Iterator<Item = &'a Spanned<String
 
 fn validate_checks(raw: &[RawCheck], errors: &mut Errors) -> Vec<CheckSpec> {
     check_unique_ids("check", raw.iter().map(|c| &c.id), errors);
-    raw.iter().filter_map(|c| validate_check(c, errors)).collect()
+    raw.iter()
+        .filter_map(|c| validate_check(c, errors))
+        .collect()
 }
 
 fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<CheckSpec> {
     let before = errors.list.len();
     for glob in &raw.watch {
         if let Err(e) = globset::Glob::new(glob.get_ref()) {
-            errors.at(glob.span(), format!("bad glob `{}`: {}", glob.get_ref(), e.kind()));
+            errors.at(
+                glob.span(),
+                format!("bad glob `{}`: {}", glob.get_ref(), e.kind()),
+            );
         }
     }
     if raw.run.get_ref().trim().is_empty() {
-        errors.at(raw.run.span(), "`run` is empty: give the command line to run");
+        errors.at(
+            raw.run.span(),
+            "`run` is empty: give the command line to run",
+        );
     }
     let format = match &raw.format {
         None => Format::ExitCode,
@@ -344,16 +380,22 @@ fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<CheckSpec> {
     };
     if let (Some(pattern), false) = (&raw.pattern, matches!(format, Format::Lines(_))) {
         if errors.list.len() == before {
-            errors.at(pattern.span(), "`pattern` is only read with format = \"lines\"");
+            errors.at(
+                pattern.span(),
+                "`pattern` is only read with format = \"lines\"",
+            );
         }
     }
-    let timeout = raw.timeout.as_ref().and_then(|t| match parse_duration(t.get_ref()) {
-        Ok(d) => Some(d),
-        Err(msg) => {
-            errors.at(t.span(), msg);
-            None
-        }
-    });
+    let timeout = raw
+        .timeout
+        .as_ref()
+        .and_then(|t| match parse_duration(t.get_ref()) {
+            Ok(d) => Some(d),
+            Err(msg) => {
+                errors.at(t.span(), msg);
+                None
+            }
+        });
     let severity = match &raw.severity {
         None => Severity::Medium,
         Some(s) => s.get_ref().parse().unwrap_or_else(|msg: String| {
@@ -381,8 +423,12 @@ fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<CheckSpec> {
 }
 
 fn compile_lines_pattern(pattern: &str) -> Result<regex::Regex, String> {
-    let re = regex::Regex::new(pattern)
-        .map_err(|e| format!("bad pattern: {}", e.to_string().lines().last().unwrap_or("")))?;
+    let re = regex::Regex::new(pattern).map_err(|e| {
+        format!(
+            "bad pattern: {}",
+            e.to_string().lines().last().unwrap_or("")
+        )
+    })?;
     let names: HashSet<&str> = re.capture_names().flatten().collect();
     let missing: Vec<&str> = ["path", "line", "message"]
         .into_iter()
@@ -422,7 +468,10 @@ fn validate_metric(raw: &Spanned<RawMetric>, errors: &mut Errors) -> Option<Metr
         },
         "regex" => {
             let Some(pattern) = &m.pattern else {
-                errors.at(raw.span(), "metric from `regex` needs a `pattern` with a group (?P<value>…)");
+                errors.at(
+                    raw.span(),
+                    "metric from `regex` needs a `pattern` with a group (?P<value>…)",
+                );
                 return None;
             };
             match regex::Regex::new(pattern.get_ref()) {
@@ -430,13 +479,19 @@ fn validate_metric(raw: &Spanned<RawMetric>, errors: &mut Errors) -> Option<Metr
                     MetricSource::Regex { pattern: re }
                 }
                 Ok(_) => {
-                    errors.at(pattern.span(), "metric pattern lacks the group (?P<value>…)");
+                    errors.at(
+                        pattern.span(),
+                        "metric pattern lacks the group (?P<value>…)",
+                    );
                     return None;
                 }
                 Err(e) => {
                     errors.at(
                         pattern.span(),
-                        format!("bad pattern: {}", e.to_string().lines().last().unwrap_or("")),
+                        format!(
+                            "bad pattern: {}",
+                            e.to_string().lines().last().unwrap_or("")
+                        ),
                     );
                     return None;
                 }
@@ -466,7 +521,9 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         format!("bad duration `{text}` ({e}): write it like \"90s\", \"5m\" or \"1h 30m\"")
     })?;
     if d.is_zero() {
-        return Err(format!("bad duration `{text}`: it must be longer than zero"));
+        return Err(format!(
+            "bad duration `{text}`: it must be longer than zero"
+        ));
     }
     Ok(d)
 }
@@ -629,7 +686,10 @@ fn validate_gates(
                 );
             }
             if gate.min.is_none() && gate.max.is_none() {
-                errors.at(metric.span(), format!("gate `{id}` needs `min` or `max` with `metric`"));
+                errors.at(
+                    metric.span(),
+                    format!("gate `{id}` needs `min` or `max` with `metric`"),
+                );
             }
             kinds.push(GateKind::Metric {
                 check: check.clone(),
@@ -637,7 +697,10 @@ fn validate_gates(
                 max: gate.max,
             });
         } else if gate.min.is_some() || gate.max.is_some() {
-            errors.at(gate.id.span(), format!("gate `{id}` has `min`/`max` but no `metric`"));
+            errors.at(
+                gate.id.span(),
+                format!("gate `{id}` has `min`/`max` but no `metric`"),
+            );
         }
         match kinds.len() {
             1 => gates.push(GateSpec {

@@ -2,7 +2,11 @@ use super::*;
 use std::time::Duration;
 
 fn load(text: &str) -> Result<Config, ConfigErrors> {
-    load_str(text, Path::new("preflight.toml"), Source::File("preflight.toml".into()))
+    load_str(
+        text,
+        Path::new("preflight.toml"),
+        Source::File("preflight.toml".into()),
+    )
 }
 
 fn first_error(text: &str) -> String {
@@ -86,7 +90,10 @@ fn a_full_file_loads() {
     assert_eq!(clippy.severity, Severity::High);
     assert_eq!(clippy.env["RUST_LOG"], "debug");
     assert_eq!(clippy.name, "clippy");
-    assert!(matches!(config.check("flake8").unwrap().format, Format::Lines(_)));
+    assert!(matches!(
+        config.check("flake8").unwrap().format,
+        Format::Lines(_)
+    ));
     assert_eq!(config.gates.len(), 3);
     assert!(config.gates[2].advisory);
     assert_eq!(
@@ -109,7 +116,10 @@ fn toml_syntax_error_is_located() {
 #[test]
 fn unknown_key_suggests_the_nearest() {
     let err = first_error("[[check]]\nid = \"a\"\nrun = \"true\"\ntimout = \"5s\"\n");
-    assert!(err.starts_with("preflight.toml:4:1: unknown key `timout` in [[check]]"), "{err}");
+    assert!(
+        err.starts_with("preflight.toml:4:1: unknown key `timout` in [[check]]"),
+        "{err}"
+    );
     assert!(err.ends_with("did you mean `timeout`?"), "{err}");
 }
 
@@ -147,7 +157,10 @@ fn needs_naming_nothing() {
 #[test]
 fn cycle_is_printed() {
     let text = "[[phase]]\nid = \"p\"\n[[phase.task]]\nid = \"a\"\nneeds = [\"b\"]\n[[phase.task]]\nid = \"b\"\nneeds = [\"a\"]\n";
-    assert_eq!(first_error(text), "preflight.toml:4:6: dependency cycle: a → b → a");
+    assert_eq!(
+        first_error(text),
+        "preflight.toml:4:6: dependency cycle: a → b → a"
+    );
 }
 
 #[test]
@@ -172,7 +185,10 @@ fn gate_with_no_kind_or_two_kinds() {
 #[test]
 fn bad_glob() {
     let err = first_error("[[check]]\nid = \"a\"\nrun = \"x\"\nwatch = [\"src/[a.rs\"]\n");
-    assert!(err.starts_with("preflight.toml:4:10: bad glob `src/[a.rs`"), "{err}");
+    assert!(
+        err.starts_with("preflight.toml:4:10: bad glob `src/[a.rs`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -186,7 +202,10 @@ fn unknown_format_suggests() {
 #[test]
 fn bad_duration() {
     let err = first_error("[[check]]\nid = \"a\"\nrun = \"x\"\ntimeout = \"5 parsecs\"\n");
-    assert!(err.starts_with("preflight.toml:4:11: bad duration `5 parsecs`"), "{err}");
+    assert!(
+        err.starts_with("preflight.toml:4:11: bad duration `5 parsecs`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -194,13 +213,20 @@ fn lines_format_needs_named_groups() {
     let err = first_error(
         "[[check]]\nid = \"a\"\nrun = \"x\"\nformat = \"lines\"\npattern = '^(?P<path>.*)$'\n",
     );
-    assert!(err.contains("lacks the named group(s) `line`, `message`"), "{err}");
+    assert!(
+        err.contains("lacks the named group(s) `line`, `message`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_task_status_and_severity() {
-    let err = first_error("[[phase]]\nid = \"p\"\n[[phase.task]]\nid = \"t\"\nstatus = \"finished\"\n");
-    assert!(err.starts_with("preflight.toml:5:10: unknown task status `finished`"), "{err}");
+    let err =
+        first_error("[[phase]]\nid = \"p\"\n[[phase.task]]\nid = \"t\"\nstatus = \"finished\"\n");
+    assert!(
+        err.starts_with("preflight.toml:5:10: unknown task status `finished`"),
+        "{err}"
+    );
     let err = first_error("[[check]]\nid = \"a\"\nrun = \"x\"\nseverity = \"severe\"\n");
     assert!(err.contains("unknown severity `severe`"), "{err}");
 }

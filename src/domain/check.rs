@@ -154,8 +154,7 @@ mod tests {
     #[test]
     fn judge_covers_every_outcome() {
         let none: Result<Vec<Finding>, String> = Ok(vec![]);
-        let some: Result<Vec<Finding>, String> =
-            Ok(vec![Finding::new("r", Severity::Low, "m")]);
+        let some: Result<Vec<Finding>, String> = Ok(vec![Finding::new("r", Severity::Low, "m")]);
         let broken: Result<Vec<Finding>, String> = Err("no report".into());
         assert_eq!(judge(Some(0), false, None), RunStatus::Passed);
         assert_eq!(judge(Some(3), false, None), RunStatus::Failed);

@@ -52,7 +52,9 @@ impl FromStr for Severity {
             .into_iter()
             .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
-                format!("unknown severity `{s}`, expected one of: critical, high, medium, low, info")
+                format!(
+                    "unknown severity `{s}`, expected one of: critical, high, medium, low, info"
+                )
             })
     }
 }
@@ -184,10 +186,14 @@ mod tests {
     fn fingerprint_survives_lines_inserted_above() {
         let before = "fn a() {}\nlet x = y.unwrap();\n";
         let after = "// new comment\n\nfn a() {}\nlet x = y.unwrap();\n";
-        let mut one = vec![Finding::new("unwrap_used", Severity::Medium, "used unwrap at 2:9")
-            .at("src/a.rs", Some(2))];
-        let mut two = vec![Finding::new("unwrap_used", Severity::Medium, "used unwrap at 4:9")
-            .at("src/a.rs", Some(4))];
+        let mut one = vec![
+            Finding::new("unwrap_used", Severity::Medium, "used unwrap at 2:9")
+                .at("src/a.rs", Some(2)),
+        ];
+        let mut two = vec![
+            Finding::new("unwrap_used", Severity::Medium, "used unwrap at 4:9")
+                .at("src/a.rs", Some(4)),
+        ];
         assign_fingerprints("clippy", &mut one, lines(before));
         assign_fingerprints("clippy", &mut two, lines(after));
         assert_eq!(one[0].fingerprint, two[0].fingerprint);

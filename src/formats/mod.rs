@@ -36,6 +36,10 @@ pub fn parse_document(
     }
 }
 
+/// Most findings one stream reader keeps per run: a check that prints millions of
+/// matching lines must not exhaust memory. Readers count the rest as dropped.
+pub const MAX_FINDINGS: usize = 10_000;
+
 /// A reader fed one output line at a time.
 pub enum StreamParser {
     Cargo(cargo::CargoParser),
@@ -43,6 +47,7 @@ pub enum StreamParser {
 }
 
 impl StreamParser {
+    /// The stream reader for `format`, or `None` for document and exit-code formats.
     pub fn for_format(format: &Format) -> Option<StreamParser> {
         match format {
             Format::Cargo => Some(StreamParser::Cargo(cargo::CargoParser::default())),
@@ -51,9 +56,11 @@ impl StreamParser {
         }
     }
 
-    /// Feed one line (without its newline). Returns the text to show for it when that
-    /// differs from the line itself (cargo's JSON becomes its rendered diagnostic);
-    /// `Some("")`-free: `None` means "show the line as it is".
+    /// Feed one line (without its newline). Returns what to show for it:
+    /// - `None`: show the line as it is (human output, e.g. cargo's "Compiling foo");
+    /// - `Some(text)` with text: show `text` instead (cargo's JSON becomes its rendered
+    ///   diagnostic, possibly several lines);
+    /// - `Some("")`: hide the line (cargo JSON with nothing for a person, e.g. artifacts).
     pub fn feed(&mut self, line: &str, ctx: &ParseContext) -> Option<String> {
         match self {
             StreamParser::Cargo(p) => p.feed(line, ctx),
@@ -64,10 +71,20 @@ impl StreamParser {
         }
     }
 
+    /// The findings of the whole run. `Err` when the output was not the format declared
+    /// (cargo printed no JSON at all), which makes the run an `error`.
     pub fn finish(self) -> Result<Vec<Finding>, String> {
         match self {
             StreamParser::Cargo(p) => p.finish(),
             StreamParser::Lines(p) => Ok(p.finish()),
+        }
+    }
+
+    /// How many findings were left out past [`MAX_FINDINGS`], so the UI can say so.
+    pub fn dropped(&self) -> usize {
+        match self {
+            StreamParser::Cargo(p) => p.dropped(),
+            StreamParser::Lines(p) => p.dropped(),
         }
     }
 }

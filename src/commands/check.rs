@@ -1,0 +1,300 @@
+//! `preflight check`: run checks once, headless, and report what they found.
+
+use super::progress::{glyph, Progress, TICK_REFRESH};
+use super::{human_duration, Workspace};
+use crate::cli::{CheckArgs, EXIT_FAILED, EXIT_INTERRUPTED};
+use crate::config::{did_you_mean, Source};
+use crate::domain::check::{CheckSpec, RunStatus};
+use crate::domain::finding::Finding;
+use crate::runner::{run_check, Output, RunContext, RunOutcome};
+use crate::trust;
+use color_eyre::eyre::{bail, eyre, Result, WrapErr};
+use serde::Serialize;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+/// Findings listed under the summary table; the rest are counted.
+const FINDINGS_SHOWN: usize = 20;
+
+pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
+    let ws = Workspace::open(repo_arg)?;
+    let selected = select(&ws, &args.ids)?;
+    require_trust(&ws, args.trust)?;
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .or(ws.config.runner.jobs)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
+
+    if args.json {
+        print_json(&ws, &outcomes)?;
+    } else {
+        print_summary(&ws, &outcomes);
+    }
+    Ok(if interrupted.load(Ordering::SeqCst) {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if outcomes.iter().all(|o| o.status.is_success()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    })
+}
+
+/// The checks named on the command line, in the order of the configuration.
+fn select<'a>(ws: &'a Workspace, ids: &[String]) -> Result<Vec<&'a CheckSpec>> {
+    let checks = &ws.config.checks;
+    if checks.is_empty() {
+        match ws.config.source {
+            Source::File(_) => bail!(
+                "nothing to run: {} declares no [[check]]",
+                ws.repo.root.join(crate::config::FILE_NAME).display()
+            ),
+            Source::Default => bail!(
+                "nothing to run: no preflight.toml and no checks detected (no Cargo.toml, package.json, pyproject.toml, go.mod or Makefile test/lint target); write one, starting from `preflight init`"
+            ),
+        }
+    }
+    for id in ids {
+        if ws.config.check(id).is_none() {
+            let known: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+            let hint = did_you_mean(id, known.iter().copied())
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            bail!(
+                "no check `{id}` in the {}; {hint}checks: {}",
+                ws.config_name(),
+                known.join(", ")
+            );
+        }
+    }
+    Ok(checks
+        .iter()
+        .filter(|c| ids.is_empty() || ids.contains(&c.id))
+        .collect())
+}
+
+fn trust_from_env() -> bool {
+    std::env::var(trust::TRUST_ENV)
+        .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+        .unwrap_or(false)
+}
+
+fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
+    if flag || trust_from_env() || trust::is_trusted(&ws.repo, &ws.config.text)? {
+        return Ok(());
+    }
+    let what = match ws.config.source {
+        Source::File(_) => format!(
+            "{} is not trusted (new or changed since trusted)",
+            ws.repo.root.join(crate::config::FILE_NAME).display()
+        ),
+        Source::Default => format!(
+            "the detected checks of {} are not trusted yet",
+            ws.repo.root.display()
+        ),
+    };
+    Err(eyre!(
+        "{what}: review its commands, then run `preflight trust` (or pass --trust, or set {}=1 in CI)",
+        trust::TRUST_ENV
+    ))
+}
+
+async fn run_all(
+    ws: &Workspace,
+    selected: Vec<&CheckSpec>,
+    jobs: usize,
+    interrupted: Arc<AtomicBool>,
+) -> Result<Vec<RunOutcome>> {
+    let ctx = RunContext {
+        root: ws.repo.root.clone(),
+        logs_dir: ws.repo.state_dir.join("logs"),
+    };
+    let cancel = CancellationToken::new();
+    let signals = tokio::spawn(cancel_on_signal(cancel.clone(), interrupted));
+    let progress = Progress::for_stderr();
+    let ticker = progress.is_live().then(|| {
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(TICK_REFRESH).await;
+                progress.refresh();
+            }
+        })
+    });
+    let slots = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut tasks = Vec::new();
+    for spec in selected {
+        let spec = spec.clone();
+        let ctx = ctx.clone();
+        let cancel = cancel.clone();
+        let slots = slots.clone();
+        let progress = progress.clone();
+        let capacity = ws.config.runner.output_lines;
+        tasks.push(tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let output = Output::new(capacity);
+            progress.started(&spec.id, &output);
+            let outcome = run_check(&spec, &ctx, &output, &cancel).await;
+            progress.finished(&outcome);
+            outcome
+        }));
+    }
+    let mut outcomes = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        outcomes.push(task.await.wrap_err("a check task crashed")?);
+    }
+    signals.abort();
+    if let Some(ticker) = ticker {
+        ticker.abort();
+    }
+    Ok(outcomes)
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP cancel every running check (ending their groups).
+async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<AtomicBool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        return;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+    interrupted.store(true, Ordering::SeqCst);
+    cancel.cancel();
+}
+
+fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
+    let width = outcomes
+        .iter()
+        .map(|o| o.check.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    println!(
+        "  {:<width$}  {:<9}  {:>8}  {:>8}",
+        "CHECK", "STATUS", "TIME", "FINDINGS"
+    );
+    for o in outcomes {
+        println!(
+            "{} {:<width$}  {:<9}  {:>8}  {:>8}",
+            glyph(o.status),
+            o.check,
+            o.status.as_str(),
+            human_duration(o.duration),
+            o.findings.len()
+        );
+    }
+    let mut shown = 0;
+    let total: usize = outcomes.iter().map(|o| o.findings.len()).sum();
+    for o in outcomes {
+        if let Some(error) = o.error.as_ref().filter(|_| o.status != RunStatus::Passed) {
+            println!("{}: {error} (log: {})", o.check, o.log.display());
+        }
+        for f in o.findings.iter().take(FINDINGS_SHOWN.saturating_sub(shown)) {
+            println!("{}: {}", o.check, describe(f));
+            shown += 1;
+        }
+    }
+    if total > shown {
+        println!(
+            "… and {} more findings (--json lists them all)",
+            total - shown
+        );
+    }
+    let count = |s: RunStatus| outcomes.iter().filter(|o| o.status == s).count();
+    let mut parts = vec![format!("{} passed", count(RunStatus::Passed))];
+    for (status, label) in [
+        (RunStatus::Failed, "failed"),
+        (RunStatus::TimedOut, "timed out"),
+        (RunStatus::Error, "error"),
+    ] {
+        let n = count(status);
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
+    }
+    println!(
+        "{} check{}: {} · logs in {}",
+        outcomes.len(),
+        if outcomes.len() == 1 { "" } else { "s" },
+        parts.join(", "),
+        ws.repo.state_dir.join("logs").display()
+    );
+}
+
+/// `src/db.rs:4 [unused_imports] medium: unused import`
+fn describe(f: &Finding) -> String {
+    let place = match (&f.path, f.line) {
+        (Some(p), Some(l)) => format!("{p}:{l} "),
+        (Some(p), None) => format!("{p} "),
+        _ => String::new(),
+    };
+    format!("{place}[{}] {}: {}", f.rule, f.severity, f.message)
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    root: String,
+    branch: Option<String>,
+    commit: Option<String>,
+    dirty: Option<usize>,
+    passed: bool,
+    checks: Vec<JsonCheck<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    id: &'a str,
+    name: &'a str,
+    status: RunStatus,
+    exit_code: Option<i32>,
+    duration_ms: u128,
+    findings: &'a [Finding],
+    error: Option<&'a str>,
+    log: String,
+}
+
+fn print_json(ws: &Workspace, outcomes: &[RunOutcome]) -> Result<()> {
+    let head = ws.repo.head();
+    let report = JsonReport {
+        version: 1,
+        root: ws.repo.root.display().to_string(),
+        branch: head.as_ref().and_then(|h| h.branch.clone()),
+        commit: head.as_ref().and_then(|h| h.commit.clone()),
+        dirty: head.as_ref().map(|h| h.dirty),
+        passed: outcomes.iter().all(|o| o.status.is_success()),
+        checks: outcomes
+            .iter()
+            .map(|o| JsonCheck {
+                id: &o.check,
+                name: ws.config.check(&o.check).map_or(&o.check, |c| &c.name),
+                status: o.status,
+                exit_code: o.exit_code,
+                duration_ms: o.duration.as_millis(),
+                findings: &o.findings,
+                error: o.error.as_deref(),
+                log: o.log.display().to_string(),
+            })
+            .collect(),
+    };
+    let text = serde_json::to_string_pretty(&report).wrap_err("cannot encode the report")?;
+    println!("{text}");
+    Ok(())
+}

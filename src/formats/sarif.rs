@@ -1,0 +1,586 @@
+//! SARIF 2.1.0 logs, as written by CodeQL, semgrep, ruff, ESLint's SARIF formatter,
+//! bandit, trivy, gosec, checkov and many more.
+//!
+//! Read by hand over `serde_json::Value` rather than through typed structs: producers
+//! disagree on which "required" fields they write (a `null` ruleId, a result without
+//! `level`, rules only in `tool.extensions`, a location given by artifact index), and a
+//! typed model rejects the whole log for one such field. Here every optional field has
+//! a fallback, and only a document without a `runs` array is refused.
+
+use super::{relative_path, ParseContext};
+use crate::domain::finding::{Finding, Severity};
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+use std::path::Path;
+
+/// Read a SARIF log: one finding per unsuppressed result, over all runs.
+pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Finding>, String> {
+    let log = parse_json(bytes)?;
+    let runs = log
+        .get("runs")
+        .and_then(Value::as_array)
+        .ok_or("report is not SARIF: expected a JSON object with `runs`")?;
+    let mut findings = Vec::new();
+    for run in runs {
+        read_run(run, ctx, &mut findings);
+    }
+    Ok(findings)
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err("report is empty".to_string());
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("report is not valid JSON: {e}"))
+}
+
+/// The parts of one run that results refer to by id or index.
+struct Run<'a> {
+    driver_rules: &'a [Value],
+    extensions: &'a [Value],
+    artifacts: &'a [Value],
+}
+
+impl<'a> Run<'a> {
+    fn new(run: &'a Value) -> Self {
+        let tool = run.get("tool");
+        Run {
+            driver_rules: tool.and_then(|t| t.get("driver")).map_or(&[], rules_of),
+            extensions: array_at(tool, "extensions"),
+            artifacts: array_at(Some(run), "artifacts"),
+        }
+    }
+
+    /// The rule metadata a result points at: by index (in the driver, or in the
+    /// extension named by `rule.toolComponent.index`, as CodeQL query packs do), else
+    /// by id in any component.
+    fn rule_for(&self, result: &Value) -> Option<&'a Value> {
+        let reference = result.get("rule");
+        let index = usize_at(Some(result), "ruleIndex").or_else(|| usize_at(reference, "index"));
+        let component = usize_at(reference.and_then(|r| r.get("toolComponent")), "index");
+        let rules = match component {
+            Some(i) => self.extensions.get(i).map_or(&[][..], rules_of),
+            None => self.driver_rules,
+        };
+        if let Some(rule) = index.and_then(|i| rules.get(i)) {
+            return Some(rule);
+        }
+        let id = str_at(Some(result), "ruleId").or_else(|| str_at(reference, "id"))?;
+        self.driver_rules
+            .iter()
+            .chain(self.extensions.iter().flat_map(rules_of))
+            .find(|rule| str_at(Some(rule), "id") == Some(id))
+    }
+
+    /// The uri of `artifacts[index]`, for locations that give only an index.
+    fn artifact_uri(&self, index: usize) -> Option<&'a str> {
+        str_at(self.artifacts.get(index)?.get("location"), "uri")
+    }
+}
+
+fn read_run(run: &Value, ctx: &ParseContext, findings: &mut Vec<Finding>) {
+    let meta = Run::new(run);
+    for result in array_at(Some(run), "results") {
+        if is_reportable(result) {
+            findings.push(read_result(result, &meta, ctx));
+        }
+    }
+}
+
+/// Whether a result is a current problem: not suppressed, not a passing check, not
+/// gone since the baseline.
+fn is_reportable(result: &Value) -> bool {
+    let kind = str_at(Some(result), "kind");
+    let passed = matches!(kind, Some("pass" | "notApplicable"));
+    let absent = str_at(Some(result), "baselineState") == Some("absent");
+    !passed && !absent && !is_suppressed(result)
+}
+
+/// SARIF §3.27.23: suppressed when there are suppressions and every one of them is
+/// accepted (a missing status means accepted); `underReview` or `rejected` keep it.
+fn is_suppressed(result: &Value) -> bool {
+    let suppressions = array_at(Some(result), "suppressions");
+    !suppressions.is_empty()
+        && suppressions
+            .iter()
+            .all(|s| matches!(str_at(Some(s), "status"), None | Some("accepted")))
+}
+
+fn read_result(result: &Value, run: &Run, ctx: &ParseContext) -> Finding {
+    let rule = run.rule_for(result);
+    let rule_id = rule_id(result, rule);
+    let mut finding = Finding::new(
+        rule_id.clone(),
+        severity(result, rule, ctx.default_severity),
+        message(result, rule, &rule_id),
+    );
+    let (path, line) = location(result, run, ctx.root);
+    finding.path = path;
+    finding.line = line;
+    finding.tool_fingerprint = tool_fingerprint(result);
+    finding
+}
+
+fn rule_id(result: &Value, rule: Option<&Value>) -> String {
+    str_at(Some(result), "ruleId")
+        .or_else(|| str_at(result.get("rule"), "id"))
+        .or_else(|| str_at(rule, "id"))
+        .unwrap_or("sarif")
+        .to_string()
+}
+
+/// The most precise severity on offer: a numeric `security-severity` (CodeQL, trivy;
+/// on the result or its rule), then the result's `level`, then the rule's default
+/// level, then the check's default.
+fn severity(result: &Value, rule: Option<&Value>, default: Severity) -> Severity {
+    let rule_level = || {
+        str_at(rule.and_then(|r| r.get("defaultConfiguration")), "level").and_then(level_severity)
+    };
+    security_severity(result)
+        .or_else(|| rule.and_then(security_severity))
+        .or_else(|| str_at(Some(result), "level").and_then(level_severity))
+        .or_else(rule_level)
+        .unwrap_or(default)
+}
+
+fn security_severity(holder: &Value) -> Option<Severity> {
+    let raw = holder.get("properties")?.get("security-severity")?;
+    let score = match raw {
+        Value::String(text) => text.trim().parse::<f64>().ok()?,
+        Value::Number(number) => number.as_f64()?,
+        _ => return None,
+    };
+    score_severity(score)
+}
+
+/// GitHub's code-scanning bands for a CVSS-like score.
+fn score_severity(score: f64) -> Option<Severity> {
+    if score >= 9.0 {
+        Some(Severity::Critical)
+    } else if score >= 7.0 {
+        Some(Severity::High)
+    } else if score >= 4.0 {
+        Some(Severity::Medium)
+    } else if score > 0.0 {
+        Some(Severity::Low)
+    } else {
+        None
+    }
+}
+
+fn level_severity(level: &str) -> Option<Severity> {
+    match level.to_ascii_lowercase().as_str() {
+        "error" => Some(Severity::High),
+        "warning" => Some(Severity::Medium),
+        "note" => Some(Severity::Low),
+        "none" => Some(Severity::Info),
+        _ => None,
+    }
+}
+
+/// `message.text`, else `message.markdown`, else the rule's `messageStrings[message.id]`,
+/// else the rule's short description; `{0}`-style placeholders are filled from
+/// `message.arguments`.
+fn message(result: &Value, rule: Option<&Value>, rule_id: &str) -> String {
+    let message = result.get("message");
+    let template = str_at(message, "text")
+        .or_else(|| str_at(message, "markdown"))
+        .or_else(|| rule_message_string(message, rule))
+        .or_else(|| str_at(rule.and_then(|r| r.get("shortDescription")), "text"))
+        .or_else(|| str_at(rule.and_then(|r| r.get("fullDescription")), "text"))
+        .unwrap_or(rule_id);
+    fill_placeholders(template, array_at(message, "arguments"))
+        .trim()
+        .to_string()
+}
+
+fn rule_message_string<'a>(message: Option<&Value>, rule: Option<&'a Value>) -> Option<&'a str> {
+    let id = str_at(message, "id")?;
+    let strings = rule?.get("messageStrings")?;
+    str_at(strings.get(id), "text")
+}
+
+fn fill_placeholders(template: &str, arguments: &[Value]) -> String {
+    let mut text = template.to_string();
+    for (i, argument) in arguments.iter().enumerate() {
+        let value = match argument {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        text = text.replace(&format!("{{{i}}}"), &value);
+    }
+    text
+}
+
+/// Path and line of the first location. `uriBaseId` (e.g. `%SRCROOT%`) is resolved by
+/// keeping the relative uri as it is; `file://` uris are made relative to the root.
+fn location(result: &Value, run: &Run, root: &Path) -> (Option<String>, Option<u32>) {
+    let Some(physical) = array_at(Some(result), "locations")
+        .first()
+        .and_then(|l| l.get("physicalLocation"))
+    else {
+        return (None, None);
+    };
+    let artifact = physical.get("artifactLocation");
+    let uri = str_at(artifact, "uri")
+        .or_else(|| usize_at(artifact, "index").and_then(|i| run.artifact_uri(i)));
+    let path = uri
+        .map(|uri| uri_to_path(uri, root))
+        .filter(|p| !p.is_empty());
+    let line = physical
+        .get("region")
+        .and_then(|r| r.get("startLine"))
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n > 0);
+    (path, line)
+}
+
+fn uri_to_path(uri: &str, root: &Path) -> String {
+    let decoded = percent_decode_str(uri).decode_utf8_lossy();
+    relative_path(&decoded, root)
+}
+
+/// The tool's own identity for a result: `partialFingerprints` first (CodeQL's
+/// `primaryLocationLineHash` preferred), then `fingerprints`; as `key:value`.
+fn tool_fingerprint(result: &Value) -> Option<String> {
+    pick_fingerprint(result.get("partialFingerprints"))
+        .or_else(|| pick_fingerprint(result.get("fingerprints")))
+}
+
+const PREFERRED_FINGERPRINTS: [&str; 1] = ["primaryLocationLineHash"];
+
+/// Keys that do not identify a result on their own (a column number).
+const WEAK_FINGERPRINTS: [&str; 1] = ["primaryLocationStartColumnFingerprint"];
+
+/// Choose one fingerprint deterministically: a preferred key, else the first usable key
+/// in sorted order. Placeholder values such as semgrep's "requires login" (shared by
+/// every result) are not fingerprints and are skipped: real ones have no spaces.
+fn pick_fingerprint(map: Option<&Value>) -> Option<String> {
+    let mut usable: Vec<(&str, &str)> = map?
+        .as_object()?
+        .iter()
+        .filter_map(|(key, value)| {
+            let value = value.as_str()?.trim();
+            let real = !value.is_empty() && !value.contains(char::is_whitespace);
+            real.then_some((key.as_str(), value))
+        })
+        .filter(|(key, _)| !WEAK_FINGERPRINTS.contains(key))
+        .collect();
+    usable.sort_unstable();
+    let (key, value) = PREFERRED_FINGERPRINTS
+        .iter()
+        .find_map(|wanted| usable.iter().find(|(key, _)| key == wanted))
+        .or_else(|| usable.first())?;
+    Some(format!("{key}:{value}"))
+}
+
+fn rules_of(component: &Value) -> &[Value] {
+    array_at(Some(component), "rules")
+}
+
+fn array_at<'a>(holder: Option<&'a Value>, key: &str) -> &'a [Value] {
+    holder
+        .and_then(|h| h.get(key))
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A non-empty string field; `null`, numbers and "" count as missing.
+fn str_at<'a>(holder: Option<&'a Value>, key: &str) -> Option<&'a str> {
+    holder?
+        .get(key)?
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+fn usize_at(holder: Option<&Value>, key: &str) -> Option<usize> {
+    holder?
+        .get(key)?
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::finding::Severity::{Critical, High, Info, Low, Medium};
+
+    fn ctx(root: &'static str) -> ParseContext<'static> {
+        ParseContext {
+            default_severity: Low,
+            root: Path::new(root),
+        }
+    }
+
+    fn finding(rule: &str, severity: Severity, message: &str, path: &str, line: u32) -> Finding {
+        Finding::new(rule, severity, message).at(path, Some(line))
+    }
+
+    fn with_fingerprint(mut finding: Finding, fingerprint: &str) -> Finding {
+        finding.tool_fingerprint = Some(fingerprint.to_string());
+        finding
+    }
+
+    fn read(text: &str, root: &'static str) -> Vec<Finding> {
+        match parse(text.as_bytes(), &ctx(root)) {
+            Ok(findings) => findings,
+            Err(e) => panic!("fixture should parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn codeql_rules_in_extensions_security_severity_and_line_hashes() {
+        let findings = read(
+            include_str!("../../tests/fixtures/formats/sarif_codeql.sarif"),
+            "/home/runner/work/shop/shop",
+        );
+        let expected = vec![
+            with_fingerprint(
+                finding(
+                    "js/sql-injection",
+                    High,
+                    "This query string depends on a [user-provided value](1).",
+                    "server/routes/users.js",
+                    42,
+                ),
+                "primaryLocationLineHash:c4a2f3e1b0d9a877:1",
+            ),
+            with_fingerprint(
+                finding(
+                    "js/unused-local-variable",
+                    Low,
+                    "Unused variable legacyHandler.",
+                    "server/app.js",
+                    7,
+                ),
+                "primaryLocationLineHash:5b1e9d0c7a3f2e64:1",
+            ),
+            // security-severity 7.5 beats the rule's default level `warning`.
+            with_fingerprint(
+                finding(
+                    "js/missing-rate-limiting",
+                    High,
+                    "This route handler performs [a database access](1), but is not rate-limited.",
+                    "server/routes/users.js",
+                    38,
+                ),
+                "primaryLocationLineHash:0f7d3c2b1a998e51:1",
+            ),
+            // Message from the rule's messageStrings, location by artifact index.
+            with_fingerprint(
+                finding(
+                    "js/insecure-randomness",
+                    Critical,
+                    "This uses a cryptographically insecure random number generated at Math.random() in a security context.",
+                    "server/lib/token.js",
+                    12,
+                ),
+                "primaryLocationLineHash:9e8d7c6b5a4f3e2d:2",
+            ),
+        ];
+        assert_eq!(findings, expected);
+    }
+
+    #[test]
+    fn semgrep_placeholder_fingerprints_are_ignored_and_uris_decoded() {
+        let findings = read(
+            include_str!("../../tests/fixtures/formats/sarif_semgrep.sarif"),
+            "/src",
+        );
+        assert_eq!(findings.len(), 3);
+        assert!(findings.iter().all(|f| f.tool_fingerprint.is_none()));
+        assert_eq!(
+            findings[0].rule,
+            "python.django.security.injection.raw-html-format.raw-html-format"
+        );
+        // No level on the result: the rule's default level `error`.
+        assert_eq!(findings[0].severity, High);
+        assert_eq!(findings[0].path.as_deref(), Some("app/views.py"));
+        assert_eq!(findings[0].line, Some(31));
+        assert!(findings[0]
+            .message
+            .starts_with("Detected user input flowing into a manually constructed HTML string."));
+        assert_eq!(
+            findings[1],
+            finding(
+                "python.django.security.audit.django-debug-true",
+                Medium,
+                "Hardcoded DEBUG=True in settings.py",
+                "app/settings.py",
+                26
+            )
+        );
+        assert_eq!(
+            findings[2],
+            finding(
+                "bash.curl.security.curl-insecure.curl-insecure",
+                Medium,
+                "Using curl with -k disables certificate checks.",
+                "scripts/deploy tools/run.sh",
+                9
+            )
+        );
+    }
+
+    #[test]
+    fn ruff_file_uris_become_relative_and_rule_levels_apply() {
+        let findings = read(
+            include_str!("../../tests/fixtures/formats/sarif_ruff.sarif"),
+            "/home/dev/project",
+        );
+        let expected = vec![
+            finding("F401", High, "`os` imported but unused", "app/main.py", 1),
+            finding(
+                "E501",
+                Medium,
+                "Line too long (97 > 88)",
+                "app/data loaders/csv_reader.py",
+                14,
+            ),
+            // `ruleId: null` (a syntax error): generic rule, the check's default severity.
+            finding(
+                "sarif",
+                Low,
+                "SyntaxError: Expected an indented block after function definition",
+                "app/broken.py",
+                3,
+            ),
+        ];
+        assert_eq!(findings, expected);
+    }
+
+    #[test]
+    fn suppressed_passing_and_absent_results_are_skipped_across_runs() {
+        let findings = read(
+            include_str!("../../tests/fixtures/formats/sarif_suppressed.sarif"),
+            "/home/dev/web",
+        );
+        let mut no_location = Finding::new(
+            "config-error",
+            Medium,
+            "Configuration file **setup.cfg** could not be parsed",
+        );
+        no_location.path = None;
+        let mut line_zero = Finding::new(
+            "B602",
+            High,
+            "subprocess call with shell=True identified, security issue.",
+        );
+        line_zero.path = Some("tools/deploy.py".to_string());
+        let expected = vec![
+            finding(
+                "no-unused-vars",
+                Medium,
+                "'helper' is defined but never used.",
+                "src/app.js",
+                3,
+            ),
+            // Only `ruleIndex`: the id comes from the driver's rules.
+            finding(
+                "eqeqeq",
+                High,
+                "Expected '===' and instead saw '=='.",
+                "src/legacy.js",
+                20,
+            ),
+            finding("no-eval", High, "eval can be harmful.", "src/legacy.js", 31),
+            finding("no-eval", High, "eval can be harmful.", "src/legacy.js", 50),
+            finding(
+                "B105",
+                Info,
+                "Possible hardcoded password: 'hunter2'",
+                "tools/seed.py",
+                8,
+            ),
+            // Only `rule.index`; rule default level `error`; startLine 0 is no line.
+            line_zero,
+            no_location,
+        ];
+        assert_eq!(findings, expected);
+    }
+
+    #[test]
+    fn empty_runs_is_a_valid_log_without_findings() {
+        let findings = read(
+            include_str!("../../tests/fixtures/formats/sarif_empty_runs.sarif"),
+            "/",
+        );
+        assert!(findings.is_empty());
+    }
+
+    #[test]
+    fn json_without_runs_is_an_error() {
+        let text = include_str!("../../tests/fixtures/formats/not_sarif.json");
+        assert_eq!(
+            parse(text.as_bytes(), &ctx("/")),
+            Err("report is not SARIF: expected a JSON object with `runs`".to_string())
+        );
+        assert!(parse(b"[]", &ctx("/")).is_err());
+        assert!(parse(br#"{"runs": null}"#, &ctx("/")).is_err());
+    }
+
+    #[test]
+    fn empty_or_broken_json_is_an_error() {
+        assert_eq!(
+            parse(b"  \n", &ctx("/")),
+            Err("report is empty".to_string())
+        );
+        let broken = parse(br#"{"version": "2.1.0", "runs": ["#, &ctx("/"));
+        assert!(matches!(broken, Err(e) if e.starts_with("report is not valid JSON")));
+    }
+
+    #[test]
+    fn byte_order_mark_is_tolerated() {
+        let text = "\u{feff}{\"runs\": []}";
+        assert_eq!(parse(text.as_bytes(), &ctx("/")), Ok(vec![]));
+    }
+
+    #[test]
+    fn fingerprint_choice_is_deterministic() {
+        let pick = |json: &str| {
+            let value: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+            tool_fingerprint(&value)
+        };
+        assert_eq!(
+            pick(r#"{"partialFingerprints": {"zeta/v1": "z1", "alpha/v1": "a1"}}"#),
+            Some("alpha/v1:a1".to_string())
+        );
+        assert_eq!(
+            pick(
+                r#"{"partialFingerprints": {"primaryLocationStartColumnFingerprint": "4"}, "fingerprints": {"matchBasedId/v1": "0f9e8d7c_0"}}"#
+            ),
+            Some("matchBasedId/v1:0f9e8d7c_0".to_string())
+        );
+        assert_eq!(
+            pick(r#"{"fingerprints": {"matchBasedId/v1": "requires login"}}"#),
+            None
+        );
+        assert_eq!(pick(r#"{"partialFingerprints": {"hash": 12}}"#), None);
+    }
+
+    #[test]
+    fn security_severity_bands_and_zero_falls_back_to_level() {
+        let sev = |json: &str| {
+            let value: Value = serde_json::from_str(json).unwrap_or(Value::Null);
+            severity(&value, None, Low)
+        };
+        assert_eq!(
+            sev(r#"{"properties": {"security-severity": "9.0"}}"#),
+            Critical
+        );
+        assert_eq!(sev(r#"{"properties": {"security-severity": 6.5}}"#), Medium);
+        assert_eq!(sev(r#"{"properties": {"security-severity": "3.1"}}"#), Low);
+        assert_eq!(
+            sev(r#"{"level": "error", "properties": {"security-severity": "0.0"}}"#),
+            High
+        );
+        assert_eq!(
+            sev(r#"{"level": "warning", "properties": {"security-severity": "n/a"}}"#),
+            Medium
+        );
+        assert_eq!(sev(r#"{"level": "bogus"}"#), Low);
+    }
+}

@@ -1,0 +1,30 @@
+//! File-system helpers shared by every writer of user data.
+
+use color_eyre::eyre::{eyre, Result, WrapErr};
+use std::io::Write;
+use std::path::Path;
+
+/// Write a file so that a crash leaves either the old or the new content: a temporary
+/// file in the same folder, fsync, rename, fsync the folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| eyre!("{} has no parent folder", path.display()))?;
+    std::fs::create_dir_all(dir).wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.wrap_err_with(|| format!("cannot write {}", path.display()))
+}

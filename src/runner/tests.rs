@@ -1,0 +1,283 @@
+use super::*;
+use crate::domain::check::Format;
+use crate::domain::finding::Severity;
+use std::collections::BTreeMap;
+
+fn spec(id: &str, run: &str) -> CheckSpec {
+    CheckSpec {
+        id: id.into(),
+        name: id.into(),
+        run: run.into(),
+        watch: vec![],
+        format: Format::ExitCode,
+        report: None,
+        timeout: None,
+        cwd: None,
+        env: BTreeMap::new(),
+        severity: Severity::Medium,
+        metric: None,
+    }
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    ctx: RunContext,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = RunContext {
+        root: dir.path().to_path_buf(),
+        logs_dir: dir.path().join(".state/logs"),
+    };
+    Fixture { dir, ctx }
+}
+
+async fn run(fx: &Fixture, spec: &CheckSpec, capacity: usize) -> (RunOutcome, Output) {
+    let output = Output::new(capacity);
+    let outcome = run_check(spec, &fx.ctx, &output, &CancellationToken::new()).await;
+    (outcome, output)
+}
+
+/// Whether a process is gone (or a zombie waiting for its reaper).
+fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+async fn wait_gone(pid: i32) -> bool {
+    for _ in 0..200 {
+        if process_gone(pid) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
+
+fn read_pid(path: &Path) -> i32 {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn stdout_and_stderr_keep_the_order_they_were_written() {
+    let fx = fixture();
+    let s = spec(
+        "order",
+        "for i in 1 2 3; do echo out$i; echo err$i >&2; done; printf tail",
+    );
+    let (outcome, output) = run(&fx, &s, 100).await;
+    assert_eq!(outcome.status, RunStatus::Passed);
+    assert_eq!(outcome.exit_code, Some(0));
+    let lines: Vec<String> = output.lock().lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines,
+        ["out1", "err1", "out2", "err2", "out3", "err3", "tail"]
+    );
+    let log = std::fs::read_to_string(&outcome.log).unwrap();
+    assert_eq!(log, "out1\nerr1\nout2\nerr2\nout3\nerr3\ntail");
+}
+
+#[tokio::test]
+async fn a_failing_command_fails_with_its_exit_code() {
+    let fx = fixture();
+    let (outcome, _) = run(&fx, &spec("f", "echo nope; exit 3"), 10).await;
+    assert_eq!(outcome.status, RunStatus::Failed);
+    assert_eq!(outcome.exit_code, Some(3));
+}
+
+#[tokio::test]
+async fn env_and_cwd_are_applied() {
+    let fx = fixture();
+    std::fs::create_dir(fx.dir.path().join("sub")).unwrap();
+    let mut s = spec("e", "echo \"$GREETING from $(basename \"$PWD\")\"");
+    s.env.insert("GREETING".into(), "hello".into());
+    s.cwd = Some("sub".into());
+    let (outcome, output) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Passed);
+    assert_eq!(output.lock().last(), Some("hello from sub"));
+}
+
+#[tokio::test]
+async fn a_missing_cwd_is_an_error_not_a_pass() {
+    let fx = fixture();
+    let mut s = spec("e", "true");
+    s.cwd = Some("nowhere".into());
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert!(outcome.error.unwrap().contains("does not exist"));
+}
+
+#[tokio::test]
+async fn timeout_kills_the_whole_group_including_grandchildren() {
+    let fx = fixture();
+    let pidfile = fx.dir.path().join("grandchild.pid");
+    let mut s = spec(
+        "t",
+        &format!("sleep 60 & echo $! > {}; wait", pidfile.display()),
+    );
+    s.timeout = Some(Duration::from_millis(300));
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::TimedOut);
+    assert_eq!(outcome.exit_code, None);
+    assert!(
+        outcome.duration < Duration::from_secs(2),
+        "{:?}",
+        outcome.duration
+    );
+    assert!(wait_gone(read_pid(&pidfile)).await, "grandchild survived");
+}
+
+#[tokio::test]
+async fn a_group_that_ignores_sigterm_is_killed_after_the_grace() {
+    let fx = fixture();
+    let mut s = spec("t", "trap '' TERM; sleep 60 & wait; wait");
+    s.timeout = Some(Duration::from_millis(100));
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::TimedOut);
+    assert!(outcome.duration >= KILL_GRACE);
+    assert!(outcome.duration < KILL_GRACE + Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn cancel_ends_the_group() {
+    let fx = fixture();
+    let pidfile = fx.dir.path().join("child.pid");
+    let s = spec(
+        "c",
+        &format!("sleep 60 & echo $! > {}; wait", pidfile.display()),
+    );
+    let output = Output::new(10);
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let pf = pidfile.clone();
+    tokio::spawn(async move {
+        while !pf.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        trigger.cancel();
+    });
+    let outcome = run_check(&s, &fx.ctx, &output, &cancel).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert_eq!(outcome.error.as_deref(), Some("cancelled"));
+    assert!(wait_gone(read_pid(&pidfile)).await);
+}
+
+#[tokio::test]
+async fn processes_left_behind_by_a_finished_check_are_ended() {
+    let fx = fixture();
+    let pidfile = fx.dir.path().join("bg.pid");
+    let s = spec(
+        "bg",
+        &format!("sleep 60 >/dev/null 2>&1 & echo $! > {}", pidfile.display()),
+    );
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Passed);
+    assert!(wait_gone(read_pid(&pidfile)).await);
+}
+
+#[tokio::test]
+async fn memory_holds_only_the_tail_of_a_flood_and_the_log_has_it_all() {
+    let fx = fixture();
+    let s = spec(
+        "flood",
+        "i=0; yes 'a line of output' | head -n 200000; echo last",
+    );
+    let (outcome, output) = run(&fx, &s, 100).await;
+    assert_eq!(outcome.status, RunStatus::Passed);
+    let ring = output.lock();
+    assert_eq!(ring.len(), 100);
+    assert_eq!(ring.total(), 200_001);
+    assert_eq!(ring.last(), Some("last"));
+    assert_eq!(outcome.lines, 200_001);
+    let log = std::fs::read_to_string(&outcome.log).unwrap();
+    assert_eq!(log.lines().count(), 200_001);
+}
+
+#[tokio::test]
+async fn an_endless_line_is_split_not_hoarded() {
+    let fx = fixture();
+    let s = spec("wide", "head -c 300000 /dev/zero | tr '\\0' x");
+    let (_, output) = run(&fx, &s, 100).await;
+    let ring = output.lock();
+    assert!(ring.lines().all(|l| l.len() <= MAX_LINE));
+    assert_eq!(ring.lines().map(str::len).sum::<usize>(), 300_000);
+}
+
+#[tokio::test]
+async fn a_document_format_without_its_report_is_an_error() {
+    let fx = fixture();
+    let mut s = spec("sarif", "echo scanning; exit 1");
+    s.format = Format::Sarif;
+    s.report = Some("out.sarif".into());
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert!(outcome
+        .error
+        .unwrap()
+        .contains("wrote no report at out.sarif"));
+}
+
+#[tokio::test]
+async fn a_stale_report_from_an_earlier_run_does_not_count() {
+    let fx = fixture();
+    std::fs::write(
+        fx.dir.path().join("old.sarif"),
+        r#"{"version":"2.1.0","runs":[]}"#,
+    )
+    .unwrap();
+    let mut s = spec("sarif", "true");
+    s.format = Format::Sarif;
+    s.report = Some("old.sarif".into());
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert!(outcome.error.unwrap().contains("not rewritten"));
+}
+
+#[tokio::test]
+async fn sarif_on_stdout_is_read_and_fingerprinted() {
+    let fx = fixture();
+    std::fs::write(fx.dir.path().join("app.py"), "import os\nimport pickle\n").unwrap();
+    let sarif = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"B301","level":"error","message":{"text":"pickle"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"app.py"},"region":{"startLine":2}}}]}]}]}"#;
+    let mut s = spec(
+        "scan",
+        &format!("echo '{sarif}'; echo progress >&2; exit 1"),
+    );
+    s.format = Format::Sarif;
+    let (outcome, output) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Failed);
+    assert_eq!(outcome.findings.len(), 1);
+    let f = &outcome.findings[0];
+    assert_eq!(
+        (f.rule.as_str(), f.path.as_deref(), f.line),
+        ("B301", Some("app.py"), Some(2))
+    );
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.fingerprint.len(), 16);
+    assert_eq!(output.lock().last(), Some("progress"));
+}
+
+#[tokio::test]
+async fn lines_format_finds_and_cwd_paths_are_anchored() {
+    let fx = fixture();
+    std::fs::create_dir(fx.dir.path().join("web")).unwrap();
+    std::fs::write(fx.dir.path().join("web/a.js"), "x\nvar y\n").unwrap();
+    let mut s = spec("lint", "echo 'a.js:2: no var'; exit 1");
+    s.cwd = Some("web".into());
+    s.format = Format::Lines(
+        regex::Regex::new(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<message>.*)$").unwrap(),
+    );
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Failed);
+    assert_eq!(outcome.findings[0].path.as_deref(), Some("web/a.js"));
+    assert_eq!(outcome.findings[0].message, "no var");
+}

@@ -1,0 +1,296 @@
+//! The real binary on temporary repositories: exit codes, JSON, trust, init.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A temporary repository plus a private home, so trust records never leak between
+/// tests or into the developer's real data directory.
+struct Sandbox {
+    _dir: tempfile::TempDir,
+    repo: PathBuf,
+    home: PathBuf,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&repo).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        git2::Repository::init(&repo).unwrap();
+        Sandbox {
+            _dir: dir,
+            repo,
+            home,
+        }
+    }
+
+    fn with_config(text: &str) -> Sandbox {
+        let sb = Sandbox::new();
+        sb.write("preflight.toml", text);
+        sb
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let path = self.repo.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_in(&self.repo, args)
+    }
+
+    fn cmd_in(&self, repo: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("preflight").unwrap();
+        cmd.env_remove("PREFLIGHT_TRUST")
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_STATE_HOME", self.home.join("state"))
+            .arg("--repo")
+            .arg(repo)
+            .args(args);
+        cmd
+    }
+
+    fn trust(&self) {
+        self.cmd(&["trust"]).assert().success();
+    }
+
+    fn check_json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["check", "--json"];
+        all.extend_from_slice(args);
+        let out = self.cmd(&all).output().unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap(), json)
+    }
+}
+
+fn stderr_of(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const TWO_CHECKS: &str = r#"
+[[check]]
+id = "ok"
+run = "echo fine"
+
+[[check]]
+id = "bad"
+run = "echo broken >&2; exit 4"
+"#;
+
+#[test]
+fn untrusted_repository_runs_nothing_and_says_how() {
+    let sb = Sandbox::with_config("[[check]]\nid = \"touch\"\nrun = \"touch ran\"\n");
+    let (code, err) = stderr_of(&mut sb.cmd(&["check"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("preflight trust"), "{err}");
+    assert!(err.contains("--trust"), "{err}");
+    assert!(err.contains("PREFLIGHT_TRUST=1"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!sb.repo.join("ran").exists());
+}
+
+#[test]
+fn trust_allows_runs_until_the_file_changes() {
+    let sb = Sandbox::with_config("[[check]]\nid = \"ok\"\nrun = \"true\"\n");
+    let out = sb.cmd(&["trust"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok           true"));
+    sb.cmd(&["check"]).assert().success();
+    sb.write(
+        "preflight.toml",
+        "[[check]]\nid = \"ok\"\nrun = \"true # edited\"\n",
+    );
+    let (code, err) = stderr_of(&mut sb.cmd(&["check"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("not trusted"), "{err}");
+}
+
+#[test]
+fn flag_and_environment_trust_for_ci() {
+    let sb = Sandbox::with_config("[[check]]\nid = \"ok\"\nrun = \"true\"\n");
+    sb.cmd(&["check", "--trust"]).assert().success();
+    sb.cmd(&["check"])
+        .env("PREFLIGHT_TRUST", "1")
+        .assert()
+        .success();
+    sb.cmd(&["check"])
+        .env("PREFLIGHT_TRUST", "0")
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_repository_cannot_trust_itself() {
+    let sb = Sandbox::with_config("trusted = true\n[[check]]\nid = \"ok\"\nrun = \"true\"\n");
+    sb.write(".preflight/trust", "yes\n");
+    let (code, err) = stderr_of(&mut sb.cmd(&["check"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("preflight.toml: ignoring `trusted`"), "{err}");
+    assert!(err.contains("ignoring .preflight/trust"), "{err}");
+}
+
+#[test]
+fn a_repository_reached_through_a_symlink_asks_again() {
+    let sb = Sandbox::with_config("[[check]]\nid = \"ok\"\nrun = \"true\"\n");
+    sb.trust();
+    let link = sb.home.join("link");
+    std::os::unix::fs::symlink(&sb.repo, &link).unwrap();
+    sb.cmd_in(&link, &["check"]).assert().code(2);
+    sb.cmd(&["check"]).assert().success();
+}
+
+#[test]
+fn failures_exit_1_and_json_has_the_documented_shape() {
+    let sb = Sandbox::with_config(TWO_CHECKS);
+    sb.trust();
+    let (code, json) = sb.check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(json["passed"], false);
+    let checks = json["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 2);
+    assert_eq!(checks[0]["id"], "ok");
+    assert_eq!(checks[0]["status"], "passed");
+    assert_eq!(checks[0]["exit_code"], 0);
+    assert!(checks[0]["duration_ms"].is_u64());
+    assert_eq!(checks[1]["status"], "failed");
+    assert_eq!(checks[1]["exit_code"], 4);
+    assert!(checks[1]["findings"].as_array().unwrap().is_empty());
+    let log = std::fs::read_to_string(checks[1]["log"].as_str().unwrap()).unwrap();
+    assert_eq!(log, "broken\n");
+}
+
+#[test]
+fn selected_ids_only_and_unknown_ids_are_usage_errors() {
+    let sb = Sandbox::with_config(TWO_CHECKS);
+    sb.trust();
+    let (code, json) = sb.check_json(&["ok"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["checks"].as_array().unwrap().len(), 1);
+    let (code, err) = stderr_of(&mut sb.cmd(&["check", "bda"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no check `bda`"), "{err}");
+    assert!(err.contains("did you mean `bad`?"), "{err}");
+}
+
+#[test]
+fn a_timeout_is_reported_with_a_null_exit_code() {
+    let sb =
+        Sandbox::with_config("[[check]]\nid = \"slow\"\nrun = \"sleep 30\"\ntimeout = \"300ms\"\n");
+    sb.trust();
+    let (code, json) = sb.check_json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(json["checks"][0]["status"], "timed-out");
+    assert!(json["checks"][0]["exit_code"].is_null());
+}
+
+#[test]
+fn findings_from_a_lines_check_reach_the_json() {
+    let sb = Sandbox::with_config(
+        r#"
+[[check]]
+id = "todo"
+run = "grep -n TODO src/app.py | sed 's|^|src/app.py:|'"
+format = "lines"
+pattern = '^(?P<path>[^:]+):(?P<line>\d+):(?P<message>.*)$'
+severity = "low"
+"#,
+    );
+    sb.write("src/app.py", "x = 1\n# TODO: remove\n");
+    sb.trust();
+    let (code, json) = sb.check_json(&[]);
+    assert_eq!(code, 1);
+    let finding = &json["checks"][0]["findings"][0];
+    assert_eq!(finding["path"], "src/app.py");
+    assert_eq!(finding["line"], 2);
+    assert_eq!(finding["severity"], "low");
+    assert_eq!(finding["rule"], "lines");
+    assert_eq!(finding["message"], "# TODO: remove");
+    assert_eq!(finding["fingerprint"].as_str().unwrap().len(), 16);
+}
+
+#[test]
+fn summary_table_lists_each_check() {
+    let sb = Sandbox::with_config(TWO_CHECKS);
+    sb.trust();
+    let out = sb.cmd(&["check"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("✔ ok "), "{stdout}");
+    assert!(stdout.contains("✖ bad "), "{stdout}");
+    assert!(stdout.contains("2 checks: 1 passed, 1 failed"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("▶ ok started"),
+        "plain progress when not a terminal: {stderr}"
+    );
+}
+
+#[test]
+fn config_errors_are_one_located_line_and_exit_2() {
+    let sb = Sandbox::with_config("[[check]]\nid = \"a\"\nrun = \"true\"\nfromat = \"cargo\"\n");
+    let (code, err) = stderr_of(&mut sb.cmd(&["check"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "preflight.toml:4:1: unknown key `fromat` in [[check]]; did you mean `format`?"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn init_writes_the_default_and_refuses_to_overwrite() {
+    let sb = Sandbox::new();
+    sb.write("Makefile", "test:\n\ttrue\n");
+    sb.cmd(&["init"]).assert().success();
+    let text = std::fs::read_to_string(sb.repo.join("preflight.toml")).unwrap();
+    assert!(text.contains("run = \"make test\""), "{text}");
+    let (code, err) = stderr_of(&mut sb.cmd(&["init"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists; pass --force"), "{err}");
+    sb.cmd(&["init", "--force"]).assert().success();
+}
+
+#[test]
+fn without_a_config_the_detected_default_runs_once_trusted() {
+    let sb = Sandbox::new();
+    sb.write("Makefile", "test:\n\t@echo tested > made\n");
+    let (code, err) = stderr_of(&mut sb.cmd(&["check"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("detected checks"), "{err}");
+    sb.trust();
+    let (code, json) = sb.check_json(&[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["checks"][0]["id"], "test");
+    assert!(sb.repo.join("made").exists());
+}
+
+#[test]
+fn help_lists_only_what_exists() {
+    let out = Command::cargo_bin("preflight")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["check", "init", "trust"] {
+        assert!(help.contains(&format!("  {cmd} ")), "{help}");
+    }
+    assert!(!help.contains("not implemented"));
+}
