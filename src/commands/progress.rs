@@ -88,10 +88,7 @@ impl Progress {
     pub fn refresh(&self) {
         if let Mode::Bars { bars, .. } = self.0.as_ref() {
             for (bar, output) in lock(bars).values() {
-                let last = output
-                    .lock()
-                    .last()
-                    .map(strip_ansi_escapes::strip_str);
+                let last = output.lock().last().map(strip_ansi_escapes::strip_str);
                 if let Some(last) = last {
                     bar.set_message(last.trim().to_string());
                 }

@@ -32,6 +32,9 @@ pub const KILL_GRACE: Duration = Duration::from_secs(2);
 const DRAIN_LIMIT: Duration = Duration::from_secs(2);
 /// Longest line kept in memory; longer lines are split (the log keeps them whole).
 pub const MAX_LINE: usize = 64 * 1024;
+/// Pipe buffer asked of the kernel: a chatty check then rarely blocks on a full pipe,
+/// which is most of what capturing costs it (Linux; the default is 64 KiB).
+const PIPE_BUFFER: i32 = 1024 * 1024;
 /// How often to look whether a terminated group is gone.
 const GROUP_POLL: Duration = Duration::from_millis(20);
 
@@ -180,6 +183,7 @@ async fn execute(
     let report_before = report_path.as_deref().and_then(modified);
 
     let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot create a pipe: {e}"))?;
+    enlarge_pipe(&writer);
     let mut cmd = tokio::process::Command::new("sh");
     cmd.arg("-c")
         .arg(&spec.run)
@@ -310,6 +314,18 @@ async fn execute(
     })
 }
 
+/// Best effort: a smaller pipe only costs speed.
+fn enlarge_pipe(writer: &std::io::PipeWriter) {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::fcntl::{fcntl, FcntlArg};
+        use std::os::fd::AsRawFd;
+        let _ = fcntl(writer.as_raw_fd(), FcntlArg::F_SETPIPE_SZ(PIPE_BUFFER));
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = writer;
+}
+
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -388,7 +404,7 @@ struct ReadResult {
 }
 
 /// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
-/// Lines are handed to the ring a chunk at a time, under one lock per chunk.
+/// Lines go into the ring a chunk at a time, under one lock per chunk.
 async fn read_output(
     receiver: pipe::Receiver,
     log: std::fs::File,
@@ -404,7 +420,6 @@ async fn read_output(
     let mut reader = BufReader::with_capacity(64 * 1024, receiver);
     let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
     let mut partial: Vec<u8> = Vec::new();
-    let mut batch: Vec<String> = Vec::new();
     let mut lines = 0u64;
     let mut log_ok = true;
     loop {
@@ -416,39 +431,12 @@ async fn read_output(
         if log_ok {
             log_ok = log.write_all(chunk).is_ok();
         }
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', chunk) {
-            if partial.is_empty() {
-                take_line(&chunk[start..end], &mut parser, &ctx, &mut batch);
-            } else {
-                partial.extend_from_slice(&chunk[start..end]);
-                take_line(&partial, &mut parser, &ctx, &mut batch);
-                partial.clear();
-            }
-            lines += 1;
-            start = end + 1;
-        }
-        partial.extend_from_slice(&chunk[start..]);
-        while partial.len() >= MAX_LINE {
-            take_line(&partial[..MAX_LINE], &mut parser, &ctx, &mut batch);
-            partial.drain(..MAX_LINE);
-            lines += 1;
-        }
+        lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
         reader.consume(len);
-        if !batch.is_empty() {
-            let mut ring = output.lock();
-            for line in batch.drain(..) {
-                ring.push(line);
-            }
-        }
     }
     if !partial.is_empty() {
-        take_line(&partial, &mut parser, &ctx, &mut batch);
+        take_line(&partial, &mut parser, &ctx, &mut output.lock());
         lines += 1;
-        let mut ring = output.lock();
-        for line in batch.drain(..) {
-            ring.push(line);
-        }
     }
     let _ = log.flush();
     ReadResult {
@@ -457,21 +445,51 @@ async fn read_output(
     }
 }
 
-fn take_line(
-    raw: &[u8],
+/// Hand the complete lines of `chunk` to the ring (and the parser); an unfinished
+/// last line waits in `partial`. Returns how many lines were taken.
+fn split_lines(
+    chunk: &[u8],
+    partial: &mut Vec<u8>,
     parser: &mut Option<StreamParser>,
     ctx: &ParseContext,
-    batch: &mut Vec<String>,
-) {
-    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-    let line = String::from_utf8_lossy(raw);
-    let shown = match parser {
-        Some(parser) => parser.feed(&line, ctx),
-        None => None,
-    };
-    match shown {
-        None => batch.push(line.into_owned()),
-        Some(text) => batch.extend(text.lines().map(str::to_owned)),
+    output: &Output,
+) -> u64 {
+    let mut lines = 0;
+    let mut ring = output.lock();
+    let mut start = 0;
+    // Valid UTF-8 (nearly always) is checked once per chunk, not once per line.
+    let text = std::str::from_utf8(chunk).ok();
+    for end in memchr::memchr_iter(b'\n', chunk) {
+        if !partial.is_empty() {
+            partial.extend_from_slice(&chunk[start..end]);
+            take_line(partial, parser, ctx, &mut ring);
+            partial.clear();
+        } else if let Some(line) = text.and_then(|t| t.get(start..end)) {
+            take_str(line, parser, ctx, &mut ring);
+        } else {
+            take_line(&chunk[start..end], parser, ctx, &mut ring);
+        }
+        lines += 1;
+        start = end + 1;
+    }
+    partial.extend_from_slice(&chunk[start..]);
+    while partial.len() >= MAX_LINE {
+        take_line(&partial[..MAX_LINE], parser, ctx, &mut ring);
+        partial.drain(..MAX_LINE);
+        lines += 1;
+    }
+    lines
+}
+
+fn take_line(raw: &[u8], parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
+    take_str(&String::from_utf8_lossy(raw), parser, ctx, ring);
+}
+
+fn take_str(line: &str, parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    match parser.as_mut().and_then(|p| p.feed(line, ctx)) {
+        None => ring.push(line),
+        Some(shown) => shown.lines().for_each(|l| ring.push(l)),
     }
 }
 
