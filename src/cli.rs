@@ -43,6 +43,9 @@ pub enum Command {
     /// Exits 0 when every check passed, 1 when one failed or timed out, 2 on a usage,
     /// configuration or I/O error, 130 when interrupted.
     Check(CheckArgs),
+    /// The register of issues (.preflight/issues/) from scripts.
+    #[command(subcommand)]
+    Issue(IssueCommand),
     /// Write a commented starter preflight.toml from what the repository holds.
     Init(InitArgs),
     /// Trust this repository's preflight.toml (or its detected checks) to run.
@@ -69,6 +72,100 @@ pub struct CheckArgs {
     /// Run even if this repository is not trusted (for CI; also PREFLIGHT_TRUST=1).
     #[arg(long)]
     pub trust: bool,
+
+    /// Do not file findings into the register (.preflight/issues/).
+    #[arg(long)]
+    pub no_register: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IssueCommand {
+    /// File an issue by hand; prints its id.
+    New(NewIssueArgs),
+    /// List issues, most severe first, then oldest first.
+    List(ListIssuesArgs),
+    /// Show one issue with its history.
+    Show {
+        /// The issue id (`PF-7K3Q9X`; the `PF-` may be left out).
+        id: String,
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change fields: `preflight issue set PF-7K3Q9X owner=sam severity=high`.
+    ///
+    /// Keys: title, severity, status, blocker, owner, effort, area, impact, evidence,
+    /// repro, root_cause, fix, task. An empty value clears an optional field. Every
+    /// change is checked before anything is written.
+    Set {
+        id: String,
+        #[arg(value_name = "KEY=VALUE", required = true)]
+        assignments: Vec<String>,
+    },
+    /// Dismiss an issue with a reason; it stays dismissed when its finding comes back.
+    Dismiss {
+        id: String,
+        /// false-positive, wont-fix, accepted-risk or used-in-tests.
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// For an accepted risk: the day (YYYY-MM-DD) after which it comes back.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        expires: Option<String>,
+    },
+    /// Add a note to an issue.
+    Note { id: String, text: String },
+}
+
+#[derive(Debug, Args)]
+pub struct NewIssueArgs {
+    #[arg(long)]
+    pub title: String,
+    /// critical, high, medium, low or info.
+    #[arg(long)]
+    pub severity: String,
+    /// Mark it a release blocker.
+    #[arg(long)]
+    pub blocker: bool,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The plan task it belongs to.
+    #[arg(long)]
+    pub task: Option<String>,
+    /// S, M, L or XL.
+    #[arg(long)]
+    pub effort: Option<String>,
+    #[arg(long)]
+    pub area: Option<String>,
+    #[arg(long)]
+    pub impact: Option<String>,
+    #[arg(long)]
+    pub evidence: Option<String>,
+    #[arg(long)]
+    pub repro: Option<String>,
+    #[arg(long)]
+    pub root_cause: Option<String>,
+    #[arg(long)]
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListIssuesArgs {
+    /// Only this status: new, open, in-progress, fixed, verified or dismissed.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only this severity.
+    #[arg(long)]
+    pub severity: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only release blockers.
+    #[arg(long)]
+    pub blocker: bool,
+    /// Print a JSON array.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +179,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let repo = cli.repo.as_deref();
     match cli.command {
         Command::Check(args) => commands::check::run(repo, args),
+        Command::Issue(cmd) => commands::issue::run(repo, cmd),
         Command::Init(args) => commands::init::run(repo, args),
         Command::Trust => commands::trust::run(repo),
     }

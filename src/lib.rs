@@ -10,6 +10,8 @@ pub mod config;
 pub mod domain;
 pub mod formats;
 pub mod fsutil;
+pub mod register;
 pub mod repo;
 pub mod runner;
+pub mod store;
 pub mod trust;

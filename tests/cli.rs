@@ -1,87 +1,10 @@
 //! The real binary on temporary repositories: exit codes, JSON, trust, init.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use assert_cmd::Command;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-/// A temporary repository plus a private home, so trust records never leak between
-/// tests or into the developer's real data directory.
-struct Sandbox {
-    _dir: tempfile::TempDir,
-    repo: PathBuf,
-    home: PathBuf,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = dir.path().join("repo");
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(&repo).unwrap();
-        std::fs::create_dir_all(&home).unwrap();
-        git2::Repository::init(&repo).unwrap();
-        Sandbox {
-            _dir: dir,
-            repo,
-            home,
-        }
-    }
-
-    fn with_config(text: &str) -> Sandbox {
-        let sb = Sandbox::new();
-        sb.write("preflight.toml", text);
-        sb
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let path = self.repo.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        self.cmd_in(&self.repo, args)
-    }
-
-    fn cmd_in(&self, repo: &Path, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("preflight").unwrap();
-        cmd.env_remove("PREFLIGHT_TRUST")
-            .env("HOME", &self.home)
-            .env("XDG_DATA_HOME", self.home.join("data"))
-            .env("XDG_STATE_HOME", self.home.join("state"))
-            .arg("--repo")
-            .arg(repo)
-            .args(args);
-        cmd
-    }
-
-    fn trust(&self) {
-        self.cmd(&["trust"]).assert().success();
-    }
-
-    fn check_json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all = vec!["check", "--json"];
-        all.extend_from_slice(args);
-        let out = self.cmd(&all).output().unwrap();
-        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}\nstderr: {}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (out.status.code().unwrap(), json)
-    }
-}
-
-fn stderr_of(cmd: &mut Command) -> (i32, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{stderr_of, Sandbox};
 
 const TWO_CHECKS: &str = r#"
 [[check]]

@@ -6,6 +6,7 @@ use crate::cli::{CheckArgs, EXIT_FAILED, EXIT_INTERRUPTED};
 use crate::config::{did_you_mean, Source};
 use crate::domain::check::{CheckSpec, RunStatus};
 use crate::domain::finding::Finding;
+use crate::register::{self, Filed};
 use crate::runner::{run_check, Output, RunContext, RunOutcome};
 use crate::trust;
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
@@ -36,11 +37,23 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
         .wrap_err("cannot start the async runtime")?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
+    let filed = if args.no_register {
+        None
+    } else {
+        let filed = register::file_outcomes(&ws.repo, &ws.config, &outcomes)?;
+        for error in &filed.errors {
+            eprintln!("preflight: warning: {error}");
+        }
+        Some(filed)
+    };
 
     if args.json {
-        print_json(&ws, &outcomes)?;
+        print_json(&ws, &outcomes, filed.as_ref())?;
     } else {
         print_summary(&ws, &outcomes);
+        if let Some(line) = filed.as_ref().and_then(Filed::summary) {
+            println!("{line}");
+        }
     }
     Ok(if interrupted.load(Ordering::SeqCst) {
         ExitCode::from(EXIT_INTERRUPTED)
@@ -257,6 +270,8 @@ struct JsonReport<'a> {
     dirty: Option<usize>,
     passed: bool,
     checks: Vec<JsonCheck<'a>>,
+    /// What was filed into the register; `null` with `--no-register`.
+    register: Option<&'a Filed>,
 }
 
 #[derive(Serialize)]
@@ -266,12 +281,20 @@ struct JsonCheck<'a> {
     status: RunStatus,
     exit_code: Option<i32>,
     duration_ms: u128,
-    findings: &'a [Finding],
+    findings: Vec<JsonFinding<'a>>,
     error: Option<&'a str>,
     log: String,
 }
 
-fn print_json(ws: &Workspace, outcomes: &[RunOutcome]) -> Result<()> {
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    /// The register issue it is filed as.
+    issue: Option<&'a str>,
+}
+
+fn print_json(ws: &Workspace, outcomes: &[RunOutcome], filed: Option<&Filed>) -> Result<()> {
     let head = ws.repo.head();
     let report = JsonReport {
         version: 1,
@@ -288,11 +311,24 @@ fn print_json(ws: &Workspace, outcomes: &[RunOutcome]) -> Result<()> {
                 status: o.status,
                 exit_code: o.exit_code,
                 duration_ms: o.duration.as_millis(),
-                findings: &o.findings,
+                findings: o
+                    .findings
+                    .iter()
+                    .map(|f| JsonFinding {
+                        finding: f,
+                        issue: filed.and_then(|filed| {
+                            filed
+                                .by_fingerprint
+                                .get(&(o.check.clone(), f.fingerprint.clone()))
+                                .map(String::as_str)
+                        }),
+                    })
+                    .collect(),
                 error: o.error.as_deref(),
                 log: o.log.display().to_string(),
             })
             .collect(),
+        register: filed,
     };
     let text = serde_json::to_string_pretty(&report).wrap_err("cannot encode the report")?;
     println!("{text}");

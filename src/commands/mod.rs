@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod init;
+pub mod issue;
 pub mod progress;
 pub mod trust;
 

@@ -403,6 +403,15 @@ fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<CheckSpec> {
             Severity::Medium
         }),
     };
+    let mut severity_map = BTreeMap::new();
+    for (key, value) in &raw.severity_map {
+        match value.get_ref().parse::<Severity>() {
+            Ok(sev) => {
+                severity_map.insert(key.clone(), sev);
+            }
+            Err(msg) => errors.at(value.span(), msg),
+        }
+    }
     let metric = raw.metric.as_ref().and_then(|m| validate_metric(m, errors));
     if errors.list.len() > before {
         return None;
@@ -418,6 +427,7 @@ fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<CheckSpec> {
         cwd: raw.cwd.as_ref().map(PathBuf::from),
         env: raw.env.clone(),
         severity,
+        severity_map,
         metric,
     })
 }

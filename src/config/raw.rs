@@ -71,6 +71,8 @@ pub struct RawCheck {
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     pub severity: Option<Spanned<String>>,
+    #[serde(default)]
+    pub severity_map: BTreeMap<String, Spanned<String>>,
     pub metric: Option<Spanned<RawMetric>>,
 }
 

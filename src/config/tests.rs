@@ -48,6 +48,7 @@ format = "cargo"
 timeout = "5m"
 env = { RUST_LOG = "debug" }
 severity = "high"
+severity_map = { medium = "low", "clippy::unwrap_used" = "high" }
 
 [[check]]
 id = "flake8"
@@ -89,6 +90,8 @@ fn a_full_file_loads() {
     assert_eq!(clippy.timeout, Some(Duration::from_secs(300)));
     assert_eq!(clippy.severity, Severity::High);
     assert_eq!(clippy.env["RUST_LOG"], "debug");
+    assert_eq!(clippy.severity_map["medium"], Severity::Low);
+    assert_eq!(clippy.severity_map["clippy::unwrap_used"], Severity::High);
     assert_eq!(clippy.name, "clippy");
     assert!(matches!(
         config.check("flake8").unwrap().format,
@@ -229,6 +232,16 @@ fn bad_task_status_and_severity() {
     );
     let err = first_error("[[check]]\nid = \"a\"\nrun = \"x\"\nseverity = \"severe\"\n");
     assert!(err.contains("unknown severity `severe`"), "{err}");
+}
+
+#[test]
+fn bad_severity_map_value() {
+    let err =
+        first_error("[[check]]\nid = \"a\"\nrun = \"x\"\nseverity_map = { B301 = \"urgent\" }\n");
+    assert!(
+        err.starts_with("preflight.toml:4:25: unknown severity `urgent`"),
+        "{err}"
+    );
 }
 
 #[test]

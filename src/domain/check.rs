@@ -76,6 +76,9 @@ pub struct CheckSpec {
     pub env: BTreeMap<String, String>,
     /// Severity of findings whose tool gives none.
     pub severity: Severity,
+    /// Register severity per tool severity (`high`) or rule id (`B301`), overriding
+    /// what the tool says; the rule wins over the level.
+    pub severity_map: BTreeMap<String, Severity>,
     pub metric: Option<MetricSpec>,
 }
 
@@ -108,7 +111,7 @@ impl RunStatus {
 
 impl fmt::Display for RunStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

@@ -4,4 +4,6 @@
 pub mod check;
 pub mod finding;
 pub mod gate;
+pub mod issue;
 pub mod plan;
+pub mod triage;

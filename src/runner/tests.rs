@@ -15,6 +15,7 @@ fn spec(id: &str, run: &str) -> CheckSpec {
         cwd: None,
         env: BTreeMap::new(),
         severity: Severity::Medium,
+        severity_map: BTreeMap::new(),
         metric: None,
     }
 }

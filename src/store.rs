@@ -1,0 +1,482 @@
+//! The register on disk: `.preflight/issues/<ID>.toml`, one small file per issue.
+//!
+//! Never lose a triage:
+//! - every write is atomic (temporary file in the same folder, fsync, rename, fsync
+//!   the folder), so a crash leaves each file old or new, never torn or missing;
+//! - every write names the revision it was based on, and a write based on a stale
+//!   revision is refused, never applied over another writer's change;
+//! - the check-and-write is serialised by a lock on a separate file in local state (a
+//!   lock on the data file itself would be lost at the rename);
+//! - files are edited in place with `toml_edit`, so comments and keys people add by
+//!   hand survive; a malformed file is reported and left untouched.
+
+use crate::domain::issue::{Actor, Issue};
+use crate::fsutil::write_atomic;
+use crate::repo::Repo;
+use nix::fcntl::{Flock, FlockArg};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use toml_edit::{DocumentMut, Item, Table};
+
+/// The register folder, relative to the repository root.
+pub const REGISTER_DIR: &str = ".preflight/issues";
+
+/// Crockford's base 32: no I, L, O or U to misread.
+const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Six characters: about a billion ids, so two branches filing hundreds of issues
+/// each are very unlikely to collide (and a collision is caught at creation).
+const ID_LEN: usize = 6;
+pub const ID_PREFIX: &str = "PF-";
+
+/// Why a write did not happen. Nothing was written in any of these cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteError {
+    /// Someone else wrote the issue since it was read.
+    Stale {
+        id: String,
+        base: u64,
+        current: u64,
+    },
+    Missing {
+        id: String,
+    },
+    Malformed(String),
+    Invalid(String),
+    Io(String),
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::Stale { id, base, current } => write!(
+                f,
+                "{id} was changed by someone else (revision {current}, this change was based on {base}); nothing written: reload and try again"
+            ),
+            WriteError::Missing { id } => write!(f, "no issue {id} in the register"),
+            WriteError::Malformed(msg) | WriteError::Invalid(msg) | WriteError::Io(msg) => {
+                f.write_str(msg)
+            }
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// The register as loaded: the issues that parsed, and one line per file that did not.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub issues: Vec<Issue>,
+    pub errors: Vec<String>,
+}
+
+/// Held while checking and writing; released on drop.
+pub struct RegisterLock {
+    _lock: Flock<std::fs::File>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    lock_path: PathBuf,
+}
+
+impl Store {
+    pub fn new(repo: &Repo) -> Store {
+        Store {
+            dir: repo.root.join(REGISTER_DIR),
+            lock_path: repo.state_dir.join("register.lock"),
+        }
+    }
+
+    /// A store over any folder (tests and benchmarks).
+    pub fn at(dir: PathBuf, lock_path: PathBuf) -> Store {
+        Store { dir, lock_path }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path_of(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.toml"))
+    }
+
+    /// Take the register lock (waits for another writer to finish).
+    pub fn lock(&self) -> Result<RegisterLock, WriteError> {
+        if let Some(parent) = self.lock_path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(|e| {
+                WriteError::Io(format!("cannot open {}: {e}", self.lock_path.display()))
+            })?;
+        let lock = Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| {
+            WriteError::Io(format!("cannot lock {}: {e}", self.lock_path.display()))
+        })?;
+        self.remove_leftovers();
+        Ok(RegisterLock { _lock: lock })
+    }
+
+    /// Temporary files of a writer that died mid-write. Every write happens under the
+    /// lock, so with the lock held any that exist are orphans.
+    fn remove_leftovers(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// Every issue file, parsed in parallel. A missing folder is an empty register.
+    pub fn load(&self) -> Loaded {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::default(),
+            Err(e) => {
+                return Loaded {
+                    issues: Vec::new(),
+                    errors: vec![format!("cannot read {}: {e}", self.dir.display())],
+                }
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| is_issue_file(p))
+            .collect();
+        paths.sort();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = paths.len().div_ceil(threads).max(1);
+        let parts: Vec<Vec<Result<Issue, String>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| {
+                    scope
+                        .spawn(move || part.iter().map(|p| read_issue(p).map(|(i, _)| i)).collect())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut loaded = Loaded::default();
+        for result in parts.into_iter().flatten() {
+            match result {
+                Ok(issue) => loaded.issues.push(issue),
+                Err(e) => loaded.errors.push(e),
+            }
+        }
+        loaded
+    }
+
+    /// Read one issue as it is on disk now.
+    pub fn read(&self, id: &str) -> Result<Issue, WriteError> {
+        let path = self.path_of(id);
+        if !path.exists() {
+            return Err(WriteError::Missing { id: id.to_string() });
+        }
+        read_issue(&path)
+            .map(|(i, _)| i)
+            .map_err(WriteError::Malformed)
+    }
+
+    /// A fresh id not used in this register.
+    pub fn new_id(&self) -> String {
+        loop {
+            let id = random_id();
+            if !self.path_of(&id).exists() {
+                return id;
+            }
+        }
+    }
+
+    /// Write a new issue at revision 1, never over an existing file: if its id is
+    /// taken (a race, or a branch merged meanwhile) it gets a fresh one.
+    pub fn create(&self, _lock: &RegisterLock, issue: &mut Issue) -> Result<(), WriteError> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", self.dir.display())))?;
+        issue.revision = 1;
+        loop {
+            let text = render(None, issue)?;
+            match create_new(&self.path_of(&issue.id), text.as_bytes()) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    issue.id = self.new_id();
+                }
+                Err(e) => {
+                    return Err(WriteError::Io(format!(
+                        "cannot write {}: {e}",
+                        self.path_of(&issue.id).display()
+                    )))
+                }
+            }
+        }
+    }
+
+    /// Write a changed issue that was read at revision `base`. Refused when the file
+    /// moved on meanwhile. On success the issue carries its new revision.
+    pub fn write(
+        &self,
+        _lock: &RegisterLock,
+        issue: &mut Issue,
+        base: u64,
+    ) -> Result<(), WriteError> {
+        let path = self.path_of(&issue.id);
+        let (current, text) = match read_issue(&path) {
+            Ok(found) => found,
+            Err(_) if !path.exists() => {
+                return Err(WriteError::Missing {
+                    id: issue.id.clone(),
+                })
+            }
+            Err(e) => return Err(WriteError::Malformed(e)),
+        };
+        if current.revision != base {
+            return Err(WriteError::Stale {
+                id: issue.id.clone(),
+                base,
+                current: current.revision,
+            });
+        }
+        issue.revision = base + 1;
+        let rendered = render(Some(&text), issue)?;
+        write_atomic(&path, rendered.as_bytes()).map_err(|e| WriteError::Io(format!("{e:#}")))
+    }
+
+    /// Read, change and write one issue under the lock. `base` is the revision the
+    /// user saw (`None`: whatever is there now). `change` may refuse with a message.
+    pub fn update(
+        &self,
+        id: &str,
+        base: Option<u64>,
+        actor: &Actor,
+        change: impl FnOnce(&mut Issue, &Actor) -> Result<(), String>,
+    ) -> Result<Issue, WriteError> {
+        let lock = self.lock()?;
+        let mut issue = self.read(id)?;
+        let base = base.unwrap_or(issue.revision);
+        if issue.revision != base {
+            return Err(WriteError::Stale {
+                id: id.to_string(),
+                base,
+                current: issue.revision,
+            });
+        }
+        let before = issue.clone();
+        change(&mut issue, actor).map_err(WriteError::Invalid)?;
+        if issue == before {
+            return Ok(issue);
+        }
+        issue.updated = actor.at.clone();
+        self.write(&lock, &mut issue, base)?;
+        Ok(issue)
+    }
+}
+
+fn is_issue_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    !name.starts_with('.') && name.ends_with(".toml")
+}
+
+fn random_id() -> String {
+    let body: String = (0..ID_LEN)
+        .map(|_| char::from(ID_ALPHABET[fastrand::usize(..ID_ALPHABET.len())]))
+        .collect();
+    format!("{ID_PREFIX}{body}")
+}
+
+/// Parse one issue file; errors are one line with file:line:column.
+fn read_issue(path: &Path) -> Result<(Issue, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let issue: Issue = toml::from_str(&text).map_err(|e| {
+        let (line, column) = crate::config::line_column(&text, e.span().map_or(0, |s| s.start));
+        format!(
+            "{}:{line}:{column}: {}",
+            path.display(),
+            e.message().lines().next().unwrap_or("invalid issue file")
+        )
+    })?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != issue.id {
+        return Err(format!(
+            "{}: the file holds id `{}`; an issue file must be named after its id",
+            path.display(),
+            issue.id
+        ));
+    }
+    Ok((issue, text))
+}
+
+/// Write `bytes` to a new file at `path`, failing if it exists: written to a temporary
+/// file, fsynced, then hard-linked into place (a rename would overwrite).
+fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::hard_link(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+/// Keys preflight owns in an issue file; any other key belongs to people and stays.
+const ISSUE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "severity",
+    "status",
+    "blocker",
+    "regression",
+    "owner",
+    "effort",
+    "area",
+    "impact",
+    "evidence",
+    "repro",
+    "root_cause",
+    "fix",
+    "task",
+    "created",
+    "updated",
+    "revision",
+    "finding",
+    "dismissal",
+    "notes",
+    "history",
+];
+const FINDING_KEYS: &[&str] = &[
+    "check",
+    "rule",
+    "path",
+    "line",
+    "fingerprint",
+    "first_seen",
+    "last_seen",
+    "verified_at",
+];
+const DISMISSAL_KEYS: &[&str] = &["reason", "note", "expires", "by", "at"];
+/// Append-only arrays: entries already in the file are never rewritten.
+const APPEND_ONLY: &[&str] = &["notes", "history"];
+
+/// The text of `issue`, edited into `old` when there is one so that formatting,
+/// comments and unknown keys survive.
+fn render(old: Option<&str>, issue: &Issue) -> Result<String, WriteError> {
+    let fresh_text = toml::to_string_pretty(issue)
+        .map_err(|e| WriteError::Invalid(format!("cannot encode {}: {e}", issue.id)))?;
+    let Some(old) = old else {
+        return Ok(fresh_text);
+    };
+    let fresh: DocumentMut = fresh_text
+        .parse()
+        .map_err(|e| WriteError::Invalid(format!("cannot encode {}: {e}", issue.id)))?;
+    let mut doc: DocumentMut = old
+        .parse()
+        .map_err(|e| WriteError::Malformed(format!("{}: {e}", issue.id)))?;
+    merge_table(doc.as_table_mut(), fresh.as_table(), ISSUE_KEYS);
+    Ok(doc.to_string())
+}
+
+fn same_value(a: &Item, b: &Item) -> bool {
+    match (a.as_value(), b.as_value()) {
+        (Some(a), Some(b)) => {
+            let (mut a, mut b) = (a.clone(), b.clone());
+            a.decor_mut().clear();
+            b.decor_mut().clear();
+            a.to_string() == b.to_string()
+        }
+        _ => a.to_string() == b.to_string(),
+    }
+}
+
+fn merge_table(doc: &mut Table, fresh: &Table, owned: &[&str]) {
+    for key in owned {
+        match (doc.contains_key(key), fresh.get(key)) {
+            (true, None) => {
+                doc.remove(key);
+            }
+            (_, Some(new)) => merge_item(doc, key, new),
+            (false, None) => {}
+        }
+    }
+}
+
+fn merge_item(doc: &mut Table, key: &str, new: &Item) {
+    let Some(old) = doc.get_mut(key) else {
+        doc.insert(key, new.clone());
+        return;
+    };
+    match (old, new) {
+        (Item::Table(old_table), Item::Table(new_table)) => {
+            let owned = if key == "finding" {
+                FINDING_KEYS
+            } else {
+                DISMISSAL_KEYS
+            };
+            merge_table(old_table, new_table, owned);
+        }
+        (Item::ArrayOfTables(old_list), Item::ArrayOfTables(new_list))
+            if APPEND_ONLY.contains(&key) && new_list.len() >= old_list.len() =>
+        {
+            for extra in new_list.iter().skip(old_list.len()) {
+                old_list.push(extra.clone());
+            }
+        }
+        (old, new) if same_value(old, new) => {}
+        (Item::Value(old_value), Item::Value(new_value)) => {
+            let decor = old_value.decor().clone();
+            *old_value = new_value.clone();
+            *old_value.decor_mut() = decor;
+        }
+        (old, new) => *old = new.clone(),
+    }
+}
+
+/// Who is acting: git's `user.name`, else the login name.
+pub fn actor(repo: &Repo) -> Actor {
+    let by = git2::Repository::open(&repo.canonical_root)
+        .ok()
+        .and_then(|r| r.config().ok())
+        .and_then(|c| c.get_string("user.name").ok())
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .unwrap_or_else(|| "unknown".to_string());
+    actor_named(by)
+}
+
+/// An actor stamped with the current time.
+pub fn actor_named(by: String) -> Actor {
+    let at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let today = at.get(..10).unwrap_or(&at).to_string();
+    Actor { by, at, today }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,299 @@
+use super::*;
+use crate::domain::finding::Severity;
+use crate::domain::issue::{Note, Status};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::at(
+        dir.path().join("issues"),
+        dir.path().join("state/register.lock"),
+    );
+    (dir, store)
+}
+
+fn actor() -> Actor {
+    actor_named("ana".into())
+}
+
+fn issue(id: &str) -> Issue {
+    Issue {
+        id: id.into(),
+        title: "Cache disk I/O failure cascades".into(),
+        severity: Severity::High,
+        status: Status::New,
+        blocker: false,
+        regression: false,
+        owner: None,
+        effort: None,
+        area: None,
+        impact: None,
+        evidence: None,
+        repro: None,
+        root_cause: None,
+        fix: None,
+        task: None,
+        created: "2026-11-22T10:00:00Z".into(),
+        updated: "2026-11-22T10:00:00Z".into(),
+        revision: 0,
+        finding: None,
+        dismissal: None,
+        notes: vec![],
+        history: vec![],
+    }
+}
+
+fn create(store: &Store, id: &str) -> Issue {
+    let lock = store.lock().unwrap();
+    let mut i = issue(id);
+    store.create(&lock, &mut i).unwrap();
+    i
+}
+
+#[test]
+fn created_issues_load_back() {
+    let (_dir, store) = store();
+    let created = create(&store, "PF-AAAAAA");
+    assert_eq!(created.revision, 1);
+    let loaded = store.load();
+    assert!(loaded.errors.is_empty());
+    assert_eq!(loaded.issues, vec![created]);
+}
+
+#[test]
+fn an_id_taken_meanwhile_gets_a_fresh_one() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let again = create(&store, "PF-AAAAAA");
+    assert_ne!(again.id, "PF-AAAAAA");
+    assert!(again.id.starts_with("PF-") && again.id.len() == 9);
+    assert_eq!(store.load().issues.len(), 2);
+}
+
+#[test]
+fn updates_bump_the_revision_and_stale_writes_are_refused() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let one = store
+        .update("PF-AAAAAA", Some(1), &actor(), |i, _| {
+            i.owner = Some("sam".into());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(one.revision, 2);
+    let stale = store.update("PF-AAAAAA", Some(1), &actor(), |i, _| {
+        i.owner = Some("kim".into());
+        Ok(())
+    });
+    let err = stale.unwrap_err();
+    assert_eq!(
+        err,
+        WriteError::Stale {
+            id: "PF-AAAAAA".into(),
+            base: 1,
+            current: 2
+        }
+    );
+    assert!(err
+        .to_string()
+        .contains("revision 2, this change was based on 1"));
+    assert_eq!(
+        store.read("PF-AAAAAA").unwrap().owner.as_deref(),
+        Some("sam")
+    );
+}
+
+#[test]
+fn an_unchanged_update_writes_nothing() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let before = std::fs::read_to_string(store.path_of("PF-AAAAAA")).unwrap();
+    let same = store
+        .update("PF-AAAAAA", None, &actor(), |_, _| Ok(()))
+        .unwrap();
+    assert_eq!(same.revision, 1);
+    assert_eq!(
+        std::fs::read_to_string(store.path_of("PF-AAAAAA")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn a_refused_change_writes_nothing() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let err = store
+        .update("PF-AAAAAA", None, &actor(), |i, _| {
+            i.owner = Some("x".into());
+            Err("no".into())
+        })
+        .unwrap_err();
+    assert_eq!(err, WriteError::Invalid("no".into()));
+    assert_eq!(store.read("PF-AAAAAA").unwrap().owner, None);
+}
+
+#[test]
+fn comments_and_unknown_keys_people_add_survive_a_rewrite() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let path = store.path_of("PF-AAAAAA");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited =
+        format!("# reviewed in the Tuesday triage\n{text}jira = \"OPS-12\" # keep in sync\n")
+            .replace(
+                "severity = \"high\"",
+                "severity = \"high\"   # was critical",
+            );
+    std::fs::write(&path, &edited).unwrap();
+    store
+        .update("PF-AAAAAA", None, &actor(), |i, a| {
+            i.status = Status::Open;
+            i.log(&a.at, &a.by, "status: new → open");
+            Ok(())
+        })
+        .unwrap();
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        after.starts_with("# reviewed in the Tuesday triage\n"),
+        "{after}"
+    );
+    assert!(
+        after.contains("jira = \"OPS-12\" # keep in sync"),
+        "{after}"
+    );
+    assert!(
+        after.contains("severity = \"high\"   # was critical"),
+        "{after}"
+    );
+    assert!(after.contains("status = \"open\""), "{after}");
+    assert!(after.contains("[[history]]"), "{after}");
+}
+
+#[test]
+fn history_and_notes_are_append_only() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    for text in ["first", "second"] {
+        store
+            .update("PF-AAAAAA", None, &actor(), |i, a| {
+                i.notes.push(Note {
+                    at: a.at.clone(),
+                    by: a.by.clone(),
+                    text: text.into(),
+                });
+                Ok(())
+            })
+            .unwrap();
+    }
+    let path = store.path_of("PF-AAAAAA");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // An entry edited by hand is kept as written.
+    std::fs::write(
+        &path,
+        text.replace("text = \"first\"", "text = \"first (amended)\""),
+    )
+    .unwrap();
+    store
+        .update("PF-AAAAAA", None, &actor(), |i, a| {
+            i.notes.push(Note {
+                at: a.at.clone(),
+                by: a.by.clone(),
+                text: "third".into(),
+            });
+            Ok(())
+        })
+        .unwrap();
+    let notes: Vec<String> = store
+        .read("PF-AAAAAA")
+        .unwrap()
+        .notes
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    assert_eq!(notes, ["first (amended)", "second", "third"]);
+}
+
+#[test]
+fn a_malformed_file_is_reported_left_alone_and_the_rest_loads() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let broken = store.dir().join("PF-BBBBBB.toml");
+    std::fs::write(
+        &broken,
+        "id = \"PF-BBBBBB\"\ntitle = \"x\nseverity = \"high\"\n",
+    )
+    .unwrap();
+    let misnamed = store.dir().join("PF-CCCCCC.toml");
+    std::fs::write(
+        &misnamed,
+        std::fs::read_to_string(store.path_of("PF-AAAAAA")).unwrap(),
+    )
+    .unwrap();
+    let loaded = store.load();
+    assert_eq!(loaded.issues.len(), 1);
+    assert_eq!(loaded.errors.len(), 2);
+    assert!(
+        loaded.errors[0].contains("PF-BBBBBB.toml:2:"),
+        "{:?}",
+        loaded.errors
+    );
+    assert!(
+        loaded.errors[1].contains("must be named after its id"),
+        "{:?}",
+        loaded.errors
+    );
+    let err = store
+        .update("PF-BBBBBB", None, &actor(), |_, _| Ok(()))
+        .unwrap_err();
+    assert!(matches!(err, WriteError::Malformed(_)));
+    assert!(std::fs::read_to_string(&broken)
+        .unwrap()
+        .contains("title = \"x\n"));
+}
+
+#[test]
+fn temporary_and_hidden_files_are_not_issues() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    std::fs::write(store.dir().join(".PF-AAAAAA.toml.123.tmp"), "garbage").unwrap();
+    std::fs::write(store.dir().join("README.md"), "# register").unwrap();
+    let loaded = store.load();
+    assert_eq!((loaded.issues.len(), loaded.errors.len()), (1, 0));
+}
+
+#[test]
+fn concurrent_writers_lose_no_update() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let writers = 4;
+    let per_writer = 25;
+    std::thread::scope(|scope| {
+        for w in 0..writers {
+            let store = store.clone();
+            scope.spawn(move || {
+                for n in 0..per_writer {
+                    // Read, then write based on what was read; on a conflict, re-read.
+                    loop {
+                        let seen = store.read("PF-AAAAAA").unwrap();
+                        let result =
+                            store.update("PF-AAAAAA", Some(seen.revision), &actor(), |i, a| {
+                                i.notes.push(Note {
+                                    at: a.at.clone(),
+                                    by: format!("w{w}"),
+                                    text: format!("{w}-{n}"),
+                                });
+                                Ok(())
+                            });
+                        match result {
+                            Ok(_) => break,
+                            Err(WriteError::Stale { .. }) => continue,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let issue = store.read("PF-AAAAAA").unwrap();
+    assert_eq!(issue.notes.len(), writers * per_writer);
+    assert_eq!(issue.revision, 1 + (writers * per_writer) as u64);
+}

@@ -1,0 +1,152 @@
+//! A sandbox for driving the real binary: a temporary git repository and a private
+//! home, so trust records never leak between tests or into the developer's own.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A temporary repository plus a private home, so trust records never leak between
+/// tests or into the developer's real data directory.
+pub struct Sandbox {
+    _dir: tempfile::TempDir,
+    pub repo: PathBuf,
+    pub home: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&repo).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        git2::Repository::init(&repo).unwrap();
+        Sandbox {
+            _dir: dir,
+            repo,
+            home,
+        }
+    }
+
+    pub fn with_config(text: &str) -> Sandbox {
+        let sb = Sandbox::new();
+        sb.write("preflight.toml", text);
+        sb
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        let path = self.repo.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_in(&self.repo, args)
+    }
+
+    pub fn cmd_in(&self, repo: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("preflight").unwrap();
+        cmd.env_remove("PREFLIGHT_TRUST")
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_STATE_HOME", self.home.join("state"))
+            .arg("--repo")
+            .arg(repo)
+            .args(args);
+        cmd
+    }
+
+    pub fn trust(&self) {
+        self.cmd(&["trust"]).assert().success();
+    }
+
+    pub fn check_json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["check", "--json"];
+        all.extend_from_slice(args);
+        let out = self.cmd(&all).output().unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap(), json)
+    }
+}
+
+pub fn stderr_of(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Exit code, stdout and stderr of a command.
+pub fn output_of(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+impl Sandbox {
+    /// Every file of the register, by name, with its bytes.
+    pub fn issue_files(&self) -> std::collections::BTreeMap<String, String> {
+        let dir = self.repo.join(".preflight/issues");
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Default::default();
+        };
+        entries
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Run git in the repository, as a named user.
+    pub fn git(&self, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=Ana Lead",
+                "-c",
+                "user.email=ana@example.com",
+            ])
+            .args(args)
+            .current_dir(&self.repo)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// `preflight issue list --json`, parsed.
+    pub fn issues(&self) -> Vec<Value> {
+        let (code, out, err) = output_of(&mut self.cmd(&["issue", "list", "--json"]));
+        assert_eq!(code, 0, "{err}");
+        assert!(err.is_empty(), "warnings while loading: {err}");
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// File an issue by hand and return its id.
+    pub fn new_issue(&self, args: &[&str]) -> String {
+        let mut all = vec!["issue", "new"];
+        all.extend_from_slice(args);
+        let (code, out, err) = output_of(&mut self.cmd(&all));
+        assert_eq!(code, 0, "{err}");
+        out.trim().to_string()
+    }
+}
