@@ -36,6 +36,7 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run checks once, headless: live progress on stderr, then a summary.
@@ -78,6 +79,8 @@ pub struct CheckArgs {
     pub no_register: bool,
 }
 
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum IssueCommand {
     /// File an issue by hand; prints its id.
