@@ -26,7 +26,7 @@ fn issue(n: usize) -> Issue {
         status,
         blocker: n % 17 == 0,
         regression: false,
-        owner: (n % 3 == 0).then(|| ["ana", "sam", "kim"][n % 3 / 1 % 3].to_string()),
+        owner: (n % 3 == 0).then(|| ["ana", "sam", "kim"][n / 3 % 3].to_string()),
         effort: None,
         area: Some("api".into()),
         impact: None,
@@ -75,7 +75,10 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let rounds: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(11);
+    let rounds: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(11);
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path().join("repo");
     let issues_dir = repo.join(".preflight/issues");
@@ -83,7 +86,11 @@ fn main() {
     git2::Repository::init(&repo).unwrap();
     for n in 0..ISSUES {
         let i = issue(n);
-        std::fs::write(issues_dir.join(format!("{}.toml", i.id)), toml::to_string_pretty(&i).unwrap()).unwrap();
+        std::fs::write(
+            issues_dir.join(format!("{}.toml", i.id)),
+            toml::to_string_pretty(&i).unwrap(),
+        )
+        .unwrap();
     }
     let store = Store::at(issues_dir, dir.path().join("register.lock"));
 
@@ -104,7 +111,12 @@ fn main() {
             blocker: false,
         };
         let start = Instant::now();
-        let mut matching: Vec<Issue> = loaded.issues.iter().filter(|i| filter.matches(i)).cloned().collect();
+        let mut matching: Vec<Issue> = loaded
+            .issues
+            .iter()
+            .filter(|i| filter.matches(i))
+            .cloned()
+            .collect();
         sort(&mut matching);
         filters.push(start.elapsed());
         kept = matching.len();
@@ -125,7 +137,17 @@ fn main() {
     }
 
     println!("register benchmark: {ISSUES} issue files, {rounds} rounds, medians");
-    println!("  load                         {:>7.1} ms (target ≤ 300 ms)", ms(median(loads)));
-    println!("  filter + sort ({kept} kept)     {:>7.2} ms (target ≤ 10 ms)", ms(median(filters)));
-    println!("  `preflight issue list …`     {:>7.1} ms (whole process, {} runs)", ms(median(commands)), rounds.min(5));
+    println!(
+        "  load                         {:>7.1} ms (target ≤ 300 ms)",
+        ms(median(loads))
+    );
+    println!(
+        "  filter + sort ({kept} kept)     {:>7.2} ms (target ≤ 10 ms)",
+        ms(median(filters))
+    );
+    println!(
+        "  `preflight issue list …`     {:>7.1} ms (whole process, {} runs)",
+        ms(median(commands)),
+        rounds.min(5)
+    );
 }

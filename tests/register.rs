@@ -314,9 +314,17 @@ fn killing_writers_at_random_moments_never_tears_or_loses_a_file() {
         .success();
     let names: Vec<String> = sb.issue_files().into_keys().collect();
     assert_eq!(names.len(), ids.len(), "{names:?}");
-    let landed: u64 = sb.issues().iter().map(|i| i["revision"].as_u64().unwrap() - 1).sum::<u64>() - 1;
+    let landed: u64 = sb
+        .issues()
+        .iter()
+        .map(|i| i["revision"].as_u64().unwrap() - 1)
+        .sum::<u64>()
+        - 1;
     eprintln!("{landed} of 200 killed writers finished their write");
-    assert!(landed > 0 && landed < 200, "kills must land at varied moments: {landed}");
+    assert!(
+        landed > 0 && landed < 200,
+        "kills must land at varied moments: {landed}"
+    );
     for issue in sb.issues() {
         let revision = issue["revision"].as_u64().unwrap();
         let history = issue["history"].as_array().unwrap().len() as u64;
