@@ -24,9 +24,11 @@ fn issue(n: usize) -> Issue {
         title: format!("B{:03}: finding number {n} in the service code", n % 500),
         severity,
         status,
-        blocker: n % 17 == 0,
+        blocker: n.is_multiple_of(17),
         regression: false,
-        owner: (n % 3 == 0).then(|| ["ana", "sam", "kim"][n / 3 % 3].to_string()),
+        owner: n
+            .is_multiple_of(3)
+            .then(|| ["ana", "sam", "kim"][n / 3 % 3].to_string()),
         effort: None,
         area: Some("api".into()),
         impact: None,
