@@ -77,6 +77,11 @@ pub struct CheckArgs {
     /// Do not file findings into the register (.preflight/issues/).
     #[arg(long)]
     pub no_register: bool,
+
+    /// After the first run, keep watching and re-run the checks each change affects
+    /// (until Ctrl-C).
+    #[arg(long, short = 'w', conflicts_with = "json")]
+    pub watch: bool,
 }
 
 // Parsed once per process: the size of a variant does not matter.

@@ -15,3 +15,4 @@ pub mod repo;
 pub mod runner;
 pub mod store;
 pub mod trust;
+pub mod watch;

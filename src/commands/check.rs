@@ -30,6 +30,15 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
         .map(usize::from)
         .or(ws.config.runner.jobs)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    if args.watch {
+        let only = selected.iter().map(|c| c.id.clone()).collect();
+        let only = if args.ids.is_empty() {
+            Vec::new()
+        } else {
+            only
+        };
+        return super::watch::run(ws, only, jobs, args.trust, !args.no_register);
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -103,7 +112,7 @@ fn trust_from_env() -> bool {
         .unwrap_or(false)
 }
 
-fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
+pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
     if flag || trust_from_env() || trust::is_trusted(&ws.repo, &ws.config.text)? {
         return Ok(());
     }
@@ -175,7 +184,7 @@ async fn run_all(
 }
 
 /// Ctrl-C, SIGTERM and SIGHUP cancel every running check (ending their groups).
-async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<AtomicBool>) {
+pub async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<AtomicBool>) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut hup)) = (
         signal(SignalKind::terminate()),
@@ -192,7 +201,7 @@ async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<AtomicBool
     cancel.cancel();
 }
 
-fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
+pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
     let width = outcomes
         .iter()
         .map(|o| o.check.chars().count())

@@ -5,6 +5,7 @@ pub mod init;
 pub mod issue;
 pub mod progress;
 pub mod trust;
+pub mod watch;
 
 use crate::config::{self, Config, Source};
 use crate::repo::Repo;

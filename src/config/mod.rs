@@ -56,6 +56,15 @@ impl Default for RunnerSettings {
     }
 }
 
+/// What watch mode ignores and how long it waits for a burst to end.
+#[derive(Debug, Clone, Default)]
+pub struct WatchSettings {
+    /// Globs (from the root) whose changes trigger nothing, besides ignore files.
+    pub ignore: Vec<String>,
+    /// A fixed quiet window; `None` for the adaptive one (see `watch::debounce`).
+    pub debounce: Option<std::time::Duration>,
+}
+
 /// A validated configuration: everything the commands and the cockpit need.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -64,6 +73,7 @@ pub struct Config {
     pub text: String,
     pub project: Project,
     pub runner: RunnerSettings,
+    pub watch: WatchSettings,
     pub plan: Plan,
     pub checks: Vec<CheckSpec>,
     pub gates: Vec<GateSpec>,
@@ -260,6 +270,33 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
         }
     }
 
+    let watch_raw = raw.watch.unwrap_or_default();
+    for glob in &watch_raw.ignore {
+        if let Err(e) = globset::Glob::new(glob.get_ref()) {
+            errors.at(
+                glob.span(),
+                format!("bad glob `{}`: {}", glob.get_ref(), e.kind()),
+            );
+        }
+    }
+    let debounce = watch_raw
+        .debounce
+        .as_ref()
+        .and_then(|d| match parse_duration(d.get_ref()) {
+            Ok(v) if v <= std::time::Duration::from_secs(10) => Some(v),
+            Ok(_) => {
+                errors.at(
+                    d.span(),
+                    "`debounce` longer than 10s would make watch mode feel dead",
+                );
+                None
+            }
+            Err(msg) => {
+                errors.at(d.span(), msg);
+                None
+            }
+        });
+
     if !errors.list.is_empty() {
         return Err(ConfigErrors(errors.list));
     }
@@ -276,6 +313,14 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
                 .output_lines
                 .unwrap_or(DEFAULT_OUTPUT_LINES)
                 .max(1),
+        },
+        watch: WatchSettings {
+            ignore: watch_raw
+                .ignore
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            debounce,
         },
         plan,
         checks,

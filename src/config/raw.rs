@@ -9,6 +9,7 @@ use toml::Spanned;
 pub struct RawFile {
     pub project: Option<RawProject>,
     pub runner: Option<RawRunner>,
+    pub watch: Option<RawWatch>,
     #[serde(default)]
     pub phase: Vec<RawPhase>,
     #[serde(default)]
@@ -32,6 +33,14 @@ pub struct RawProject {
 pub struct RawRunner {
     pub jobs: Option<Spanned<usize>>,
     pub output_lines: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWatch {
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
+    pub debounce: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

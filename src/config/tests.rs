@@ -25,6 +25,10 @@ plans = ["docs/plan/*.md"]
 jobs = 3
 output_lines = 500
 
+[watch]
+ignore = ["docs/**"]
+debounce = "40ms"
+
 [[phase]]
 id = "p3"
 title = "Phase 3"
@@ -84,6 +88,8 @@ fn a_full_file_loads() {
     assert_eq!(config.project.plans, ["docs/plan/*.md"]);
     assert_eq!(config.runner.jobs, Some(3));
     assert_eq!(config.runner.output_lines, 500);
+    assert_eq!(config.watch.ignore, ["docs/**"]);
+    assert_eq!(config.watch.debounce, Some(Duration::from_millis(40)));
     assert_eq!(config.plan.phases[0].tasks[1].needs, ["p3-1"]);
     assert_eq!(config.plan.phases[0].tasks[0].status, TaskStatus::Done);
     let clippy = config.check("clippy").unwrap();

@@ -1,0 +1,254 @@
+//! `preflight check --watch` on temporary repositories. Every wait is for an expected
+//! line, bounded; absence is shown by a later positive control, never by sleeping.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::Sandbox;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+/// Longest wait for any expected line (generous: CI machines are shared).
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// One watcher at a time: several at once on a 2-core machine stall each other for
+/// longer than a quiet window, which is not what these tests are about.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+struct Watching {
+    _turn: std::sync::MutexGuard<'static, ()>,
+    child: Child,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Watching {
+    fn start(sb: &Sandbox, extra: &[&str]) -> Watching {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("preflight"))
+            .env("XDG_DATA_HOME", sb.home.join("data"))
+            .env("XDG_STATE_HOME", sb.home.join("state"))
+            .arg("--repo")
+            .arg(&sb.repo)
+            .args(["check", "--watch", "--trust", "--no-register"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let mut w = Watching {
+            _turn: turn,
+            child,
+            lines,
+            seen: Vec::new(),
+        };
+        // Ready once every folder is watched and the startup runs are summarised.
+        let mut ready = false;
+        let mut summarised = false;
+        while !(ready && summarised) {
+            let line = w.wait_for(|l| {
+                l.contains(" watching ") || l.contains(" passed ·") || l.contains(" failed ·")
+            });
+            ready |= line.contains(" watching ");
+            summarised |= !line.contains(" watching ");
+        }
+        w
+    }
+
+    /// Wait for a line matching `pred`; returns it. Lines read meanwhile are kept.
+    fn wait_for(&mut self, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if pred(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("timed out; output so far:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    /// Wait until every predicate has matched a line, in any order.
+    fn wait_for_all(&mut self, preds: &[&dyn Fn(&str) -> bool]) {
+        let mut pending: Vec<&dyn Fn(&str) -> bool> = preds.to_vec();
+        while !pending.is_empty() {
+            let line = self.wait_for(|l| pending.iter().any(|p| p(l)));
+            pending.retain(|p| !p(&line));
+        }
+    }
+
+    /// Forget what was seen so far (to count what comes next).
+    fn mark(&mut self) {
+        self.seen.clear();
+    }
+
+    fn starts_of(&self, check: &str) -> usize {
+        let needle = format!("▶ {check} (");
+        self.seen.iter().filter(|l| l.contains(&needle)).count()
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGINT,
+        );
+        let _ = self.child.wait();
+    }
+}
+
+const TWO_CHECKS: &str = r#"
+[[check]]
+id = "py"
+run = "echo py-ran"
+watch = ["**/*.py"]
+
+[[check]]
+id = "js"
+run = "echo js-ran"
+watch = ["**/*.js"]
+
+[[check]]
+id = "control"
+run = "echo control-ran"
+watch = ["control.txt"]
+"#;
+
+fn sandbox() -> Sandbox {
+    let sb = Sandbox::with_config(TWO_CHECKS);
+    sb.write(".gitignore", "target/\n*.log\n");
+    sb.write("src/a.py", "1\n");
+    sb.write("src/b.js", "1\n");
+    sb.write("target/keep", "");
+    sb
+}
+
+/// Touch the control file and wait until its run has ended: everything caused by
+/// earlier changes has been reported by then.
+fn control(w: &mut Watching, sb: &Sandbox, n: usize) {
+    sb.write("control.txt", &n.to_string());
+    w.wait_for(|l| l.contains("✔ control passed"));
+}
+
+#[test]
+fn an_edit_reruns_only_the_affected_check() {
+    let sb = sandbox();
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    sb.write("src/a.py", "2\n");
+    let line = w.wait_for(|l| l.contains("▶ py ("));
+    assert!(line.contains("(src/a.py)"), "{line}");
+    control(&mut w, &sb, 1);
+    assert_eq!(w.starts_of("py"), 1);
+    assert_eq!(w.starts_of("js"), 0);
+}
+
+#[test]
+fn ignored_paths_rerun_nothing() {
+    let sb = sandbox();
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    sb.write("target/gen.py", "x");
+    sb.write("debug.log", "x");
+    sb.write("src/.a.py.swp", "x");
+    sb.write("src/a.py~", "x");
+    control(&mut w, &sb, 1);
+    assert_eq!(w.starts_of("py"), 0, "{:?}", w.seen);
+}
+
+#[test]
+fn a_rename_style_save_reruns_once() {
+    let sb = sandbox();
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    sb.write("src/.a.py.tmp", "3\n");
+    std::fs::rename(sb.repo.join("src/.a.py.tmp"), sb.repo.join("src/a.py")).unwrap();
+    w.wait_for(|l| l.contains("✔ py passed"));
+    control(&mut w, &sb, 1);
+    assert_eq!(w.starts_of("py"), 1, "{:?}", w.seen);
+}
+
+#[test]
+fn five_thousand_files_at_once_rerun_each_affected_check_exactly_once() {
+    let sb = sandbox();
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    std::fs::create_dir_all(sb.repo.join("gen")).unwrap();
+    for n in 0..5000 {
+        let ext = if n % 2 == 0 { "py" } else { "js" };
+        std::fs::write(sb.repo.join(format!("gen/f{n}.{ext}")), n.to_string()).unwrap();
+    }
+    w.wait_for_all(&[&|l| l.contains("✔ py passed"), &|l| {
+        l.contains("✔ js passed")
+    }]);
+    control(&mut w, &sb, 1);
+    assert_eq!(
+        (w.starts_of("py"), w.starts_of("js")),
+        (1, 1),
+        "{:?}",
+        w.seen
+    );
+}
+
+#[test]
+fn a_running_check_is_cancelled_and_restarted_when_its_inputs_change() {
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"slow\"\nrun = \"sleep 2; echo done\"\nwatch = [\"*.txt\"]\n",
+    );
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    sb.write("a.txt", "1");
+    w.wait_for(|l| l.contains("▶ slow (a.txt)"));
+    sb.write("b.txt", "2");
+    w.wait_for(|l| l.contains("↻ slow cancelled"));
+    w.wait_for(|l| l.contains("✔ slow passed"));
+    assert_eq!(w.starts_of("slow"), 2);
+}
+
+#[test]
+fn a_config_edit_reloads_and_a_bad_one_keeps_the_old_config() {
+    let sb = sandbox();
+    let mut w = Watching::start(&sb, &[]);
+    sb.write(
+        "preflight.toml",
+        &TWO_CHECKS.replace("echo py-ran", "echo py-v2; exit 3"),
+    );
+    w.wait_for(|l| l.contains("↻ reloaded preflight.toml (3 checks)"));
+    sb.write("src/a.py", "2\n");
+    w.wait_for(|l| l.contains("✖ py failed"));
+
+    sb.write(
+        "preflight.toml",
+        "[[check]]\nid = \"py\"\nrun = \"x\"\ntimeout = \"soon\"\n",
+    );
+    let line = w.wait_for(|l| l.contains("still running the previous configuration"));
+    assert!(
+        line.contains("preflight.toml:4:11: bad duration `soon`"),
+        "{line}"
+    );
+    w.mark();
+    sb.write("src/a.py", "3\n");
+    w.wait_for(|l| l.contains("✖ py failed"));
+    control(&mut w, &sb, 1);
+}
