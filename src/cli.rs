@@ -44,6 +44,10 @@ pub enum Command {
     /// Exits 0 when every check passed, 1 when one failed or timed out, 2 on a usage,
     /// configuration or I/O error, 130 when interrupted.
     Check(CheckArgs),
+    /// Run what the release gates need and print the verdict: GO or NO-GO, and why.
+    ///
+    /// Exits 0 on GO, 1 on NO-GO, 2 on a usage, configuration or I/O error.
+    Gate(GateArgs),
     /// The register of issues (.preflight/issues/) from scripts.
     #[command(subcommand)]
     Issue(IssueCommand),
@@ -177,6 +181,29 @@ pub struct ListIssuesArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Print one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Run nothing: judge from the last recorded results (and say how old they are).
+    #[arg(long)]
+    pub no_run: bool,
+
+    /// How many checks run at once.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Run even if this repository is not trusted (for CI; also PREFLIGHT_TRUST=1).
+    #[arg(long)]
+    pub trust: bool,
+
+    /// Do not file what the checks find into the register.
+    #[arg(long)]
+    pub no_register: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// Overwrite an existing preflight.toml.
     #[arg(long)]
@@ -187,6 +214,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let repo = cli.repo.as_deref();
     match cli.command {
         Command::Check(args) => commands::check::run(repo, args),
+        Command::Gate(args) => commands::gate::run(repo, args),
         Command::Issue(cmd) => commands::issue::run(repo, cmd),
         Command::Init(args) => commands::init::run(repo, args),
         Command::Trust => commands::trust::run(repo),

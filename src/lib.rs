@@ -10,6 +10,8 @@ pub mod config;
 pub mod domain;
 pub mod formats;
 pub mod fsutil;
+pub mod history;
+pub mod metrics;
 pub mod register;
 pub mod repo;
 pub mod runner;

@@ -6,6 +6,7 @@ use crate::cli::{CheckArgs, EXIT_FAILED, EXIT_INTERRUPTED};
 use crate::config::{did_you_mean, Source};
 use crate::domain::check::{CheckSpec, RunStatus};
 use crate::domain::finding::Finding;
+use crate::history::{History, RunRecord};
 use crate::register::{self, Filed};
 use crate::runner::{run_check, Output, RunContext, RunOutcome};
 use crate::trust;
@@ -46,6 +47,7 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
         .wrap_err("cannot start the async runtime")?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
+    remember(&ws, &outcomes);
     let filed = if args.no_register {
         None
     } else {
@@ -74,7 +76,7 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
 }
 
 /// The checks named on the command line, in the order of the configuration.
-fn select<'a>(ws: &'a Workspace, ids: &[String]) -> Result<Vec<&'a CheckSpec>> {
+pub fn select<'a>(ws: &'a Workspace, ids: &[String]) -> Result<Vec<&'a CheckSpec>> {
     let checks = &ws.config.checks;
     if checks.is_empty() {
         match ws.config.source {
@@ -132,7 +134,23 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
     ))
 }
 
-async fn run_all(
+/// Keep finished runs in the history (gates and trends read it). Cancelled runs are
+/// not results; a failure to write local state is only a warning.
+pub fn remember(ws: &Workspace, outcomes: &[RunOutcome]) {
+    let head = ws.repo.head();
+    let commit = head.as_ref().and_then(|h| h.commit.clone());
+    let dirty = head.as_ref().is_some_and(|h| h.dirty > 0);
+    let records: Vec<RunRecord> = outcomes
+        .iter()
+        .filter(|o| o.error.as_deref() != Some("cancelled"))
+        .map(|o| RunRecord::from_outcome(o, commit.clone(), dirty))
+        .collect();
+    if let Err(e) = History::new(&ws.repo.state_dir).append(&records) {
+        eprintln!("preflight: warning: cannot record the run history: {e}");
+    }
+}
+
+pub async fn run_all(
     ws: &Workspace,
     selected: Vec<&CheckSpec>,
     jobs: usize,

@@ -1,6 +1,7 @@
 //! The headless subcommands, built from the core and the edges.
 
 pub mod check;
+pub mod gate;
 pub mod init;
 pub mod issue;
 pub mod progress;

@@ -2,7 +2,7 @@
 
 use crate::domain::finding::{Finding, Severity};
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -83,7 +83,7 @@ pub struct CheckSpec {
 }
 
 /// The result of one run, as the headless command and the cockpit show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Passed,

@@ -1,9 +1,20 @@
-//! Release gates as declared. Evaluation into a verdict comes with the register.
+//! Release gates as declared, and their evaluation into a GO/NO-GO verdict.
+//!
+//! [`evaluate`] is pure: the register, the plan, the last state of every check, the
+//! current commit and the time all come in as arguments, so the cockpit header and
+//! `preflight gate` in CI compute the very same verdict with the very same reasons.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, SystemTime};
 
+use serde::Serialize;
+
+use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
+use crate::domain::issue::Issue;
+use crate::domain::plan::{Plan, TaskStatus};
 
+/// What a gate requires.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GateKind {
     /// These checks must pass at the current tree.
@@ -16,17 +27,460 @@ pub enum GateKind {
     TasksDone(String),
     /// A check's metric stays within bounds.
     Metric {
+        /// The check whose last metric value is compared.
         check: String,
+        /// Lowest value that passes (inclusive), e.g. coverage ≥ 80.
         min: Option<f64>,
+        /// Highest value that passes (inclusive), e.g. p95 ≤ 200.
         max: Option<f64>,
     },
 }
 
+/// One release criterion as declared in `preflight.toml`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateSpec {
+    /// Stable id, as referenced from reports and `--json` output.
     pub id: String,
+    /// What people read in the cockpit and the report.
     pub name: String,
     /// Shown, never blocking.
     pub advisory: bool,
+    /// What it requires.
     pub kind: GateKind,
 }
+
+/// The last run of one check, as far as gates care: how it ended, when, on what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckState {
+    /// How the run ended; only `Passed` passes a checks gate.
+    pub status: RunStatus,
+    /// When it ended, for "3 min ago" in reasons.
+    pub finished_at: SystemTime,
+    /// The commit the run saw; `None` outside git or before the first commit.
+    pub commit: Option<String>,
+    /// The work tree had uncommitted changes when it ran.
+    pub dirty: bool,
+    /// The number the run read, for metric checks.
+    pub metric: Option<f64>,
+    /// The metric's unit (`%`, `ms`), shown after numbers.
+    pub unit: Option<String>,
+}
+
+/// Everything a verdict depends on; time and commit come in so evaluation stays pure.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The gates to evaluate, in the order they are shown.
+    pub gates: &'a [GateSpec],
+    /// The whole register as loaded.
+    pub issues: &'a [Issue],
+    /// The plan, for phase gates.
+    pub plan: &'a Plan,
+    /// Last state per check id.
+    pub checks: &'a HashMap<String, CheckState>,
+    /// The time to measure ages against (passed in: evaluation reads no clock).
+    pub now: SystemTime,
+    /// The current commit; `None` outside git or before the first commit.
+    pub head: Option<&'a str>,
+}
+
+/// One gate's result, with a one-line reason fit for the cockpit and CI logs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateOutcome {
+    /// The gate's id.
+    pub id: String,
+    /// The gate's name.
+    pub name: String,
+    /// Whether its criterion holds now.
+    pub passed: bool,
+    /// A failing advisory gate is shown but does not make the verdict NO-GO.
+    pub advisory: bool,
+    /// Why it passed or failed, in one line.
+    pub reason: String,
+}
+
+/// GO or NO-GO, and why: every gate's outcome and the open release blockers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// No non-advisory gate fails.
+    pub go: bool,
+    /// Every gate's outcome, in declaration order.
+    pub gates: Vec<GateOutcome>,
+    /// Ids of open release blockers, most severe first (then oldest first), listed
+    /// whether or not a gate counts them.
+    pub blockers: Vec<String>,
+    /// How many non-advisory gates fail.
+    pub failing: usize,
+}
+
+/// Evaluate every gate into the verdict. Advisory gates are evaluated and shown but
+/// never make it NO-GO.
+pub fn evaluate(inputs: &Inputs) -> Verdict {
+    let gates: Vec<GateOutcome> = inputs
+        .gates
+        .iter()
+        .map(|gate| {
+            let (passed, reason) = match &gate.kind {
+                GateKind::Checks(ids) => checks_gate(inputs, ids),
+                GateKind::MaxOpen(limits) => max_open_gate(inputs.issues, limits),
+                GateKind::Blockers(max) => blockers_gate(inputs.issues, *max),
+                GateKind::TasksDone(phase) => tasks_gate(inputs.plan, phase),
+                GateKind::Metric { check, min, max } => metric_gate(inputs, check, *min, *max),
+            };
+            GateOutcome {
+                id: gate.id.clone(),
+                name: gate.name.clone(),
+                passed,
+                advisory: gate.advisory,
+                reason,
+            }
+        })
+        .collect();
+    let failing = gates.iter().filter(|g| !g.passed && !g.advisory).count();
+    Verdict {
+        go: failing == 0,
+        blockers: open_blockers(inputs.issues)
+            .iter()
+            .map(|i| i.id.clone())
+            .collect(),
+        gates,
+        failing,
+    }
+}
+
+/// How long ago, as people say it: "just now", "3 min ago", "2 h ago", "4 days ago".
+pub fn human_age(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => match secs / 86_400 {
+            1 => "1 day ago".into(),
+            days => format!("{days} days ago"),
+        },
+    }
+}
+
+// ---- checks ------------------------------------------------------------------------
+
+/// Most failing checks named in one reason; the rest are counted.
+const SHOW_CHECKS: usize = 3;
+/// Most issue or task ids listed in one reason.
+const SHOW_IDS: usize = 5;
+
+fn short_commit(commit: &str) -> String {
+    commit.chars().take(7).collect()
+}
+
+/// Two spellings of one commit (full or abbreviated).
+fn same_commit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim().as_bytes(), b.trim().as_bytes());
+    let n = a.len().min(b.len());
+    n >= 4 && a[..n].eq_ignore_ascii_case(&b[..n])
+}
+
+/// Where a run happened, relative to the current tree: `Ok("at 3f2a1c9")` when it is
+/// the current commit and was clean, `Err("(at an older commit 3f2a1c9)")` when the
+/// result may not hold for the tree as it is.
+fn provenance(state: &CheckState, head: Option<&str>) -> Result<String, String> {
+    match (state.commit.as_deref(), head) {
+        (Some(commit), Some(head)) if !same_commit(commit, head) => {
+            Err(format!("(at an older commit {})", short_commit(commit)))
+        }
+        (None, Some(_)) => Err("(at an unknown commit)".into()),
+        (Some(commit), _) if state.dirty => Err(format!(
+            "(on uncommitted changes at {})",
+            short_commit(commit)
+        )),
+        (None, None) if state.dirty => Err("(on uncommitted changes)".into()),
+        (Some(commit), _) => Ok(format!("at {}", short_commit(commit))),
+        (None, None) => Ok(String::new()),
+    }
+}
+
+fn age(inputs: &Inputs, state: &CheckState) -> String {
+    human_age(
+        inputs
+            .now
+            .duration_since(state.finished_at)
+            .unwrap_or_default(),
+    )
+}
+
+fn words(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn checks_gate(inputs: &Inputs, ids: &[String]) -> (bool, String) {
+    let mut unique: Vec<&str> = Vec::new();
+    for id in ids {
+        if !unique.contains(&id.as_str()) {
+            unique.push(id);
+        }
+    }
+    if unique.is_empty() {
+        return (true, "no checks listed".into());
+    }
+    let mut failures: Vec<String> = Vec::new();
+    let mut stale: Vec<String> = Vec::new();
+    let mut last_pass = String::new();
+    for id in &unique {
+        let Some(state) = inputs.checks.get(*id) else {
+            failures.push(format!("{id} never ran"));
+            continue;
+        };
+        let when = age(inputs, state);
+        let at = provenance(state, inputs.head);
+        let verb = match state.status {
+            RunStatus::Passed => {
+                last_pass = words(&[id, "passed", &when]);
+                if let Err(at) = at {
+                    stale.push(format!("{id} {at}"));
+                    last_pass = words(&[&last_pass, &at]);
+                }
+                continue;
+            }
+            RunStatus::Failed => "failed",
+            RunStatus::TimedOut => "timed out",
+            RunStatus::Error => "could not run",
+        };
+        let at = at.unwrap_or_else(|stale| stale);
+        failures.push(words(&[id, verb, &when, &at]));
+    }
+    if !failures.is_empty() {
+        return (false, capped(&failures, SHOW_CHECKS, "; "));
+    }
+    let reason = match (unique.len(), stale.is_empty()) {
+        (1, _) => last_pass,
+        (n, true) => format!("all {n} passed"),
+        (n, false) => format!("all {n} passed; {}", capped(&stale, 2, ", ")),
+    };
+    (true, reason)
+}
+
+/// The first `show` items joined, and how many more there are.
+fn capped(items: &[String], show: usize, sep: &str) -> String {
+    let mut text = items
+        .iter()
+        .take(show)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(sep);
+    if items.len() > show {
+        text.push_str(&format!("{sep}+{} more", items.len() - show));
+    }
+    text
+}
+
+// ---- the register --------------------------------------------------------------------
+
+/// Oldest first: by creation time when it parses, else by its text; then by id.
+fn oldest_first(a: &Issue, b: &Issue) -> std::cmp::Ordering {
+    let when = |i: &Issue| humantime::parse_rfc3339_weak(i.created.trim()).ok();
+    let (wa, wb) = (when(a), when(b));
+    let by_time = match (wa, wb) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.created.cmp(&b.created),
+    };
+    by_time.then_with(|| a.id.cmp(&b.id))
+}
+
+/// Open release blockers, most severe first, then oldest first.
+fn open_blockers(issues: &[Issue]) -> Vec<&Issue> {
+    let mut list: Vec<&Issue> = issues
+        .iter()
+        .filter(|i| i.blocker && i.status.is_open())
+        .collect();
+    list.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| oldest_first(a, b)));
+    list
+}
+
+fn id_list(issues: &[&Issue]) -> String {
+    let ids: Vec<String> = issues.iter().map(|i| i.id.clone()).collect();
+    capped(&ids, SHOW_IDS, ", ")
+}
+
+fn max_open_gate(issues: &[Issue], limits: &BTreeMap<Severity, u32>) -> (bool, String) {
+    if limits.is_empty() {
+        return (true, "no limits set".into());
+    }
+    let mut over: Vec<String> = Vec::new();
+    let mut within: Vec<String> = Vec::new();
+    // BTreeMap order is severity order: critical first.
+    for (severity, max) in limits {
+        let mut open: Vec<&Issue> = issues
+            .iter()
+            .filter(|i| i.severity == *severity && i.status.is_open())
+            .collect();
+        open.sort_by(|a, b| oldest_first(a, b));
+        let n = open.len();
+        if n > *max as usize {
+            let limit = if *max == 0 {
+                String::new()
+            } else {
+                format!(" (at most {max})")
+            };
+            over.push(format!("{n} open {severity}{limit}: {}", id_list(&open)));
+        } else {
+            within.push(format!("{n}/{max} {severity}"));
+        }
+    }
+    if over.is_empty() {
+        (true, format!("within limits: {}", within.join(", ")))
+    } else {
+        (false, over.join("; "))
+    }
+}
+
+fn blockers_gate(issues: &[Issue], max: u32) -> (bool, String) {
+    let open = open_blockers(issues);
+    let n = open.len();
+    let noun = if n == 1 { "blocker" } else { "blockers" };
+    if n > max as usize {
+        let limit = if max == 0 {
+            String::new()
+        } else {
+            format!(" (at most {max})")
+        };
+        (false, format!("{n} open {noun}{limit}: {}", id_list(&open)))
+    } else if n == 0 {
+        (true, "no open blockers".into())
+    } else {
+        (true, format!("{n} open {noun}, at most {max} allowed"))
+    }
+}
+
+// ---- the plan ------------------------------------------------------------------------
+
+fn tasks_gate(plan: &Plan, phase: &str) -> (bool, String) {
+    let Some(found) = plan.phases.iter().find(|p| p.id == phase) else {
+        return (false, format!("no phase {phase}"));
+    };
+    let total = found.tasks.len();
+    let open: Vec<String> = found
+        .tasks
+        .iter()
+        .filter(|t| t.status != TaskStatus::Done)
+        .map(|t| t.id.clone())
+        .collect();
+    match (total, open.len()) {
+        (0, _) => (true, format!("{phase} has no tasks")),
+        (_, 0) => (true, format!("all {total} tasks of {phase} done")),
+        (_, n) => (
+            false,
+            format!(
+                "{n} of {total} tasks of {phase} not done: {}",
+                capped(&open, SHOW_IDS, ", ")
+            ),
+        ),
+    }
+}
+
+// ---- metrics -------------------------------------------------------------------------
+
+/// `value` with at most `decimals` decimals, trailing zeros dropped; halves round
+/// away from zero as people expect (82.25 → 82.3), not to even.
+fn number(value: f64, decimals: usize) -> String {
+    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(i32::MAX));
+    let rounded = (value * scale).round() / scale;
+    let rounded = if rounded.is_finite() { rounded } else { value };
+    let text = format!("{rounded:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" {
+        "0".into()
+    } else {
+        text
+    }
+}
+
+/// Most decimals shown for a metric or a bound.
+const MAX_DECIMALS: usize = 6;
+
+/// A bound as written: the fewest decimals that show it exactly (`80`, `99.95`).
+fn bound_text(bound: f64) -> String {
+    (0..=MAX_DECIMALS)
+        .map(|d| number(bound, d))
+        .find(|text| text.parse::<f64>().is_ok_and(|v| (v - bound).abs() < 1e-9))
+        .unwrap_or_else(|| number(bound, MAX_DECIMALS))
+}
+
+/// A value next to the bounds it is compared with: one decimal (or as many as the
+/// bounds are written with), more only when it would otherwise read as equal to a
+/// bound it is not equal to (79.96 vs 80).
+fn value_text(value: f64, bounds: &[f64]) -> String {
+    let start = bounds
+        .iter()
+        .map(|b| {
+            bound_text(*b)
+                .split_once('.')
+                .map_or(0, |(_, frac)| frac.len())
+        })
+        .fold(1, usize::max);
+    (start..=MAX_DECIMALS)
+        .map(|d| (d, number(value, d)))
+        .find(|(_, text)| {
+            bounds
+                .iter()
+                .all(|b| *b == value || *text != bound_text(*b))
+        })
+        .map_or_else(|| number(value, MAX_DECIMALS), |(_, text)| text)
+}
+
+/// A number with its unit: `76.4%`, `212ms`, `1200 req/s`.
+fn with_unit(number: &str, unit: Option<&str>) -> String {
+    match unit.map(str::trim) {
+        None | Some("") => number.to_string(),
+        Some(unit) if unit == "%" || unit.chars().count() <= 3 => format!("{number}{unit}"),
+        Some(unit) => format!("{number} {unit}"),
+    }
+}
+
+fn metric_gate(inputs: &Inputs, check: &str, min: Option<f64>, max: Option<f64>) -> (bool, String) {
+    let state = inputs.checks.get(check);
+    let Some((state, value)) = state.and_then(|s| s.metric.map(|v| (s, v))) else {
+        return (
+            false,
+            format!("{check} has no value yet (never ran or no metric read)"),
+        );
+    };
+    if !value.is_finite() {
+        return (false, format!("{check} has no usable value ({value})"));
+    }
+    let unit = state.unit.as_deref();
+    let bounds: Vec<f64> = min.into_iter().chain(max).collect();
+    let shown = with_unit(&value_text(value, &bounds), unit);
+    let b = |bound: f64| with_unit(&bound_text(bound), unit);
+    let (passed, mut reason) = match (min, max) {
+        (Some(lo), _) if value < lo => (false, format!("{check} {shown} < {}", b(lo))),
+        (_, Some(hi)) if value > hi => (false, format!("{check} {shown} > {}", b(hi))),
+        (Some(lo), Some(hi)) => (true, format!("{check} {shown} within {}–{}", b(lo), b(hi))),
+        (Some(lo), None) => (true, format!("{check} {shown} ≥ {}", b(lo))),
+        (None, Some(hi)) => (true, format!("{check} {shown} ≤ {}", b(hi))),
+        (None, None) => (true, format!("{check} {shown} (no bound set)")),
+    };
+    match state.status {
+        RunStatus::Passed => {}
+        RunStatus::Failed => reason.push_str(" (from a failed run)"),
+        RunStatus::TimedOut => reason.push_str(" (from a timed-out run)"),
+        RunStatus::Error => reason.push_str(" (from a run that could not finish)"),
+    }
+    if let Err(stale) = provenance(state, inputs.head) {
+        reason.push(' ');
+        reason.push_str(&stale);
+    }
+    (passed, reason)
+}
+
+#[cfg(test)]
+mod tests;

@@ -11,8 +11,10 @@ mod ring;
 pub use ring::{Output, Ring};
 
 use crate::domain::check::{judge, CheckSpec, RunStatus};
+use crate::domain::check::{MetricSource, MetricSpec};
 use crate::domain::finding::{assign_fingerprints, Finding};
 use crate::formats::{parse_document, ParseContext, StreamParser};
+use crate::metrics::{self, MetricValue, ReportKind};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
@@ -61,6 +63,10 @@ pub struct RunOutcome {
     pub log: PathBuf,
     /// Output lines seen.
     pub lines: u64,
+    /// The check's metric, when it declares one and it could be read.
+    pub metric: Option<MetricValue>,
+    /// How the metric was read (a report in another format) or why it could not be.
+    pub metric_note: Option<String>,
 }
 
 enum End {
@@ -152,6 +158,8 @@ pub async fn run_check(
             error: Some(error),
             log,
             lines: 0,
+            metric: None,
+            metric_note: None,
         },
     };
     outcome.duration = started.elapsed();
@@ -181,6 +189,11 @@ async fn execute(
     }
     let report_path = spec.report.as_ref().map(|r| ctx.root.join(r));
     let report_before = report_path.as_deref().and_then(modified);
+    let metric_path = spec.metric.as_ref().and_then(|m| match &m.source {
+        MetricSource::Lcov { path } | MetricSource::Cobertura { path } => Some(ctx.root.join(path)),
+        MetricSource::Regex { .. } => None,
+    });
+    let metric_before = metric_path.as_deref().and_then(modified);
 
     let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot create a pipe: {e}"))?;
     enlarge_pipe(&writer);
@@ -293,6 +306,18 @@ async fn execute(
         }
         None => Vec::new(),
     };
+    let (metric, metric_note) = match (&spec.metric, timed_out || exit_code.is_none()) {
+        (Some(m), false) => {
+            match read_metric(m, ctx, log_path, metric_path.as_deref(), metric_before) {
+                Ok(value) => {
+                    let note = value.note.clone();
+                    (Some(value), note)
+                }
+                Err(e) => (None, Some(e)),
+            }
+        }
+        _ => (None, None),
+    };
     anchor_paths(&mut findings, spec.cwd.as_deref(), &ctx.root);
     let mut sources = SourceLines::new(&ctx.root);
     assign_fingerprints(&spec.id, &mut findings, |path, line| {
@@ -311,7 +336,60 @@ async fn execute(
         },
         log: log_path.to_path_buf(),
         lines,
+        metric,
+        metric_note,
     })
+}
+
+/// Most output read for a regex metric: its tail, where summaries are printed.
+const METRIC_TAIL: u64 = 4 * 1024 * 1024;
+
+/// Read a check's number: from its coverage report (which this run must have
+/// rewritten) or from the tail of its output.
+fn read_metric(
+    spec: &MetricSpec,
+    ctx: &RunContext,
+    log: &Path,
+    report: Option<&Path>,
+    before: Option<SystemTime>,
+) -> Result<MetricValue, String> {
+    match (&spec.source, report) {
+        (MetricSource::Regex { pattern }, _) => {
+            let text =
+                read_tail(log, METRIC_TAIL).map_err(|e| format!("cannot read the output: {e}"))?;
+            metrics::read_regex(pattern, &text, spec.unit.as_deref())
+        }
+        (source, Some(path)) => {
+            let shown = path
+                .strip_prefix(&ctx.root)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            let bytes =
+                std::fs::read(path).map_err(|_| format!("the check wrote no report at {shown}"))?;
+            if before.is_some() && modified(path) == before {
+                return Err(format!("the report {shown} was not rewritten by this run"));
+            }
+            let kind = ReportKind::of(source).unwrap_or(ReportKind::Lcov);
+            let mut value = metrics::read_report_named(kind, &shown, &bytes)?;
+            if spec.unit.is_some() {
+                value.unit = spec.unit.clone();
+            }
+            Ok(value)
+        }
+        (_, None) => Err("no report path for the metric".into()),
+    }
+}
+
+/// The last `limit` bytes of a file, as text.
+fn read_tail(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(limit)))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Best effort: a smaller pipe only costs speed.
