@@ -48,6 +48,25 @@ pub enum Command {
     ///
     /// Exits 0 on GO, 1 on NO-GO, 2 on a usage, configuration or I/O error.
     Gate(GateArgs),
+    /// Show the plan: phases with progress, tasks with status, what blocks them, and
+    /// where each was written (file:line).
+    Plan(PlanArgs),
+    /// Turn a markdown plan into preflight.toml phases and tasks.
+    ///
+    /// Prints the TOML, or merges it into FILE with -o (tasks already there are kept
+    /// as they are). --issues files the plan's findings tables into the register
+    /// (once: a second import files nothing new).
+    Import {
+        /// The markdown plan.
+        file: PathBuf,
+        /// Merge into this preflight.toml instead of printing.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also file the plan's findings (ID / Severity / Finding / Owner / Status
+        /// tables) as register issues.
+        #[arg(long)]
+        issues: bool,
+    },
     /// The register of issues (.preflight/issues/) from scripts.
     #[command(subcommand)]
     Issue(IssueCommand),
@@ -181,6 +200,26 @@ pub struct ListIssuesArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub action: Option<PlanAction>,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// Set a task's status (todo, doing, done) in the file it came from: in markdown
+    /// only that checkbox or status value changes, in preflight.toml only that value.
+    Set {
+        task: String,
+        #[arg(value_name = "todo|doing|done")]
+        status: String,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct GateArgs {
     /// Print one JSON document on stdout.
     #[arg(long)]
@@ -216,6 +255,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => commands::check::run(repo, args),
         Command::Gate(args) => commands::gate::run(repo, args),
         Command::Issue(cmd) => commands::issue::run(repo, cmd),
+        Command::Plan(args) => match args.action {
+            None => commands::plan::show(repo, args.json),
+            Some(PlanAction::Set { task, status }) => commands::plan::set(repo, &task, &status),
+        },
+        Command::Import {
+            file,
+            output,
+            issues,
+        } => commands::import::run(repo, &file, output.as_deref(), issues),
         Command::Init(args) => commands::init::run(repo, args),
         Command::Trust => commands::trust::run(repo),
     }

@@ -2,8 +2,10 @@
 
 pub mod check;
 pub mod gate;
+pub mod import;
 pub mod init;
 pub mod issue;
+pub mod plan;
 pub mod progress;
 pub mod trust;
 pub mod watch;
@@ -38,11 +40,17 @@ impl Workspace {
                 "the detected default configuration is invalid (a bug: please report it)",
             )?
         };
+        let mut config = config;
+        let (files, errors) = crate::plans::load(&repo.root, &config.project.plans);
+        for file in &files {
+            crate::plans::merge(&mut config.plan, crate::plans::phases(file));
+        }
         for warning in config
             .warnings
             .iter()
             .cloned()
             .chain(crate::trust::in_repo_trust_warnings(&repo))
+            .chain(errors)
         {
             eprintln!("preflight: warning: {warning}");
         }

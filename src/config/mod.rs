@@ -11,7 +11,7 @@ mod raw;
 use crate::domain::check::{CheckSpec, Format, MetricSource, MetricSpec};
 use crate::domain::finding::Severity;
 use crate::domain::gate::{GateKind, GateSpec};
-use crate::domain::plan::{find_cycle, Phase, Plan, Task, TaskStatus};
+use crate::domain::plan::{find_cycle, Location, Phase, Plan, Task, TaskStatus};
 use raw::{RawCheck, RawFile, RawGate, RawMetric};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -246,11 +246,15 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
         .filter(|c| c.metric.is_some())
         .map(|c| c.id.get_ref().as_str())
         .collect();
+    // Phases may also come from markdown plans, read later: with plan files declared,
+    // a gate naming an unknown phase is judged when evaluated, not here.
+    let phases_complete = raw.project.as_ref().is_none_or(|p| p.plans.is_empty());
     let gates = validate_gates(
         &raw.gate,
         &check_ids,
         &metric_checks,
         &phase_ids,
+        phases_complete,
         &mut errors,
     );
 
@@ -641,6 +645,10 @@ fn validate_plan(raw: &RawFile, check_ids: &HashSet<&str>, errors: &mut Errors) 
         .map(|p| Phase {
             id: p.id.get_ref().clone(),
             title: p.title.clone().unwrap_or_else(|| p.id.get_ref().clone()),
+            source: Some(Location {
+                file: FILE_NAME.to_string(),
+                line: line_column(errors.text, p.id.span().start).0,
+            }),
             tasks: p
                 .task
                 .iter()
@@ -656,6 +664,10 @@ fn validate_plan(raw: &RawFile, check_ids: &HashSet<&str>, errors: &mut Errors) 
                     },
                     needs: t.needs.iter().map(|n| n.get_ref().clone()).collect(),
                     checks: t.checks.iter().map(|c| c.get_ref().clone()).collect(),
+                    source: Some(Location {
+                        file: FILE_NAME.to_string(),
+                        line: line_column(errors.text, t.id.span().start).0,
+                    }),
                 })
                 .collect(),
         })
@@ -672,6 +684,7 @@ fn validate_gates(
     check_ids_set: &HashSet<&str>,
     metric_checks: &HashSet<&str>,
     phase_ids: &HashSet<&str>,
+    phases_complete: bool,
     errors: &mut Errors,
 ) -> Vec<GateSpec> {
     check_unique_ids("gate", raw.iter().map(|g| &g.id), errors);
@@ -712,7 +725,7 @@ fn validate_gates(
             kinds.push(GateKind::Blockers(n));
         }
         if let Some(phase) = &gate.tasks_done {
-            if !phase_ids.contains(phase.get_ref().as_str()) {
+            if phases_complete && !phase_ids.contains(phase.get_ref().as_str()) {
                 errors.at(
                     phase.span(),
                     format!(

@@ -44,6 +44,19 @@ impl FromStr for TaskStatus {
     }
 }
 
+/// Where a phase or task was written: `preflight.toml` or a markdown plan, 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     pub id: String,
@@ -51,6 +64,7 @@ pub struct Task {
     pub status: TaskStatus,
     pub needs: Vec<String>,
     pub checks: Vec<String>,
+    pub source: Option<Location>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +72,7 @@ pub struct Phase {
     pub id: String,
     pub title: String,
     pub tasks: Vec<Task>,
+    pub source: Option<Location>,
 }
 
 impl Phase {
@@ -155,6 +170,7 @@ mod tests {
             status,
             needs: needs.iter().map(|s| s.to_string()).collect(),
             checks: vec![],
+            source: None,
         }
     }
 
@@ -169,6 +185,7 @@ mod tests {
                     task("b", TaskStatus::Todo, &[]),
                     task("c", TaskStatus::Todo, &["a", "b"]),
                 ],
+                source: None,
             }],
         };
         let c = &plan.phases[0].tasks[2];

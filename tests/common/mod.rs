@@ -51,6 +51,7 @@ impl Sandbox {
             .env("HOME", &self.home)
             .env("XDG_DATA_HOME", self.home.join("data"))
             .env("XDG_STATE_HOME", self.home.join("state"))
+            .current_dir(&self.repo)
             .arg("--repo")
             .arg(repo)
             .args(args);

@@ -62,6 +62,7 @@ fn plan() -> Plan {
         status,
         needs: vec![],
         checks: vec![],
+        source: None,
     };
     Plan {
         phases: vec![
@@ -72,6 +73,7 @@ fn plan() -> Plan {
                     task("p3-1", TaskStatus::Done),
                     task("p3-2", TaskStatus::Done),
                 ],
+                source: None,
             },
             Phase {
                 id: "p4".into(),
@@ -83,11 +85,13 @@ fn plan() -> Plan {
                     task("p4-4", TaskStatus::Todo),
                     task("p4-5", TaskStatus::Done),
                 ],
+                source: None,
             },
             Phase {
                 id: "p5".into(),
                 title: "Five".into(),
                 tasks: vec![],
+                source: None,
             },
         ],
     }
