@@ -217,3 +217,38 @@ fn help_lists_only_what_exists() {
     }
     assert!(!help.contains("not implemented"));
 }
+
+#[test]
+fn sigterm_to_preflight_ends_the_checks_groups_and_exits_130() {
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"long\"\nrun = \"sleep 60 & echo $! > grandchild.pid; wait\"\n",
+    );
+    sb.trust();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("preflight"))
+        .env("XDG_DATA_HOME", sb.home.join("data"))
+        .env("XDG_STATE_HOME", sb.home.join("state"))
+        .arg("--repo")
+        .arg(&sb.repo)
+        .arg("check")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pidfile = sb.repo.join("grandchild.pid");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !pidfile.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let grandchild: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    // Gone, or a zombie waiting for a reaper: either way no longer running.
+    let stat = std::fs::read_to_string(format!("/proc/{grandchild}/stat")).unwrap_or_default();
+    let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
+    assert!(matches!(state, None | Some('Z')), "grandchild still running: {stat}");
+}

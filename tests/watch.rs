@@ -252,3 +252,16 @@ fn a_config_edit_reloads_and_a_bad_one_keeps_the_old_config() {
     w.wait_for(|l| l.contains("✖ py failed"));
     control(&mut w, &sb, 1);
 }
+
+#[test]
+fn a_symlink_loop_in_the_tree_neither_hangs_nor_crashes_it() {
+    let sb = sandbox();
+    std::fs::create_dir_all(sb.repo.join("src/loop")).unwrap();
+    std::os::unix::fs::symlink(sb.repo.join("src"), sb.repo.join("src/loop/back")).unwrap();
+    std::os::unix::fs::symlink(sb.repo.join("src/loop/self"), sb.repo.join("src/loop/self")).unwrap_or(());
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    sb.write("src/a.py", "2\n");
+    w.wait_for(|l| l.contains("✔ py passed"));
+    control(&mut w, &sb, 1);
+}

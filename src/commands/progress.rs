@@ -119,8 +119,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Wall-clock time (UTC) as HH:MM:SS.
-fn clock() -> String {
+/// Wall-clock time (UTC) as HH:MM:SS, for progress lines.
+pub fn clock() -> String {
     let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     now.get(11..19).unwrap_or(&now).to_string()
 }

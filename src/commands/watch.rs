@@ -5,7 +5,7 @@
 //! every run carries a generation, so the late result of a cancelled run is dropped.
 
 use super::check::{print_summary, require_trust};
-use super::progress::finished_line;
+use super::progress::{clock, finished_line};
 use super::Workspace;
 use crate::cli::EXIT_INTERRUPTED;
 use crate::config::{self, Config, Source};
@@ -65,11 +65,6 @@ pub fn run(
         .build()
         .wrap_err("cannot start the async runtime")?;
     runtime.block_on(watch(ws, only, jobs, trust_flag, register))
-}
-
-fn clock() -> String {
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    now.get(11..19).unwrap_or(&now).to_string()
 }
 
 async fn watch(
