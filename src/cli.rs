@@ -1,7 +1,7 @@
 //! The command line (clap derive): one variant and one function per subcommand.
 
 use crate::commands;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use color_eyre::eyre::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +48,13 @@ pub enum Command {
     ///
     /// Exits 0 on GO, 1 on NO-GO, 2 on a usage, configuration or I/O error.
     Gate(GateArgs),
+    /// Write the readiness report: verdict, gates, blockers, the register by severity
+    /// and over time, residual risks, plan progress, checks with metric trends, and
+    /// dismissals.
+    ///
+    /// Runs nothing (it needs no trust): the verdict comes from the recorded results,
+    /// as with `gate --no-run`. Exits 0, or 2 on a usage, configuration or I/O error.
+    Report(ReportArgs),
     /// Show the plan: phases with progress, tasks with status, what blocks them, and
     /// where each was written (file:line).
     Plan(PlanArgs),
@@ -243,6 +250,25 @@ pub struct GateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// `md` (GitHub-flavoured markdown) or `json` (the same content).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE (atomically: readers never see half of it) instead of
+    /// stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    #[value(alias = "markdown")]
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// Overwrite an existing preflight.toml.
     #[arg(long)]
@@ -254,6 +280,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check(args) => commands::check::run(repo, args),
         Command::Gate(args) => commands::gate::run(repo, args),
+        Command::Report(args) => commands::report::run(repo, args),
         Command::Issue(cmd) => commands::issue::run(repo, cmd),
         Command::Plan(args) => match args.action {
             None => commands::plan::show(repo, args.json),

@@ -64,6 +64,16 @@ impl RunRecord {
     }
 }
 
+/// The latest run of each check among `records` (oldest first): what gates judge, in
+/// `gate` and in `report` alike.
+pub fn latest_of(records: impl IntoIterator<Item = RunRecord>) -> HashMap<String, RunRecord> {
+    let mut latest = HashMap::new();
+    for record in records {
+        latest.insert(record.check.clone(), record);
+    }
+    latest
+}
+
 /// The history file of a repository's local state.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -90,11 +100,7 @@ impl History {
 
     /// The latest run of each check.
     pub fn latest(&self) -> HashMap<String, RunRecord> {
-        let mut latest = HashMap::new();
-        for record in self.load() {
-            latest.insert(record.check.clone(), record);
-        }
-        latest
+        latest_of(self.load())
     }
 
     /// Remember finished runs (cancelled ones are not results). Best effort: local

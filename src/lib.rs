@@ -4,6 +4,7 @@
 //! output; `runner`, `repo` and `trust` are the edges that touch the OS; `commands`
 //! holds the headless subcommands built from those parts.
 
+pub mod burndown;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod metrics;
 pub mod plans;
 pub mod register;
 pub mod repo;
+pub mod report;
 pub mod runner;
 pub mod store;
 pub mod trust;

@@ -7,6 +7,7 @@ pub mod init;
 pub mod issue;
 pub mod plan;
 pub mod progress;
+pub mod report;
 pub mod trust;
 pub mod watch;
 

@@ -438,7 +438,7 @@ fn value_text(value: f64, bounds: &[f64]) -> String {
 }
 
 /// A number with its unit: `76.4%`, `212ms`, `1200 req/s`.
-fn with_unit(number: &str, unit: Option<&str>) -> String {
+pub fn with_unit(number: &str, unit: Option<&str>) -> String {
     match unit.map(str::trim) {
         None | Some("") => number.to_string(),
         Some(unit) if unit == "%" || unit.chars().count() <= 3 => format!("{number}{unit}"),
