@@ -27,7 +27,10 @@ const BIG_TREE: usize = 100_000;
 const QUIET: Duration = Duration::from_millis(600);
 
 fn now_ns() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 fn marks(path: &Path) -> Vec<u128> {
@@ -81,7 +84,10 @@ impl Tool {
             "preflight" => {
                 std::fs::write(
                     repo.join("preflight.toml"),
-                    format!("[[check]]\nid = \"mark\"\nrun = {}\nwatch = [\"src/**\"]\n", toml_string(&job)),
+                    format!(
+                        "[[check]]\nid = \"mark\"\nrun = {}\nwatch = [\"src/**\"]\n",
+                        toml_string(&job)
+                    ),
                 )
                 .unwrap();
                 let mut c = Command::new(&self.binary);
@@ -158,7 +164,12 @@ fn proc_field(pid: u32, key: &str) -> Option<u64> {
 /// utime + stime of a process, in seconds.
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
         + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
     ticks as f64 / 100.0
@@ -190,7 +201,11 @@ fn git(repo: &Path, args: &[&str]) {
 fn burst_repo(dir: &Path) -> PathBuf {
     let repo = dir.join("repo");
     std::fs::create_dir_all(repo.join("src/burst")).unwrap();
-    std::fs::write(repo.join(".gitignore"), "preflight.toml\nbacon.toml\n.bacon-locations\n").unwrap();
+    std::fs::write(
+        repo.join(".gitignore"),
+        "preflight.toml\nbacon.toml\n.bacon-locations\n",
+    )
+    .unwrap();
     for n in 0..BURST {
         std::fs::write(repo.join(format!("src/burst/f{n}.txt")), "a").unwrap();
     }
@@ -248,19 +263,41 @@ fn measure_burst(marks_path: &Path, burst: impl FnOnce()) -> (usize, f64) {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let saves = args.first().copied().unwrap_or(30);
     let idle_secs = args.get(1).copied().unwrap_or(60) as u64;
     let tools: Vec<Tool> = [
-        ("preflight", "adaptive: 12 ms, 60 ms in a storm", Some(PathBuf::from(env!("CARGO_BIN_EXE_preflight")))),
-        ("bacon", "defaults", std::env::var_os("BACON").map(PathBuf::from)),
-        ("watchexec", "--debounce 50ms (its default)", std::env::var_os("WATCHEXEC").map(PathBuf::from)),
+        (
+            "preflight",
+            "adaptive: 12 ms, 60 ms in a storm",
+            Some(PathBuf::from(env!("CARGO_BIN_EXE_preflight"))),
+        ),
+        (
+            "bacon",
+            "defaults",
+            std::env::var_os("BACON").map(PathBuf::from),
+        ),
+        (
+            "watchexec",
+            "--debounce 50ms (its default)",
+            std::env::var_os("WATCHEXEC").map(PathBuf::from),
+        ),
     ]
     .into_iter()
     .filter_map(|(name, debounce, bin)| match bin.filter(|b| b.exists()) {
-        Some(binary) => Some(Tool { name, debounce, binary }),
+        Some(binary) => Some(Tool {
+            name,
+            debounce,
+            binary,
+        }),
         None => {
-            println!("{name}: skipped (set {} to its binary)", name.to_uppercase());
+            println!(
+                "{name}: skipped (set {} to its binary)",
+                name.to_uppercase()
+            );
             None
         }
     })
@@ -288,7 +325,8 @@ fn main() {
         });
         git(&repo, &["checkout", "-q", "--", "."]);
         settle(&marks_path, Duration::from_secs(30));
-        let (checkout_runs, checkout_delay) = measure_burst(&marks_path, || git(&repo, &["checkout", "-q", "other"]));
+        let (checkout_runs, checkout_delay) =
+            measure_burst(&marks_path, || git(&repo, &["checkout", "-q", "other"]));
         settle(&marks_path, Duration::from_secs(30));
         git(&repo, &["checkout", "-q", "main"]);
         settle(&marks_path, Duration::from_secs(30));
@@ -297,7 +335,10 @@ fn main() {
         let idle_cpu = cpu_seconds(child.id()) - cpu_before;
         stop(&mut child);
         println!("\n{} (debounce: {})", tool.name, tool.debounce);
-        println!("  ready on the {BURST}-file repo      {:>8.0} ms", ready_in.as_secs_f64() * 1e3);
+        println!(
+            "  ready on the {BURST}-file repo      {:>8.0} ms",
+            ready_in.as_secs_f64() * 1e3
+        );
         for (label, s) in [("in-place write", &inplace), ("write + rename", &renamed)] {
             println!(
                 "  {label:<16} p50 {:>6.1} ms  p95 {:>6.1} ms  runs {} for {} saves",

@@ -239,7 +239,11 @@ fn sigterm_to_preflight_ends_the_checks_groups_and_exits_130() {
     while !pidfile.exists() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    let grandchild: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    let grandchild: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
         nix::sys::signal::Signal::SIGTERM,
@@ -249,6 +253,15 @@ fn sigterm_to_preflight_ends_the_checks_groups_and_exits_130() {
     assert_eq!(status.code(), Some(130));
     // Gone, or a zombie waiting for a reaper: either way no longer running.
     let stat = std::fs::read_to_string(format!("/proc/{grandchild}/stat")).unwrap_or_default();
-    let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
-    assert!(matches!(state, None | Some('Z')), "grandchild still running: {stat}");
+    let state = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .trim_start()
+        .chars()
+        .next();
+    assert!(
+        matches!(state, None | Some('Z')),
+        "grandchild still running: {stat}"
+    );
 }

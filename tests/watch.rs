@@ -258,7 +258,8 @@ fn a_symlink_loop_in_the_tree_neither_hangs_nor_crashes_it() {
     let sb = sandbox();
     std::fs::create_dir_all(sb.repo.join("src/loop")).unwrap();
     std::os::unix::fs::symlink(sb.repo.join("src"), sb.repo.join("src/loop/back")).unwrap();
-    std::os::unix::fs::symlink(sb.repo.join("src/loop/self"), sb.repo.join("src/loop/self")).unwrap_or(());
+    std::os::unix::fs::symlink(sb.repo.join("src/loop/self"), sb.repo.join("src/loop/self"))
+        .unwrap_or(());
     let mut w = Watching::start(&sb, &[]);
     w.mark();
     sb.write("src/a.py", "2\n");
