@@ -26,11 +26,7 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     let selected = select(&ws, &args.ids)?;
     require_trust(&ws, args.trust)?;
-    let jobs = args
-        .jobs
-        .map(usize::from)
-        .or(ws.config.runner.jobs)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let jobs = super::jobs(args.jobs, &ws.config);
     if args.watch {
         let only = selected.iter().map(|c| c.id.clone()).collect();
         let only = if args.ids.is_empty() {
@@ -41,10 +37,7 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
         return super::watch::run(ws, only, jobs, args.trust, !args.no_register);
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .wrap_err("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
     remember(&ws, &outcomes);

@@ -30,15 +30,8 @@ pub fn run(repo_arg: Option<&Path>, args: GateArgs) -> Result<ExitCode> {
     if !args.no_run && !needed.is_empty() {
         require_trust(&ws, args.trust)?;
         let selected = select(&ws, &needed)?;
-        let jobs = args
-            .jobs
-            .map(usize::from)
-            .or(ws.config.runner.jobs)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .wrap_err("cannot start the async runtime")?;
+        let jobs = super::jobs(args.jobs, &ws.config);
+        let runtime = super::runtime()?;
         let interrupted = Arc::new(AtomicBool::new(false));
         let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
         if interrupted.load(Ordering::SeqCst) {

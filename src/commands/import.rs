@@ -264,39 +264,25 @@ fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()
             known += 1;
             continue;
         }
-        let mut issue = Issue {
-            id: store.new_id(),
-            title: format!("{}: {}", finding.id, finding.title),
-            severity: severity(finding),
-            status: status(finding),
-            blocker: false,
-            regression: false,
-            owner: finding.owner.clone(),
-            effort: None,
-            area: None,
-            impact: None,
-            evidence: Some(format!("{source}:{}", finding.line)),
-            repro: None,
-            root_cause: None,
-            fix: None,
-            task: None,
-            created: actor.at.clone(),
-            updated: actor.at.clone(),
-            revision: 0,
-            finding: Some(FindingLink {
-                check: IMPORT_SOURCE.into(),
-                rule: finding.id.clone(),
-                path: Some(source.to_string()),
-                line: Some(finding.line as u32),
-                fingerprint: print,
-                first_seen: "import".into(),
-                last_seen: "import".into(),
-                verified_at: None,
-            }),
-            dismissal: None,
-            notes: Vec::new(),
-            history: Vec::new(),
-        };
+        let mut issue = Issue::new(
+            store.new_id(),
+            format!("{}: {}", finding.id, finding.title),
+            severity(finding),
+            status(finding),
+            &actor,
+        );
+        issue.owner = finding.owner.clone();
+        issue.evidence = Some(format!("{source}:{}", finding.line));
+        issue.finding = Some(FindingLink {
+            check: IMPORT_SOURCE.into(),
+            rule: finding.id.clone(),
+            path: Some(source.to_string()),
+            line: Some(finding.line as u32),
+            fingerprint: print,
+            first_seen: "import".into(),
+            last_seen: "import".into(),
+            verified_at: None,
+        });
         issue.log(
             &actor.at,
             &actor.by,

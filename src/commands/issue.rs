@@ -130,30 +130,23 @@ fn new(repo: &Repo, store: &Store, args: NewIssueArgs) -> Result<ExitCode> {
         check_task(repo, task)?;
     }
     let actor = store::actor(repo);
-    let mut issue = Issue {
-        id: store.new_id(),
-        title: title.to_string(),
+    let mut issue = Issue::new(
+        store.new_id(),
+        title.to_string(),
         severity,
-        status: Status::Open,
-        blocker: args.blocker,
-        regression: false,
-        owner: args.owner,
-        effort,
-        area: args.area,
-        impact: args.impact,
-        evidence: args.evidence,
-        repro: args.repro,
-        root_cause: args.root_cause,
-        fix: args.fix,
-        task: args.task,
-        created: actor.at.clone(),
-        updated: actor.at.clone(),
-        revision: 0,
-        finding: None,
-        dismissal: None,
-        notes: Vec::new(),
-        history: Vec::new(),
-    };
+        Status::Open,
+        &actor,
+    );
+    issue.blocker = args.blocker;
+    issue.owner = args.owner;
+    issue.effort = effort;
+    issue.area = args.area;
+    issue.impact = args.impact;
+    issue.evidence = args.evidence;
+    issue.repro = args.repro;
+    issue.root_cause = args.root_cause;
+    issue.fix = args.fix;
+    issue.task = args.task;
     issue.log(&actor.at, &actor.by, "filed by hand");
     let lock = store.lock()?;
     store.create(&lock, &mut issue)?;

@@ -67,6 +67,21 @@ impl Workspace {
     }
 }
 
+/// Checks run at once: the flag, else `[runner] jobs`, else one per core.
+pub fn jobs(flag: Option<u16>, config: &Config) -> usize {
+    flag.map(usize::from)
+        .or(config.runner.jobs)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+/// The async runtime the commands that run checks use.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")
+}
+
 /// The text of the embedded default for a repository (what `init` writes).
 pub fn default_text(repo: &Repo) -> String {
     let name = repo

@@ -14,7 +14,7 @@ use crate::register;
 use crate::runner::{run_check, Output, RunContext, RunOutcome};
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent, WatchOptions};
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::Result;
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -60,10 +60,7 @@ pub fn run(
     trust_flag: bool,
     register: bool,
 ) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .wrap_err("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(watch(ws, only, jobs, trust_flag, register))
 }
 

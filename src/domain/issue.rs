@@ -262,6 +262,40 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// A fresh issue with only what every issue has; revision 0 until it is stored.
+    pub fn new(
+        id: String,
+        title: String,
+        severity: Severity,
+        status: Status,
+        actor: &Actor,
+    ) -> Issue {
+        Issue {
+            id,
+            title,
+            severity,
+            status,
+            blocker: false,
+            regression: false,
+            owner: None,
+            effort: None,
+            area: None,
+            impact: None,
+            evidence: None,
+            repro: None,
+            root_cause: None,
+            fix: None,
+            task: None,
+            created: actor.at.clone(),
+            updated: actor.at.clone(),
+            revision: 0,
+            finding: None,
+            dismissal: None,
+            notes: Vec::new(),
+            history: Vec::new(),
+        }
+    }
+
     /// Where it came from: the check's id, or "manual".
     pub fn source(&self) -> &str {
         self.finding.as_ref().map_or("manual", |f| f.check.as_str())
@@ -440,39 +474,19 @@ pub fn reconcile(
 }
 
 fn file_new(finding: &Finding, run: &RunFacts, actor: &Actor, id: String) -> Issue {
-    let mut issue = Issue {
-        id,
-        title: finding_title(finding),
-        severity: mapped_severity(finding, run.severity_map),
-        status: Status::New,
-        blocker: false,
-        regression: false,
-        owner: None,
-        effort: None,
-        area: None,
-        impact: None,
-        evidence: Some(finding.message.clone()),
-        repro: None,
-        root_cause: None,
-        fix: None,
-        task: None,
-        created: actor.at.clone(),
-        updated: actor.at.clone(),
-        revision: 0,
-        finding: Some(FindingLink {
-            check: run.check.to_string(),
-            rule: finding.rule.clone(),
-            path: finding.path.clone(),
-            line: finding.line,
-            fingerprint: finding.fingerprint.clone(),
-            first_seen: run.commit.to_string(),
-            last_seen: run.commit.to_string(),
-            verified_at: None,
-        }),
-        dismissal: None,
-        notes: Vec::new(),
-        history: Vec::new(),
-    };
+    let severity = mapped_severity(finding, run.severity_map);
+    let mut issue = Issue::new(id, finding_title(finding), severity, Status::New, actor);
+    issue.evidence = Some(finding.message.clone());
+    issue.finding = Some(FindingLink {
+        check: run.check.to_string(),
+        rule: finding.rule.clone(),
+        path: finding.path.clone(),
+        line: finding.line,
+        fingerprint: finding.fingerprint.clone(),
+        first_seen: run.commit.to_string(),
+        last_seen: run.commit.to_string(),
+        verified_at: None,
+    });
     issue.log(
         &actor.at,
         &actor.by,
