@@ -3,7 +3,6 @@
 //! first element and the rest of a huge file is never parsed.
 
 use super::{percent, xml, Read};
-use quick_xml::events::Event;
 use std::collections::HashMap;
 
 /// Parse a rate or count attribute; tolerates a decimal comma (coverlet under some
@@ -52,23 +51,7 @@ pub(super) fn read(name: &str, bytes: &[u8]) -> Result<Read, String> {
     let mut stack: Vec<String> = vec![root.name];
     let mut file = String::new();
     let mut lines: HashMap<(String, u64), bool> = HashMap::new();
-    loop {
-        let event = reader.read_event().map_err(|err| {
-            format!(
-                "{name}: malformed XML at byte {}: {err}",
-                reader.error_position()
-            )
-        })?;
-        let (element, opens) = match event {
-            Event::Start(e) => (e, true),
-            Event::Empty(e) => (e, false),
-            Event::End(_) => {
-                stack.pop();
-                continue;
-            }
-            Event::Eof => break,
-            _ => continue,
-        };
+    while let Some((element, opens)) = xml::next_element(&mut reader, &mut stack, name)? {
         let local = xml::local_name(&element);
         if local == "class" {
             file = xml::attr(&element, "filename").unwrap_or_default();

@@ -3,7 +3,6 @@
 //! the whole file is streamed once.
 
 use super::{percent, xml, Read};
-use quick_xml::events::Event;
 
 pub(super) fn read(name: &str, bytes: &[u8]) -> Result<Read, String> {
     let bytes = xml::utf8(bytes);
@@ -12,23 +11,7 @@ pub(super) fn read(name: &str, bytes: &[u8]) -> Result<Read, String> {
     let mut report_level: Option<(u64, u64)> = None;
     // Sum of the packages' LINE counters, for reports without a report-level one.
     let mut packages: Option<(u64, u64)> = None;
-    loop {
-        let event = reader.read_event().map_err(|err| {
-            format!(
-                "{name}: malformed XML at byte {}: {err}",
-                reader.error_position()
-            )
-        })?;
-        let (element, opens) = match event {
-            Event::Start(e) => (e, true),
-            Event::Empty(e) => (e, false),
-            Event::End(_) => {
-                stack.pop();
-                continue;
-            }
-            Event::Eof => break,
-            _ => continue,
-        };
+    while let Some((element, opens)) = xml::next_element(&mut reader, &mut stack, name)? {
         let local = xml::local_name(&element);
         if local == "counter" && xml::attr(&element, "type").as_deref() == Some("LINE") {
             let field = |key: &str| -> Result<u64, String> {

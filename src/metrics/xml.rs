@@ -42,6 +42,32 @@ pub(super) fn reader(bytes: &[u8]) -> Reader<&[u8]> {
     Reader::from_reader(bytes)
 }
 
+/// The next element that opens (`true`) or is self-closing (`false`); closing tags pop
+/// `stack`, the caller pushes the names of opened elements. `None` at the end.
+pub(super) fn next_element<'a>(
+    reader: &mut Reader<&'a [u8]>,
+    stack: &mut Vec<String>,
+    name: &str,
+) -> Result<Option<(BytesStart<'a>, bool)>, String> {
+    loop {
+        let event = reader.read_event().map_err(|err| {
+            format!(
+                "{name}: malformed XML at byte {}: {err}",
+                reader.error_position()
+            )
+        })?;
+        match event {
+            Event::Start(e) => return Ok(Some((e, true))),
+            Event::Empty(e) => return Ok(Some((e, false))),
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Eof => return Ok(None),
+            _ => {}
+        }
+    }
+}
+
 /// The root element's local name and attributes (local names too: namespaces and
 /// prefixes play no part in these formats), plus the DOCTYPE text if any.
 pub(super) struct Root {
