@@ -155,7 +155,12 @@ pub async fn run_all(
     };
     let cancel = CancellationToken::new();
     let signals = tokio::spawn(cancel_on_signal(cancel.clone(), interrupted));
-    let progress = Progress::for_stderr();
+    let width = selected
+        .iter()
+        .map(|c| c.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let progress = Progress::for_stderr(width);
     let ticker = progress.is_live().then(|| {
         let progress = progress.clone();
         tokio::spawn(async move {

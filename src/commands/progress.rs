@@ -46,6 +46,8 @@ enum Mode {
     Bars {
         multi: MultiProgress,
         bars: Mutex<HashMap<String, (ProgressBar, Output)>>,
+        /// Names are padded to this, so the columns after them line up.
+        width: usize,
     },
     Plain,
 }
@@ -55,13 +57,15 @@ enum Mode {
 pub struct Progress(Arc<Mode>);
 
 impl Progress {
-    /// Spinners when stderr is a terminal, plain lines otherwise.
-    pub fn for_stderr() -> Progress {
+    /// Spinners when stderr is a terminal, plain lines otherwise. `width` is the
+    /// longest check id that will show.
+    pub fn for_stderr(width: usize) -> Progress {
         if std::io::stderr().is_terminal() {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
             Progress(Arc::new(Mode::Bars {
                 multi,
                 bars: Mutex::new(HashMap::new()),
+                width,
             }))
         } else {
             Progress(Arc::new(Mode::Plain))
@@ -71,13 +75,13 @@ impl Progress {
     pub fn started(&self, id: &str, output: &Output) {
         match self.0.as_ref() {
             Mode::Plain => eprintln!("{} ▶ {id} started", clock()),
-            Mode::Bars { multi, bars } => {
+            Mode::Bars { multi, bars, width } => {
                 let style = ProgressStyle::with_template(
                     "{spinner:.cyan} {prefix:.bold} {elapsed:>4} {wide_msg:.dim}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
                 let bar = multi.add(ProgressBar::new_spinner().with_style(style));
-                bar.set_prefix(id.to_string());
+                bar.set_prefix(format!("{id:<width$}"));
                 bar.enable_steady_tick(TICK_REFRESH);
                 lock(bars).insert(id.to_string(), (bar, output.clone()));
             }
@@ -100,7 +104,7 @@ impl Progress {
         let line = finished_line(outcome);
         match self.0.as_ref() {
             Mode::Plain => eprintln!("{} {line}", clock()),
-            Mode::Bars { multi, bars } => {
+            Mode::Bars { multi, bars, .. } => {
                 if let Some((bar, _)) = lock(bars).remove(&outcome.check) {
                     bar.finish_and_clear();
                     multi.remove(&bar);
