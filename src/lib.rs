@@ -21,4 +21,5 @@ pub mod report;
 pub mod runner;
 pub mod store;
 pub mod trust;
+pub mod tui;
 pub mod watch;

@@ -1,0 +1,409 @@
+//! Keys → named actions, as data. The default map is `keys.toml`; users override any
+//! subset. The help overlay and the command palette are generated from [`ACTIONS`] and
+//! the map, so they can never disagree with what the keys do.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+
+/// The default key map.
+pub const DEFAULT: &str = include_str!("keys.toml");
+
+/// Where a binding applies: a pane, or everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    Global,
+    Plan,
+    Checks,
+    Output,
+    Register,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 5] = [
+        Scope::Global,
+        Scope::Plan,
+        Scope::Checks,
+        Scope::Output,
+        Scope::Register,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Plan => "plan",
+            Scope::Checks => "checks",
+            Scope::Output => "output",
+            Scope::Register => "register",
+        }
+    }
+}
+
+/// Every action: its name (in key maps and the palette) and what it does (in help).
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("quit", "Quit"),
+    ("help", "Show every key"),
+    ("palette", "Run any action by name"),
+    ("next-pane", "Next pane"),
+    ("prev-pane", "Previous pane"),
+    ("down", "Move down"),
+    ("up", "Move up"),
+    ("top", "Go to the top"),
+    ("bottom", "Go to the bottom"),
+    ("page-down", "Page down"),
+    ("page-up", "Page up"),
+    (
+        "filter",
+        "Filter (register: text, sev:high, status:new, owner:x, blocker)",
+    ),
+    ("open", "Open the detail view"),
+    ("rerun", "Re-run the selected check"),
+    ("rerun-all", "Re-run every check"),
+    ("pause-watch", "Pause or resume watching"),
+    ("trust", "Trust this repository's checks"),
+    ("follow", "Follow the output's tail"),
+    ("severity-critical", "Severity: critical"),
+    ("severity-high", "Severity: high"),
+    ("severity-medium", "Severity: medium"),
+    ("severity-low", "Severity: low"),
+    ("severity-info", "Severity: info"),
+    ("accept", "Accept (new → open)"),
+    ("next-status", "Next status"),
+    ("fixed", "Mark fixed"),
+    ("dismiss", "Dismiss with a reason"),
+    ("blocker", "Toggle release blocker"),
+    ("owner", "Set the owner"),
+    ("new-issue", "File a new issue"),
+    ("edit", "Edit the issue file in $EDITOR"),
+    ("undo", "Undo the last triage action"),
+    ("cycle-task", "Cycle the task's status"),
+];
+
+/// What a key map says to unbind a key.
+const UNBIND: &str = "none";
+
+/// A key as pressed: code plus modifiers (shift is folded into letters and BackTab).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    code: KeyCodeOrd,
+    ctrl: bool,
+    alt: bool,
+}
+
+/// `KeyCode` is not `Ord`; this is the part of it key maps can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum KeyCodeOrd {
+    Char(char),
+    F(u8),
+    Named(&'static str),
+}
+
+const NAMED: [(&str, KeyCode); 13] = [
+    ("enter", KeyCode::Enter),
+    ("tab", KeyCode::Tab),
+    ("shift-tab", KeyCode::BackTab),
+    ("esc", KeyCode::Esc),
+    ("backspace", KeyCode::Backspace),
+    ("up", KeyCode::Up),
+    ("down", KeyCode::Down),
+    ("left", KeyCode::Left),
+    ("right", KeyCode::Right),
+    ("home", KeyCode::Home),
+    ("end", KeyCode::End),
+    ("pgup", KeyCode::PageUp),
+    ("pgdn", KeyCode::PageDown),
+];
+
+impl Key {
+    /// Parse `q`, `G`, `?`, `ctrl-c`, `alt-x`, `shift-tab`, `space`, `f5`, `pgdn`…
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut rest = text.trim();
+        let (mut ctrl, mut alt, mut shift) = (false, false, false);
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if let Some(r) = lower
+                .strip_prefix("ctrl-")
+                .or_else(|| lower.strip_prefix("c-"))
+            {
+                ctrl = true;
+                rest = &rest[rest.len() - r.len()..];
+            } else if let Some(r) = lower
+                .strip_prefix("alt-")
+                .or_else(|| lower.strip_prefix("m-"))
+            {
+                alt = true;
+                rest = &rest[rest.len() - r.len()..];
+            } else if let Some(r) = lower.strip_prefix("shift-").filter(|r| *r != "tab") {
+                shift = true;
+                rest = &rest[rest.len() - r.len()..];
+            } else {
+                break;
+            }
+        }
+        let lower = rest.to_ascii_lowercase();
+        let alias = match lower.as_str() {
+            "backtab" => "shift-tab",
+            "return" => "enter",
+            "escape" => "esc",
+            "pageup" => "pgup",
+            "pagedown" => "pgdn",
+            other => other,
+        };
+        let code = if alias == "space" {
+            KeyCodeOrd::Char(' ')
+        } else if let Some((name, _)) = NAMED.iter().find(|(n, _)| *n == alias) {
+            KeyCodeOrd::Named(name)
+        } else if let Some(n) = alias.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+            KeyCodeOrd::F(n)
+        } else {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCodeOrd::Char(if shift { c.to_ascii_uppercase() } else { c }),
+                _ => return Err(format!("unknown key `{text}`")),
+            }
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    /// The key of a terminal event.
+    pub fn from_event(event: &KeyEvent) -> Option<Key> {
+        let code = match event.code {
+            KeyCode::Char(c) => KeyCodeOrd::Char(c),
+            KeyCode::F(n) => KeyCodeOrd::F(n),
+            other => NAMED
+                .iter()
+                .find(|(_, k)| *k == other)
+                .map(|(n, _)| KeyCodeOrd::Named(n))?,
+        };
+        Some(Key {
+            code,
+            ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+            alt: event.modifiers.contains(KeyModifiers::ALT),
+        })
+    }
+
+    /// How help shows it: `q`, `ctrl-c`, `shift-tab`, `space`.
+    pub fn label(&self) -> String {
+        let mut out = String::new();
+        if self.ctrl {
+            out.push_str("ctrl-");
+        }
+        if self.alt {
+            out.push_str("alt-");
+        }
+        match self.code {
+            KeyCodeOrd::Char(' ') => out.push_str("space"),
+            KeyCodeOrd::Char(c) => out.push(c),
+            KeyCodeOrd::F(n) => out.push_str(&format!("f{n}")),
+            KeyCodeOrd::Named(name) => out.push_str(name),
+        }
+        out
+    }
+
+    /// Bare Esc and Alt chords arrive late or mangled through tmux over SSH.
+    pub fn is_unreliable(&self) -> bool {
+        self.alt || self.code == KeyCodeOrd::Named("esc")
+    }
+}
+
+/// A key map: per scope, key → action name.
+#[derive(Debug, Clone, Default)]
+pub struct KeyMap {
+    scopes: BTreeMap<Scope, BTreeMap<Key, &'static str>>,
+}
+
+type RawMap = BTreeMap<String, BTreeMap<String, String>>;
+
+impl KeyMap {
+    /// The built-in map.
+    pub fn default_map() -> Result<KeyMap, String> {
+        let mut map = KeyMap::default();
+        map.apply(DEFAULT, "the default key map")?;
+        Ok(map)
+    }
+
+    /// Apply a user's `[keys]` tables over this map (a key bound to "none" is unbound).
+    pub fn apply(&mut self, text: &str, origin: &str) -> Result<(), String> {
+        let raw: RawMap = toml::from_str(text).map_err(|e| {
+            let (line, column) = crate::config::line_column(text, e.span().map_or(0, |s| s.start));
+            format!(
+                "{origin}:{line}:{column}: {}",
+                e.message().lines().next().unwrap_or("")
+            )
+        })?;
+        for (scope_name, bindings) in raw {
+            let scope = Scope::ALL
+                .into_iter()
+                .find(|s| s.name() == scope_name)
+                .ok_or_else(|| format!("{origin}: unknown key scope [{scope_name}] (global, plan, checks, output, register)"))?;
+            let mut seen: BTreeMap<Key, &str> = BTreeMap::new();
+            for (key_text, action) in &bindings {
+                let key =
+                    Key::parse(key_text).map_err(|e| format!("{origin}: [{scope_name}] {e}"))?;
+                if let Some(other) = seen.insert(key, key_text) {
+                    return Err(format!(
+                        "{origin}: [{scope_name}] `{key_text}` and `{other}` are the same key"
+                    ));
+                }
+                let table = self.scopes.entry(scope).or_default();
+                if action == UNBIND {
+                    table.remove(&key);
+                    continue;
+                }
+                let name = ACTIONS
+                    .iter()
+                    .find(|(n, _)| n == action)
+                    .map(|(n, _)| *n)
+                    .ok_or_else(|| {
+                        let hint = crate::config::did_you_mean(action, ACTIONS.iter().map(|(n, _)| *n))
+                            .map(|s| format!("; did you mean `{s}`?"))
+                            .unwrap_or_default();
+                        format!("{origin}: [{scope_name}] `{key_text}` = unknown action `{action}`{hint}")
+                    })?;
+                table.insert(key, name);
+            }
+        }
+        Ok(())
+    }
+
+    /// The action a key does in a pane: the pane's own binding, else the global one.
+    pub fn action(&self, scope: Scope, key: &Key) -> Option<&'static str> {
+        self.scopes
+            .get(&scope)
+            .and_then(|t| t.get(key))
+            .or_else(|| self.scopes.get(&Scope::Global).and_then(|t| t.get(key)))
+            .copied()
+    }
+
+    /// Help for one scope: each action bound there, its keys and what it does.
+    pub fn help(&self, scope: Scope) -> Vec<(String, &'static str)> {
+        let Some(table) = self.scopes.get(&scope) else {
+            return Vec::new();
+        };
+        ACTIONS
+            .iter()
+            .filter_map(|(name, description)| {
+                let mut keys: Vec<&Key> = table
+                    .iter()
+                    .filter(|(_, a)| *a == name)
+                    .map(|(k, _)| k)
+                    .collect();
+                // Plain characters first, then named keys, then chords: `q ctrl-c`.
+                keys.sort_by_key(|k| {
+                    (
+                        k.ctrl || k.alt,
+                        !matches!(k.code, KeyCodeOrd::Char(_)),
+                        k.label(),
+                    )
+                });
+                let keys: Vec<String> = keys.into_iter().map(Key::label).collect();
+                (!keys.is_empty()).then(|| (keys.join(" "), *description))
+            })
+            .collect()
+    }
+
+    /// Every binding, for tests and the palette.
+    pub fn bindings(&self) -> impl Iterator<Item = (Scope, &Key, &'static str)> {
+        self.scopes
+            .iter()
+            .flat_map(|(scope, table)| table.iter().map(move |(k, a)| (*scope, k, *a)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_map_parses_binds_every_action_and_avoids_esc_and_alt() {
+        let map = KeyMap::default_map().unwrap();
+        for (name, _) in ACTIONS {
+            assert!(
+                map.bindings().any(|(_, _, a)| a == *name),
+                "no key for {name}"
+            );
+        }
+        for (scope, key, action) in map.bindings() {
+            assert!(!key.is_unreliable(), "{scope:?} {} → {action}", key.label());
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope_even_through_aliases() {
+        let err = KeyMap::default_map()
+            .unwrap()
+            .apply(
+                "[global]\nshift-tab = \"quit\"\nbacktab = \"help\"\n",
+                "config.toml",
+            )
+            .unwrap_err();
+        assert!(err.contains("are the same key"), "{err}");
+        let err = KeyMap::default()
+            .apply(
+                "[register]\nG = \"top\"\nshift-g = \"bottom\"\n",
+                "config.toml",
+            )
+            .unwrap_err();
+        assert!(err.contains("are the same key"), "{err}");
+    }
+
+    #[test]
+    fn pane_bindings_come_before_global_ones() {
+        let map = KeyMap::default_map().unwrap();
+        let n = Key::parse("n").unwrap();
+        assert_eq!(map.action(Scope::Register, &n), Some("new-issue"));
+        assert_eq!(map.action(Scope::Checks, &n), None);
+        let q = Key::parse("q").unwrap();
+        assert_eq!(map.action(Scope::Register, &q), Some("quit"));
+    }
+
+    #[test]
+    fn users_override_a_subset_and_can_unbind() {
+        let mut map = KeyMap::default_map().unwrap();
+        map.apply("[register]\nD = \"dismiss\"\nd = \"none\"\n", "config.toml")
+            .unwrap();
+        assert_eq!(
+            map.action(Scope::Register, &Key::parse("D").unwrap()),
+            Some("dismiss")
+        );
+        assert_eq!(map.action(Scope::Register, &Key::parse("d").unwrap()), None);
+        assert_eq!(
+            map.action(Scope::Register, &Key::parse("a").unwrap()),
+            Some("accept")
+        );
+        let err = map
+            .apply("[register]\nz = \"dismis\"\n", "config.toml")
+            .unwrap_err();
+        assert!(err.ends_with("did you mean `dismiss`?"), "{err}");
+        assert!(map
+            .apply("[pane]\nz = \"quit\"\n", "c")
+            .unwrap_err()
+            .contains("unknown key scope"));
+    }
+
+    #[test]
+    fn keys_parse_from_text_and_from_events() {
+        assert_eq!(Key::parse("ctrl-c").unwrap().label(), "ctrl-c");
+        assert_eq!(Key::parse("C-c").unwrap(), Key::parse("ctrl-c").unwrap());
+        assert_eq!(Key::parse("shift-g").unwrap(), Key::parse("G").unwrap());
+        assert_eq!(Key::parse("space").unwrap().label(), "space");
+        assert!(Key::parse("hyper-q").is_err());
+        let event = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(
+            Key::from_event(&event),
+            Some(Key::parse("shift-tab").unwrap())
+        );
+        let event = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(Key::from_event(&event), Some(Key::parse("ctrl-c").unwrap()));
+    }
+
+    #[test]
+    fn help_is_generated_from_the_map() {
+        let map = KeyMap::default_map().unwrap();
+        let help = map.help(Scope::Global);
+        assert!(
+            help.contains(&("j down".to_string(), "Move down")),
+            "{help:?}"
+        );
+        assert!(help.contains(&("q ctrl-c".to_string(), "Quit")), "{help:?}");
+    }
+}

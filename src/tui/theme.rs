@@ -1,0 +1,494 @@
+//! Themes: TOML files of named styles (`themes/*.toml`, embedded at build time), read
+//! into ratatui styles and degraded to what the terminal can show.
+//!
+//! A user theme may set only some roles; the rest come from the theme it names in
+//! `base` (default `dark`). Severity and status colours come from the theme, never
+//! from code.
+
+use crate::domain::check::RunStatus;
+use crate::domain::finding::Severity;
+use crate::domain::issue::Status;
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The themes that ship with preflight, by name.
+pub const BUILT_IN: [(&str, &str); 3] = [
+    ("dark", include_str!("../../themes/dark.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+];
+
+/// Every role a theme styles, by table.
+pub const UI_ROLES: [&str; 10] = [
+    "text",
+    "dim",
+    "border",
+    "border_focused",
+    "title",
+    "selection",
+    "go",
+    "no_go",
+    "key",
+    "error",
+];
+pub const CHECK_ROLES: [&str; 6] = ["passed", "failed", "running", "timed-out", "error", "stale"];
+
+/// How many colours the terminal shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorDepth {
+    TrueColor,
+    Ansi256,
+    Ansi16,
+    /// `NO_COLOR` or a dumb terminal: bold, underline and reverse only.
+    None,
+}
+
+impl ColorDepth {
+    /// From the environment, as terminals announce themselves: `NO_COLOR` (any value)
+    /// wins, `COLORTERM=truecolor|24bit`, a `TERM` with `256color`, `TERM=dumb`.
+    pub fn detect(var: impl Fn(&str) -> Option<String>) -> ColorDepth {
+        if var("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            return ColorDepth::None;
+        }
+        let term = var("TERM").unwrap_or_default();
+        if term == "dumb" {
+            return ColorDepth::None;
+        }
+        let colorterm = var("COLORTERM").unwrap_or_default().to_ascii_lowercase();
+        if colorterm == "truecolor" || colorterm == "24bit" {
+            ColorDepth::TrueColor
+        } else if term.contains("256color") {
+            ColorDepth::Ansi256
+        } else {
+            ColorDepth::Ansi16
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawStyle {
+    Color(String),
+    Table {
+        fg: Option<String>,
+        bg: Option<String>,
+        #[serde(default)]
+        bold: bool,
+        #[serde(default)]
+        italic: bool,
+        #[serde(default)]
+        underline: bool,
+        #[serde(default)]
+        reverse: bool,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    name: Option<String>,
+    base: Option<String>,
+    #[serde(default)]
+    ui: BTreeMap<String, RawStyle>,
+    #[serde(default)]
+    severity: BTreeMap<String, RawStyle>,
+    #[serde(default)]
+    status: BTreeMap<String, RawStyle>,
+    #[serde(default)]
+    check: BTreeMap<String, RawStyle>,
+}
+
+/// A theme ready to draw with: every role has a style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    pub name: String,
+    ui: BTreeMap<String, Style>,
+    severity: BTreeMap<String, Style>,
+    status: BTreeMap<String, Style>,
+    check: BTreeMap<String, Style>,
+}
+
+impl Theme {
+    /// A user-interface role (`text`, `border_focused`, `go`…); plain when unknown.
+    pub fn ui(&self, role: &str) -> Style {
+        self.ui.get(role).copied().unwrap_or_default()
+    }
+
+    pub fn severity(&self, severity: Severity) -> Style {
+        self.severity
+            .get(severity.as_str())
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn status(&self, status: Status) -> Style {
+        self.status
+            .get(status.as_str())
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// A check's state: a run status, or `running` / `stale`.
+    pub fn check(&self, state: &str) -> Style {
+        self.check.get(state).copied().unwrap_or_default()
+    }
+
+    pub fn run(&self, status: RunStatus) -> Style {
+        self.check(status.as_str())
+    }
+
+    /// Load a built-in theme by name, or a theme file by path, for a terminal of
+    /// `depth`. Errors are one line, with file:line:column for a bad file.
+    pub fn load(name_or_path: &str, depth: ColorDepth) -> Result<Theme, String> {
+        let (text, origin) = match BUILT_IN.iter().find(|(n, _)| *n == name_or_path) {
+            Some((_, text)) => (text.to_string(), name_or_path.to_string()),
+            None => {
+                let text = std::fs::read_to_string(name_or_path).map_err(|e| {
+                    let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+                    format!(
+                        "no theme `{name_or_path}` ({e}); built-in themes: {}",
+                        names.join(", ")
+                    )
+                })?;
+                (text, name_or_path.to_string())
+            }
+        };
+        Theme::parse(&text, &origin, depth, 0)
+    }
+
+    fn parse(text: &str, origin: &str, depth: ColorDepth, nesting: usize) -> Result<Theme, String> {
+        let raw: RawTheme = toml::from_str(text).map_err(|e| {
+            let (line, column) = crate::config::line_column(text, e.span().map_or(0, |s| s.start));
+            format!(
+                "{origin}:{line}:{column}: {}",
+                e.message().lines().next().unwrap_or("")
+            )
+        })?;
+        let mut theme = match (&raw.base, nesting) {
+            (_, 2..) => return Err(format!("{origin}: `base` themes nest too deeply")),
+            (Some(base), _) => {
+                let (_, text) = BUILT_IN.iter().find(|(n, _)| n == base).ok_or_else(|| {
+                    format!("{origin}: no built-in theme `{base}` to use as base")
+                })?;
+                Theme::parse(text, base, depth, nesting + 1)?
+            }
+            (None, 0) if !BUILT_IN.iter().any(|(n, _)| *n == origin) => {
+                Theme::parse(BUILT_IN[0].1, BUILT_IN[0].0, depth, nesting + 1)?
+            }
+            _ => Theme {
+                name: String::new(),
+                ui: BTreeMap::new(),
+                severity: BTreeMap::new(),
+                status: BTreeMap::new(),
+                check: BTreeMap::new(),
+            },
+        };
+        theme.name = raw.name.unwrap_or_else(|| origin.to_string());
+        for (table, into) in [
+            (&raw.ui, &mut theme.ui),
+            (&raw.severity, &mut theme.severity),
+            (&raw.status, &mut theme.status),
+            (&raw.check, &mut theme.check),
+        ] {
+            for (role, style) in table {
+                into.insert(
+                    role.clone(),
+                    style_of(style, depth).map_err(|e| format!("{origin}: {role}: {e}"))?,
+                );
+            }
+        }
+        Ok(theme)
+    }
+
+    /// Roles a theme lacks (a shipped theme must define them all).
+    pub fn missing_roles(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        let tables: [(&str, &BTreeMap<String, Style>, Vec<&str>); 4] = [
+            ("ui", &self.ui, UI_ROLES.to_vec()),
+            (
+                "severity",
+                &self.severity,
+                Severity::ALL.iter().map(|s| s.as_str()).collect(),
+            ),
+            (
+                "status",
+                &self.status,
+                Status::ALL.iter().map(|s| s.as_str()).collect(),
+            ),
+            ("check", &self.check, CHECK_ROLES.to_vec()),
+        ];
+        for (table, map, roles) in tables {
+            for role in roles {
+                if !map.contains_key(role) {
+                    missing.push(format!("{table}.{role}"));
+                }
+            }
+        }
+        missing
+    }
+}
+
+fn style_of(raw: &RawStyle, depth: ColorDepth) -> Result<Style, String> {
+    let mut style = Style::default();
+    match raw {
+        RawStyle::Color(color) => style = style.fg(degrade(parse_color(color)?, depth)),
+        RawStyle::Table {
+            fg,
+            bg,
+            bold,
+            italic,
+            underline,
+            reverse,
+        } => {
+            if let Some(fg) = fg {
+                style = style.fg(degrade(parse_color(fg)?, depth));
+            }
+            if let Some(bg) = bg {
+                style = style.bg(degrade(parse_color(bg)?, depth));
+            }
+            for (on, modifier) in [
+                (*bold, Modifier::BOLD),
+                (*italic, Modifier::ITALIC),
+                (*underline, Modifier::UNDERLINED),
+                (*reverse, Modifier::REVERSED),
+            ] {
+                if on {
+                    style = style.add_modifier(modifier);
+                }
+            }
+            // Without colours a selection must still show: fall back to reverse.
+            if depth == ColorDepth::None && bg.is_some() {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+        }
+    }
+    Ok(style)
+}
+
+/// The 16 basic colours by name, as ratatui names them, and their usual RGB.
+const BASIC: [(&str, Color, (u8, u8, u8)); 16] = [
+    ("black", Color::Black, (0, 0, 0)),
+    ("red", Color::Red, (205, 49, 49)),
+    ("green", Color::Green, (13, 188, 121)),
+    ("yellow", Color::Yellow, (229, 229, 16)),
+    ("blue", Color::Blue, (36, 114, 200)),
+    ("magenta", Color::Magenta, (188, 63, 188)),
+    ("cyan", Color::Cyan, (17, 168, 205)),
+    ("gray", Color::Gray, (229, 229, 229)),
+    ("dark-gray", Color::DarkGray, (102, 102, 102)),
+    ("light-red", Color::LightRed, (241, 76, 76)),
+    ("light-green", Color::LightGreen, (35, 209, 139)),
+    ("light-yellow", Color::LightYellow, (245, 245, 67)),
+    ("light-blue", Color::LightBlue, (59, 142, 234)),
+    ("light-magenta", Color::LightMagenta, (214, 112, 214)),
+    ("light-cyan", Color::LightCyan, (41, 184, 219)),
+    ("white", Color::White, (255, 255, 255)),
+];
+
+/// `#rrggbb`, a basic colour name, or `reset`.
+pub fn parse_color(text: &str) -> Result<Color, String> {
+    let t = text.trim().to_ascii_lowercase();
+    if t == "reset" || t == "default" {
+        return Ok(Color::Reset);
+    }
+    if let Some(hex) = t.strip_prefix('#') {
+        if hex.len() == 6 {
+            if let Ok(v) = u32::from_str_radix(hex, 16) {
+                return Ok(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
+            }
+        }
+        return Err(format!("bad colour `{text}`: write #rrggbb"));
+    }
+    let name = t.replace(['_', ' '], "-");
+    BASIC
+        .iter()
+        .find(|(n, _, _)| *n == name || (name == "grey" && *n == "gray"))
+        .map(|(_, c, _)| *c)
+        .ok_or_else(|| format!("unknown colour `{text}`: write #rrggbb or a name like light-blue"))
+}
+
+/// A colour the terminal can show: truecolour as is, else the nearest xterm-256 or
+/// basic colour; no colour at all under `NO_COLOR`.
+pub fn degrade(color: Color, depth: ColorDepth) -> Color {
+    match (color, depth) {
+        (_, ColorDepth::None) => Color::Reset,
+        (Color::Rgb(r, g, b), ColorDepth::Ansi256) => Color::Indexed(nearest_256(r, g, b)),
+        (Color::Rgb(r, g, b), ColorDepth::Ansi16) => nearest_basic(r, g, b),
+        (other, _) => other,
+    }
+}
+
+fn distance(a: (u8, u8, u8), b: (u8, u8, u8)) -> u32 {
+    let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2) as u32;
+    d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
+}
+
+fn nearest_basic(r: u8, g: u8, b: u8) -> Color {
+    BASIC
+        .iter()
+        .min_by_key(|(_, _, rgb)| distance(*rgb, (r, g, b)))
+        .map_or(Color::Reset, |(_, c, _)| *c)
+}
+
+/// The xterm 6×6×6 cube (16–231) or grey ramp (232–255), whichever is closer.
+fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let step = |v: u8| {
+        LEVELS
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, l)| (i32::from(**l) - i32::from(v)).abs())
+            .map_or(0, |(i, _)| i as u8)
+    };
+    let (ri, gi, bi) = (step(r), step(g), step(b));
+    let cube = (
+        LEVELS[ri as usize],
+        LEVELS[gi as usize],
+        LEVELS[bi as usize],
+    );
+    let cube_index = 16 + 36 * ri + 6 * gi + bi;
+    let average = (u32::from(r) + u32::from(g) + u32::from(b)) / 3;
+    let grey_step = ((average.saturating_sub(8)) / 10).min(23) as u8;
+    let grey = 8 + 10 * grey_step;
+    if distance((grey, grey, grey), (r, g, b)) < distance(cube, (r, g, b)) {
+        232 + grey_step
+    } else {
+        cube_index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_theme_parses_and_styles_every_role_itself() {
+        for (name, text) in BUILT_IN {
+            let theme = Theme::parse(text, name, ColorDepth::TrueColor, 0).unwrap();
+            assert_eq!(theme.name, name);
+            assert!(
+                theme.missing_roles().is_empty(),
+                "{name}: {:?}",
+                theme.missing_roles()
+            );
+        }
+    }
+
+    #[test]
+    fn severities_and_statuses_come_from_the_theme() {
+        let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+        assert_eq!(
+            theme.severity(Severity::High).fg,
+            Some(Color::Rgb(0xfb, 0x92, 0x3c))
+        );
+        assert!(theme
+            .severity(Severity::Critical)
+            .add_modifier
+            .contains(Modifier::BOLD));
+        assert_eq!(
+            theme.status(Status::Verified).fg,
+            Some(Color::Rgb(0x22, 0xc5, 0x5e))
+        );
+        assert_eq!(
+            theme.run(RunStatus::TimedOut).fg,
+            Some(Color::Rgb(0xfb, 0x92, 0x3c))
+        );
+    }
+
+    #[test]
+    fn colours_degrade_to_the_terminal() {
+        let red = Color::Rgb(255, 0, 0);
+        assert_eq!(degrade(red, ColorDepth::TrueColor), red);
+        assert_eq!(degrade(red, ColorDepth::Ansi256), Color::Indexed(196));
+        assert_eq!(
+            degrade(Color::Rgb(128, 128, 128), ColorDepth::Ansi256),
+            Color::Indexed(244)
+        );
+        assert_eq!(degrade(red, ColorDepth::Ansi16), Color::Red);
+        assert_eq!(
+            degrade(Color::Rgb(0xf8, 0x71, 0x71), ColorDepth::Ansi16),
+            Color::LightRed
+        );
+        assert_eq!(degrade(red, ColorDepth::None), Color::Reset);
+        let plain = Theme::load("dark", ColorDepth::None).unwrap();
+        let selection = plain.ui("selection");
+        assert!(
+            selection.add_modifier.contains(Modifier::REVERSED),
+            "a selection still shows without colour"
+        );
+        assert_eq!(selection.bg, Some(Color::Reset));
+    }
+
+    #[test]
+    fn the_environment_decides_the_depth() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            ColorDepth::detect(env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])),
+            ColorDepth::None
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("COLORTERM", "truecolor")])),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("TERM", "tmux-256color")])),
+            ColorDepth::Ansi256
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("TERM", "screen")])),
+            ColorDepth::Ansi16
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("TERM", "dumb")])),
+            ColorDepth::None
+        );
+    }
+
+    #[test]
+    fn a_user_theme_overrides_a_subset_of_its_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.toml");
+        std::fs::write(
+            &path,
+            "base = \"light\"\n[severity]\ncritical = \"#000000\"\n",
+        )
+        .unwrap();
+        let theme = Theme::load(path.to_str().unwrap(), ColorDepth::TrueColor).unwrap();
+        assert_eq!(
+            theme.severity(Severity::Critical).fg,
+            Some(Color::Rgb(0, 0, 0))
+        );
+        let light = Theme::load("light", ColorDepth::TrueColor).unwrap();
+        assert_eq!(
+            theme.severity(Severity::High),
+            light.severity(Severity::High)
+        );
+        assert!(theme.missing_roles().is_empty());
+    }
+
+    #[test]
+    fn bad_theme_files_say_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "[ui]\ntext = \"#12345\"\n").unwrap();
+        let err = Theme::load(path.to_str().unwrap(), ColorDepth::TrueColor).unwrap_err();
+        assert!(err.contains("text: bad colour `#12345`"), "{err}");
+        std::fs::write(&path, "[ui]\ntext = 3\n").unwrap();
+        let err = Theme::load(path.to_str().unwrap(), ColorDepth::TrueColor).unwrap_err();
+        assert!(err.contains("bad.toml:2:"), "{err}");
+        assert!(Theme::load("solarized", ColorDepth::TrueColor)
+            .unwrap_err()
+            .contains("built-in themes: dark, light, high-contrast"));
+    }
+}
