@@ -7,7 +7,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use preflight::commands::issue::{sort, Filter};
+use preflight::domain::filter::{triage_order, Filter};
 use preflight::domain::finding::Severity;
 use preflight::domain::issue::{FindingLink, HistoryEntry, Issue, Status};
 use preflight::store::Store;
@@ -107,10 +107,9 @@ fn main() {
         assert!(loaded.errors.is_empty());
 
         let filter = Filter {
-            status: Some(Status::Open),
-            severity: Some(Severity::High),
-            owner: None,
-            blocker: false,
+            statuses: vec![Status::Open],
+            severities: vec![Severity::High],
+            ..Filter::default()
         };
         let start = Instant::now();
         let mut matching: Vec<Issue> = loaded
@@ -119,7 +118,7 @@ fn main() {
             .filter(|i| filter.matches(i))
             .cloned()
             .collect();
-        sort(&mut matching);
+        matching.sort_by(triage_order);
         filters.push(start.elapsed());
         kept = matching.len();
     }

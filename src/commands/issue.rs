@@ -2,6 +2,7 @@
 
 use crate::cli::{IssueCommand, ListIssuesArgs, NewIssueArgs};
 use crate::config::did_you_mean;
+use crate::domain::filter::{triage_order, Filter};
 use crate::domain::finding::Severity;
 use crate::domain::issue::{Issue, Status};
 use crate::domain::triage::{self, Edit};
@@ -154,54 +155,20 @@ fn new(repo: &Repo, store: &Store, args: NewIssueArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The filter of `issue list`, validated.
-pub struct Filter {
-    pub status: Option<Status>,
-    pub severity: Option<Severity>,
-    pub owner: Option<String>,
-    pub blocker: bool,
-}
-
-impl Filter {
-    pub fn matches(&self, issue: &Issue) -> bool {
-        self.status.is_none_or(|s| issue.status == s)
-            && self.severity.is_none_or(|s| issue.severity == s)
-            && self.owner.as_deref().is_none_or(|o| {
-                issue
-                    .owner
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(o))
-            })
-            && (!self.blocker || issue.blocker)
-    }
-}
-
-/// Most severe first, then oldest first, then by id for a stable order.
-pub fn sort(issues: &mut [Issue]) {
-    issues.sort_by(|a, b| {
-        a.severity
-            .cmp(&b.severity)
-            .then_with(|| a.created.cmp(&b.created))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-}
-
 fn list(store: &Store, args: &ListIssuesArgs) -> Result<ExitCode> {
+    let parse = |text: &Option<String>, term: &str| -> Result<Filter> {
+        let words = text
+            .as_deref()
+            .map(|v| format!("{term}:{v}"))
+            .unwrap_or_default();
+        Filter::parse(&words).map_err(|e| eyre!(e))
+    };
     let filter = Filter {
-        status: args
-            .status
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|e: String| eyre!(e))?,
-        severity: args
-            .severity
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|e: String| eyre!(e))?,
-        owner: args.owner.clone(),
+        statuses: parse(&args.status, "status")?.statuses,
+        severities: parse(&args.severity, "sev")?.severities,
+        owner: args.owner.as_deref().map(str::to_lowercase),
         blocker: args.blocker,
+        ..Filter::default()
     };
     let loaded = store.load();
     for error in &loaded.errors {
@@ -212,7 +179,7 @@ fn list(store: &Store, args: &ListIssuesArgs) -> Result<ExitCode> {
         .into_iter()
         .filter(|i| filter.matches(i))
         .collect();
-    sort(&mut issues);
+    issues.sort_by(triage_order);
     if args.json {
         let text = serde_json::to_string_pretty(&issues).wrap_err("cannot encode the issues")?;
         println!("{text}");

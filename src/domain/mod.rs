@@ -3,6 +3,7 @@
 
 pub mod burndown;
 pub mod check;
+pub mod filter;
 pub mod finding;
 pub mod gate;
 pub mod issue;

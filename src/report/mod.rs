@@ -198,7 +198,7 @@ pub fn build(inputs: &Inputs) -> Report {
         head: commit.as_deref(),
     });
     let mut issues: Vec<Issue> = inputs.issues.to_vec();
-    crate::commands::issue::sort(&mut issues);
+    issues.sort_by(crate::domain::filter::triage_order);
     let row = |i: &Issue| issue_row(i, inputs.now);
     let open: Vec<&Issue> = issues.iter().filter(|i| i.status.is_open()).collect();
     Report {
