@@ -284,6 +284,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Undo: put `previous` back, if the issue is still at `base` (the revision the
+    /// undone write made). History and notes stay append-only: the current ones are
+    /// kept and the undo is logged.
+    pub fn restore(&self, previous: &Issue, base: u64, actor: &Actor) -> Result<Issue, WriteError> {
+        let lock = self.lock()?;
+        let current = self.read(&previous.id)?;
+        if current.revision != base {
+            return Err(WriteError::Stale {
+                id: previous.id.clone(),
+                base,
+                current: current.revision,
+            });
+        }
+        let mut restored = previous.clone();
+        restored.history = current.history;
+        restored.notes = current.notes;
+        restored.updated = actor.at.clone();
+        restored.log(&actor.at, &actor.by, "undo: the last change was reverted");
+        self.write(&lock, &mut restored, base)?;
+        Ok(restored)
+    }
+}
+
 fn is_issue_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;

@@ -297,3 +297,38 @@ fn concurrent_writers_lose_no_update() {
     assert_eq!(issue.notes.len(), writers * per_writer);
     assert_eq!(issue.revision, 1 + (writers * per_writer) as u64);
 }
+
+#[test]
+fn restore_puts_fields_back_keeps_history_and_refuses_stale_bases() {
+    let (_dir, store) = store();
+    let created = create(&store, "PF-AAAAAA");
+    let changed = store
+        .update("PF-AAAAAA", Some(1), &actor(), |i, a| {
+            i.severity = Severity::Critical;
+            i.log(&a.at, &a.by, "severity: high → critical");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(changed.revision, 2);
+    let stale = store.restore(&created, 1, &actor()).unwrap_err();
+    assert!(matches!(
+        stale,
+        WriteError::Stale {
+            base: 1,
+            current: 2,
+            ..
+        }
+    ));
+    let restored = store.restore(&created, 2, &actor()).unwrap();
+    assert_eq!(restored.severity, Severity::High);
+    assert_eq!(restored.revision, 3);
+    let history: Vec<&str> = restored.history.iter().map(|h| h.change.as_str()).collect();
+    assert_eq!(
+        history,
+        [
+            "severity: high → critical",
+            "undo: the last change was reverted"
+        ]
+    );
+    assert_eq!(store.read("PF-AAAAAA").unwrap(), restored);
+}

@@ -6,3 +6,4 @@
 pub mod keymap;
 pub mod register;
 pub mod theme;
+pub mod triage;
