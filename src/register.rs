@@ -6,7 +6,7 @@
 use crate::config::Config;
 use crate::domain::check::RunStatus;
 use crate::domain::issue::{expire_risks, reconcile, Issue, RunFacts, Status};
-use crate::repo::Repo;
+use crate::repo::{Head, Repo};
 use crate::runner::RunOutcome;
 use crate::store::{self, Store, WriteError};
 use serde::Serialize;
@@ -46,19 +46,20 @@ impl Filed {
     }
 }
 
-/// File the findings of `outcomes` into the register of `repo`.
+/// File the findings of `outcomes` into the register of `repo`; `head` is the tree
+/// they ran at (read once by the caller, shared with the run history).
 pub fn file_outcomes(
     repo: &Repo,
     config: &Config,
+    head: Option<&Head>,
     outcomes: &[RunOutcome],
 ) -> Result<Filed, WriteError> {
     let store = Store::new(repo);
     let lock = store.lock()?;
     let loaded = store.load();
     let actor = store::actor(repo);
-    let commit = repo
-        .head()
-        .and_then(|h| h.commit)
+    let commit = head
+        .and_then(|h| h.commit.clone())
         .unwrap_or_else(|| "uncommitted".to_string());
     let mut filed = Filed {
         errors: loaded.errors,

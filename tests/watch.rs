@@ -266,3 +266,17 @@ fn a_symlink_loop_in_the_tree_neither_hangs_nor_crashes_it() {
     w.wait_for(|l| l.contains("✔ py passed"));
     control(&mut w, &sb, 1);
 }
+
+#[test]
+fn watch_runs_are_recorded_for_the_gates() {
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"ok\"\nrun = \"true\"\n[[gate]]\nid = \"green\"\nchecks = [\"ok\"]\n",
+    );
+    let (code, _, _) = common::output_of(&mut sb.cmd(&["gate", "--no-run"]));
+    assert_eq!(code, 1, "nothing recorded yet");
+    let w = Watching::start(&sb, &[]);
+    drop(w);
+    let (code, out, err) = common::output_of(&mut sb.cmd(&["gate", "--no-run"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("ok passed"), "{out}");
+}

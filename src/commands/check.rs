@@ -8,6 +8,7 @@ use crate::domain::check::{CheckSpec, RunStatus};
 use crate::domain::finding::Finding;
 use crate::history::{History, RunRecord};
 use crate::register::{self, Filed};
+use crate::repo::Head;
 use crate::runner::{run_check, Output, RunContext, RunOutcome};
 use crate::trust;
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
@@ -40,11 +41,13 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
     let runtime = super::runtime()?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
-    remember(&ws, &outcomes);
+    // One `git status` for everything that records where the runs happened.
+    let head = ws.repo.head();
+    remember(&ws, head.as_ref(), &outcomes);
     let filed = if args.no_register {
         None
     } else {
-        let filed = register::file_outcomes(&ws.repo, &ws.config, &outcomes)?;
+        let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
         for error in &filed.errors {
             eprintln!("preflight: warning: {error}");
         }
@@ -52,7 +55,7 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
     };
 
     if args.json {
-        print_json(&ws, &outcomes, filed.as_ref())?;
+        print_json(&ws, head.as_ref(), &outcomes, filed.as_ref())?;
     } else {
         print_summary(&ws, &outcomes);
         if let Some(line) = filed.as_ref().and_then(Filed::summary) {
@@ -129,10 +132,9 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
 
 /// Keep finished runs in the history (gates and trends read it). Cancelled runs are
 /// not results; a failure to write local state is only a warning.
-pub fn remember(ws: &Workspace, outcomes: &[RunOutcome]) {
-    let head = ws.repo.head();
-    let commit = head.as_ref().and_then(|h| h.commit.clone());
-    let dirty = head.as_ref().is_some_and(|h| h.dirty > 0);
+pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
+    let commit = head.and_then(|h| h.commit.clone());
+    let dirty = head.is_some_and(|h| h.dirty > 0);
     let records: Vec<RunRecord> = outcomes
         .iter()
         .filter(|o| o.error.as_deref() != Some("cancelled"))
@@ -319,14 +321,18 @@ struct JsonFinding<'a> {
     issue: Option<&'a str>,
 }
 
-fn print_json(ws: &Workspace, outcomes: &[RunOutcome], filed: Option<&Filed>) -> Result<()> {
-    let head = ws.repo.head();
+fn print_json(
+    ws: &Workspace,
+    head: Option<&Head>,
+    outcomes: &[RunOutcome],
+    filed: Option<&Filed>,
+) -> Result<()> {
     let report = JsonReport {
         version: 1,
         root: ws.repo.root.display().to_string(),
-        branch: head.as_ref().and_then(|h| h.branch.clone()),
-        commit: head.as_ref().and_then(|h| h.commit.clone()),
-        dirty: head.as_ref().map(|h| h.dirty),
+        branch: head.and_then(|h| h.branch.clone()),
+        commit: head.and_then(|h| h.commit.clone()),
+        dirty: head.map(|h| h.dirty),
         passed: outcomes.iter().all(|o| o.status.is_success()),
         checks: outcomes
             .iter()

@@ -37,9 +37,10 @@ pub fn run(repo_arg: Option<&Path>, args: GateArgs) -> Result<ExitCode> {
         if interrupted.load(Ordering::SeqCst) {
             return Ok(ExitCode::from(EXIT_INTERRUPTED));
         }
-        remember(&ws, &outcomes);
+        let head = ws.repo.head();
+        remember(&ws, head.as_ref(), &outcomes);
         if !args.no_register {
-            let filed = register::file_outcomes(&ws.repo, &ws.config, &outcomes)?;
+            let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
             for error in &filed.errors {
                 eprintln!("preflight: warning: {error}");
             }

@@ -182,10 +182,14 @@ impl Session {
             finished_line(&done.outcome),
             done.trigger
         );
+        // One `git status` for the history and the register.
+        let head = self.ws.repo.head();
+        super::check::remember(&self.ws, head.as_ref(), std::slice::from_ref(&done.outcome));
         if self.register {
             match register::file_outcomes(
                 &self.ws.repo,
                 &self.ws.config,
+                head.as_ref(),
                 std::slice::from_ref(&done.outcome),
             ) {
                 Ok(filed) => {
