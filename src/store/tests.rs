@@ -16,30 +16,18 @@ fn actor() -> Actor {
 }
 
 fn issue(id: &str) -> Issue {
-    Issue {
-        id: id.into(),
-        title: "Cache disk I/O failure cascades".into(),
-        severity: Severity::High,
-        status: Status::New,
-        blocker: false,
-        regression: false,
-        owner: None,
-        effort: None,
-        area: None,
-        impact: None,
-        evidence: None,
-        repro: None,
-        root_cause: None,
-        fix: None,
-        task: None,
-        created: "2026-11-22T10:00:00Z".into(),
-        updated: "2026-11-22T10:00:00Z".into(),
-        revision: 0,
-        finding: None,
-        dismissal: None,
-        notes: vec![],
-        history: vec![],
-    }
+    let at = Actor {
+        by: "ana".into(),
+        at: "2026-11-22T10:00:00Z".into(),
+        today: "2026-11-22".into(),
+    };
+    Issue::new(
+        id.into(),
+        "Cache disk I/O failure cascades".into(),
+        Severity::High,
+        Status::New,
+        &at,
+    )
 }
 
 fn create(store: &Store, id: &str) -> Issue {
