@@ -24,16 +24,28 @@ pub const EXIT_INTERRUPTED: u8 = 130;
         when there is none. Commands of a repository only run once you trust it: \
         `preflight trust`.\n\n\
         Exit codes: 0 success, 1 a check failed, 2 usage, configuration or I/O error, \
-        130 interrupted.",
-    arg_required_else_help = true
+        130 interrupted.\n\n\
+        Without a subcommand, opens the cockpit: the full-screen view of the plan, the \
+        checks with their live output, the register and the verdict, re-running checks \
+        as files change. Press ? in it for every key.",
 )]
 pub struct Cli {
     /// Work on the repository holding DIR instead of the current directory.
     #[arg(long, global = true, value_name = "DIR")]
     pub repo: Option<PathBuf>,
 
+    /// Cockpit: look and follow, but triage nothing and run nothing (for the partner
+    /// who watches).
+    #[arg(long)]
+    pub read_only: bool,
+
+    /// Cockpit: the colour theme (dark, light, high-contrast, or a theme file);
+    /// default: `theme` in ~/.config/preflight/config.toml, else dark.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -277,7 +289,14 @@ pub struct InitArgs {
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let repo = cli.repo.as_deref();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return crate::tui::app::run(crate::tui::app::Options {
+            repo: cli.repo.clone(),
+            read_only: cli.read_only,
+            theme: cli.theme.clone(),
+        });
+    };
+    match command {
         Command::Check(args) => commands::check::run(repo, args),
         Command::Gate(args) => commands::gate::run(repo, args),
         Command::Report(args) => commands::report::run(repo, args),

@@ -110,8 +110,13 @@ fn trust_from_env() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether `ws`'s commands may run: the flag, `PREFLIGHT_TRUST`, or a trust record.
+pub fn is_trusted(ws: &Workspace, flag: bool) -> Result<bool> {
+    Ok(flag || trust_from_env() || trust::is_trusted(&ws.repo, &ws.config.text)?)
+}
+
 pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
-    if flag || trust_from_env() || trust::is_trusted(&ws.repo, &ws.config.text)? {
+    if is_trusted(ws, flag)? {
         return Ok(());
     }
     let what = match ws.config.source {

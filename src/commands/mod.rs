@@ -13,7 +13,9 @@ pub mod watch;
 
 use crate::config::{self, Config, Source};
 use crate::repo::Repo;
-use color_eyre::eyre::{Result, WrapErr};
+use crate::runner::RunContext;
+use crate::watch::engine::WatchOptions;
+use color_eyre::eyre::{eyre, Result, WrapErr};
 use std::path::Path;
 use std::time::Duration;
 
@@ -27,35 +29,61 @@ impl Workspace {
     /// Find the repository, read its `preflight.toml` or detect the default, and print
     /// the warnings worth seeing once.
     pub fn open(repo_arg: Option<&Path>) -> Result<Workspace> {
+        let ws = Workspace::open_quietly(repo_arg)?;
+        for warning in ws.warnings() {
+            eprintln!("preflight: warning: {warning}");
+        }
+        Ok(ws)
+    }
+
+    /// [`Workspace::open`] without printing: the cockpit shows warnings on its screen.
+    pub fn open_quietly(repo_arg: Option<&Path>) -> Result<Workspace> {
         let start = match repo_arg {
             Some(dir) => dir.to_path_buf(),
             None => crate::repo::logical_cwd()?,
         };
         let repo = Repo::discover(&start)?;
-        let file = repo.root.join(config::FILE_NAME);
-        let config = if file.is_file() {
-            config::load_file(&file)?
-        } else {
-            let text = default_text(&repo);
-            config::load_str(&text, Path::new("<embedded default>"), Source::Default).wrap_err(
-                "the detected default configuration is invalid (a bug: please report it)",
-            )?
-        };
-        let mut config = config;
-        let (files, errors) = crate::plans::load(&repo.root, &config.project.plans);
-        for file in &files {
-            crate::plans::merge(&mut config.plan, crate::plans::phases(file));
-        }
-        for warning in config
+        let config = load_config(&repo).map_err(|e| eyre!(e))?;
+        Ok(Workspace { repo, config })
+    }
+
+    /// The configuration and plan-file warnings worth telling once.
+    pub fn warnings(&self) -> Vec<String> {
+        self.config
             .warnings
             .iter()
             .cloned()
-            .chain(crate::trust::in_repo_trust_warnings(&repo))
-            .chain(errors)
-        {
-            eprintln!("preflight: warning: {warning}");
+            .chain(crate::trust::in_repo_trust_warnings(&self.repo))
+            .collect()
+    }
+
+    /// Read the configuration again (after an edit). The error is one line, with
+    /// file:line:column where there is one.
+    pub fn reload(&self) -> std::result::Result<Workspace, String> {
+        Ok(Workspace {
+            repo: self.repo.clone(),
+            config: load_config(&self.repo)?,
+        })
+    }
+
+    /// What the watcher watches for this workspace.
+    pub fn watch_options(&self) -> WatchOptions {
+        WatchOptions {
+            root: self.repo.root.clone(),
+            git_dir: self.repo.git_dir.clone(),
+            state_dir: self.repo.state_dir.clone(),
+            ignore: self.config.watch.ignore.clone(),
+            plans: self.config.project.plans.clone(),
+            debounce: self.config.watch.debounce,
         }
-        Ok(Workspace { repo, config })
+    }
+
+    /// Where checks run and where their logs go.
+    pub fn run_context(&self) -> RunContext {
+        RunContext {
+            root: self.repo.root.clone(),
+            logs_dir: self.repo.state_dir.join("logs"),
+        }
     }
 
     /// How the configuration is named in messages.
@@ -65,6 +93,26 @@ impl Workspace {
             Source::Default => "detected default checks".to_string(),
         }
     }
+}
+
+/// `preflight.toml`, or the detected default, with the markdown plans merged in. Plan
+/// files that cannot be read become warnings of the config.
+fn load_config(repo: &Repo) -> std::result::Result<Config, String> {
+    let file = repo.root.join(config::FILE_NAME);
+    let mut config = if file.is_file() {
+        config::load_file(&file).map_err(|e| e.to_string())?
+    } else {
+        let text = default_text(repo);
+        config::load_str(&text, Path::new("<embedded default>"), Source::Default).map_err(|e| {
+            format!("the detected default configuration is invalid (a bug: please report it): {e}")
+        })?
+    };
+    let (files, errors) = crate::plans::load(&repo.root, &config.project.plans);
+    for file in &files {
+        crate::plans::merge(&mut config.plan, crate::plans::phases(file));
+    }
+    config.warnings.extend(errors);
+    Ok(config)
 }
 
 /// Checks run at once: the flag, else `[runner] jobs`, else one per core.

@@ -131,6 +131,14 @@ fn json_plan(plan: &Plan) -> serde_json::Value {
 pub fn set(repo_arg: Option<&Path>, task_id: &str, status: &str) -> Result<ExitCode> {
     let status: TaskStatus = status.parse().map_err(|e: String| eyre!(e))?;
     let ws = Workspace::open(repo_arg)?;
+    let file = write_status(&ws, task_id, status)?;
+    println!("{task_id} {status} ({file})");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write a task's status into the file it was read from (preflight.toml or a markdown
+/// plan), changing nothing else; returns that file. Shared with the cockpit.
+pub fn write_status(ws: &Workspace, task_id: &str, status: TaskStatus) -> Result<String> {
     let tasks: Vec<_> = ws.config.plan.tasks().filter(|t| t.id == task_id).collect();
     let task = match tasks.as_slice() {
         [one] => *one,
@@ -165,8 +173,7 @@ pub fn set(repo_arg: Option<&Path>, task_id: &str, status: &str) -> Result<ExitC
     if updated != text {
         write_atomic(&path, updated.as_bytes())?;
     }
-    println!("{task_id} {status} ({})", source.file);
-    Ok(ExitCode::SUCCESS)
+    Ok(source.file.to_string())
 }
 
 /// Change one task's `status` in preflight.toml; formatting and comments are kept.

@@ -8,36 +8,22 @@ use super::check::{print_summary, require_trust};
 use super::progress::{clock, finished_line};
 use super::Workspace;
 use crate::cli::EXIT_INTERRUPTED;
-use crate::config::{self, Config, Source};
+use crate::config::Config;
 use crate::domain::check::CheckSpec;
 use crate::register;
-use crate::runner::{run_check, Output, RunContext, RunOutcome};
+use crate::runner::slots::{Finished, RunEvent, Slots};
+use crate::runner::RunOutcome;
 use crate::watch::affected::Triggers;
-use crate::watch::engine::{self, WatchEvent, WatchOptions};
+use crate::watch::engine::{self, WatchEvent};
 use color_eyre::eyre::Result;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
-use tokio::sync::Semaphore;
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc::unbounded_channel;
 use tokio_util::sync::CancellationToken;
 
 /// What started a run.
 const STARTUP: &str = "startup";
-
-struct Slot {
-    generation: u64,
-    cancel: CancellationToken,
-    task: Option<JoinHandle<()>>,
-}
-
-struct Finished {
-    check: String,
-    generation: u64,
-    trigger: String,
-    outcome: RunOutcome,
-}
 
 struct Session {
     ws: Workspace,
@@ -45,11 +31,8 @@ struct Session {
     only: Vec<String>,
     trust_flag: bool,
     register: bool,
-    ctx: RunContext,
-    slots: HashMap<String, Slot>,
+    slots: Slots,
     latest: BTreeMap<String, RunOutcome>,
-    jobs: Arc<Semaphore>,
-    done: UnboundedSender<Finished>,
     triggers: Triggers,
 }
 
@@ -71,35 +54,22 @@ async fn watch(
     trust_flag: bool,
     register: bool,
 ) -> Result<ExitCode> {
-    let options = WatchOptions {
-        root: ws.repo.root.clone(),
-        git_dir: ws.repo.git_dir.clone(),
-        state_dir: ws.repo.state_dir.clone(),
-        ignore: ws.config.watch.ignore.clone(),
-        plans: ws.config.project.plans.clone(),
-        debounce: ws.config.watch.debounce,
-    };
-    let (_watching, mut events) = engine::spawn(options);
-    let (done, mut finished) = unbounded_channel();
-    let ctx = RunContext {
-        root: ws.repo.root.clone(),
-        logs_dir: ws.repo.state_dir.join("logs"),
-    };
+    let (_watching, mut events) = engine::spawn(ws.watch_options());
+    let (done, mut runs) = unbounded_channel();
+    let ctx = ws.run_context();
     let triggers = Triggers::new(&selected(&ws.config, &only));
+    let capacity = ws.config.runner.output_lines;
     let mut session = Session {
         ws,
         only,
         trust_flag,
         register,
-        ctx,
-        slots: HashMap::new(),
+        slots: Slots::new(ctx, jobs, capacity, done),
         latest: BTreeMap::new(),
-        jobs: Arc::new(Semaphore::new(jobs.max(1))),
-        done,
         triggers,
     };
     for spec in selected(&session.ws.config, &session.only) {
-        session.start(&spec, STARTUP);
+        session.slots.start(&spec, STARTUP);
     }
     let stop = CancellationToken::new();
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -108,10 +78,17 @@ async fn watch(
         tokio::select! {
             () = stop.cancelled() => break,
             Some(event) = events.recv() => session.on_event(event),
-            Some(done) = finished.recv() => session.on_finished(done),
+            Some(run) = runs.recv() => match run {
+                RunEvent::Started { check, generation, trigger } => {
+                    if session.slots.is_current(&check, generation) {
+                        println!("{} ▶ {check} ({trigger})", clock());
+                    }
+                }
+                RunEvent::Finished(done) => session.on_finished(done),
+            },
         }
     }
-    session.stop_all().await;
+    session.slots.stop_all().await;
     Ok(ExitCode::from(EXIT_INTERRUPTED))
 }
 
@@ -126,55 +103,10 @@ fn selected(config: &Config, only: &[String]) -> Vec<CheckSpec> {
 }
 
 impl Session {
-    fn start(&mut self, spec: &CheckSpec, trigger: &str) {
-        let slot = self.slots.entry(spec.id.clone()).or_insert_with(|| Slot {
-            generation: 0,
-            cancel: CancellationToken::new(),
-            task: None,
-        });
-        slot.generation += 1;
-        slot.cancel.cancel();
-        slot.cancel = CancellationToken::new();
-        let previous = slot.task.take();
-        let cancel = slot.cancel.clone();
-        let generation = slot.generation;
-        let spec = spec.clone();
-        let ctx = self.ctx.clone();
-        let jobs = self.jobs.clone();
-        let done = self.done.clone();
-        let capacity = self.ws.config.runner.output_lines;
-        let trigger = trigger.to_string();
-        slot.task = Some(tokio::spawn(async move {
-            // The old run's group must be gone before the new one starts.
-            if let Some(previous) = previous {
-                let _ = previous.await;
-            }
-            let _slot = jobs.acquire_owned().await;
-            if cancel.is_cancelled() {
-                return;
-            }
-            println!("{} ▶ {} ({trigger})", clock(), spec.id);
-            let outcome = run_check(&spec, &ctx, &Output::new(capacity), &cancel).await;
-            let _ = done.send(Finished {
-                check: spec.id.clone(),
-                generation,
-                trigger,
-                outcome,
-            });
-        }));
-    }
-
     fn on_finished(&mut self, done: Finished) {
-        let current = self
-            .slots
-            .get(&done.check)
-            .is_some_and(|s| s.generation == done.generation);
-        if !current {
+        if !self.slots.accept(&done) {
             println!("{} ↻ {} cancelled: its inputs changed", clock(), done.check);
             return;
-        }
-        if let Some(slot) = self.slots.get_mut(&done.check) {
-            slot.task = None;
         }
         println!(
             "{} {} ({})",
@@ -204,7 +136,7 @@ impl Session {
             }
         }
         self.latest.insert(done.check.clone(), done.outcome);
-        if self.slots.values().all(|s| s.task.is_none()) {
+        if self.slots.idle() {
             let order: Vec<&RunOutcome> = self
                 .ws
                 .config
@@ -228,7 +160,7 @@ impl Session {
                     .collect();
                 for (id, trigger) in affected {
                     if let Some(spec) = self.ws.config.check(&id).cloned() {
-                        self.start(&spec, &trigger);
+                        self.slots.start(&spec, &trigger);
                     }
                 }
             }
@@ -239,7 +171,7 @@ impl Session {
                     clock()
                 );
                 for spec in selected(&self.ws.config, &self.only) {
-                    self.start(&spec, "many changes");
+                    self.slots.start(&spec, "many changes");
                 }
             }
             WatchEvent::Warning(message) => eprintln!("preflight: warning: {message}"),
@@ -254,20 +186,8 @@ impl Session {
 
     /// Re-read preflight.toml; an invalid or untrusted edit keeps the running config.
     fn reload(&mut self) {
-        let path = self.ws.repo.root.join(config::FILE_NAME);
-        let loaded = if path.is_file() {
-            config::load_file(&path).map_err(|e| e.to_string())
-        } else {
-            let text = super::default_text(&self.ws.repo);
-            config::load_str(
-                &text,
-                std::path::Path::new("<embedded default>"),
-                Source::Default,
-            )
-            .map_err(|e| e.to_string())
-        };
-        let config = match loaded {
-            Ok(config) => config,
+        let candidate = match self.ws.reload() {
+            Ok(candidate) => candidate,
             Err(error) => {
                 println!(
                     "{} ✖ {error}; still running the previous configuration",
@@ -275,10 +195,6 @@ impl Session {
                 );
                 return;
             }
-        };
-        let candidate = Workspace {
-            repo: self.ws.repo.clone(),
-            config,
         };
         if let Err(e) = require_trust(&candidate, self.trust_flag) {
             println!(
@@ -295,16 +211,5 @@ impl Session {
             self.ws.config_name(),
             selected(&self.ws.config, &self.only).len()
         );
-    }
-
-    async fn stop_all(&mut self) {
-        for slot in self.slots.values() {
-            slot.cancel.cancel();
-        }
-        for slot in self.slots.values_mut() {
-            if let Some(task) = slot.task.take() {
-                let _ = task.await;
-            }
-        }
     }
 }

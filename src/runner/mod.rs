@@ -7,6 +7,7 @@
 //! the last lines ([`Output`]), so a check that prints gigabytes costs nothing more.
 
 mod ring;
+pub mod slots;
 
 pub use ring::{Output, Ring};
 

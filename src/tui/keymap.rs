@@ -61,6 +61,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("pause-watch", "Pause or resume watching"),
     ("trust", "Trust this repository's checks"),
     ("follow", "Follow the output's tail"),
+    ("next-match", "Search: next match up (older)"),
+    ("prev-match", "Search: next match down (newer)"),
+    ("sort", "Sort by the next column"),
     ("severity-critical", "Severity: critical"),
     ("severity-high", "Severity: high"),
     ("severity-medium", "Severity: medium"),
@@ -211,7 +214,8 @@ pub struct KeyMap {
     scopes: BTreeMap<Scope, BTreeMap<Key, &'static str>>,
 }
 
-type RawMap = BTreeMap<String, BTreeMap<String, String>>;
+/// Scope name → key → action name, as written in TOML.
+pub type RawMap = BTreeMap<String, BTreeMap<String, String>>;
 
 impl KeyMap {
     /// The built-in map.
@@ -230,6 +234,11 @@ impl KeyMap {
                 e.message().lines().next().unwrap_or("")
             )
         })?;
+        self.apply_tables(raw, origin)
+    }
+
+    /// Apply already-parsed `[keys.<scope>]` tables (from the user's config file).
+    pub fn apply_tables(&mut self, raw: RawMap, origin: &str) -> Result<(), String> {
         for (scope_name, bindings) in raw {
             let scope = Scope::ALL
                 .into_iter()

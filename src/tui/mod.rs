@@ -1,9 +1,18 @@
-//! The cockpit's building blocks. Only this module knows about the terminal. So far:
-//! themes, the key map and the register pane's state (filter, sort, selection by id),
-//! all plain data with their tests; the panes and the event
-//! loop come next (issue #6), and until then no command opens a terminal UI.
+//! The cockpit: the full-screen terminal UI. Only this module knows about the terminal.
+//!
+//! One loop (`app`) owns the terminal and the [`model::Model`]; every event becomes an
+//! [`update::Msg`] for the pure `update`, which returns [`update::Effect`]s for the app
+//! to carry out; `view` draws the model and changes nothing. Themes, the key map, the
+//! register's view state and the triage writes are plain data with their own tests.
 
+pub mod ansi;
+pub mod app;
 pub mod keymap;
+pub mod model;
 pub mod register;
+pub mod settings;
+pub mod term;
 pub mod theme;
 pub mod triage;
+pub mod update;
+pub mod view;

@@ -19,10 +19,35 @@ pub enum SortKey {
     Id,
 }
 
+impl SortKey {
+    /// The next column `S` sorts by.
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::Severity => SortKey::Status,
+            SortKey::Status => SortKey::Age,
+            SortKey::Age => SortKey::Owner,
+            SortKey::Owner => SortKey::Id,
+            SortKey::Id => SortKey::Severity,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Severity => "severity",
+            SortKey::Status => "status",
+            SortKey::Age => "age",
+            SortKey::Owner => "owner",
+            SortKey::Id => "id",
+        }
+    }
+}
+
 /// The register pane between frames.
 #[derive(Debug, Clone, Default)]
 pub struct RegisterView {
     pub filter: Filter,
+    /// The filter as typed, to edit it again.
+    pub filter_text: String,
     pub sort: SortKey,
     /// The id of the highlighted issue, if any.
     pub selected: Option<String>,

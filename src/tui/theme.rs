@@ -106,6 +106,8 @@ struct RawTheme {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
     pub name: String,
+    /// The colours the terminal shows; check output is degraded to it as well.
+    pub depth: ColorDepth,
     ui: BTreeMap<String, Style>,
     severity: BTreeMap<String, Style>,
     status: BTreeMap<String, Style>,
@@ -157,7 +159,9 @@ impl Theme {
                 (text, name_or_path.to_string())
             }
         };
-        Theme::parse(&text, &origin, depth, 0)
+        let mut theme = Theme::parse(&text, &origin, depth, 0)?;
+        theme.depth = depth;
+        Ok(theme)
     }
 
     fn parse(text: &str, origin: &str, depth: ColorDepth, nesting: usize) -> Result<Theme, String> {
@@ -181,6 +185,7 @@ impl Theme {
             }
             _ => Theme {
                 name: String::new(),
+                depth,
                 ui: BTreeMap::new(),
                 severity: BTreeMap::new(),
                 status: BTreeMap::new(),

@@ -1,0 +1,383 @@
+//! The cockpit's one state: what it knows of the repository, and each pane's view
+//! state. `update` changes it, `view` only reads it.
+
+use super::keymap::{KeyMap, Scope};
+use super::register::RegisterView;
+use super::triage::UndoStack;
+use crate::config::Config;
+use crate::domain::check::RunStatus;
+use crate::domain::gate::{evaluate, CheckState, Inputs, Verdict};
+use crate::domain::issue::{DismissReason, Issue};
+use crate::history::RunRecord;
+use crate::runner::Output;
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant, SystemTime};
+
+/// The panes, in `Tab` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Plan,
+    Checks,
+    Output,
+    Register,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Plan, Pane::Checks, Pane::Output, Pane::Register];
+
+    pub fn scope(self) -> Scope {
+        match self {
+            Pane::Plan => Scope::Plan,
+            Pane::Checks => Scope::Checks,
+            Pane::Output => Scope::Output,
+            Pane::Register => Scope::Register,
+        }
+    }
+
+    pub fn cycle(self, forward: bool) -> Pane {
+        let at = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        let n = Pane::ORDER.len();
+        Pane::ORDER[if forward { (at + 1) % n } else { (at + n - 1) % n }]
+    }
+}
+
+/// Where a check stands in this session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckPhase {
+    /// Not run in this session; `last` (from the run history) may say how it went.
+    Idle,
+    /// Waiting for a job slot (or for its cancelled run to end).
+    Queued,
+    Running { since: Instant },
+    Done,
+}
+
+/// One row of the checks pane.
+#[derive(Debug, Clone)]
+pub struct CheckRow {
+    pub id: String,
+    pub phase: CheckPhase,
+    /// The last finished run: this session's, or the history's at start.
+    pub last: Option<RunRecord>,
+    /// What started the current or last run in this session (a path, `startup`…).
+    pub trigger: Option<String>,
+    /// The output of the current or last run in this session.
+    pub output: Option<Output>,
+    /// The check's metric target, as the gates state it (`≥ 80%`).
+    pub target: Option<String>,
+}
+
+/// The task statuses `space` cycles through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanRow {
+    Phase(usize),
+    Task(usize, usize),
+}
+
+/// The output pane's view: follow the tail, or a fixed place in the scrollback.
+#[derive(Debug, Clone, Default)]
+pub struct OutputView {
+    /// Lines up from the tail (0: the tail itself).
+    pub scroll: usize,
+    /// Stay at the tail as lines arrive.
+    pub follow: bool,
+    /// The search text, once entered; matches are highlighted.
+    pub search: Option<String>,
+}
+
+/// What a text prompt is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ask {
+    /// The register filter, applied as it is typed.
+    Filter,
+    /// Search in the output.
+    Search,
+    Owner { id: String, base: u64 },
+    DismissNote { id: String, base: u64, reason: DismissReason },
+    DismissExpiry { id: String, base: u64, note: Option<String> },
+    NewTitle,
+}
+
+/// An overlay over the panes; keys go to it first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help { scroll: usize },
+    Palette { input: String, selected: usize },
+    /// The dismissal reason picker.
+    Reasons { id: String, base: u64, selected: usize },
+    Input { ask: Ask, text: String },
+    /// Confirm trust after seeing the commands that would run.
+    Trust,
+}
+
+/// A line for the user at the bottom, until the next key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub error: bool,
+    pub text: String,
+}
+
+/// Whether the repository is watched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Watching {
+    Starting,
+    On { folders: usize },
+    Paused { pending: usize },
+    /// Nothing runs: untrusted, or `--read-only`, or watching failed.
+    Off(String),
+}
+
+/// Facts of the repository shown in the header.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepoFacts {
+    pub project: String,
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub dirty: usize,
+}
+
+/// The whole cockpit state.
+pub struct Model {
+    pub repo: RepoFacts,
+    pub config: Config,
+    pub config_name: String,
+    pub issues: Vec<Issue>,
+    pub checks: Vec<CheckRow>,
+    pub verdict: Verdict,
+    pub trusted: bool,
+    pub read_only: bool,
+    pub watching: Watching,
+    pub keys: KeyMap,
+
+    pub focus: Pane,
+    pub register: RegisterView,
+    /// First register row shown.
+    pub register_offset: usize,
+    /// The detail view replaces the register table.
+    pub detail: bool,
+    pub plan_selected: usize,
+    pub plan_offset: usize,
+    pub folded: BTreeSet<usize>,
+    pub check_selected: usize,
+    pub output: OutputView,
+    pub overlay: Option<Overlay>,
+    pub notice: Option<Notice>,
+    pub undo: UndoStack,
+    /// The highlighted issue and the revision shown in the last drawn frame: what a
+    /// triage key acts on.
+    pub seen: Option<(String, u64)>,
+    /// Terminal size (columns, rows), for page sizes.
+    pub size: (u16, u16),
+    /// Spinner frame, advanced by ticks while something runs.
+    pub spin: usize,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(config: Config, keys: KeyMap) -> Model {
+        let checks = rows_for(&config, &HashMap::new());
+        let mut model = Model {
+            repo: RepoFacts::default(),
+            config_name: String::new(),
+            issues: Vec::new(),
+            checks,
+            verdict: Verdict {
+                go: true,
+                gates: Vec::new(),
+                blockers: Vec::new(),
+                failing: 0,
+            },
+            trusted: false,
+            read_only: false,
+            watching: Watching::Starting,
+            keys,
+            focus: Pane::Register,
+            register: RegisterView::default(),
+            register_offset: 0,
+            detail: false,
+            plan_selected: 0,
+            plan_offset: 0,
+            folded: BTreeSet::new(),
+            check_selected: 0,
+            output: OutputView {
+                follow: true,
+                ..OutputView::default()
+            },
+            overlay: None,
+            notice: None,
+            undo: UndoStack::default(),
+            seen: None,
+            size: (80, 24),
+            spin: 0,
+            quit: false,
+            config,
+        };
+        model.refresh_verdict();
+        model
+    }
+
+    /// Take the latest recorded runs (at start, from the history).
+    pub fn set_history(&mut self, latest: &HashMap<String, RunRecord>) {
+        self.checks = rows_for(&self.config, latest);
+        self.refresh_verdict();
+    }
+
+    /// Replace the configuration (a reload), keeping what is known of each check.
+    pub fn set_config(&mut self, config: Config) {
+        let mut old: HashMap<String, CheckRow> =
+            self.checks.drain(..).map(|c| (c.id.clone(), c)).collect();
+        self.config = config;
+        let latest: HashMap<String, RunRecord> = old
+            .iter()
+            .filter_map(|(id, c)| c.last.clone().map(|l| (id.clone(), l)))
+            .collect();
+        self.checks = rows_for(&self.config, &latest)
+            .into_iter()
+            .map(|row| match old.remove(&row.id) {
+                Some(mut known) => {
+                    known.target = row.target;
+                    known
+                }
+                None => row,
+            })
+            .collect();
+        self.check_selected = self.check_selected.min(self.checks.len().saturating_sub(1));
+        self.refresh_verdict();
+    }
+
+    pub fn set_issues(&mut self, issues: Vec<Issue>) {
+        self.issues = issues;
+        self.register.keep_selection(&self.issues);
+        self.refresh_verdict();
+    }
+
+    /// Put one issue in (new or changed) or take it out (`None`: its file is gone).
+    pub fn put_issue(&mut self, id: &str, issue: Option<Issue>) {
+        let at = self.issues.iter().position(|i| i.id == id);
+        match (at, issue) {
+            (Some(at), Some(issue)) => self.issues[at] = issue,
+            (None, Some(issue)) => self.issues.push(issue),
+            (Some(at), None) => {
+                self.issues.remove(at);
+            }
+            (None, None) => {}
+        }
+    }
+
+    /// Evaluate the gates again (after issues, checks or the plan changed).
+    pub fn refresh_verdict(&mut self) {
+        let states: HashMap<String, CheckState> = self
+            .checks
+            .iter()
+            .filter_map(|c| c.last.as_ref().map(|l| (c.id.clone(), l.state())))
+            .collect();
+        self.verdict = evaluate(&Inputs {
+            gates: &self.config.gates,
+            issues: &self.issues,
+            plan: &self.config.plan,
+            checks: &states,
+            now: SystemTime::now(),
+            head: self.repo.commit.as_deref(),
+        });
+    }
+
+    pub fn check(&self, id: &str) -> Option<&CheckRow> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    pub fn check_mut(&mut self, id: &str) -> Option<&mut CheckRow> {
+        self.checks.iter_mut().find(|c| c.id == id)
+    }
+
+    pub fn selected_check(&self) -> Option<&CheckRow> {
+        self.checks.get(self.check_selected)
+    }
+
+    /// Something is queued or running: ticks animate the spinner and the output.
+    pub fn busy(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| matches!(c.phase, CheckPhase::Queued | CheckPhase::Running { .. }))
+    }
+
+    /// The plan as rows: each phase, then its tasks unless it is folded.
+    pub fn plan_rows(&self) -> Vec<PlanRow> {
+        let mut rows = Vec::new();
+        for (p, phase) in self.config.plan.phases.iter().enumerate() {
+            rows.push(PlanRow::Phase(p));
+            if !self.folded.contains(&p) {
+                rows.extend((0..phase.tasks.len()).map(|t| PlanRow::Task(p, t)));
+            }
+        }
+        rows
+    }
+
+    /// Say something at the bottom until the next key.
+    pub fn tell(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            error: false,
+            text: text.into(),
+        });
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            error: true,
+            text: text.into(),
+        });
+    }
+
+    /// After a frame is drawn: remember what was highlighted, at which revision.
+    pub fn drawn(&mut self) {
+        self.seen = self
+            .register
+            .current(&self.issues)
+            .map(|i| (i.id.clone(), i.revision));
+    }
+}
+
+/// Check rows for `config`, with the last runs known.
+fn rows_for(config: &Config, latest: &HashMap<String, RunRecord>) -> Vec<CheckRow> {
+    config
+        .checks
+        .iter()
+        .map(|spec| CheckRow {
+            id: spec.id.clone(),
+            phase: CheckPhase::Idle,
+            last: latest.get(&spec.id).cloned(),
+            trigger: None,
+            output: None,
+            target: metric_target(config, &spec.id),
+        })
+        .collect()
+}
+
+/// The metric gate's bound on a check, for "81% / ≥ 80%".
+fn metric_target(config: &Config, check: &str) -> Option<String> {
+    use crate::domain::gate::GateKind;
+    config.gates.iter().find_map(|g| match &g.kind {
+        GateKind::Metric {
+            check: c, min, max, ..
+        } if c == check => match (min, max) {
+            (Some(min), _) => Some(format!("≥ {min}")),
+            (None, Some(max)) => Some(format!("≤ {max}")),
+            (None, None) => None,
+        },
+        _ => None,
+    })
+}
+
+/// How a finished run reads in the checks pane.
+pub fn run_label(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Passed => "passed",
+        RunStatus::Failed => "failed",
+        RunStatus::TimedOut => "timed out",
+        RunStatus::Error => "error",
+    }
+}
+
+/// How long a run has been going, for the spinner row.
+pub fn elapsed(since: Instant, now: Instant) -> Duration {
+    now.saturating_duration_since(since)
+}

@@ -1,0 +1,142 @@
+//! The checks: status glyph, duration, findings, metric against its target, what
+//! triggered the run, and a spinner while one runs.
+
+use super::super::model::{CheckPhase, CheckRow, Model, Pane};
+use super::super::theme::Theme;
+use super::{pane_block, selected, title, SPINNER};
+use crate::commands::human_duration;
+use crate::domain::check::RunStatus;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use std::time::{Duration, Instant};
+use unicode_width::UnicodeWidthStr;
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let failing = model
+        .checks
+        .iter()
+        .filter(|c| {
+            c.last
+                .as_ref()
+                .is_some_and(|l| l.status != RunStatus::Passed)
+        })
+        .count();
+    let details = match (model.checks.len(), failing) {
+        (0, _) => String::new(),
+        (n, 0) => format!("{n}"),
+        (n, f) => format!("{n} · {f} failing"),
+    };
+    let block = pane_block(model, Pane::Checks, title("Checks", details, theme), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if model.checks.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled("No checks configured.", theme.ui("dim"))),
+            inner,
+        );
+        return;
+    }
+    let height = usize::from(inner.height);
+    let offset = model.check_selected.saturating_sub(height.saturating_sub(1));
+    let now = Instant::now();
+    let id_width = model.checks.iter().map(|c| c.id.width()).max().unwrap_or(0).min(14);
+    let focused = model.focus == Pane::Checks;
+    let lines: Vec<Line> = model
+        .checks
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, row)| {
+            let line = row_line(model, row, id_width, usize::from(inner.width), now, theme);
+            if i == model.check_selected && (focused || model.focus == Pane::Output) {
+                line.patch_style(selected(theme, focused))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn row_line<'a>(
+    model: &Model,
+    row: &CheckRow,
+    id_width: usize,
+    width: usize,
+    now: Instant,
+    theme: &Theme,
+) -> Line<'a> {
+    let dim = theme.ui("dim");
+    let (glyph, style, time): (String, Style, String) = match &row.phase {
+        CheckPhase::Running { since } => (
+            SPINNER[model.spin % SPINNER.len()].to_string(),
+            theme.check("running"),
+            format!("{} …", human_duration(round(now.saturating_duration_since(*since)))),
+        ),
+        CheckPhase::Queued => ("…".into(), theme.check("running"), "queued".into()),
+        CheckPhase::Idle | CheckPhase::Done => match &row.last {
+            Some(last) => (
+                glyph(last.status).into(),
+                theme.run(last.status),
+                human_duration(Duration::from_millis(last.duration_ms)),
+            ),
+            None => ("·".into(), theme.check("stale"), "never run".into()),
+        },
+    };
+    let mut spans = vec![
+        Span::styled(format!("{glyph} "), style),
+        Span::styled(
+            format!("{:<id_width$} ", super::plan::clip(&row.id, id_width)),
+            theme.ui("text"),
+        ),
+        Span::styled(format!("{time:>5}"), dim),
+    ];
+    let mut used = 2 + id_width + 1 + time.width().max(5);
+    let mut extra = Vec::new();
+    if let Some(last) = &row.last {
+        if matches!(row.phase, CheckPhase::Idle | CheckPhase::Done) {
+            if let Some(metric) = last.metric {
+                let unit = last.unit.as_deref().unwrap_or("");
+                let target = row.target.as_deref().map_or(String::new(), |t| format!(" / {t}"));
+                extra.push((format!("{metric:.1}{unit}{target}"), theme.ui("text")));
+            }
+            if last.findings > 0 {
+                let word = if last.findings == 1 { "finding" } else { "findings" };
+                extra.push((format!("{} {word}", last.findings), theme.run(last.status)));
+            }
+            if row.phase == CheckPhase::Idle {
+                extra.push(("stale".to_string(), theme.check("stale")));
+            }
+        }
+    }
+    if let Some(trigger) = &row.trigger {
+        extra.push((trigger.clone(), dim));
+    }
+    for (text, style) in extra {
+        if used + 1 + text.width() > width {
+            break;
+        }
+        used += 1 + text.width();
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(text, style));
+    }
+    Line::from(spans)
+}
+
+fn glyph(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Passed => "✔",
+        RunStatus::Failed => "✖",
+        RunStatus::TimedOut => "⧗",
+        RunStatus::Error => "!",
+    }
+}
+
+/// Whole seconds while running: the row changes once a second, not every tick.
+fn round(d: Duration) -> Duration {
+    Duration::from_secs(d.as_secs())
+}

@@ -1,0 +1,117 @@
+//! The selected issue in full: fields, finding, dismissal, notes and history.
+
+use super::super::model::{Model, Pane};
+use super::super::theme::Theme;
+use super::{pane_block, title};
+use crate::domain::issue::Issue;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let issue = model.register.current(&model.issues);
+    let heading = issue.map_or(String::new(), |i| format!("{} · rev {}", i.id, i.revision));
+    let block = pane_block(model, Pane::Register, title("Issue", heading, theme), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines = match issue {
+        Some(issue) => lines(issue, theme),
+        None => vec![Line::styled("No issue selected.", theme.ui("dim"))],
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
+    let label = theme.ui("dim");
+    let text = theme.ui("text");
+    let field = |name: &'static str, value: String, style: Style| {
+        Line::from(vec![
+            Span::styled(format!("{name:<10}"), label),
+            Span::styled(value, style),
+        ])
+    };
+    let mut out = vec![
+        Line::styled(issue.title.as_str(), theme.ui("title")),
+        Line::from(vec![
+            Span::styled(format!("{:<10}", "severity"), label),
+            Span::styled(issue.severity.as_str(), theme.severity(issue.severity)),
+            Span::styled("   status ", label),
+            Span::styled(issue.status.as_str(), theme.status(issue.status)),
+            Span::styled("   blocker ", label),
+            Span::styled(
+                if issue.blocker { "yes" } else { "no" },
+                if issue.blocker {
+                    theme.ui("no_go")
+                } else {
+                    text
+                },
+            ),
+            Span::styled("   owner ", label),
+            Span::styled(issue.owner.as_deref().unwrap_or("-"), text),
+        ]),
+    ];
+    if let Some(f) = &issue.finding {
+        let place = match (&f.path, f.line) {
+            (Some(p), Some(l)) => format!(" at {p}:{l}"),
+            (Some(p), None) => format!(" at {p}"),
+            _ => String::new(),
+        };
+        out.push(field("finding", format!("{} {}{place}", f.check, f.rule), text));
+        out.push(field(
+            "seen",
+            format!("first {} · last {}", short(&f.first_seen), short(&f.last_seen)),
+            label,
+        ));
+    }
+    for (name, value) in [
+        ("area", &issue.area),
+        ("impact", &issue.impact),
+        ("evidence", &issue.evidence),
+        ("repro", &issue.repro),
+        ("cause", &issue.root_cause),
+        ("fix", &issue.fix),
+        ("task", &issue.task),
+    ] {
+        if let Some(value) = value {
+            out.push(field(name, value.clone(), text));
+        }
+    }
+    if let Some(d) = &issue.dismissal {
+        let expires = d
+            .expires
+            .as_deref()
+            .map_or(String::new(), |e| format!(" until {e}"));
+        let note = d.note.as_deref().map_or(String::new(), |n| format!(": {n}"));
+        out.push(field(
+            "dismissed",
+            format!("{}{expires} by {}{note}", d.reason.as_str(), d.by),
+            text,
+        ));
+    }
+    for note in &issue.notes {
+        out.push(field("note", format!("{} ({}, {})", note.text, note.by, short(&note.at)), text));
+    }
+    if !issue.history.is_empty() {
+        out.push(Line::styled("history", label));
+        for h in issue.history.iter().rev() {
+            out.push(Line::styled(
+                format!("  {} {} {}", short(&h.at), h.by, h.change),
+                label,
+            ));
+        }
+    }
+    out
+}
+
+/// A commit or a time, shortened: `3f2a1c9`, `2026-11-22 10:04`.
+fn short(text: &str) -> String {
+    if text.len() == 40 && text.chars().all(|c| c.is_ascii_hexdigit()) {
+        text[..7].to_string()
+    } else if text.len() >= 16 && text.as_bytes().get(10) == Some(&b'T') {
+        text[..16].replace('T', " ")
+    } else {
+        text.to_string()
+    }
+}

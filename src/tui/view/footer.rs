@@ -1,0 +1,158 @@
+//! The footer: the last notice, or key hints for the focused pane, made from the key
+//! map (so a rebound key shows its new binding).
+
+use super::super::model::{Ask, Model, Overlay, Pane};
+use super::super::theme::Theme;
+use super::super::update::key_for;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+/// The hints per pane: (action, short label). The severity keys show as one hint.
+fn hints(pane: Pane) -> &'static [(&'static str, &'static str)] {
+    match pane {
+        Pane::Register => &[
+            ("severity-critical", "severity"),
+            ("accept", "accept"),
+            ("dismiss", "dismiss"),
+            ("fixed", "fixed"),
+            ("blocker", "blocker"),
+            ("owner", "owner"),
+            ("next-status", "status"),
+            ("edit", "edit"),
+            ("new-issue", "new"),
+            ("undo", "undo"),
+            ("open", "detail"),
+            ("filter", "filter"),
+            ("sort", "sort"),
+        ],
+        Pane::Plan => &[
+            ("cycle-task", "task status"),
+            ("open", "fold"),
+            ("next-pane", "pane"),
+        ],
+        Pane::Checks => &[
+            ("rerun", "re-run"),
+            ("rerun-all", "all"),
+            ("open", "output"),
+            ("pause-watch", "pause"),
+            ("next-pane", "pane"),
+        ],
+        Pane::Output => &[
+            ("follow", "follow"),
+            ("filter", "search"),
+            ("next-match", "older"),
+            ("prev-match", "newer"),
+            ("rerun", "re-run"),
+            ("next-pane", "pane"),
+        ],
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    if let Some(notice) = &model.notice {
+        let style = if notice.error {
+            theme.ui("error")
+        } else {
+            theme.ui("text")
+        };
+        let glyph = if notice.error { "✖" } else { "›" };
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {glyph} {}", notice.text), style)),
+            area,
+        );
+        return;
+    }
+    let key = theme.ui("key");
+    let dim = theme.ui("dim");
+    if let Some(Overlay::Input {
+        ask: ask @ (Ask::Filter | Ask::Search),
+        text,
+    }) = &model.overlay
+    {
+        let (prompt, hint) = match ask {
+            Ask::Filter => ("/", "  sev:high,critical status:new owner:x blocker open · enter keeps · ctrl-u clears"),
+            _ => ("search ", "  enter jumps to the newest match · n older · N newer"),
+        };
+        let line = Line::from(vec![
+            Span::styled(format!(" {prompt}"), key),
+            Span::styled(text.clone(), theme.ui("text")),
+            Span::styled("▏", key),
+            Span::styled(hint, dim),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let mut pairs: Vec<(String, &str)> = Vec::new();
+    if matches!(model.overlay, Some(Overlay::Input { .. } | Overlay::Palette { .. })) {
+        pairs.push(("enter".into(), "confirm"));
+        pairs.push(("esc/ctrl-g".into(), "cancel"));
+    } else {
+        if !model.trusted && !model.read_only {
+            if let Some(k) = key_for(model, "trust") {
+                pairs.push((k, "trust & run"));
+            }
+        }
+        for (action, label) in hints(model.focus) {
+            if model.read_only && super::super::update::is_triage_action(action) {
+                continue;
+            }
+            let Some(k) = key_for(model, action) else {
+                continue;
+            };
+            let k = if *action == "severity-critical" {
+                severity_keys(model).unwrap_or(k)
+            } else {
+                k
+            };
+            pairs.push((k, label));
+        }
+        for (action, label) in [("palette", "commands"), ("help", "help"), ("quit", "quit")] {
+            if let Some(k) = key_for(model, action) {
+                pairs.push((k, label));
+            }
+        }
+    }
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    let width = usize::from(area.width);
+    // Keep the last three (commands, help, quit) whatever the width.
+    let tail = 3.min(pairs.len());
+    let tail_width: usize = pairs[pairs.len() - tail..]
+        .iter()
+        .map(|(k, l)| k.width() + l.width() + 4)
+        .sum();
+    for (i, (k, label)) in pairs.iter().enumerate() {
+        let w = k.width() + label.width() + 4;
+        let reserved = if i < pairs.len() - tail { tail_width } else { 0 };
+        if used + w + reserved > width {
+            continue;
+        }
+        used += w;
+        spans.push(Span::styled(k.clone(), key));
+        spans.push(Span::styled(format!(" {label}"), dim));
+        spans.push(Span::styled(" · ", dim));
+    }
+    spans.pop();
+    if model.read_only {
+        spans.push(Span::styled("   read-only", theme.ui("error")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// "1-5" when the five severity keys are 1…5 (as by default).
+fn severity_keys(model: &Model) -> Option<String> {
+    let keys: Vec<String> = [
+        "severity-critical",
+        "severity-high",
+        "severity-medium",
+        "severity-low",
+        "severity-info",
+    ]
+    .iter()
+    .map(|a| key_for(model, a))
+    .collect::<Option<_>>()?;
+    (keys.join("") == "12345").then(|| "1-5".to_string())
+}

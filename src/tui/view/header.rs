@@ -1,0 +1,88 @@
+//! The header: project, branch@commit and dirtiness, watch state, and the verdict.
+
+use super::super::model::{Model, Watching};
+use super::super::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let dim = theme.ui("dim");
+    let text = theme.ui("text");
+    let mut left = vec![
+        Span::styled(" preflight", theme.ui("title")),
+        Span::styled(" · ", dim),
+        Span::styled(model.repo.project.clone(), text),
+    ];
+    if let Some(branch) = &model.repo.branch {
+        let at = model.repo.commit.as_deref().map_or(String::new(), |c| {
+            format!("@{}", &c[..c.len().min(7)])
+        });
+        left.push(Span::styled(" · ", dim));
+        left.push(Span::styled(format!("{branch}{at}"), text));
+    }
+    if model.repo.dirty > 0 {
+        left.push(Span::styled(format!(" +{}", model.repo.dirty), theme.ui("dim")));
+    }
+    left.push(Span::styled(" · ", dim));
+    left.push(match &model.watching {
+        Watching::Starting => Span::styled("starting", dim),
+        Watching::On { .. } => Span::styled("watching", text),
+        Watching::Paused { pending: 0 } => Span::styled("paused", theme.check("timed-out")),
+        Watching::Paused { pending } => {
+            Span::styled(format!("paused ({pending} changes)"), theme.check("timed-out"))
+        }
+        Watching::Off(why) => Span::styled(why.clone(), theme.ui("error")),
+    });
+
+    let right = verdict(model, theme);
+    let used: usize = left.iter().chain(&right).map(|s| s.content.width()).sum();
+    let pad = usize::from(area.width).saturating_sub(used);
+    let mut spans = left;
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// "NO-GO · 2 blockers · 1 gate" or "GO · 3 gates".
+fn verdict<'a>(model: &Model, theme: &Theme) -> Vec<Span<'a>> {
+    let dim = theme.ui("dim");
+    let gates = model.config.gates.len();
+    if gates == 0 {
+        let blockers = model.verdict.blockers.len();
+        let mut spans = vec![Span::styled("no release gates", dim)];
+        if blockers > 0 {
+            spans.push(Span::styled(" · ", dim));
+            spans.push(Span::styled(plural(blockers, "blocker"), theme.ui("no_go")));
+        }
+        spans.push(Span::raw(" "));
+        return spans;
+    }
+    if model.verdict.go {
+        vec![
+            Span::styled("GO", theme.ui("go")),
+            Span::styled(format!(" · {} ", plural(gates, "gate")), dim),
+        ]
+    } else {
+        let mut spans = vec![Span::styled("NO-GO", theme.ui("no_go"))];
+        let blockers = model.verdict.blockers.len();
+        if blockers > 0 {
+            spans.push(Span::styled(format!(" · {}", plural(blockers, "blocker")), dim));
+        }
+        spans.push(Span::styled(
+            format!(" · {} failing ", plural(model.verdict.failing, "gate")),
+            dim,
+        ));
+        spans
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

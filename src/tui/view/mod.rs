@@ -1,0 +1,127 @@
+//! Drawing: `draw(frame, model, theme)` reads the model and draws; it changes nothing.
+//! One module per pane, each `fn draw(frame, area, model, theme)`.
+//!
+//! ```text
+//! ┌ header: project · branch@commit · dirty · watch state ·········· verdict ┐
+//! │ plan (30%)        │ checks (30%)        │ output of the selected check  │  top row
+//! ├ register (filter, sort, counts) or the selected issue's detail ──────────┤  the rest
+//! │ ID  SEV  STATUS  B  TITLE                    OWNER  AGE  SOURCE          │
+//! └ footer: key hints for the focused pane, or the last notice ──────────────┘
+//! ```
+//! Overlays (help, palette, prompts) are drawn last, over the panes.
+
+mod checks;
+mod detail;
+mod footer;
+mod header;
+mod output;
+mod overlay;
+mod plan;
+mod register;
+
+use super::model::{Model, Pane};
+use super::theme::Theme;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::Frame;
+
+/// Where each pane goes on a screen of a given size.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Areas {
+    pub header: Rect,
+    pub plan: Rect,
+    pub checks: Rect,
+    pub output: Rect,
+    pub register: Rect,
+    pub footer: Rect,
+}
+
+/// The layout for a terminal of `size` (columns, rows). Pure: `update` uses it for
+/// page sizes, `draw` to place the panes.
+pub fn layout(size: (u16, u16), _model: &Model) -> Areas {
+    let area = Rect::new(0, 0, size.0, size.1);
+    let body = size.1.saturating_sub(2);
+    // The top row gets 40% of the body, at least 7 rows when it can.
+    let top = (body * 2 / 5).max(7.min(body / 2));
+    let [header, top_row, register, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(top),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [plan, checks, output] = Layout::horizontal([
+        Constraint::Percentage(30),
+        Constraint::Percentage(30),
+        Constraint::Fill(1),
+    ])
+    .areas(top_row);
+    Areas {
+        header,
+        plan,
+        checks,
+        output,
+        register,
+        footer,
+    }
+}
+
+/// Draw the whole cockpit.
+pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
+    let size = frame.area();
+    let areas = layout((size.width, size.height), model);
+    header::draw(frame, areas.header, model, theme);
+    plan::draw(frame, areas.plan, model, theme);
+    checks::draw(frame, areas.checks, model, theme);
+    output::draw(frame, areas.output, model, theme);
+    if model.detail {
+        detail::draw(frame, areas.register, model, theme);
+    } else {
+        register::draw(frame, areas.register, model, theme);
+    }
+    footer::draw(frame, areas.footer, model, theme);
+    overlay::draw(frame, size, model, theme);
+}
+
+/// A pane's frame: its title, highlighted when the pane has the focus.
+fn pane_block<'a>(model: &Model, pane: Pane, title: Line<'a>, theme: &Theme) -> Block<'a> {
+    let focused = model.focus == pane && model.overlay.is_none();
+    let border = if focused {
+        theme.ui("border_focused")
+    } else {
+        theme.ui("border")
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(border)
+        .title(title)
+}
+
+/// A title: the name, then dim details.
+fn title<'a>(name: &'a str, details: String, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![Span::styled(format!(" {name} "), theme.ui("title"))];
+    if !details.is_empty() {
+        spans.push(Span::styled(format!("{details} "), theme.ui("dim")));
+    }
+    Line::from(spans)
+}
+
+/// The selection style, with reverse video when the theme's colours are gone.
+fn selected(theme: &Theme, focused: bool) -> Style {
+    let style = theme.ui("selection");
+    if focused {
+        style
+    } else {
+        style.remove_modifier(ratatui::style::Modifier::BOLD)
+    }
+}
+
+/// Spinner frames for running checks.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

@@ -1,0 +1,181 @@
+//! Overlays: the help (every binding, generated from the key map), the command
+//! palette, the dismissal reason picker and text prompts.
+
+use super::super::keymap::Scope;
+use super::super::model::{Ask, Model, Overlay};
+use super::super::theme::Theme;
+use super::super::update::palette_matches;
+use crate::domain::issue::DismissReason;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
+    let Some(overlay) = &model.overlay else {
+        return;
+    };
+    match overlay {
+        Overlay::Help { scroll } => help(frame, screen, model, *scroll, theme),
+        Overlay::Palette { input, selected } => palette(frame, screen, model, input, *selected, theme),
+        Overlay::Reasons { id, selected, .. } => reasons(frame, screen, id, *selected, theme),
+        // The filter and the search are typed in the footer, over the panes they change.
+        Overlay::Input {
+            ask: Ask::Filter | Ask::Search,
+            ..
+        } => {}
+        Overlay::Input { ask, text } => input(frame, screen, ask, text, theme),
+        Overlay::Trust => trust(frame, screen, model, theme),
+    }
+}
+
+fn popup(frame: &mut Frame, screen: Rect, width: u16, height: u16, title: String, theme: &Theme) -> Rect {
+    let [area] = Layout::horizontal([Constraint::Length(width.min(screen.width))])
+        .flex(Flex::Center)
+        .areas(screen);
+    let [area] = Layout::vertical([Constraint::Length(height.min(screen.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.ui("border_focused"))
+        .title(Span::styled(format!(" {title} "), theme.ui("title")));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &Theme) {
+    let mut lines = Vec::new();
+    for scope in Scope::ALL {
+        let entries = model.keys.help(scope);
+        if entries.is_empty() {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        let heading = match scope {
+            Scope::Global => "Everywhere".to_string(),
+            other => format!("In the {} pane", other.name()),
+        };
+        lines.push(Line::styled(heading, theme.ui("title")));
+        for (keys, description) in entries {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<14}"), theme.ui("key")),
+                Span::styled(description, theme.ui("text")),
+            ]));
+        }
+    }
+    let height = screen.height.saturating_sub(2);
+    let inner = popup(
+        frame,
+        screen,
+        72,
+        height,
+        "Keys · j/k scroll · any other key closes".into(),
+        theme,
+    );
+    let scroll = scroll.min(lines.len().saturating_sub(usize::from(inner.height)));
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+}
+
+fn palette(frame: &mut Frame, screen: Rect, model: &Model, input: &str, selected: usize, theme: &Theme) {
+    let matches = palette_matches(model, input);
+    let height = (matches.len() as u16 + 4).min(screen.height.saturating_sub(2)).max(5);
+    let inner = popup(frame, screen, 64, height, "Run an action".into(), theme);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(": ", theme.ui("key")),
+        Span::styled(input.to_string(), theme.ui("text")),
+        Span::styled("▏", theme.ui("key")),
+    ])];
+    let rows = usize::from(inner.height.saturating_sub(1));
+    let skip = selected.saturating_sub(rows.saturating_sub(1));
+    for (i, (name, key, description)) in matches.iter().enumerate().skip(skip).take(rows) {
+        let mut line = Line::from(vec![
+            Span::styled(format!("{name:<18}"), theme.ui("text")),
+            Span::styled(format!("{key:<8}"), theme.ui("key")),
+            Span::styled(*description, theme.ui("dim")),
+        ]);
+        if i == selected {
+            line = line.patch_style(theme.ui("selection"));
+        }
+        lines.push(line);
+    }
+    if matches.is_empty() {
+        lines.push(Line::styled("no action matches", theme.ui("dim")));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn reasons(frame: &mut Frame, screen: Rect, id: &str, selected: usize, theme: &Theme) {
+    let inner = popup(frame, screen, 48, 8, format!("Dismiss {id} because"), theme);
+    let mut lines: Vec<Line> = DismissReason::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, reason)| {
+            let line = Line::from(vec![
+                Span::styled(format!(" {} ", i + 1), theme.ui("key")),
+                Span::styled(reason.as_str().replace('-', " "), theme.ui("text")),
+            ]);
+            if i == selected {
+                line.patch_style(theme.ui("selection"))
+            } else {
+                line
+            }
+        })
+        .collect();
+    lines.push(Line::styled(" 1-4 or j/k + enter · esc cancels", theme.ui("dim")));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) {
+    let (title, hint): (String, String) = match ask {
+        Ask::Filter | Ask::Search => return,
+        Ask::Owner { id, .. } => (format!("Owner of {id}"), "empty or - clears it".into()),
+        Ask::DismissNote { id, reason, .. } => (
+            format!("Dismiss {id} ({})", reason.as_str()),
+            "a note, optional: enter to skip".into(),
+        ),
+        Ask::DismissExpiry { id, .. } => (
+            format!("Accepted risk on {id}: comes back after"),
+            "YYYY-MM-DD or a duration (90d, 12w); empty: never".into(),
+        ),
+        Ask::NewTitle => ("New issue".into(), "its title (severity medium; 1-5 changes it)".into()),
+    };
+    let inner = popup(frame, screen, 64, 5, title, theme);
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("› ", theme.ui("key")),
+            Span::styled(text.to_string(), theme.ui("text")),
+            Span::styled("▏", theme.ui("key")),
+        ]),
+        Line::raw(""),
+        Line::styled(hint, theme.ui("dim")),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
+    let checks = &model.config.checks;
+    let height = (checks.len() as u16 + 6).min(screen.height.saturating_sub(2));
+    let inner = popup(frame, screen, 76, height, format!("Trust {}?", model.config_name), theme);
+    let mut lines = vec![Line::styled(
+        "These commands will run now and on every change:",
+        theme.ui("text"),
+    )];
+    for check in checks {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<12}", check.id), theme.ui("key")),
+            Span::styled(check.run.clone(), theme.ui("text")),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.ui("key")),
+        Span::styled(" trusts them · any other key cancels", theme.ui("dim")),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,109 @@
+//! The plan: phases (folding) with progress bars, tasks with their status, and what a
+//! blocked task waits for.
+
+use super::super::model::{Model, Pane, PlanRow};
+use super::super::theme::Theme;
+use super::{pane_block, selected, title};
+use crate::domain::plan::TaskStatus;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let plan = &model.config.plan;
+    let (done, all) = plan.tasks().fold((0, 0), |(d, a), t| {
+        (d + usize::from(t.status == TaskStatus::Done), a + 1)
+    });
+    let details = if all == 0 {
+        String::new()
+    } else {
+        format!("{done}/{all} done")
+    };
+    let block = pane_block(model, Pane::Plan, title("Plan", details, theme), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if all == 0 && plan.phases.is_empty() {
+        let hint = Line::styled(
+            "No plan: add [[phase]] to preflight.toml or list markdown plans in [project] plans.",
+            theme.ui("dim"),
+        );
+        frame.render_widget(
+            Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let focused = model.focus == Pane::Plan;
+    let width = usize::from(inner.width);
+    let lines: Vec<Line> = model
+        .plan_rows()
+        .into_iter()
+        .enumerate()
+        .skip(model.plan_offset)
+        .take(usize::from(inner.height))
+        .map(|(i, row)| {
+            let mut line = row_line(model, row, width, theme);
+            if i == model.plan_selected && focused {
+                line = line.patch_style(selected(theme, focused));
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> Line<'a> {
+    let plan = &model.config.plan;
+    let text = theme.ui("text");
+    let dim = theme.ui("dim");
+    match row {
+        PlanRow::Phase(p) => {
+            let phase = &plan.phases[p];
+            let fold = if model.folded.contains(&p) { "▸" } else { "▾" };
+            let progress = phase.progress();
+            let bar_width = 6.min(width.saturating_sub(10) / 3);
+            let filled = (progress * bar_width as f64).round() as usize;
+            let percent = format!(" {:>3.0}% ", progress * 100.0);
+            let name_width = width.saturating_sub(2 + percent.len() + bar_width);
+            let name = clip(&phase.title, name_width);
+            let pad = name_width.saturating_sub(name.chars().count());
+            Line::from(vec![
+                Span::styled(format!("{fold} "), dim),
+                Span::styled(name, theme.ui("title")),
+                Span::raw(" ".repeat(pad)),
+                Span::styled(percent, dim),
+                Span::styled("█".repeat(filled), theme.check("passed")),
+                Span::styled("░".repeat(bar_width - filled), dim),
+            ])
+        }
+        PlanRow::Task(p, t) => {
+            let task = &plan.phases[p].tasks[t];
+            let waits = if task.status == TaskStatus::Done {
+                Vec::new()
+            } else {
+                plan.blockers(task)
+            };
+            let (glyph, style) = match task.status {
+                TaskStatus::Done => ("✔", theme.check("passed")),
+                TaskStatus::Doing => ("◐", theme.check("running")),
+                TaskStatus::Todo if !waits.is_empty() => ("⊘", theme.check("timed-out")),
+                TaskStatus::Todo => ("○", dim),
+            };
+            let mut spans = vec![
+                Span::styled(format!("  {glyph} "), style),
+                Span::styled(format!("{} ", task.id), dim),
+                Span::styled(task.title.clone(), text),
+            ];
+            if !waits.is_empty() {
+                spans.push(Span::styled(format!(" ({})", waits.join(", ")), dim));
+            }
+            Line::from(spans)
+        }
+    }
+}
+
+/// At most `width` characters, with an ellipsis when cut.
+pub fn clip(text: &str, width: usize) -> String {
+    crate::commands::issue::clip(text, width)
+}

@@ -1,0 +1,140 @@
+//! The register: a sortable, filterable table of issues, with counts by severity.
+
+use super::super::model::{Model, Pane};
+use super::super::theme::Theme;
+use super::{pane_block, selected};
+use crate::commands::issue::age;
+use crate::domain::finding::Severity;
+use crate::domain::issue::Issue;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+use std::time::SystemTime;
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let rows = model.register.rows(&model.issues);
+    let block = pane_block(model, Pane::Register, heading(model, rows.len(), theme), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if rows.is_empty() {
+        let text = if model.issues.is_empty() {
+            "The register is empty: findings of checks land here; n files one by hand."
+                .to_string()
+        } else {
+            format!(
+                "No issue matches “{}” ({} in the register): / changes the filter.",
+                model.register.filter_text,
+                model.issues.len()
+            )
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.ui("dim"))), inner);
+        return;
+    }
+    let wide = inner.width >= 96;
+    let now = SystemTime::now();
+    let focused = model.focus == Pane::Register;
+    let at = model.register.index(&model.issues);
+    let visible = usize::from(inner.height.saturating_sub(1));
+    let body: Vec<Row> = rows
+        .iter()
+        .enumerate()
+        .skip(model.register_offset)
+        .take(visible)
+        .map(|(i, issue)| {
+            let row = issue_row(issue, now, wide, theme);
+            if Some(i) == at {
+                row.style(selected(theme, focused))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(9),
+        Constraint::Length(4),
+        Constraint::Length(11),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(8),
+        Constraint::Length(4),
+    ];
+    let mut header = vec!["ID", "SEV", "STATUS", "B", "TITLE", "OWNER", "AGE"];
+    if wide {
+        widths.push(Constraint::Length(12));
+        header.push("SOURCE");
+    }
+    let table = Table::new(body, widths)
+        .header(Row::new(header).style(theme.ui("dim")))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}
+
+/// "Register · 23 open: 2 critical · 5 high · 9 medium · 7 low", then filter and sort.
+fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
+    let open: Vec<&Issue> = model.issues.iter().filter(|i| i.status.is_open()).collect();
+    let mut spans = vec![Span::styled(" Register ", theme.ui("title"))];
+    let dim = theme.ui("dim");
+    spans.push(Span::styled(format!("· {} open", open.len()), dim));
+    let mut first = true;
+    for severity in Severity::ALL {
+        let n = open.iter().filter(|i| i.severity == severity).count();
+        if n == 0 {
+            continue;
+        }
+        spans.push(Span::styled(if first { ": " } else { " · " }, dim));
+        first = false;
+        spans.push(Span::styled(
+            format!("{n} {}", severity.as_str()),
+            theme.severity(severity),
+        ));
+    }
+    let filter = &model.register.filter_text;
+    if !filter.is_empty() {
+        spans.push(Span::styled(format!(" · /{filter} ({shown})"), dim));
+    }
+    let sort = model.register.sort.name();
+    if sort != "severity" {
+        spans.push(Span::styled(format!(" · by {sort}"), dim));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -> Row<'a> {
+    let dim = theme.ui("dim");
+    let sev = match issue.severity {
+        Severity::Critical => "CRIT",
+        Severity::High => "HIGH",
+        Severity::Medium => "MED",
+        Severity::Low => "LOW",
+        Severity::Info => "INFO",
+    };
+    let mut cells = vec![
+        Cell::from(Span::styled(issue.id.as_str(), theme.ui("text"))),
+        Cell::from(Span::styled(sev, theme.severity(issue.severity))),
+        Cell::from(Span::styled(issue.status.as_str(), theme.status(issue.status))),
+        Cell::from(Span::styled(
+            if issue.blocker { "●" } else { " " },
+            theme.ui("no_go"),
+        )),
+        Cell::from(Span::styled(
+            if issue.regression {
+                format!("↺ {}", issue.title)
+            } else {
+                issue.title.clone()
+            },
+            theme.ui("text"),
+        )),
+        Cell::from(Span::styled(issue.owner.as_deref().unwrap_or("-"), dim)),
+        Cell::from(Span::styled(age(&issue.created, now), dim)),
+    ];
+    if wide {
+        let source = issue
+            .finding
+            .as_ref()
+            .map_or("manual", |f| f.check.as_str());
+        cells.push(Cell::from(Span::styled(source, dim)));
+    }
+    Row::new(cells)
+}
