@@ -27,7 +27,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
         130 interrupted.\n\n\
         Without a subcommand, opens the cockpit: the full-screen view of the plan, the \
         checks with their live output, the register and the verdict, re-running checks \
-        as files change. Press ? in it for every key.",
+        as files change. Press ? in it for every key."
 )]
 pub struct Cli {
     /// Work on the repository holding DIR instead of the current directory.

@@ -84,7 +84,7 @@ async fn watch(
                         println!("{} ▶ {check} ({trigger})", clock());
                     }
                 }
-                RunEvent::Finished(done) => session.on_finished(done),
+                RunEvent::Finished(done) => session.on_finished(*done),
             },
         }
     }

@@ -25,7 +25,7 @@ pub enum RunEvent {
         trigger: String,
     },
     /// A run ended; it may be a cancelled one (see [`Slots::accept`]).
-    Finished(Finished),
+    Finished(Box<Finished>),
 }
 
 /// A run's end, with what it was for.
@@ -107,12 +107,12 @@ impl Slots {
                 trigger: trigger.clone(),
             });
             let outcome = run_check(&spec, &ctx, &filling, &cancel).await;
-            let _ = events.send(RunEvent::Finished(Finished {
+            let _ = events.send(RunEvent::Finished(Box::new(Finished {
                 check: spec.id.clone(),
                 generation,
                 trigger,
                 outcome,
-            }));
+            })));
         }));
         output
     }

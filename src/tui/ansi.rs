@@ -110,9 +110,7 @@ impl Sanitizer {
                 40..=47 => style = style.bg(self.color(Color::Indexed((code - 40) as u8))),
                 49 => style.bg = None,
                 90..=97 => style = style.fg(self.color(Color::Indexed((code - 90 + 8) as u8))),
-                100..=107 => {
-                    style = style.bg(self.color(Color::Indexed((code - 100 + 8) as u8)))
-                }
+                100..=107 => style = style.bg(self.color(Color::Indexed((code - 100 + 8) as u8))),
                 38 | 48 => {
                     // `38;5;n` / `38;2;r;g;b`, or the colon forms `38:5:n` / `38:2::r:g:b`.
                     let rest: Vec<u16> = if param.len() > 1 {
@@ -206,7 +204,10 @@ mod tests {
 
     #[test]
     fn extended_colours_in_both_forms() {
-        let l = line("\x1b[38;5;208ma\x1b[48;2;1;2;3mb\x1b[38:2::9:8:7mc", ColorDepth::TrueColor);
+        let l = line(
+            "\x1b[38;5;208ma\x1b[48;2;1;2;3mb\x1b[38:2::9:8:7mc",
+            ColorDepth::TrueColor,
+        );
         assert_eq!(l.spans[0].style.fg, Some(Color::Indexed(208)));
         assert_eq!(l.spans[1].style.bg, Some(Color::Rgb(1, 2, 3)));
         assert_eq!(l.spans[2].style.fg, Some(Color::Rgb(9, 8, 7)));
@@ -221,15 +222,15 @@ mod tests {
     #[test]
     fn hostile_sequences_never_come_out() {
         let hostile = concat!(
-            "a\x1b]52;c;ZXZpbA==\x07",             // OSC 52 clipboard write
+            "a\x1b]52;c;ZXZpbA==\x07",                       // OSC 52 clipboard write
             "b\x1b]8;;https://evil\x1b\\link\x1b]8;;\x1b\\", // OSC 8 hyperlink
-            "c\x1b]0;title\x07",                    // window title
-            "d\x1bP1$qm\x1b\\",                     // DCS query
-            "e\x1b[2J\x1b[H\x1b[10;10H\x1b[A",      // erase, cursor moves
-            "f\x1b[?1049h\x1b[?1000h",              // alternate screen, mouse
-            "g\x1b[6n\x1b[c\x1b[>c",                // terminal queries
-            "h\u{9b}31m\u{9d}0;x\u{9c}",            // C1 CSI / OSC / ST as UTF-8
-            "i\x1bc\x1b7\x1b8\x07\x08\x0e\x0f",     // reset, save/restore, BEL, BS, SO/SI
+            "c\x1b]0;title\x07",                             // window title
+            "d\x1bP1$qm\x1b\\",                              // DCS query
+            "e\x1b[2J\x1b[H\x1b[10;10H\x1b[A",               // erase, cursor moves
+            "f\x1b[?1049h\x1b[?1000h",                       // alternate screen, mouse
+            "g\x1b[6n\x1b[c\x1b[>c",                         // terminal queries
+            "h\u{9b}31m\u{9d}0;x\u{9c}",                     // C1 CSI / OSC / ST as UTF-8
+            "i\x1bc\x1b7\x1b8\x07\x08\x0e\x0f",              // reset, save/restore, BEL, BS, SO/SI
         );
         let l = line(hostile, ColorDepth::TrueColor);
         let out = text(&l);

@@ -62,7 +62,9 @@ pub fn run(options: Options) -> Result<ExitCode> {
         let mut terminal = term::enter().map_err(|e| eyre!("{e}"))?;
         let (wake, woken) = unbounded_channel();
         term::install_panic_hook(wake);
-        let result = Cockpit::new(ws, model, theme).run(&mut terminal, woken).await;
+        let result = Cockpit::new(ws, model, theme)
+            .run(&mut terminal, woken)
+            .await;
         term::leave();
         if let Some(report) = term::background_panic() {
             eprintln!("preflight: a background task panicked: {report}");
@@ -82,6 +84,15 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
     model.register.filter_text = "open".into();
     model.register.filter = crate::domain::filter::Filter::parse("open").unwrap_or_default();
     model.set_history(&History::new(&ws.repo.state_dir).latest());
+    let logs = ws.run_context().logs_dir;
+    for row in &mut model.checks {
+        if row.last.is_some() {
+            row.output = log_tail(
+                &logs.join(format!("{}.log", row.id)),
+                ws.config.runner.output_lines,
+            );
+        }
+    }
     let loaded = Store::new(&ws.repo).load();
     model.set_issues(loaded.issues);
     let mut warnings = ws.warnings();
@@ -106,14 +117,44 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
     model
 }
 
+/// Bytes read from the end of a check's last log at start, to show its output.
+const LOG_TAIL: u64 = 256 * 1024;
+
+/// The end of the last run's log, so the output pane shows something before any run.
+fn log_tail(path: &Path, capacity: usize) -> Option<crate::runner::Output> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let start = len.saturating_sub(LOG_TAIL);
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.lines();
+    if start > 0 {
+        lines.next(); // a partial first line
+    }
+    let output = crate::runner::Output::new(capacity);
+    {
+        let mut ring = output.lock();
+        for line in lines {
+            ring.push(line);
+        }
+    }
+    Some(output)
+}
+
 fn repo_facts(ws: &Workspace) -> RepoFacts {
     let head = ws.repo.head();
     RepoFacts {
-        project: Some(ws.config.project.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| ws
-            .repo
-            .root
-            .file_name()
-            .map_or_else(|| ws.repo.root.display().to_string(), |n| n.to_string_lossy().into_owned())),
+        project: Some(ws.config.project.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| {
+                ws.repo.root.file_name().map_or_else(
+                    || ws.repo.root.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            }),
         branch: head.as_ref().and_then(|h| h.branch.clone()),
         commit: head.as_ref().and_then(|h| h.commit.clone()),
         dirty: head.as_ref().map_or(0, |h| h.dirty),
@@ -139,7 +180,12 @@ impl Cockpit {
     fn new(ws: Workspace, model: Model, theme: Theme) -> Cockpit {
         let (run_tx, runs) = unbounded_channel();
         let jobs = crate::commands::jobs(None, &ws.config);
-        let slots = Slots::new(ws.run_context(), jobs, ws.config.runner.output_lines, run_tx);
+        let slots = Slots::new(
+            ws.run_context(),
+            jobs,
+            ws.config.runner.output_lines,
+            run_tx,
+        );
         let (back, backs) = unbounded_channel();
         Cockpit {
             store: Store::new(&ws.repo),
@@ -155,7 +201,11 @@ impl Cockpit {
         }
     }
 
-    async fn run(mut self, terminal: &mut Term, mut panicked: UnboundedReceiver<()>) -> Result<ExitCode> {
+    async fn run(
+        mut self,
+        terminal: &mut Term,
+        mut panicked: UnboundedReceiver<()>,
+    ) -> Result<ExitCode> {
         let (input_tx, mut input) = unbounded_channel();
         let reader = Reader::spawn(input_tx);
         let (_watching, mut watch) = engine::spawn(self.ws.watch_options());
@@ -223,7 +273,12 @@ impl Cockpit {
     }
 
     /// Carry out effects, feeding their results back through `update`. True: quit.
-    fn carry_out(&mut self, effects: Vec<Effect>, terminal: &mut Term, reader: &Reader) -> Result<bool> {
+    fn carry_out(
+        &mut self,
+        effects: Vec<Effect>,
+        terminal: &mut Term,
+        reader: &Reader,
+    ) -> Result<bool> {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let msgs = match effect {
@@ -285,7 +340,12 @@ impl Cockpit {
     }
 
     fn issue(&self, id: &str) -> Option<Box<Issue>> {
-        self.model.issues.iter().find(|i| i.id == id).cloned().map(Box::new)
+        self.model
+            .issues
+            .iter()
+            .find(|i| i.id == id)
+            .cloned()
+            .map(Box::new)
     }
 
     fn write(&mut self, write: Write) -> Msg {
@@ -327,7 +387,13 @@ impl Cockpit {
         let actor = self.actor();
         let result = (|| {
             let lock = self.store.lock()?;
-            let mut issue = Issue::new(self.store.new_id(), title, Severity::Medium, Status::Open, &actor);
+            let mut issue = Issue::new(
+                self.store.new_id(),
+                title,
+                Severity::Medium,
+                Status::Open,
+                &actor,
+            );
             self.store.create(&lock, &mut issue)?;
             Ok::<_, store::WriteError>(issue)
         })()
@@ -381,9 +447,18 @@ impl Cockpit {
                         repo: repo.clone(),
                         config: config.clone(),
                     };
-                    crate::commands::check::remember(&ws, head.as_ref(), std::slice::from_ref(&outcome));
+                    crate::commands::check::remember(
+                        &ws,
+                        head.as_ref(),
+                        std::slice::from_ref(&outcome),
+                    );
                     let _ = back.send(Msg::Finished { check, record });
-                    match register::file_outcomes(&repo, &config, head.as_ref(), std::slice::from_ref(&outcome)) {
+                    match register::file_outcomes(
+                        &repo,
+                        &config,
+                        head.as_ref(),
+                        std::slice::from_ref(&outcome),
+                    ) {
                         Ok(filed) => {
                             if let Some(line) = filed.summary() {
                                 let _ = back.send(Msg::Issues(Store::new(&repo).load().issues));
@@ -394,7 +469,8 @@ impl Cockpit {
                             }
                         }
                         Err(e) => {
-                            let _ = back.send(Msg::Notice(true, format!("cannot file findings: {e:#}")));
+                            let _ = back
+                                .send(Msg::Notice(true, format!("cannot file findings: {e:#}")));
                         }
                     }
                 });
@@ -453,7 +529,9 @@ impl Cockpit {
         }
         match self.store.read(id) {
             Ok(issue) => Some(Msg::IssueChanged(id.to_string(), Some(issue))),
-            Err(_) if !self.store.path_of(id).exists() => Some(Msg::IssueChanged(id.to_string(), None)),
+            Err(_) if !self.store.path_of(id).exists() => {
+                Some(Msg::IssueChanged(id.to_string(), None))
+            }
             Err(e) => Some(Msg::Notice(true, e.to_string())),
         }
     }
@@ -473,12 +551,18 @@ impl Cockpit {
                     self.model.watching = Watching::Off("not trusted".into());
                     msgs.push(Msg::Notice(
                         true,
-                        format!("{} changed: nothing runs until you trust it again", self.ws.config_name()),
+                        format!(
+                            "{} changed: nothing runs until you trust it again",
+                            self.ws.config_name()
+                        ),
                     ));
                 }
                 msgs
             }
-            Err(e) => vec![Msg::Notice(true, format!("{e}; keeping the previous configuration"))],
+            Err(e) => vec![Msg::Notice(
+                true,
+                format!("{e}; keeping the previous configuration"),
+            )],
         }
     }
 
@@ -504,7 +588,10 @@ impl Cockpit {
             Ok(s) if s.success() => self
                 .read_issue(&path)
                 .unwrap_or(Msg::Notice(false, format!("{id}: edited"))),
-            Ok(s) => Msg::Notice(true, format!("{editor} exited with {s}; {id} left as the editor wrote it")),
+            Ok(s) => Msg::Notice(
+                true,
+                format!("{editor} exited with {s}; {id} left as the editor wrote it"),
+            ),
             Err(e) => Msg::Notice(true, format!("cannot start {editor}: {e}")),
         })
     }

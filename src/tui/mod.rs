@@ -16,3 +16,6 @@ pub mod theme;
 pub mod triage;
 pub mod update;
 pub mod view;
+
+#[cfg(test)]
+mod tests;

@@ -37,7 +37,11 @@ impl Pane {
     pub fn cycle(self, forward: bool) -> Pane {
         let at = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
         let n = Pane::ORDER.len();
-        Pane::ORDER[if forward { (at + 1) % n } else { (at + n - 1) % n }]
+        Pane::ORDER[if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        }]
     }
 }
 
@@ -48,7 +52,9 @@ pub enum CheckPhase {
     Idle,
     /// Waiting for a job slot (or for its cancelled run to end).
     Queued,
-    Running { since: Instant },
+    Running {
+        since: Instant,
+    },
     Done,
 }
 
@@ -92,20 +98,43 @@ pub enum Ask {
     Filter,
     /// Search in the output.
     Search,
-    Owner { id: String, base: u64 },
-    DismissNote { id: String, base: u64, reason: DismissReason },
-    DismissExpiry { id: String, base: u64, note: Option<String> },
+    Owner {
+        id: String,
+        base: u64,
+    },
+    DismissNote {
+        id: String,
+        base: u64,
+        reason: DismissReason,
+    },
+    DismissExpiry {
+        id: String,
+        base: u64,
+        note: Option<String>,
+    },
     NewTitle,
 }
 
 /// An overlay over the panes; keys go to it first.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help { scroll: usize },
-    Palette { input: String, selected: usize },
+    Help {
+        scroll: usize,
+    },
+    Palette {
+        input: String,
+        selected: usize,
+    },
     /// The dismissal reason picker.
-    Reasons { id: String, base: u64, selected: usize },
-    Input { ask: Ask, text: String },
+    Reasons {
+        id: String,
+        base: u64,
+        selected: usize,
+    },
+    Input {
+        ask: Ask,
+        text: String,
+    },
     /// Confirm trust after seeing the commands that would run.
     Trust,
 }
@@ -121,8 +150,12 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Watching {
     Starting,
-    On { folders: usize },
-    Paused { pending: usize },
+    On {
+        folders: usize,
+    },
+    Paused {
+        pending: usize,
+    },
     /// Nothing runs: untrusted, or `--read-only`, or watching failed.
     Off(String),
 }
@@ -359,8 +392,8 @@ fn metric_target(config: &Config, check: &str) -> Option<String> {
         GateKind::Metric {
             check: c, min, max, ..
         } if c == check => match (min, max) {
-            (Some(min), _) => Some(format!("≥ {min}")),
-            (None, Some(max)) => Some(format!("≤ {max}")),
+            (Some(min), _) => Some(format!("≥{min}")),
+            (None, Some(max)) => Some(format!("≤{max}")),
             (None, None) => None,
         },
         _ => None,

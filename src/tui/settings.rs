@@ -78,7 +78,8 @@ mod tests {
 
     #[test]
     fn user_bindings_override_the_defaults() {
-        let (_dir, path) = write("theme = \"light\"\n[keys.register]\nX = \"fixed\"\nx = \"none\"\n");
+        let (_dir, path) =
+            write("theme = \"light\"\n[keys.register]\nX = \"fixed\"\nx = \"none\"\n");
         let settings = Settings::load(Some(&path)).unwrap();
         assert_eq!(settings.theme.as_deref(), Some("light"));
         let map = settings.key_map().unwrap();

@@ -31,7 +31,9 @@ pub enum Msg {
     /// One issue changed on disk (`None`: its file is gone).
     IssueChanged(String, Option<Issue>),
     /// A run got its job slot.
-    Started { check: String },
+    Started {
+        check: String,
+    },
     /// A run was queued; its output fills `output`.
     Queued {
         check: String,
@@ -39,7 +41,10 @@ pub enum Msg {
         output: Output,
     },
     /// The current run of a check ended.
-    Finished { check: String, record: RunRecord },
+    Finished {
+        check: String,
+        record: RunRecord,
+    },
     /// A triage write was done (or refused: the error says why, in one line).
     Wrote {
         before: Option<Box<Issue>>,
@@ -205,7 +210,10 @@ fn on_affected(model: &mut Model, affected: Vec<(String, String)>) -> Vec<Effect
     // One effect per trigger path, so each run says what started it.
     let mut effects: Vec<Effect> = Vec::new();
     for (check, path) in affected {
-        match effects.iter_mut().find(|e| matches!(e, Effect::Run { trigger, .. } if *trigger == path)) {
+        match effects
+            .iter_mut()
+            .find(|e| matches!(e, Effect::Run { trigger, .. } if *trigger == path))
+        {
             Some(Effect::Run { checks, .. }) => checks.push(check),
             _ => effects.push(Effect::Run {
                 checks: vec![check],
@@ -216,7 +224,12 @@ fn on_affected(model: &mut Model, affected: Vec<(String, String)>) -> Vec<Effect
     effects
 }
 
-fn on_wrote(model: &mut Model, before: Option<Box<Issue>>, result: Result<Issue, String>, undo: bool) {
+fn on_wrote(
+    model: &mut Model,
+    before: Option<Box<Issue>>,
+    result: Result<Issue, String>,
+    undo: bool,
+) {
     match result {
         Ok(issue) => {
             let id = issue.id.clone();
@@ -246,7 +259,10 @@ fn on_wrote(model: &mut Model, before: Option<Box<Issue>>, result: Result<Issue,
             } else {
                 " (u undoes)"
             };
-            model.tell(format!("{}{what}{hint}", if undo { "undone: " } else { "" }));
+            model.tell(format!(
+                "{}{what}{hint}",
+                if undo { "undone: " } else { "" }
+            ));
         }
         Err(error) => model.warn(error),
     }
@@ -256,13 +272,24 @@ fn on_wrote(model: &mut Model, before: Option<Box<Issue>>, result: Result<Issue,
 fn describe_change(old: &Issue, new: &Issue) -> String {
     let mut parts = Vec::new();
     if old.severity != new.severity {
-        parts.push(format!("severity {} → {}", old.severity.as_str(), new.severity.as_str()));
+        parts.push(format!(
+            "severity {} → {}",
+            old.severity.as_str(),
+            new.severity.as_str()
+        ));
     }
     if old.status != new.status {
         parts.push(format!("{} → {}", old.status.as_str(), new.status.as_str()));
     }
     if old.blocker != new.blocker {
-        parts.push(if new.blocker { "release blocker" } else { "not a blocker" }.to_string());
+        parts.push(
+            if new.blocker {
+                "release blocker"
+            } else {
+                "not a blocker"
+            }
+            .to_string(),
+        );
     }
     if old.owner != new.owner {
         parts.push(format!("owner {}", new.owner.as_deref().unwrap_or("-")));
@@ -346,7 +373,9 @@ pub fn act(model: &mut Model, action: &str) -> Vec<Effect> {
                 model.watching = Watching::On { folders: 0 };
                 effects.push(Effect::Pause(false));
                 if pending > 0 {
-                    model.tell(format!("watching again; {pending} changes while paused: re-running"));
+                    model.tell(format!(
+                        "watching again; {pending} changes while paused: re-running"
+                    ));
                     effects.push(run_all(model, "resumed"));
                 } else {
                     model.tell("watching again");
@@ -413,7 +442,10 @@ pub fn act(model: &mut Model, action: &str) -> Vec<Effect> {
         },
         triage_action
             if is_triage_action(triage_action)
-                && !matches!(triage_action, "new-issue" | "edit" | "undo" | "cycle-task") => effects.extend(on_triage(model, triage_action)),
+                && !matches!(triage_action, "new-issue" | "edit" | "undo" | "cycle-task") =>
+        {
+            effects.extend(on_triage(model, triage_action))
+        }
         _ => {}
     }
     fix_offsets(model);
@@ -425,8 +457,16 @@ pub fn is_triage_action(action: &str) -> bool {
     action.starts_with("severity-")
         || matches!(
             action,
-            "accept" | "next-status" | "fixed" | "dismiss" | "blocker" | "owner"
-                | "new-issue" | "edit" | "undo" | "cycle-task"
+            "accept"
+                | "next-status"
+                | "fixed"
+                | "dismiss"
+                | "blocker"
+                | "owner"
+                | "new-issue"
+                | "edit"
+                | "undo"
+                | "cycle-task"
         )
 }
 
@@ -443,7 +483,9 @@ fn refuse_run(model: &Model) -> Option<String> {
         Some("read-only: this cockpit runs no checks".into())
     } else if !model.trusted {
         let key = key_for(model, "trust").unwrap_or_else(|| ":trust".into());
-        Some(format!("not trusted: nothing runs until you trust this repository ({key})"))
+        Some(format!(
+            "not trusted: nothing runs until you trust this repository ({key})"
+        ))
     } else {
         None
     }
@@ -503,7 +545,10 @@ fn on_triage(model: &mut Model, action: &str) -> Vec<Effect> {
             Vec::new()
         }
         Triage::Nothing => {
-            model.tell(format!("{id}: nothing to change ({})", seen.status.as_str()));
+            model.tell(format!(
+                "{id}: nothing to change ({})",
+                seen.status.as_str()
+            ));
             Vec::new()
         }
     }
@@ -594,7 +639,9 @@ fn clamp_add(at: usize, delta: isize, len: usize) -> usize {
     if len == 0 {
         return 0;
     }
-    (at as isize).saturating_add(delta).clamp(0, len as isize - 1) as usize
+    (at as isize)
+        .saturating_add(delta)
+        .clamp(0, len as isize - 1) as usize
 }
 
 /// Lines kept of the selected check's output.
@@ -618,7 +665,11 @@ fn find_match(model: &mut Model, older: bool) {
     let lines: Vec<&str> = ring.lines().collect();
     let len = lines.len();
     let needle = needle.to_lowercase();
-    let matches = |i: usize| super::ansi::plain(lines[i]).to_lowercase().contains(&needle);
+    let matches = |i: usize| {
+        super::ansi::plain(lines[i])
+            .to_lowercase()
+            .contains(&needle)
+    };
     // The line shown at the bottom of the pane is `len - 1 - scroll`.
     let current = len.saturating_sub(1 + model.output.scroll);
     let found = if older {
@@ -683,7 +734,10 @@ fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent) -> Vec<Eff
             model.overlay = Some(Overlay::Help { scroll });
             Vec::new()
         }
-        Overlay::Palette { mut input, selected } => {
+        Overlay::Palette {
+            mut input,
+            selected,
+        } => {
             let matches = palette_matches(model, &input);
             match key.code {
                 _ if cancel => Vec::new(),
@@ -868,7 +922,12 @@ fn find_match_from_tail(model: &mut Model) {
     let Some(output) = model.selected_check().and_then(|c| c.output.clone()) else {
         return;
     };
-    let needle = model.output.search.clone().unwrap_or_default().to_lowercase();
+    let needle = model
+        .output
+        .search
+        .clone()
+        .unwrap_or_default()
+        .to_lowercase();
     let ring = output.lock();
     let found = ring
         .lines()
@@ -901,15 +960,36 @@ pub fn expiry_day(text: &str) -> Result<Option<String>, String> {
     Ok(Some(day[..10].to_string()))
 }
 
-/// Palette entries matching `input`: (action, key, description), best first.
+/// Palette entries matching `input`: (action, key, description), best first: a name
+/// equal to the input, then names starting with it, then any other match.
 pub fn palette_matches(model: &Model, input: &str) -> Vec<(&'static str, String, &'static str)> {
-    let words: Vec<String> = input.split_whitespace().map(str::to_lowercase).collect();
-    ACTIONS
+    let query = input.trim().to_lowercase();
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let mut found: Vec<(u8, usize, &'static str, &'static str)> = ACTIONS
         .iter()
-        .filter(|(name, description)| {
+        .enumerate()
+        .filter(|(_, (name, description))| {
             let hay = format!("{name} {description}").to_lowercase();
             words.iter().all(|w| hay.contains(w))
         })
-        .map(|(name, description)| (*name, key_for(model, name).unwrap_or_default(), *description))
+        .map(|(order, (name, description))| {
+            let rank = if *name == query {
+                0
+            } else if name.starts_with(&query) {
+                1
+            } else if name.contains(&query) {
+                2
+            } else {
+                3
+            };
+            (rank, order, *name, *description)
+        })
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|(_, _, name, description)| {
+            (name, key_for(model, name).unwrap_or_default(), description)
+        })
         .collect()
 }

@@ -40,9 +40,17 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         return;
     }
     let height = usize::from(inner.height);
-    let offset = model.check_selected.saturating_sub(height.saturating_sub(1));
+    let offset = model
+        .check_selected
+        .saturating_sub(height.saturating_sub(1));
     let now = Instant::now();
-    let id_width = model.checks.iter().map(|c| c.id.width()).max().unwrap_or(0).min(14);
+    let id_width = model
+        .checks
+        .iter()
+        .map(|c| c.id.width())
+        .max()
+        .unwrap_or(0)
+        .min(14);
     let focused = model.focus == Pane::Checks;
     let lines: Vec<Line> = model
         .checks
@@ -75,7 +83,10 @@ fn row_line<'a>(
         CheckPhase::Running { since } => (
             SPINNER[model.spin % SPINNER.len()].to_string(),
             theme.check("running"),
-            format!("{} …", human_duration(round(now.saturating_duration_since(*since)))),
+            format!(
+                "{} …",
+                human_duration(round(now.saturating_duration_since(*since)))
+            ),
         ),
         CheckPhase::Queued => ("…".into(), theme.check("running"), "queued".into()),
         CheckPhase::Idle | CheckPhase::Done => match &row.last {
@@ -90,27 +101,39 @@ fn row_line<'a>(
     let mut spans = vec![
         Span::styled(format!("{glyph} "), style),
         Span::styled(
-            format!("{:<id_width$} ", super::plan::clip(&row.id, id_width)),
+            format!("{:<id_width$}", super::plan::clip(&row.id, id_width)),
             theme.ui("text"),
         ),
-        Span::styled(format!("{time:>5}"), dim),
     ];
-    let mut used = 2 + id_width + 1 + time.width().max(5);
+    let mut used = 2 + id_width;
+    // What matters most comes first and stays when the pane is narrow.
     let mut extra = Vec::new();
-    if let Some(last) = &row.last {
-        if matches!(row.phase, CheckPhase::Idle | CheckPhase::Done) {
-            if let Some(metric) = last.metric {
-                let unit = last.unit.as_deref().unwrap_or("");
-                let target = row.target.as_deref().map_or(String::new(), |t| format!(" / {t}"));
-                extra.push((format!("{metric:.1}{unit}{target}"), theme.ui("text")));
-            }
-            if last.findings > 0 {
-                let word = if last.findings == 1 { "finding" } else { "findings" };
-                extra.push((format!("{} {word}", last.findings), theme.run(last.status)));
-            }
-            if row.phase == CheckPhase::Idle {
-                extra.push(("stale".to_string(), theme.check("stale")));
-            }
+    let settled = matches!(row.phase, CheckPhase::Idle | CheckPhase::Done);
+    if let (Some(last), true) = (&row.last, settled) {
+        if last.findings > 0 {
+            let word = if last.findings == 1 {
+                "finding"
+            } else {
+                "findings"
+            };
+            extra.push((format!("{} {word}", last.findings), theme.run(last.status)));
+        }
+        if let Some(metric) = last.metric {
+            let unit = last.unit.as_deref().unwrap_or("");
+            let target = row
+                .target
+                .as_deref()
+                .map_or(String::new(), |t| format!(" ({t})"));
+            extra.push((
+                format!("{}{unit}{target}", number(metric)),
+                theme.ui("text"),
+            ));
+        }
+    }
+    extra.push((format!("{time:>5}"), dim));
+    if let (Some(last), true) = (&row.last, settled) {
+        if last.commit.is_some() && last.commit != model.repo.commit {
+            extra.push(("stale".to_string(), theme.check("stale")));
         }
     }
     if let Some(trigger) = &row.trigger {
@@ -125,6 +148,15 @@ fn row_line<'a>(
         spans.push(Span::styled(text, style));
     }
     Line::from(spans)
+}
+
+/// 84 rather than 84.0; 83.7 stays.
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
 }
 
 fn glyph(status: RunStatus) -> &'static str {

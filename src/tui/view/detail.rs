@@ -58,10 +58,18 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             (Some(p), None) => format!(" at {p}"),
             _ => String::new(),
         };
-        out.push(field("finding", format!("{} {}{place}", f.check, f.rule), text));
+        out.push(field(
+            "finding",
+            format!("{} {}{place}", f.check, f.rule),
+            text,
+        ));
         out.push(field(
             "seen",
-            format!("first {} · last {}", short(&f.first_seen), short(&f.last_seen)),
+            format!(
+                "first {} · last {}",
+                short(&f.first_seen),
+                short(&f.last_seen)
+            ),
             label,
         ));
     }
@@ -83,7 +91,10 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             .expires
             .as_deref()
             .map_or(String::new(), |e| format!(" until {e}"));
-        let note = d.note.as_deref().map_or(String::new(), |n| format!(": {n}"));
+        let note = d
+            .note
+            .as_deref()
+            .map_or(String::new(), |n| format!(": {n}"));
         out.push(field(
             "dismissed",
             format!("{}{expires} by {}{note}", d.reason.as_str(), d.by),
@@ -91,7 +102,11 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         ));
     }
     for note in &issue.notes {
-        out.push(field("note", format!("{} ({}, {})", note.text, note.by, short(&note.at)), text));
+        out.push(field(
+            "note",
+            format!("{} ({}, {})", note.text, note.by, short(&note.at)),
+            text,
+        ));
     }
     if !issue.history.is_empty() {
         out.push(Line::styled("history", label));

@@ -73,8 +73,14 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }) = &model.overlay
     {
         let (prompt, hint) = match ask {
-            Ask::Filter => ("/", "  sev:high,critical status:new owner:x blocker open · enter keeps · ctrl-u clears"),
-            _ => ("search ", "  enter jumps to the newest match · n older · N newer"),
+            Ask::Filter => (
+                "/",
+                "  sev:high,critical status:new owner:x blocker open · enter keeps · ctrl-u clears",
+            ),
+            _ => (
+                "search ",
+                "  enter jumps to the newest match · n older · N newer",
+            ),
         };
         let line = Line::from(vec![
             Span::styled(format!(" {prompt}"), key),
@@ -86,7 +92,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         return;
     }
     let mut pairs: Vec<(String, &str)> = Vec::new();
-    if matches!(model.overlay, Some(Overlay::Input { .. } | Overlay::Palette { .. })) {
+    if matches!(
+        model.overlay,
+        Some(Overlay::Input { .. } | Overlay::Palette { .. })
+    ) {
         pairs.push(("enter".into(), "confirm"));
         pairs.push(("esc/ctrl-g".into(), "cancel"));
     } else {
@@ -126,7 +135,11 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .sum();
     for (i, (k, label)) in pairs.iter().enumerate() {
         let w = k.width() + label.width() + 4;
-        let reserved = if i < pairs.len() - tail { tail_width } else { 0 };
+        let reserved = if i < pairs.len() - tail {
+            tail_width
+        } else {
+            0
+        };
         if used + w + reserved > width {
             continue;
         }

@@ -17,37 +17,58 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Span::styled(model.repo.project.clone(), text),
     ];
     if let Some(branch) = &model.repo.branch {
-        let at = model.repo.commit.as_deref().map_or(String::new(), |c| {
-            format!("@{}", &c[..c.len().min(7)])
-        });
+        let at = model
+            .repo
+            .commit
+            .as_deref()
+            .map_or(String::new(), |c| format!("@{}", &c[..c.len().min(7)]));
         left.push(Span::styled(" · ", dim));
         left.push(Span::styled(format!("{branch}{at}"), text));
     }
     if model.repo.dirty > 0 {
-        left.push(Span::styled(format!(" +{}", model.repo.dirty), theme.ui("dim")));
+        left.push(Span::styled(
+            format!(" +{}", model.repo.dirty),
+            theme.ui("dim"),
+        ));
     }
     left.push(Span::styled(" · ", dim));
     left.push(match &model.watching {
         Watching::Starting => Span::styled("starting", dim),
         Watching::On { .. } => Span::styled("watching", text),
         Watching::Paused { pending: 0 } => Span::styled("paused", theme.check("timed-out")),
-        Watching::Paused { pending } => {
-            Span::styled(format!("paused ({pending} changes)"), theme.check("timed-out"))
-        }
+        Watching::Paused { pending } => Span::styled(
+            format!("paused ({pending} changes)"),
+            theme.check("timed-out"),
+        ),
         Watching::Off(why) => Span::styled(why.clone(), theme.ui("error")),
     });
 
-    let right = verdict(model, theme);
-    let used: usize = left.iter().chain(&right).map(|s| s.content.width()).sum();
-    let pad = usize::from(area.width).saturating_sub(used);
+    // Narrow screens drop the least useful words first; the verdict always shows.
+    let width = usize::from(area.width);
+    let mut right = verdict(model, theme, true);
+    if spans_width(&left) + spans_width(&right) > width {
+        right = verdict(model, theme, false);
+    }
+    if spans_width(&left) + spans_width(&right) > width {
+        left.drain(..2);
+        left[0].content = format!(" {}", left[0].content).into();
+    }
+    while spans_width(&left) + spans_width(&right) > width && left.len() > 1 {
+        left.pop();
+    }
+    let pad = width.saturating_sub(spans_width(&left) + spans_width(&right));
     let mut spans = left;
     spans.push(Span::raw(" ".repeat(pad)));
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+fn spans_width(spans: &[Span]) -> usize {
+    spans.iter().map(|s| s.content.width()).sum()
+}
+
 /// "NO-GO · 2 blockers · 1 gate" or "GO · 3 gates".
-fn verdict<'a>(model: &Model, theme: &Theme) -> Vec<Span<'a>> {
+fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
     let dim = theme.ui("dim");
     let gates = model.config.gates.len();
     if gates == 0 {
@@ -69,10 +90,17 @@ fn verdict<'a>(model: &Model, theme: &Theme) -> Vec<Span<'a>> {
         let mut spans = vec![Span::styled("NO-GO", theme.ui("no_go"))];
         let blockers = model.verdict.blockers.len();
         if blockers > 0 {
-            spans.push(Span::styled(format!(" · {}", plural(blockers, "blocker")), dim));
+            spans.push(Span::styled(
+                format!(" · {}", plural(blockers, "blocker")),
+                dim,
+            ));
         }
         spans.push(Span::styled(
-            format!(" · {} failing ", plural(model.verdict.failing, "gate")),
+            format!(
+                " · {}{} ",
+                plural(model.verdict.failing, "gate"),
+                if long { " failing" } else { "" }
+            ),
             dim,
         ));
         spans

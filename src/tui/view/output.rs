@@ -14,7 +14,12 @@ use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let Some(check) = model.selected_check() else {
-        let block = pane_block(model, Pane::Output, title("Output", String::new(), theme), theme);
+        let block = pane_block(
+            model,
+            Pane::Output,
+            title("Output", String::new(), theme),
+            theme,
+        );
         frame.render_widget(block, area);
         return;
     };
@@ -25,6 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         (_, Some(last)) => super::super::model::run_label(last.status).to_string(),
         (_, None) => "not run".to_string(),
     };
+    let from_log = check.trigger.is_none() && check.output.is_some();
     let mut details = state;
     if let Some(trigger) = &check.trigger {
         details.push_str(&format!(" · {trigger}"));
@@ -33,6 +39,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         let ring = o.lock();
         (ring.len(), ring.total())
     });
+    if from_log {
+        details.push_str(" · last run's log");
+    }
     if let Some((_, total)) = lines_info {
         if !model.output.follow {
             details.push_str(&format!(" · ↑{}", model.output.scroll));
@@ -112,7 +121,10 @@ fn mark(line: Line<'static>, needle: &str, style: Style) -> Line<'static> {
             if a > cut {
                 out.push(Span::styled(plain[cut..a].to_string(), span.style));
             }
-            out.push(Span::styled(plain[a..b].to_string(), span.style.patch(style)));
+            out.push(Span::styled(
+                plain[a..b].to_string(),
+                span.style.patch(style),
+            ));
             cut = b;
         }
         if cut < end {

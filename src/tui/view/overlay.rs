@@ -17,7 +17,9 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
     };
     match overlay {
         Overlay::Help { scroll } => help(frame, screen, model, *scroll, theme),
-        Overlay::Palette { input, selected } => palette(frame, screen, model, input, *selected, theme),
+        Overlay::Palette { input, selected } => {
+            palette(frame, screen, model, input, *selected, theme)
+        }
         Overlay::Reasons { id, selected, .. } => reasons(frame, screen, id, *selected, theme),
         // The filter and the search are typed in the footer, over the panes they change.
         Overlay::Input {
@@ -29,7 +31,14 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
     }
 }
 
-fn popup(frame: &mut Frame, screen: Rect, width: u16, height: u16, title: String, theme: &Theme) -> Rect {
+fn popup(
+    frame: &mut Frame,
+    screen: Rect,
+    width: u16,
+    height: u16,
+    title: String,
+    theme: &Theme,
+) -> Rect {
     let [area] = Layout::horizontal([Constraint::Length(width.min(screen.width))])
         .flex(Flex::Center)
         .areas(screen);
@@ -82,9 +91,18 @@ fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &T
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }
 
-fn palette(frame: &mut Frame, screen: Rect, model: &Model, input: &str, selected: usize, theme: &Theme) {
+fn palette(
+    frame: &mut Frame,
+    screen: Rect,
+    model: &Model,
+    input: &str,
+    selected: usize,
+    theme: &Theme,
+) {
     let matches = palette_matches(model, input);
-    let height = (matches.len() as u16 + 4).min(screen.height.saturating_sub(2)).max(5);
+    let height = (matches.len() as u16 + 4)
+        .min(screen.height.saturating_sub(2))
+        .max(5);
     let inner = popup(frame, screen, 64, height, "Run an action".into(), theme);
     let mut lines = vec![Line::from(vec![
         Span::styled(": ", theme.ui("key")),
@@ -127,7 +145,10 @@ fn reasons(frame: &mut Frame, screen: Rect, id: &str, selected: usize, theme: &T
             }
         })
         .collect();
-    lines.push(Line::styled(" 1-4 or j/k + enter · esc cancels", theme.ui("dim")));
+    lines.push(Line::styled(
+        " 1-4 or j/k + enter · esc cancels",
+        theme.ui("dim"),
+    ));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -143,7 +164,10 @@ fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) 
             format!("Accepted risk on {id}: comes back after"),
             "YYYY-MM-DD or a duration (90d, 12w); empty: never".into(),
         ),
-        Ask::NewTitle => ("New issue".into(), "its title (severity medium; 1-5 changes it)".into()),
+        Ask::NewTitle => (
+            "New issue".into(),
+            "its title (severity medium; 1-5 changes it)".into(),
+        ),
     };
     let inner = popup(frame, screen, 64, 5, title, theme);
     let lines = vec![
@@ -161,7 +185,14 @@ fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) 
 fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
     let checks = &model.config.checks;
     let height = (checks.len() as u16 + 6).min(screen.height.saturating_sub(2));
-    let inner = popup(frame, screen, 76, height, format!("Trust {}?", model.config_name), theme);
+    let inner = popup(
+        frame,
+        screen,
+        76,
+        height,
+        format!("Trust {}?", model.config_name),
+        theme,
+    );
     let mut lines = vec![Line::styled(
         "These commands will run now and on every change:",
         theme.ui("text"),

@@ -60,7 +60,11 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
     match row {
         PlanRow::Phase(p) => {
             let phase = &plan.phases[p];
-            let fold = if model.folded.contains(&p) { "▸" } else { "▾" };
+            let fold = if model.folded.contains(&p) {
+                "▸"
+            } else {
+                "▾"
+            };
             let progress = phase.progress();
             let bar_width = 6.min(width.saturating_sub(10) / 3);
             let filled = (progress * bar_width as f64).round() as usize;

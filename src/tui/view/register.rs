@@ -14,13 +14,17 @@ use std::time::SystemTime;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let rows = model.register.rows(&model.issues);
-    let block = pane_block(model, Pane::Register, heading(model, rows.len(), theme), theme);
+    let block = pane_block(
+        model,
+        Pane::Register,
+        heading(model, rows.len(), theme),
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if rows.is_empty() {
         let text = if model.issues.is_empty() {
-            "The register is empty: findings of checks land here; n files one by hand."
-                .to_string()
+            "The register is empty: findings of checks land here; n files one by hand.".to_string()
         } else {
             format!(
                 "No issue matches “{}” ({} in the register): / changes the filter.",
@@ -113,7 +117,10 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
     let mut cells = vec![
         Cell::from(Span::styled(issue.id.as_str(), theme.ui("text"))),
         Cell::from(Span::styled(sev, theme.severity(issue.severity))),
-        Cell::from(Span::styled(issue.status.as_str(), theme.status(issue.status))),
+        Cell::from(Span::styled(
+            issue.status.as_str(),
+            theme.status(issue.status),
+        )),
         Cell::from(Span::styled(
             if issue.blocker { "●" } else { " " },
             theme.ui("no_go"),

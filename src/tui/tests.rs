@@ -1,0 +1,770 @@
+//! The cockpit without a terminal: update tests (a model, messages, assertions on the
+//! model and the effects) and render snapshots on ratatui's `TestBackend`.
+
+use super::keymap::KeyMap;
+use super::model::{Ask, CheckPhase, Model, Overlay, Pane, Watching};
+use super::theme::{ColorDepth, Theme};
+use super::triage::Write;
+use super::update::{update, Effect, Msg};
+use crate::config::{self, Source};
+use crate::domain::check::RunStatus;
+use crate::domain::finding::Severity;
+use crate::domain::issue::{DismissReason, FindingLink, Issue, Status};
+use crate::domain::plan::TaskStatus;
+use crate::domain::triage::Edit;
+use crate::history::RunRecord;
+use crate::runner::Output;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+const CONFIG: &str = r#"
+[project]
+name = "acme-api"
+
+[[phase]]
+id = "p3"
+title = "Phase 3: hardening"
+[[phase.task]]
+id = "p3-1"
+title = "Fix the cache cascade"
+status = "done"
+[[phase.task]]
+id = "p3-2"
+title = "Performance baseline"
+status = "doing"
+[[phase.task]]
+id = "p3-3"
+title = "Deploy to staging"
+needs = ["p3-2"]
+
+[[check]]
+id = "fmt"
+run = "true"
+
+[[check]]
+id = "lint"
+run = "true"
+
+[[check]]
+id = "test"
+run = "true"
+
+[[check]]
+id = "coverage"
+run = "true"
+metric = { from = "lcov", path = "lcov.info" }
+
+[[gate]]
+id = "green"
+checks = ["test"]
+
+[[gate]]
+id = "blockers"
+blockers = 0
+
+[[gate]]
+id = "coverage"
+metric = "coverage"
+min = 80
+"#;
+
+fn ago(days: u64) -> String {
+    let at = SystemTime::now() - Duration::from_secs(days * 86_400 + 60);
+    humantime::format_rfc3339_seconds(at).to_string()
+}
+
+fn issue(id: &str, title: &str, severity: Severity, status: Status, days: u64) -> Issue {
+    let actor = crate::store::actor_named("sarah".into());
+    let mut issue = Issue::new(id.into(), title.into(), severity, status, &actor);
+    issue.created = ago(days);
+    issue.revision = 1;
+    issue
+}
+
+fn issues() -> Vec<Issue> {
+    let mut crit = issue(
+        "PF-3F9K2A",
+        "Cache disk I/O failure cascades",
+        Severity::Critical,
+        Status::Open,
+        3,
+    );
+    crit.blocker = true;
+    crit.owner = Some("sarah".into());
+    let mut pickle = issue(
+        "PF-8QW1ZX",
+        "B301: pickle load of untrusted data",
+        Severity::High,
+        Status::New,
+        1,
+    );
+    pickle.finding = Some(FindingLink {
+        check: "lint".into(),
+        rule: "B301".into(),
+        path: Some("src/app.py".into()),
+        line: Some(4),
+        fingerprint: "abcd".into(),
+        first_seen: "3f2a1c9".into(),
+        last_seen: "3f2a1c9".into(),
+        verified_at: None,
+    });
+    let low = issue(
+        "PF-R8HHF5",
+        "Runbook lacks the rollback steps",
+        Severity::Low,
+        Status::Open,
+        10,
+    );
+    vec![low, pickle, crit]
+}
+
+fn record(check: &str, status: RunStatus, ms: u64, findings: usize) -> RunRecord {
+    RunRecord {
+        check: check.into(),
+        status,
+        exit_code: Some(i32::from(status != RunStatus::Passed)),
+        duration_ms: ms,
+        finished_at: ago(0),
+        commit: Some("3f2a1c9d".into()),
+        dirty: false,
+        findings,
+        metric: None,
+        unit: None,
+    }
+}
+
+fn model() -> Model {
+    let config = config::load_str(CONFIG, Path::new("preflight.toml"), Source::Default).unwrap();
+    let mut model = Model::new(config, KeyMap::default_map().unwrap());
+    model.config_name = "preflight.toml".into();
+    model.trusted = true;
+    model.watching = Watching::On { folders: 4 };
+    model.repo.project = "acme-api".into();
+    model.repo.branch = Some("main".into());
+    model.repo.commit = Some("3f2a1c9d0000".into());
+    model.repo.dirty = 2;
+    let mut coverage = record("coverage", RunStatus::Passed, 900, 0);
+    coverage.metric = Some(84.0);
+    coverage.unit = Some("%".into());
+    let latest = [
+        record("fmt", RunStatus::Passed, 300, 0),
+        record("lint", RunStatus::Failed, 4200, 3),
+        coverage,
+    ]
+    .into_iter()
+    .map(|r| (r.check.clone(), r))
+    .collect();
+    model.set_history(&latest);
+    model.register.filter_text = "open".into();
+    model.register.filter = crate::domain::filter::Filter::parse("open").unwrap();
+    model.set_issues(issues());
+    update(&mut model, Msg::Resize(80, 24));
+    model.drawn();
+    model
+}
+
+fn key(model: &mut Model, code: KeyCode) -> Vec<Effect> {
+    let effects = update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    model.drawn();
+    effects
+}
+
+fn keys(model: &mut Model, text: &str) -> Vec<Effect> {
+    text.chars()
+        .flat_map(|c| key(model, KeyCode::Char(c)))
+        .collect()
+}
+
+fn selected(model: &Model) -> String {
+    model.register.current(&model.issues).unwrap().id.clone()
+}
+
+// ---- update ----
+
+#[test]
+fn opens_on_the_register_and_tab_cycles_plan_checks_output_register() {
+    let mut m = model();
+    assert_eq!(m.focus, Pane::Register);
+    assert_eq!(selected(&m), "PF-3F9K2A", "most severe first");
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        key(&mut m, KeyCode::Tab);
+        seen.push(m.focus);
+    }
+    assert_eq!(
+        seen,
+        [Pane::Plan, Pane::Checks, Pane::Output, Pane::Register]
+    );
+    key(&mut m, KeyCode::BackTab);
+    assert_eq!(m.focus, Pane::Output);
+}
+
+#[test]
+fn a_triage_key_acts_on_the_row_seen_even_after_a_resort() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('j'));
+    assert_eq!(selected(&m), "PF-8QW1ZX");
+    // A new critical finding arrives between the frame and the key: rows re-sort.
+    let newcomer = issue(
+        "PF-NEW111",
+        "New critical",
+        Severity::Critical,
+        Status::New,
+        0,
+    );
+    update(
+        &mut m,
+        Msg::IssueChanged("PF-NEW111".into(), Some(newcomer)),
+    );
+    let effects = keys(&mut m, "1");
+    assert_eq!(
+        effects,
+        [Effect::Write(Write::Edit {
+            id: "PF-8QW1ZX".into(),
+            base: 1,
+            edits: vec![Edit::Severity(Severity::Critical)],
+        })]
+    );
+}
+
+#[test]
+fn a_write_names_the_revision_shown_so_a_stale_one_is_refused_by_the_store() {
+    let mut m = model();
+    m.drawn();
+    // Another cockpit changes the issue after this frame; the key was meant for rev 1.
+    let mut moved = m
+        .issues
+        .iter()
+        .find(|i| i.id == "PF-3F9K2A")
+        .unwrap()
+        .clone();
+    moved.revision = 2;
+    m.put_issue("PF-3F9K2A", Some(moved));
+    let effects = update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)),
+    );
+    assert!(
+        matches!(&effects[..], [Effect::Write(Write::Edit { base: 1, .. })]),
+        "{effects:?}"
+    );
+    // The store's refusal is shown, not lost.
+    update(
+        &mut m,
+        Msg::Wrote {
+            before: None,
+            result: Err("PF-3F9K2A changed meanwhile (revision 1 → 2): not written".into()),
+            undo: false,
+        },
+    );
+    let notice = m.notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.contains("changed meanwhile"),
+        "{notice:?}"
+    );
+}
+
+#[test]
+fn dismiss_asks_reason_note_and_expiry_for_an_accepted_risk() {
+    let mut m = model();
+    assert!(key(&mut m, KeyCode::Char('d')).is_empty());
+    assert!(matches!(m.overlay, Some(Overlay::Reasons { .. })));
+    keys(&mut m, "3");
+    assert!(matches!(
+        m.overlay,
+        Some(Overlay::Input {
+            ask: Ask::DismissNote { .. },
+            ..
+        })
+    ));
+    keys(&mut m, "alarms");
+    key(&mut m, KeyCode::Enter);
+    assert!(matches!(
+        m.overlay,
+        Some(Overlay::Input {
+            ask: Ask::DismissExpiry { .. },
+            ..
+        })
+    ));
+    let effects = key(&mut m, KeyCode::Enter);
+    match &effects[..] {
+        [Effect::Dismiss {
+            id,
+            base: 1,
+            reason: DismissReason::AcceptedRisk,
+            note,
+            expires: Some(day),
+        }] => {
+            assert_eq!(id, "PF-3F9K2A");
+            assert_eq!(note.as_deref(), Some("alarms"));
+            assert_eq!(day.len(), 10);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_bad_expiry_is_said_and_asked_again() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('d'));
+    keys(&mut m, "3");
+    key(&mut m, KeyCode::Enter);
+    // Clear the "90d" default and type nonsense.
+    for _ in 0..3 {
+        key(&mut m, KeyCode::Backspace);
+    }
+    keys(&mut m, "soon");
+    assert!(key(&mut m, KeyCode::Enter).is_empty());
+    assert!(m.notice.as_ref().unwrap().error);
+    assert!(matches!(
+        m.overlay,
+        Some(Overlay::Input {
+            ask: Ask::DismissExpiry { .. },
+            ..
+        })
+    ));
+}
+
+#[test]
+fn esc_cancels_a_prompt_without_writing() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('o'));
+    keys(&mut m, "sam");
+    assert!(key(&mut m, KeyCode::Esc).is_empty());
+    assert!(m.overlay.is_none());
+}
+
+#[test]
+fn owner_prompt_writes_the_owner() {
+    let mut m = model();
+    key(&mut m, KeyCode::Char('j'));
+    key(&mut m, KeyCode::Char('o'));
+    keys(&mut m, "sam");
+    let effects = key(&mut m, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        [Effect::Write(Write::Edit {
+            id: "PF-8QW1ZX".into(),
+            base: 1,
+            edits: vec![Edit::Owner(Some("sam".into()))],
+        })]
+    );
+}
+
+#[test]
+fn a_write_shows_at_once_and_undo_restores_it() {
+    let mut m = model();
+    let before = m
+        .issues
+        .iter()
+        .find(|i| i.id == "PF-3F9K2A")
+        .unwrap()
+        .clone();
+    let mut after = before.clone();
+    after.severity = Severity::High;
+    after.revision = 2;
+    update(
+        &mut m,
+        Msg::Wrote {
+            before: Some(Box::new(before.clone())),
+            result: Ok(after),
+            undo: false,
+        },
+    );
+    let shown = m.issues.iter().find(|i| i.id == "PF-3F9K2A").unwrap();
+    assert_eq!(shown.severity, Severity::High);
+    assert!(m.notice.as_ref().unwrap().text.contains("critical → high"));
+    let effects = keys(&mut m, "u");
+    match &effects[..] {
+        [Effect::Write(Write::Restore { base: 2, previous })] => {
+            assert_eq!(previous.severity, Severity::Critical)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(keys(&mut m, "u").is_empty(), "nothing left to undo");
+}
+
+#[test]
+fn an_issue_leaving_the_filter_hands_the_highlight_to_its_neighbour() {
+    let mut m = model();
+    let before = m
+        .issues
+        .iter()
+        .find(|i| i.id == "PF-3F9K2A")
+        .unwrap()
+        .clone();
+    let mut fixed = before.clone();
+    fixed.status = Status::Verified;
+    fixed.revision = 2;
+    update(
+        &mut m,
+        Msg::Wrote {
+            before: Some(Box::new(before)),
+            result: Ok(fixed),
+            undo: false,
+        },
+    );
+    assert_eq!(selected(&m), "PF-8QW1ZX");
+}
+
+#[test]
+fn read_only_looks_but_never_writes_or_runs() {
+    let mut m = model();
+    m.read_only = true;
+    for k in ["1", "a", "x", "b", "d", "o", "n", "u", "r", "R"] {
+        assert!(keys(&mut m, k).is_empty(), "{k} did something");
+        assert!(m.overlay.is_none(), "{k} opened a prompt");
+    }
+    assert!(m.notice.as_ref().unwrap().text.contains("read-only"));
+}
+
+#[test]
+fn untrusted_runs_nothing_and_names_the_key_that_trusts() {
+    let mut m = model();
+    m.trusted = false;
+    assert!(keys(&mut m, "R").is_empty());
+    let notice = m.notice.clone().unwrap();
+    assert!(notice.text.contains("(T)"), "{notice:?}");
+    assert!(update(
+        &mut m,
+        Msg::Affected(vec![("test".into(), "src/a.py".into())])
+    )
+    .is_empty());
+    // T shows the commands first; only y trusts.
+    keys(&mut m, "T");
+    assert_eq!(m.overlay, Some(Overlay::Trust));
+    assert_eq!(keys(&mut m, "y"), [Effect::Trust]);
+    let effects = update(&mut m, Msg::Trusted);
+    assert!(matches!(&effects[..], [Effect::Run { checks, .. }] if checks.len() == 4));
+}
+
+#[test]
+fn changes_run_the_affected_checks_unless_paused() {
+    let mut m = model();
+    let effects = update(
+        &mut m,
+        Msg::Affected(vec![
+            ("lint".into(), "src/a.py".into()),
+            ("test".into(), "src/a.py".into()),
+        ]),
+    );
+    assert_eq!(
+        effects,
+        [Effect::Run {
+            checks: vec!["lint".into(), "test".into()],
+            trigger: "src/a.py".into()
+        }]
+    );
+    assert_eq!(keys(&mut m, "p"), [Effect::Pause(true)]);
+    assert!(update(&mut m, Msg::Affected(vec![("lint".into(), "b".into())])).is_empty());
+    assert_eq!(m.watching, Watching::Paused { pending: 1 });
+    let effects = keys(&mut m, "p");
+    assert_eq!(effects[0], Effect::Pause(false));
+    assert!(matches!(&effects[1], Effect::Run { trigger, .. } if trigger == "resumed"));
+}
+
+#[test]
+fn the_palette_runs_an_action_by_name() {
+    let mut m = model();
+    keys(&mut m, ":");
+    keys(&mut m, "blocker");
+    let effects = key(&mut m, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::Write(Write::Edit { edits, .. })] if edits == &[Edit::Blocker(false)]),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn the_filter_applies_as_typed() {
+    let mut m = model();
+    keys(&mut m, "/");
+    for _ in 0..4 {
+        key(&mut m, KeyCode::Backspace);
+    }
+    keys(&mut m, "sev:low");
+    assert_eq!(m.register.rows(&m.issues).len(), 1);
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(selected(&m), "PF-R8HHF5");
+    assert_eq!(m.register.filter_text, "sev:low");
+}
+
+#[test]
+fn space_cycles_a_task_and_enter_folds_a_phase() {
+    let mut m = model();
+    key(&mut m, KeyCode::Tab);
+    assert_eq!(m.focus, Pane::Plan);
+    key(&mut m, KeyCode::Char('j'));
+    key(&mut m, KeyCode::Char('j'));
+    assert_eq!(
+        key(&mut m, KeyCode::Char(' ')),
+        [Effect::SetTask {
+            task: "p3-2".into(),
+            status: TaskStatus::Done
+        }]
+    );
+    key(&mut m, KeyCode::Char('g'));
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(m.plan_rows().len(), 1, "folded");
+}
+
+#[test]
+fn rerun_runs_the_selected_check() {
+    let mut m = model();
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Tab);
+    key(&mut m, KeyCode::Char('j'));
+    assert_eq!(
+        keys(&mut m, "r"),
+        [Effect::Run {
+            checks: vec!["lint".into()],
+            trigger: "r".into()
+        }]
+    );
+}
+
+#[test]
+fn output_scrolls_follows_and_searches() {
+    let mut m = model();
+    let output = Output::new(100);
+    for i in 0..50 {
+        output.lock().push(&format!("line {i}"));
+    }
+    update(
+        &mut m,
+        Msg::Queued {
+            check: "fmt".into(),
+            trigger: "r".into(),
+            output,
+        },
+    );
+    update(
+        &mut m,
+        Msg::Started {
+            check: "fmt".into(),
+        },
+    );
+    assert!(matches!(m.checks[0].phase, CheckPhase::Running { .. }));
+    assert!(m.busy());
+    key(&mut m, KeyCode::BackTab);
+    assert_eq!(m.focus, Pane::Output);
+    key(&mut m, KeyCode::Char('k'));
+    assert!(!m.output.follow);
+    assert_eq!(m.output.scroll, 1);
+    keys(&mut m, "f");
+    assert!(m.output.follow);
+    keys(&mut m, "/");
+    keys(&mut m, "line 3");
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(
+        m.output.scroll, 10,
+        "line 39 is the newest match, 10 above line 49"
+    );
+    assert!(!m.output.follow);
+    keys(&mut m, "n");
+    assert_eq!(m.output.scroll, 11, "line 38");
+    keys(&mut m, "N");
+    assert_eq!(m.output.scroll, 10, "back to line 39");
+}
+
+#[test]
+fn finished_runs_update_the_verdict() {
+    let mut m = model();
+    assert!(!m.verdict.go);
+    update(
+        &mut m,
+        Msg::Finished {
+            check: "test".into(),
+            record: record("test", RunStatus::Passed, 100, 0),
+        },
+    );
+    // Still NO-GO: an open blocker.
+    assert!(!m.verdict.go);
+    assert_eq!(m.verdict.failing, 1);
+}
+
+// ---- render snapshots ----
+
+fn render(model: &Model, width: u16, height: u16) -> String {
+    let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| super::view::draw(frame, model, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = buffer[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn sized(mut m: Model, width: u16, height: u16) -> Model {
+    update(&mut m, Msg::Resize(width, height));
+    m
+}
+
+#[test]
+fn snapshot_main_screen() {
+    let m = model();
+    insta::assert_snapshot!("main_80x24", render(&m, 80, 24));
+    insta::assert_snapshot!("main_160x48", render(&sized(model(), 160, 48), 160, 48));
+}
+
+#[test]
+fn snapshot_detail() {
+    let mut m = model();
+    keys(&mut m, "j");
+    key(&mut m, KeyCode::Enter);
+    assert!(m.detail);
+    insta::assert_snapshot!("detail_80x24", render(&m, 80, 24));
+    let mut big = sized(model(), 160, 48);
+    keys(&mut big, "j");
+    key(&mut big, KeyCode::Enter);
+    insta::assert_snapshot!("detail_160x48", render(&big, 160, 48));
+}
+
+#[test]
+fn snapshot_overlays() {
+    for (name, typed) in [
+        ("help", "?"),
+        ("palette", ":fix"),
+        ("dismiss", "d"),
+        ("owner", "o"),
+        ("filter", "/ sev:"),
+        ("trust", "T"),
+    ] {
+        for (w, h) in [(80, 24), (160, 48)] {
+            let mut m = sized(model(), w, h);
+            if name == "trust" {
+                m.trusted = false;
+            }
+            keys(&mut m, typed);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&m, w, h));
+        }
+    }
+}
+
+#[test]
+fn snapshot_states() {
+    // GO: every gate passes.
+    let mut go = model();
+    let done: std::collections::HashMap<_, _> = [record("test", RunStatus::Passed, 1200, 0), {
+        let mut c = record("coverage", RunStatus::Passed, 900, 0);
+        c.metric = Some(84.0);
+        c.unit = Some("%".into());
+        c
+    }]
+    .into_iter()
+    .map(|r| (r.check.clone(), r))
+    .collect();
+    go.set_history(&done);
+    let mut issues = issues();
+    for i in &mut issues {
+        i.blocker = false;
+    }
+    go.set_issues(issues);
+    assert!(go.verdict.go);
+    insta::assert_snapshot!("go_80x24", render(&go, 80, 24));
+
+    let mut untrusted = model();
+    untrusted.trusted = false;
+    untrusted.watching = Watching::Off("not trusted".into());
+    untrusted.check_selected = 2;
+    insta::assert_snapshot!("untrusted_80x24", render(&untrusted, 80, 24));
+
+    let mut read_only = model();
+    read_only.read_only = true;
+    read_only.watching = Watching::Off("read-only".into());
+    insta::assert_snapshot!("read_only_80x24", render(&read_only, 80, 24));
+
+    let mut empty = model();
+    empty.set_issues(Vec::new());
+    insta::assert_snapshot!("empty_80x24", render(&empty, 80, 24));
+}
+
+#[test]
+fn snapshot_hostile_output_is_neutralised() {
+    let mut m = sized(model(), 100, 24);
+    let output = Output::new(100);
+    for line in [
+        "\x1b[1;32mok\x1b[0m plain",
+        "osc52\x1b]52;c;ZXZpbA==\x07 title\x1b]0;pwned\x07 link\x1b]8;;http://x\x1b\\here\x1b]8;;\x1b\\",
+        "dcs\x1bP1$qm\x1b\\ cursor\x1b[2J\x1b[H\x1b[5A screen\x1b[?1049h query\x1b[6n\x1b[c",
+        "c1\u{9b}31m\u{9d}0;t\u{9c} bell\x07 bs\x08 end",
+    ] {
+        output.lock().push(line);
+    }
+    update(
+        &mut m,
+        Msg::Queued {
+            check: "fmt".into(),
+            trigger: "src/app.py".into(),
+            output,
+        },
+    );
+    update(
+        &mut m,
+        Msg::Finished {
+            check: "fmt".into(),
+            record: record("fmt", RunStatus::Passed, 300, 0),
+        },
+    );
+    let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    terminal
+        .draw(|frame| super::view::draw(frame, &m, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    for cell in buffer.content() {
+        assert!(
+            cell.symbol().chars().all(|c| !c.is_control()),
+            "a control character reached the screen: {:?}",
+            cell.symbol()
+        );
+    }
+    insta::assert_snapshot!("hostile_output_100x24", render(&m, 100, 24));
+}
+
+#[test]
+fn severity_and_status_colours_come_from_the_theme() {
+    let m = model();
+    for name in ["dark", "light", "high-contrast"] {
+        let theme = Theme::load(name, ColorDepth::TrueColor).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|frame| super::view::draw(frame, &m, &theme))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        // The first register row is the critical issue: its SEV cell.
+        let y = (0..24)
+            .find(|&y| {
+                (0..80)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains("PF-3F9K2A")
+            })
+            .unwrap();
+        let x = (0..80).find(|&x| buffer[(x, y)].symbol() == "C").unwrap();
+        assert_eq!(
+            buffer[(x, y)].fg,
+            theme.severity(Severity::Critical).fg.unwrap(),
+            "{name}"
+        );
+    }
+}
