@@ -1,6 +1,7 @@
 //! The `preflight` binary: parse the command line, install error hooks, dispatch.
 
 use clap::Parser;
+use std::io::Write as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,7 +11,12 @@ fn main() -> ExitCode {
     match preflight::cli::run(cli) {
         Ok(code) => code,
         Err(report) => {
-            eprintln!("preflight: {}", preflight::cli::one_line(&report));
+            // Not `eprintln!`: it panics when stderr is gone (a dropped SSH session).
+            let _ = writeln!(
+                std::io::stderr(),
+                "preflight: {}",
+                preflight::cli::one_line(&report)
+            );
             ExitCode::from(preflight::cli::EXIT_ERROR)
         }
     }

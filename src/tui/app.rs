@@ -66,8 +66,15 @@ pub fn run(options: Options) -> Result<ExitCode> {
             .run(&mut terminal, woken)
             .await;
         term::leave();
+        // `leave` restored the cursor and the screen. Dropping the terminal would try
+        // again and, on a hung-up terminal, print an error to a stderr that is gone.
+        std::mem::forget(terminal);
         if let Some(report) = term::background_panic() {
-            eprintln!("preflight: a background task panicked: {report}");
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "preflight: a background task panicked: {report}"
+            );
             return Ok(ExitCode::from(EXIT_PANIC));
         }
         result
@@ -230,7 +237,13 @@ impl Cockpit {
         let mut dirty = true;
         loop {
             if dirty {
-                terminal.draw(|frame| view::draw(frame, &self.model, &self.theme))?;
+                // A failed draw means the terminal is gone (a hang-up can beat SIGHUP).
+                if terminal
+                    .draw(|frame| view::draw(frame, &self.model, &self.theme))
+                    .is_err()
+                {
+                    break;
+                }
                 self.model.drawn();
                 dirty = false;
             }

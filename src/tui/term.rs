@@ -144,6 +144,9 @@ fn read_loop(
         }
         let ready = event::poll(INPUT_POLL);
         let input = match ready {
+            // A hung-up terminal is "readable" forever, and crossterm's `read` would
+            // spin on it: look for the hang-up before reading.
+            Ok(true) if terminal_hung_up() => Some(Input::HungUp),
             Ok(true) => match event::read() {
                 Ok(event) => Some(Input::Event(event)),
                 Err(_) => Some(Input::HungUp),

@@ -1,0 +1,386 @@
+//! The cockpit end to end: the real binary in tmux, driven by keys, read off the
+//! screen, with the issue files checked on disk. Each test has its own tmux server
+//! (`-L`), so they run in parallel without meeting. Waits are bounded polls of the
+//! screen, never fixed sleeps.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::Sandbox;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Longest wait for something to show on screen (a shared CI machine can be slow).
+const PATIENCE: Duration = Duration::from_secs(20);
+
+const CONFIG: &str = r#"
+[[check]]
+id = "show"
+run = "cat src/value.txt"
+watch = ["src/**"]
+"#;
+
+/// A tmux server of its own, killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// `None` (and a note) when tmux is not installed: `.ci/run` installs it.
+    fn new(name: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipped: tmux is not installed");
+            return None;
+        }
+        Some(Tmux {
+            socket: format!("pf-{name}-{}", std::process::id()),
+        })
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Open the cockpit on the sandbox's repository in window `name`; when it exits,
+    /// the window shows `EXITED:<code>`.
+    fn open(&self, sb: &Sandbox, name: &str, extra: &str) {
+        let command = format!(
+            "env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
+             XDG_CONFIG_HOME={home}/config TERM=xterm-256color {bin} --repo {repo} {extra}; \
+             echo EXITED:$?; sleep 60",
+            home = sb.home.display(),
+            bin = env!("CARGO_BIN_EXE_preflight"),
+            repo = sb.repo.display(),
+        );
+        let target = "pf".to_string();
+        if self.has_session() {
+            self.tmux(&[
+                "new-window",
+                "-d",
+                "-t",
+                &target,
+                "-n",
+                name,
+                "sh",
+                "-c",
+                &command,
+            ]);
+        } else {
+            self.tmux(&[
+                "new-session",
+                "-d",
+                "-s",
+                &target,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "-n",
+                name,
+                "sh",
+                "-c",
+                &command,
+            ]);
+        }
+    }
+
+    fn has_session(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", "pf"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn screen(&self, window: &str) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", &format!("pf:{window}")])
+    }
+
+    fn keys(&self, window: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t"];
+        let target = format!("pf:{window}");
+        args.push(&target);
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Type text literally.
+    fn type_text(&self, window: &str, text: &str) {
+        self.tmux(&["send-keys", "-t", &format!("pf:{window}"), "-l", text]);
+    }
+
+    /// Wait until the screen shows `text`; panic with the screen when it does not.
+    fn wait_for(&self, window: &str, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen(window);
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("`{text}` never showed on screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn pane_pid(&self, window: &str) -> u32 {
+        self.tmux(&[
+            "display",
+            "-p",
+            "-t",
+            &format!("pf:{window}"),
+            "#{pane_pid}",
+        ])
+        .trim()
+        .parse()
+        .unwrap()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+/// Wait until `path` holds `text`.
+fn wait_for_file(path: &Path, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let content = std::fs::read_to_string(path).unwrap_or_default();
+        if content.contains(text) {
+            return content;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!("{} never held `{text}`:\n{content}", path.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn sandbox() -> (Sandbox, String) {
+    let sb = Sandbox::with_config(CONFIG);
+    sb.write("src/value.txt", "value one\n");
+    sb.trust();
+    let id = sb.new_issue(&[
+        "--title",
+        "Pickle load of untrusted data",
+        "--severity",
+        "high",
+    ]);
+    (sb, id)
+}
+
+fn issue_file(sb: &Sandbox, id: &str) -> std::path::PathBuf {
+    sb.repo.join(".preflight/issues").join(format!("{id}.toml"))
+}
+
+#[test]
+fn triage_keys_write_the_issue_files_at_once() {
+    let Some(tmux) = Tmux::new("triage") else {
+        return;
+    };
+    let (sb, id) = sandbox();
+    let file = issue_file(&sb, &id);
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "Pickle load");
+    tmux.keys("a", &["1"]);
+    wait_for_file(&file, "severity = \"critical\"");
+    tmux.wait_for("a", "CRIT");
+    tmux.keys("a", &["b"]);
+    wait_for_file(&file, "blocker = true");
+    // Dismiss: reason 2 (won't fix), a note, enter.
+    tmux.keys("a", &["d", "2"]);
+    tmux.type_text("a", "vendored code");
+    tmux.keys("a", &["Enter"]);
+    let text = wait_for_file(&file, "status = \"dismissed\"");
+    assert!(text.contains("reason = \"wont-fix\""), "{text}");
+    assert!(text.contains("note = \"vendored code\""), "{text}");
+    // Undo brings it back.
+    tmux.keys("a", &["u"]);
+    wait_for_file(&file, "status = \"open\"");
+    tmux.wait_for("a", "undone");
+    // The owner prompt.
+    tmux.keys("a", &["o"]);
+    tmux.type_text("a", "sam");
+    tmux.keys("a", &["Enter"]);
+    wait_for_file(&file, "owner = \"sam\"");
+    tmux.keys("a", &["q"]);
+    let screen = tmux.wait_for("a", "EXITED:0");
+    assert!(
+        !screen.contains("Register"),
+        "the alternate screen was left:\n{screen}"
+    );
+}
+
+#[test]
+fn a_saved_file_reruns_its_check_on_screen() {
+    let Some(tmux) = Tmux::new("watch") else {
+        return;
+    };
+    let (sb, _) = sandbox();
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "value one");
+    // Wait until watching, so the save is seen.
+    tmux.wait_for("a", "watching");
+    sb.write("src/value.txt", "value two\n");
+    let screen = tmux.wait_for("a", "value two");
+    assert!(
+        screen.contains("src/value.txt"),
+        "the trigger is shown:\n{screen}"
+    );
+}
+
+#[test]
+fn two_cockpits_see_each_others_triage() {
+    let Some(tmux) = Tmux::new("pair") else {
+        return;
+    };
+    let (sb, id) = sandbox();
+    tmux.open(&sb, "a", "");
+    tmux.open(&sb, "b", "--read-only");
+    tmux.wait_for("a", "HIGH");
+    tmux.wait_for("b", "HIGH");
+    tmux.wait_for("a", "watching");
+    tmux.keys("a", &["1"]);
+    wait_for_file(&issue_file(&sb, &id), "critical");
+    let start = Instant::now();
+    tmux.wait_for("b", "CRIT");
+    // The brief's bar is a second; the poll itself adds up to 50 ms.
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    // The read-only one refuses triage.
+    tmux.keys("b", &["2"]);
+    tmux.wait_for("b", "read-only");
+    assert!(std::fs::read_to_string(issue_file(&sb, &id))
+        .unwrap()
+        .contains("critical"));
+}
+
+#[test]
+fn untrusted_opens_runs_nothing_and_names_the_key() {
+    let Some(tmux) = Tmux::new("untrusted") else {
+        return;
+    };
+    let sb = Sandbox::with_config("[[check]]\nid = \"boom\"\nrun = \"touch ran\"\n");
+    tmux.open(&sb, "a", "");
+    let screen = tmux.wait_for("a", "not trusted");
+    assert!(screen.contains("(T)"), "{screen}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!sb.repo.join("ran").exists());
+    // T shows the commands, y trusts, and the check runs.
+    tmux.keys("a", &["T"]);
+    tmux.wait_for("a", "touch ran");
+    tmux.keys("a", &["y"]);
+    let start = Instant::now();
+    while !sb.repo.join("ran").exists() {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the check never ran after trust"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn hostile_check_output_reaches_the_screen_as_text_only() {
+    let Some(tmux) = Tmux::new("hostile") else {
+        return;
+    };
+    let sb = Sandbox::with_config(
+        r#"
+[[check]]
+id = "evil"
+run = '''printf 'start\033]0;pwned\007 \033]52;c;ZXZpbA==\007 \033P1$qm\033\\ \033[2J\033[?1049l\033[6n\302\233 31m end-of-evil\n' '''
+"#,
+    );
+    sb.trust();
+    tmux.open(&sb, "a", "");
+    let screen = tmux.wait_for("a", "end-of-evil");
+    let title = tmux.tmux(&["display", "-p", "-t", "pf:a", "#{pane_title}"]);
+    assert!(!title.contains("pwned"), "the check set the title: {title}");
+    // The screen was not cleared or switched: the cockpit's frame is intact.
+    assert!(screen.contains("Register"), "{screen}");
+    assert!(screen.contains("start"), "{screen}");
+    tmux.keys("a", &["q"]);
+    tmux.wait_for("a", "EXITED:0");
+}
+
+#[test]
+fn sigterm_and_hangup_restore_and_exit() {
+    let Some(tmux) = Tmux::new("signals") else {
+        return;
+    };
+    let sb = Sandbox::with_config("[[check]]\nid = \"slow\"\nrun = \"echo started; sleep 3141\"\n");
+    sb.trust();
+    // SIGTERM: the terminal comes back and the check's group is ended.
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "started");
+    let shell = tmux.pane_pid("a");
+    let pid = child_of(shell, "preflight");
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    let screen = tmux.wait_for("a", "EXITED:");
+    assert!(!screen.contains("Register"), "{screen}");
+    assert!(!process_running("sleep 3141"), "the running check survived");
+
+    // Hang-up (the window closes, as when SSH drops): gone within 2 s, no spinning.
+    tmux.open(&sb, "b", "");
+    tmux.wait_for("b", "started");
+    let pid = child_of(tmux.pane_pid("b"), "preflight");
+    let start = Instant::now();
+    tmux.tmux(&["kill-window", "-t", "pf:b"]);
+    while Path::new(&format!("/proc/{pid}")).exists() && !is_zombie(pid) {
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "still running {:?} after the hang-up",
+            start.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The pid of `parent`'s child named `name`.
+fn child_of(parent: u32, name: &str) -> u32 {
+    let start = Instant::now();
+    loop {
+        let out = Command::new("pgrep")
+            .args(["-P", &parent.to_string(), name])
+            .output()
+            .unwrap();
+        if let Some(pid) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            return pid.trim().parse().unwrap();
+        }
+        assert!(start.elapsed() < PATIENCE, "no {name} under {parent}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn process_running(pattern: &str) -> bool {
+    Command::new("pgrep")
+        .args(["-f", pattern])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| s.contains(") Z "))
+        .unwrap_or(true)
+}
