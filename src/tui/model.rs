@@ -280,12 +280,14 @@ impl Model {
 
     pub fn set_issues(&mut self, issues: Vec<Issue>) {
         self.issues = issues;
+        self.register.version += 1;
         self.register.keep_selection(&self.issues);
         self.refresh_verdict();
     }
 
     /// Put one issue in (new or changed) or take it out (`None`: its file is gone).
     pub fn put_issue(&mut self, id: &str, issue: Option<Issue>) {
+        self.register.version += 1;
         let at = self.issues.iter().position(|i| i.id == id);
         match (at, issue) {
             (Some(at), Some(issue)) => self.issues[at] = issue,

@@ -2,7 +2,8 @@
 //!
 //! The selection is an issue id, never a row number: when the list re-sorts or a new
 //! finding arrives between a frame and a key press, the key still acts on the issue the
-//! user saw highlighted. Rows are derived from the issues on demand, never stored.
+//! user saw highlighted. Rows are derived from the issues, and cached until they,
+//! the filter or the sort change.
 
 use crate::domain::filter::{triage_order, Filter};
 use crate::domain::issue::Issue;
@@ -51,13 +52,55 @@ pub struct RegisterView {
     pub sort: SortKey,
     /// The id of the highlighted issue, if any.
     pub selected: Option<String>,
+    /// Bumped whenever the issues change; rows are cached until it (or the filter or
+    /// the sort) does, so a key press on a 10,000-issue register sorts at most once.
+    pub version: u64,
+    cache: std::cell::RefCell<Option<RowCache>>,
+}
+
+#[derive(Debug, Clone)]
+struct RowCache {
+    version: u64,
+    len: usize,
+    filter: Filter,
+    sort: SortKey,
+    order: Vec<usize>,
 }
 
 impl RegisterView {
     /// The issues to show, in order.
     pub fn rows<'a>(&self, issues: &'a [Issue]) -> Vec<&'a Issue> {
-        let mut rows: Vec<&Issue> = issues.iter().filter(|i| self.filter.matches(i)).collect();
-        rows.sort_by(|a, b| {
+        let mut cache = self.cache.borrow_mut();
+        let fresh = cache.as_ref().is_some_and(|c| {
+            c.version == self.version
+                && c.len == issues.len()
+                && c.sort == self.sort
+                && c.filter == self.filter
+        });
+        if !fresh {
+            let order = self.sorted(issues);
+            *cache = Some(RowCache {
+                version: self.version,
+                len: issues.len(),
+                filter: self.filter.clone(),
+                sort: self.sort,
+                order,
+            });
+        }
+        cache
+            .as_ref()
+            .map(|c| c.order.iter().filter_map(|&i| issues.get(i)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Indices of the shown issues, in order.
+    fn sorted(&self, issues: &[Issue]) -> Vec<usize> {
+        let mut rows: Vec<(usize, &Issue)> = issues
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| self.filter.matches(i))
+            .collect();
+        rows.sort_by(|(_, a), (_, b)| {
             let by = match self.sort {
                 SortKey::Severity => return triage_order(a, b),
                 SortKey::Status => a.status.cmp(&b.status),
@@ -68,7 +111,7 @@ impl RegisterView {
             by.then_with(|| a.created.cmp(&b.created))
                 .then_with(|| a.id.cmp(&b.id))
         });
-        rows
+        rows.into_iter().map(|(i, _)| i).collect()
     }
 
     /// The highlighted issue as it is now, if it is still shown. When it is not (it
