@@ -96,7 +96,12 @@ fn main() {
             output: output.clone(),
         },
     );
-    update(&mut model, Msg::Started { check: "stream".into() });
+    update(
+        &mut model,
+        Msg::Started {
+            check: "stream".into(),
+        },
+    );
     update(&mut model, Msg::Resize(size.0, size.1));
 
     let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
@@ -108,7 +113,9 @@ fn main() {
         },
     )
     .unwrap();
-    terminal.draw(|f| preflight::tui::view::draw(f, &model, &theme)).unwrap();
+    terminal
+        .draw(|f| preflight::tui::view::draw(f, &model, &theme))
+        .unwrap();
     model.drawn();
 
     let mut streamed = 0;
@@ -119,12 +126,16 @@ fn main() {
         {
             let mut ring = output.lock();
             for _ in 0..per_key {
-                ring.push(&format!("\x1b[32mPASSED\x1b[0m tests/test_{streamed}.py::case"));
+                ring.push(&format!(
+                    "\x1b[32mPASSED\x1b[0m tests/test_{streamed}.py::case"
+                ));
                 streamed += 1;
             }
         }
         update(&mut model, Msg::Tick);
-        terminal.draw(|f| preflight::tui::view::draw(f, &model, &theme)).unwrap();
+        terminal
+            .draw(|f| preflight::tui::view::draw(f, &model, &theme))
+            .unwrap();
         model.drawn();
 
         let triage_key = k % 2 == 1;
@@ -135,7 +146,10 @@ fn main() {
         };
         let before = counter.0.load(Ordering::Relaxed);
         let start = Instant::now();
-        let effects = update(&mut model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        let effects = update(
+            &mut model,
+            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        );
         for effect in effects {
             if let Effect::Write(Write::Edit { id, base, edits }) = effect {
                 let previous = model.issues.iter().find(|i| i.id == id).cloned();
@@ -157,7 +171,9 @@ fn main() {
                 );
             }
         }
-        terminal.draw(|f| preflight::tui::view::draw(f, &model, &theme)).unwrap();
+        terminal
+            .draw(|f| preflight::tui::view::draw(f, &model, &theme))
+            .unwrap();
         model.drawn();
         let took = start.elapsed();
         let bytes = counter.0.load(Ordering::Relaxed) - before;
@@ -169,11 +185,17 @@ fn main() {
             nav_bytes += bytes;
         }
     }
-    assert!(model.notice.as_ref().is_some_and(|n| !n.error), "{:?}", model.notice);
+    assert!(
+        model.notice.as_ref().is_some_and(|n| !n.error),
+        "{:?}",
+        model.notice
+    );
 
     // A redraw with nothing changed.
     let before = counter.0.load(Ordering::Relaxed);
-    terminal.draw(|f| preflight::tui::view::draw(f, &model, &theme)).unwrap();
+    terminal
+        .draw(|f| preflight::tui::view::draw(f, &model, &theme))
+        .unwrap();
     let idle = counter.0.load(Ordering::Relaxed) - before;
 
     let report = |name: &str, mut t: Vec<Duration>, bytes: usize| {
