@@ -5,6 +5,7 @@
 
 use crate::domain::check::RunStatus;
 use crate::domain::gate::CheckState;
+use crate::repo::Head;
 use crate::runner::RunOutcome;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -72,6 +73,26 @@ pub fn latest_of(records: impl IntoIterator<Item = RunRecord>) -> HashMap<String
         latest.insert(record.check.clone(), record);
     }
     latest
+}
+
+/// Keep finished runs in the history of `state_dir` (gates and trends read it), as run
+/// at `head`. Cancelled runs are not results. Local state is never required, so a
+/// failure comes back as one line for the caller to show, where it shows things.
+pub fn remember(
+    state_dir: &Path,
+    head: Option<&Head>,
+    outcomes: &[RunOutcome],
+) -> Result<(), String> {
+    let commit = head.and_then(|h| h.commit.clone());
+    let dirty = head.is_some_and(|h| h.dirty > 0);
+    let records: Vec<RunRecord> = outcomes
+        .iter()
+        .filter(|o| o.error.as_deref() != Some("cancelled"))
+        .map(|o| RunRecord::from_outcome(o, commit.clone(), dirty))
+        .collect();
+    History::new(state_dir)
+        .append(&records)
+        .map_err(|e| format!("cannot record the run history: {e}"))
 }
 
 /// The history file of a repository's local state.

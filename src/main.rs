@@ -17,7 +17,7 @@ fn main() -> ExitCode {
                 "preflight: {}",
                 preflight::cli::one_line(&report)
             );
-            ExitCode::from(preflight::cli::EXIT_ERROR)
+            ExitCode::from(preflight::exit::ERROR)
         }
     }
 }

@@ -60,6 +60,19 @@ fn read_store(path: &Path) -> Result<Store> {
     }
 }
 
+/// Whether `PREFLIGHT_TRUST` is set to trust whatever runs.
+pub fn from_env() -> bool {
+    std::env::var(TRUST_ENV)
+        .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+        .unwrap_or(false)
+}
+
+/// May this configuration's commands run: `flag` (`--trust`), `PREFLIGHT_TRUST`, or a
+/// record for exactly this text?
+pub fn allowed(repo: &Repo, config_text: &str, flag: bool) -> Result<bool> {
+    Ok(flag || from_env() || is_trusted(repo, config_text)?)
+}
+
 /// Is this configuration text trusted for this repository?
 pub fn is_trusted(repo: &Repo, config_text: &str) -> Result<bool> {
     let store = read_store(&store_path()?)?;

@@ -1,16 +1,18 @@
 //! `preflight check`: run checks once, headless, and report what they found.
 
 use super::progress::{glyph, Progress, TICK_REFRESH};
-use super::{human_duration, Workspace};
-use crate::cli::{CheckArgs, EXIT_FAILED, EXIT_INTERRUPTED};
-use crate::config::{did_you_mean, Source};
+use crate::config::Source;
 use crate::domain::check::{CheckSpec, RunStatus};
 use crate::domain::finding::Finding;
-use crate::history::{History, RunRecord};
+use crate::domain::suggest::did_you_mean;
+use crate::exit;
+use crate::history;
 use crate::register::{self, Filed};
 use crate::repo::Head;
-use crate::runner::{run_check, Output, RunContext, RunOutcome};
+use crate::runner::{run_check, Output, RunOutcome};
+use crate::text::format::human_duration;
 use crate::trust;
+use crate::workspace::{self, Workspace};
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
 use serde::Serialize;
 use std::path::Path;
@@ -23,11 +25,28 @@ use tokio_util::sync::CancellationToken;
 /// Findings listed under the summary table; the rest are counted.
 const FINDINGS_SHOWN: usize = 20;
 
-pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
+/// What `preflight check` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Checks to run (empty: all).
+    pub ids: Vec<String>,
+    /// How many run at once (default: `[runner] jobs`, else one per core).
+    pub jobs: Option<u16>,
+    /// One JSON document on stdout instead of the summary table.
+    pub json: bool,
+    /// Run even if the repository is not trusted.
+    pub trust: bool,
+    /// File findings into the register.
+    pub register: bool,
+    /// Keep watching after the first run.
+    pub watch: bool,
+}
+
+pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     let selected = select(&ws, &args.ids)?;
     require_trust(&ws, args.trust)?;
-    let jobs = super::jobs(args.jobs, &ws.config);
+    let jobs = workspace::jobs(args.jobs, &ws.config);
     if args.watch {
         let only = selected.iter().map(|c| c.id.clone()).collect();
         let only = if args.ids.is_empty() {
@@ -35,23 +54,23 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
         } else {
             only
         };
-        return super::watch::run(ws, only, jobs, args.trust, !args.no_register);
+        return super::watch::run(ws, only, jobs, args.trust, args.register);
     }
 
-    let runtime = super::runtime()?;
+    let runtime = workspace::runtime()?;
     let interrupted = Arc::new(AtomicBool::new(false));
     let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
     // One `git status` for everything that records where the runs happened.
     let head = ws.repo.head();
     remember(&ws, head.as_ref(), &outcomes);
-    let filed = if args.no_register {
-        None
-    } else {
+    let filed = if args.register {
         let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
         for error in &filed.errors {
             eprintln!("preflight: warning: {error}");
         }
         Some(filed)
+    } else {
+        None
     };
 
     if args.json {
@@ -63,11 +82,11 @@ pub fn run(repo_arg: Option<&Path>, args: CheckArgs) -> Result<ExitCode> {
         }
     }
     Ok(if interrupted.load(Ordering::SeqCst) {
-        ExitCode::from(EXIT_INTERRUPTED)
+        ExitCode::from(exit::INTERRUPTED)
     } else if outcomes.iter().all(|o| o.status.is_success()) {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(EXIT_FAILED)
+        ExitCode::from(exit::FAILED)
     })
 }
 
@@ -104,19 +123,8 @@ pub fn select<'a>(ws: &'a Workspace, ids: &[String]) -> Result<Vec<&'a CheckSpec
         .collect())
 }
 
-fn trust_from_env() -> bool {
-    std::env::var(trust::TRUST_ENV)
-        .map(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
-        .unwrap_or(false)
-}
-
-/// Whether `ws`'s commands may run: the flag, `PREFLIGHT_TRUST`, or a trust record.
-pub fn is_trusted(ws: &Workspace, flag: bool) -> Result<bool> {
-    Ok(flag || trust_from_env() || trust::is_trusted(&ws.repo, &ws.config.text)?)
-}
-
 pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
-    if is_trusted(ws, flag)? {
+    if ws.is_trusted(flag)? {
         return Ok(());
     }
     let what = match ws.config.source {
@@ -135,18 +143,10 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
     ))
 }
 
-/// Keep finished runs in the history (gates and trends read it). Cancelled runs are
-/// not results; a failure to write local state is only a warning.
+/// Keep finished runs in the history; a failure to write local state is a warning.
 pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
-    let commit = head.and_then(|h| h.commit.clone());
-    let dirty = head.is_some_and(|h| h.dirty > 0);
-    let records: Vec<RunRecord> = outcomes
-        .iter()
-        .filter(|o| o.error.as_deref() != Some("cancelled"))
-        .map(|o| RunRecord::from_outcome(o, commit.clone(), dirty))
-        .collect();
-    if let Err(e) = History::new(&ws.repo.state_dir).append(&records) {
-        eprintln!("preflight: warning: cannot record the run history: {e}");
+    if let Err(e) = history::remember(&ws.repo.state_dir, head, outcomes) {
+        eprintln!("preflight: warning: {e}");
     }
 }
 
@@ -156,10 +156,7 @@ pub async fn run_all(
     jobs: usize,
     interrupted: Arc<AtomicBool>,
 ) -> Result<Vec<RunOutcome>> {
-    let ctx = RunContext {
-        root: ws.repo.root.clone(),
-        logs_dir: ws.repo.state_dir.join("logs"),
-    };
+    let ctx = ws.run_context();
     let cancel = CancellationToken::new();
     let signals = tokio::spawn(cancel_on_signal(cancel.clone(), interrupted));
     let width = selected

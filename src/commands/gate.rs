@@ -2,13 +2,14 @@
 //! evaluation (`domain::gate::evaluate`) serves the cockpit's header.
 
 use super::check::{remember, require_trust, run_all, select};
-use super::Workspace;
-use crate::cli::{GateArgs, EXIT_FAILED, EXIT_INTERRUPTED};
-use crate::domain::gate::{evaluate, human_age, CheckState, GateKind, Inputs, Verdict};
+use crate::domain::gate::{evaluate, CheckState, GateKind, Inputs, Verdict};
 use crate::domain::issue::Issue;
+use crate::exit;
 use crate::history::History;
 use crate::register;
 use crate::store::Store;
+use crate::text::format::ago;
+use crate::workspace::{self, Workspace};
 use color_eyre::eyre::{bail, Result, WrapErr};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -18,7 +19,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-pub fn run(repo_arg: Option<&Path>, args: GateArgs) -> Result<ExitCode> {
+/// What `preflight gate` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// One JSON document on stdout.
+    pub json: bool,
+    /// Run the checks the gates need first (else judge the recorded results).
+    pub run: bool,
+    /// How many checks run at once.
+    pub jobs: Option<u16>,
+    /// Run even if the repository is not trusted.
+    pub trust: bool,
+    /// File what the checks find into the register.
+    pub register: bool,
+}
+
+pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     if ws.config.gates.is_empty() {
         bail!(
@@ -27,19 +43,19 @@ pub fn run(repo_arg: Option<&Path>, args: GateArgs) -> Result<ExitCode> {
         );
     }
     let needed = needed_checks(&ws);
-    if !args.no_run && !needed.is_empty() {
+    if args.run && !needed.is_empty() {
         require_trust(&ws, args.trust)?;
         let selected = select(&ws, &needed)?;
-        let jobs = super::jobs(args.jobs, &ws.config);
-        let runtime = super::runtime()?;
+        let jobs = workspace::jobs(args.jobs, &ws.config);
+        let runtime = workspace::runtime()?;
         let interrupted = Arc::new(AtomicBool::new(false));
         let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
         if interrupted.load(Ordering::SeqCst) {
-            return Ok(ExitCode::from(EXIT_INTERRUPTED));
+            return Ok(ExitCode::from(exit::INTERRUPTED));
         }
         let head = ws.repo.head();
         remember(&ws, head.as_ref(), &outcomes);
-        if !args.no_register {
+        if args.register {
             let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
             for error in &filed.errors {
                 eprintln!("preflight: warning: {error}");
@@ -66,7 +82,7 @@ pub fn run(repo_arg: Option<&Path>, args: GateArgs) -> Result<ExitCode> {
         now: SystemTime::now(),
         head: commit.as_deref(),
     });
-    if args.no_run {
+    if !args.run {
         if let Some(line) = staleness(
             &needed,
             &checks,
@@ -90,7 +106,7 @@ pub fn run(repo_arg: Option<&Path>, args: GateArgs) -> Result<ExitCode> {
     Ok(if verdict.go {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(EXIT_FAILED)
+        ExitCode::from(exit::FAILED)
     })
 }
 
@@ -131,7 +147,7 @@ fn staleness(
             needed.len()
         ));
     };
-    let age = human_age(SystemTime::now().duration_since(oldest).unwrap_or_default());
+    let age = ago(SystemTime::now().duration_since(oldest).unwrap_or_default());
     let moved = states.iter().any(|s| s.commit.as_deref() != head) || dirty > 0;
     let missing = needed.len() - states.len();
     let mut line = format!("judging from recorded results (oldest {age})");

@@ -1,22 +1,22 @@
 //! `preflight init`: write the detected default out as a commented preflight.toml.
 
-use super::default_text;
-use crate::cli::InitArgs;
 use crate::config::{self, Source};
 use crate::fsutil::write_atomic;
 use crate::repo::Repo;
+use crate::workspace::default_text;
 use color_eyre::eyre::{bail, Result};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(repo_arg: Option<&Path>, args: InitArgs) -> Result<ExitCode> {
+/// Write the starter file; an existing one only with `force`.
+pub fn run(repo_arg: Option<&Path>, force: bool) -> Result<ExitCode> {
     let start = match repo_arg {
         Some(dir) => dir.to_path_buf(),
         None => crate::repo::logical_cwd()?,
     };
     let repo = Repo::discover(&start)?;
     let path = repo.root.join(config::FILE_NAME);
-    if path.exists() && !args.force {
+    if path.exists() && !force {
         bail!(
             "{} already exists; pass --force to overwrite it",
             path.display()

@@ -1,58 +1,100 @@
 //! `preflight issue new|list|show|set|dismiss|note`: the register from scripts.
 
-use crate::cli::{IssueCommand, ListIssuesArgs, NewIssueArgs};
-use crate::config::did_you_mean;
 use crate::domain::filter::{triage_order, Filter};
 use crate::domain::finding::Severity;
 use crate::domain::issue::{Issue, Status};
+use crate::domain::suggest::did_you_mean;
 use crate::domain::triage::{self, Edit};
 use crate::repo::Repo;
 use crate::store::{self, Store, ID_PREFIX};
+use crate::text::format::{age, fit};
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-pub fn run(repo_arg: Option<&Path>, cmd: IssueCommand) -> Result<ExitCode> {
+/// A hand-filed issue as asked for: text as typed, checked by [`new`].
+#[derive(Debug, Clone, Default)]
+pub struct NewIssue {
+    pub title: String,
+    /// critical, high, medium, low or info.
+    pub severity: String,
+    pub blocker: bool,
+    pub owner: Option<String>,
+    /// The plan task it belongs to.
+    pub task: Option<String>,
+    /// S, M, L or XL.
+    pub effort: Option<String>,
+    pub area: Option<String>,
+    pub impact: Option<String>,
+    pub evidence: Option<String>,
+    pub repro: Option<String>,
+    pub root_cause: Option<String>,
+    pub fix: Option<String>,
+}
+
+/// Which issues `preflight issue list` shows, and how.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    pub owner: Option<String>,
+    /// Only release blockers.
+    pub blocker: bool,
+    /// A JSON array instead of the table.
+    pub json: bool,
+}
+
+/// The repository and its register.
+fn open(repo_arg: Option<&Path>) -> Result<(Repo, Store)> {
     let start = match repo_arg {
         Some(dir) => dir.to_path_buf(),
         None => crate::repo::logical_cwd()?,
     };
     let repo = Repo::discover(&start)?;
     let store = Store::new(&repo);
-    match cmd {
-        IssueCommand::New(args) => new(&repo, &store, args),
-        IssueCommand::List(args) => list(&store, &args),
-        IssueCommand::Show { id, json } => show(&store, &id, json),
-        IssueCommand::Set { id, assignments } => {
-            let edits = assignments
-                .iter()
-                .map(|a| triage::parse_assignment(a))
-                .collect::<Result<Vec<Edit>, String>>()
-                .map_err(|e| eyre!(e))?;
-            validate_task(&repo, &edits)?;
-            change(&repo, &store, &id, |issue, actor| {
-                for edit in &edits {
-                    triage::apply(issue, edit, actor);
-                }
-                Ok(())
-            })
+    Ok((repo, store))
+}
+
+/// `preflight issue set ID key=value…`: every assignment is checked before anything
+/// is written.
+pub fn set(repo_arg: Option<&Path>, id: &str, assignments: &[String]) -> Result<ExitCode> {
+    let (repo, store) = open(repo_arg)?;
+    let edits = assignments
+        .iter()
+        .map(|a| triage::parse_assignment(a))
+        .collect::<Result<Vec<Edit>, String>>()
+        .map_err(|e| eyre!(e))?;
+    validate_task(&repo, &edits)?;
+    change(&repo, &store, id, |issue, actor| {
+        for edit in &edits {
+            triage::apply(issue, edit, actor);
         }
-        IssueCommand::Dismiss {
-            id,
-            reason,
-            note,
-            expires,
-        } => {
-            let reason = reason.parse().map_err(|e: String| eyre!(e))?;
-            change(&repo, &store, &id, |issue, actor| {
-                triage::dismiss(issue, reason, note.clone(), expires.clone(), actor)
-            })
-        }
-        IssueCommand::Note { id, text } => change(&repo, &store, &id, |issue, actor| {
-            triage::add_note(issue, &text, actor)
-        }),
-    }
+        Ok(())
+    })
+}
+
+/// `preflight issue dismiss ID --reason R`.
+pub fn dismiss(
+    repo_arg: Option<&Path>,
+    id: &str,
+    reason: &str,
+    note: Option<String>,
+    expires: Option<String>,
+) -> Result<ExitCode> {
+    let (repo, store) = open(repo_arg)?;
+    let reason = reason.parse().map_err(|e: String| eyre!(e))?;
+    change(&repo, &store, id, |issue, actor| {
+        triage::dismiss(issue, reason, note, expires, actor)
+    })
+}
+
+/// `preflight issue note ID TEXT`.
+pub fn note(repo_arg: Option<&Path>, id: &str, text: &str) -> Result<ExitCode> {
+    let (repo, store) = open(repo_arg)?;
+    change(&repo, &store, id, |issue, actor| {
+        triage::add_note(issue, text, actor)
+    })
 }
 
 /// Turn what the user typed into a register id: case and the `PF-` prefix are optional.
@@ -115,7 +157,9 @@ fn check_task(repo: &Repo, task: &str) -> Result<()> {
     bail!("no task `{task}` in the plan{hint}")
 }
 
-fn new(repo: &Repo, store: &Store, args: NewIssueArgs) -> Result<ExitCode> {
+/// `preflight issue new`: file an issue by hand and print its id.
+pub fn new(repo_arg: Option<&Path>, args: NewIssue) -> Result<ExitCode> {
+    let (repo, store) = open(repo_arg)?;
     let title = args.title.trim();
     if title.is_empty() {
         bail!("--title cannot be empty");
@@ -128,9 +172,9 @@ fn new(repo: &Repo, store: &Store, args: NewIssueArgs) -> Result<ExitCode> {
         .transpose()
         .map_err(|e: String| eyre!(e))?;
     if let Some(task) = &args.task {
-        check_task(repo, task)?;
+        check_task(&repo, task)?;
     }
-    let actor = store::actor(repo);
+    let actor = store::actor(&repo);
     let mut issue = Issue::new(
         store.new_id(),
         title.to_string(),
@@ -155,7 +199,9 @@ fn new(repo: &Repo, store: &Store, args: NewIssueArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(store: &Store, args: &ListIssuesArgs) -> Result<ExitCode> {
+/// `preflight issue list`: most severe first, then oldest first.
+pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
+    let (_, store) = open(repo_arg)?;
     let parse = |text: &Option<String>, term: &str| -> Result<Filter> {
         let words = text
             .as_deref()
@@ -191,18 +237,24 @@ fn list(store: &Store, args: &ListIssuesArgs) -> Result<ExitCode> {
     }
     let now = SystemTime::now();
     println!(
-        "{:<9}  {:<8}  {:<11}  {:<1}  {:<48}  {:<10}  {:>4}  SOURCE",
-        "ID", "SEV", "STATUS", "B", "TITLE", "OWNER", "AGE"
+        "{:<9}  {:<8}  {:<11}  {:<1}  {}  {}  {:>4}  SOURCE",
+        "ID",
+        "SEV",
+        "STATUS",
+        "B",
+        fit("TITLE", 48),
+        fit("OWNER", 10),
+        "AGE"
     );
     for issue in &issues {
         println!(
-            "{:<9}  {:<8}  {:<11}  {:<1}  {:<48}  {:<10}  {:>4}  {}",
+            "{:<9}  {:<8}  {:<11}  {:<1}  {}  {}  {:>4}  {}",
             issue.id,
             issue.severity,
             issue.status,
             if issue.blocker { "●" } else { " " },
-            clip(&issue.title, 48),
-            clip(issue.owner.as_deref().unwrap_or("-"), 10),
+            fit(&issue.title, 48),
+            fit(issue.owner.as_deref().unwrap_or("-"), 10),
             age(&issue.created, now),
             issue.source()
         );
@@ -210,34 +262,10 @@ fn list(store: &Store, args: &ListIssuesArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// At most `width` characters, with an ellipsis when cut.
-pub fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        text.chars()
-            .take(width.saturating_sub(1))
-            .collect::<String>()
-            + "…"
-    }
-}
-
-/// "5m", "3h", "12d", "4w" since an RFC 3339 time; "?" when it cannot be read.
-pub fn age(since: &str, now: SystemTime) -> String {
-    let Ok(then) = humantime::parse_rfc3339_weak(since) else {
-        return "?".into();
-    };
-    let secs = now.duration_since(then).map_or(0, |d| d.as_secs());
-    match secs {
-        s if s < 3600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3600),
-        s if s < 86_400 * 14 => format!("{}d", s / 86_400),
-        s => format!("{}w", s / (86_400 * 7)),
-    }
-}
-
-fn show(store: &Store, typed: &str, json: bool) -> Result<ExitCode> {
-    let id = resolve(store, typed)?;
+/// `preflight issue show ID`: one issue with its history.
+pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode> {
+    let (_, store) = open(repo_arg)?;
+    let id = resolve(&store, typed)?;
     let issue = store.read(&id)?;
     if json {
         let text = serde_json::to_string_pretty(&issue).wrap_err("cannot encode the issue")?;
@@ -311,27 +339,4 @@ fn show(store: &Store, typed: &str, json: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn ages_read_naturally() {
-        let then = "2026-11-01T00:00:00Z";
-        let base = humantime::parse_rfc3339(then).unwrap();
-        assert_eq!(age(then, base + Duration::from_secs(300)), "5m");
-        assert_eq!(age(then, base + Duration::from_secs(3 * 3600)), "3h");
-        assert_eq!(age(then, base + Duration::from_secs(3 * 86_400)), "3d");
-        assert_eq!(age(then, base + Duration::from_secs(30 * 86_400)), "4w");
-        assert_eq!(age("garbage", base), "?");
-    }
-
-    #[test]
-    fn clip_keeps_short_text() {
-        assert_eq!(clip("short", 10), "short");
-        assert_eq!(clip("a long title here", 8), "a long …");
-    }
 }

@@ -1,9 +1,9 @@
 //! Live progress of headless runs on stderr: spinners on a terminal, plain lines
 //! elsewhere (CI logs, pipes).
 
-use super::human_duration;
 use crate::domain::check::RunStatus;
 use crate::runner::{Output, RunOutcome};
+use crate::text::format::human_duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;

@@ -1,20 +1,37 @@
 //! `preflight report`: the readiness report from the recorded state. It runs no check
 //! (so it needs no trust) and always exits 0 when written: it informs, `gate` decides.
 
-use super::Workspace;
-use crate::burndown::{self, Burndown};
-use crate::cli::{ReportArgs, ReportFormat};
 use crate::fsutil::write_atomic;
+use crate::git_burndown::{self, Burndown};
 use crate::history::History;
 use crate::report::{self, Inputs};
 use crate::store::Store;
+use crate::workspace::Workspace;
 use color_eyre::eyre::{Result, WrapErr};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub fn run(repo_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
+/// The report's form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// GitHub-flavoured markdown.
+    #[default]
+    Markdown,
+    /// The same content as JSON.
+    Json,
+}
+
+/// What `preflight report` was asked to write, and where.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub format: Format,
+    /// Write here (atomically) instead of stdout.
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     let now = SystemTime::now();
     let runs = History::new(&ws.repo.state_dir).load();
@@ -27,7 +44,7 @@ pub fn run(repo_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
         let secs = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        burndown::read(&ws.repo.canonical_root, secs)
+        git_burndown::read(&ws.repo.canonical_root, secs)
     } else {
         Burndown::NotGit
     };
@@ -57,8 +74,8 @@ pub fn run(repo_arg: Option<&Path>, args: ReportArgs) -> Result<ExitCode> {
         burndown: &history,
     });
     let text = match args.format {
-        ReportFormat::Md => report::markdown::render(&built),
-        ReportFormat::Json => report::to_json(&built).wrap_err("cannot encode the report")?,
+        Format::Markdown => report::markdown::render(&built),
+        Format::Json => report::to_json(&built).wrap_err("cannot encode the report")?,
     };
     match &args.output {
         Some(path) => {

@@ -1,7 +1,7 @@
 //! `preflight trust`: allow this repository's commands to run.
 
-use super::Workspace;
 use crate::trust;
+use crate::workspace::Workspace;
 use color_eyre::eyre::Result;
 use std::path::Path;
 use std::process::ExitCode;

@@ -6,15 +6,15 @@
 
 use super::check::{print_summary, require_trust};
 use super::progress::{clock, finished_line};
-use super::Workspace;
-use crate::cli::EXIT_INTERRUPTED;
 use crate::config::Config;
 use crate::domain::check::CheckSpec;
+use crate::exit;
 use crate::register;
 use crate::runner::slots::{Finished, RunEvent, Slots};
 use crate::runner::RunOutcome;
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
+use crate::workspace::{self, Workspace};
 use color_eyre::eyre::Result;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -43,7 +43,7 @@ pub fn run(
     trust_flag: bool,
     register: bool,
 ) -> Result<ExitCode> {
-    let runtime = super::runtime()?;
+    let runtime = workspace::runtime()?;
     runtime.block_on(watch(ws, only, jobs, trust_flag, register))
 }
 
@@ -89,7 +89,7 @@ async fn watch(
         }
     }
     session.slots.stop_all().await;
-    Ok(ExitCode::from(EXIT_INTERRUPTED))
+    Ok(ExitCode::from(exit::INTERRUPTED))
 }
 
 /// The checks to run: those named, or all.

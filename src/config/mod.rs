@@ -137,27 +137,7 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The closest of `candidates` to `word`, if close enough to be a likely typo: a
-/// transposition or a slip of one key in three, or a long shared prefix.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let allowed = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .filter(|c| *c != word)
-        .map(|c| {
-            (
-                strsim::osa_distance(word, c),
-                strsim::jaro_winkler(word, c),
-                c,
-            )
-        })
-        .filter(|(distance, similarity, _)| *distance <= allowed || *similarity >= 0.88)
-        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
-        .map(|(_, _, c)| c)
-}
+pub use crate::domain::suggest::did_you_mean;
 
 fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     did_you_mean(word, candidates)

@@ -119,7 +119,7 @@ pub fn explain_toml_error(message: &str, text: &str, offset: usize) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            let hint = super::did_you_mean(field, candidates.iter().copied())
+            let hint = crate::domain::suggest::did_you_mean(field, candidates.iter().copied())
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_else(|| {
                     if candidates.is_empty() {

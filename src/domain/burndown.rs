@@ -1,5 +1,5 @@
 //! The register over time: open issues per severity per day, counted from snapshots
-//! of the register. Pure: the git walk that finds the snapshots is `crate::burndown`,
+//! of the register. Pure: the git walk that finds the snapshots is `crate::git_burndown`,
 //! so the counting rules can be tested without a repository.
 
 use crate::domain::finding::Severity;

@@ -8,4 +8,5 @@ pub mod finding;
 pub mod gate;
 pub mod issue;
 pub mod plan;
+pub mod suggest;
 pub mod triage;

@@ -80,7 +80,7 @@ pub fn parse_assignment(assignment: &str) -> Result<Edit, String> {
         "root_cause" => Edit::Text("root_cause", optional(value)),
         "fix" => Edit::Text("fix", optional(value)),
         other => {
-            let hint = crate::config::did_you_mean(other, SETTABLE.iter().copied())
+            let hint = crate::domain::suggest::did_you_mean(other, SETTABLE.iter().copied())
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_else(|| format!("; keys: {}", SETTABLE.join(", ")));
             return Err(format!("unknown key `{other}`{hint}"));

@@ -461,7 +461,7 @@ fn check_cells(c: &CheckRow) -> Vec<String> {
         status,
         c.duration_ms.map_or_else(
             || NONE.into(),
-            |ms| crate::commands::human_duration(Duration::from_millis(ms)),
+            |ms| crate::text::format::human_duration(Duration::from_millis(ms)),
         ),
         opt(c.age.as_deref()),
         commit,

@@ -5,15 +5,16 @@
 
 pub mod markdown;
 
-use crate::burndown::{Burndown, WINDOW_DAYS};
 use crate::domain::burndown::{DayCount, SeverityCounts};
 use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
-use crate::domain::gate::{self, human_age, CheckState, GateSpec};
+use crate::domain::gate::{self, CheckState, GateSpec};
 use crate::domain::issue::{risk_expired, DismissReason, Effort, Issue, Status};
 use crate::domain::plan::{Plan, TaskStatus};
+use crate::git_burndown::{Burndown, WINDOW_DAYS};
 use crate::history::{latest_of, RunRecord};
 use crate::repo::Head;
+use crate::text::format::ago;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -295,7 +296,7 @@ fn issue_row(issue: &Issue, now: SystemTime) -> IssueRow {
         owner: issue.owner.clone(),
         effort: issue.effort,
         created: issue.created.clone(),
-        age: crate::commands::issue::age(&issue.created, now),
+        age: crate::text::format::age(&issue.created, now),
         source: issue.source().to_string(),
     }
 }
@@ -381,7 +382,7 @@ fn check_row(id: &str, name: &str, last: Option<&RunRecord>, inputs: &Inputs) ->
         finished_at: last.map(|r| r.finished_at.clone()),
         age: last.map(|r| {
             let at = r.state().finished_at;
-            human_age(inputs.now.duration_since(at).unwrap_or_default())
+            ago(inputs.now.duration_since(at).unwrap_or_default())
         }),
         duration_ms: last.map(|r| r.duration_ms),
         commit: last.and_then(|r| r.commit.clone()),

@@ -10,7 +10,6 @@ use super::theme::{ColorDepth, Theme};
 use super::triage::Write;
 use super::update::{update, Effect, Msg};
 use super::{settings, view};
-use crate::commands::Workspace;
 use crate::domain::finding::Severity;
 use crate::domain::issue::{Issue, Status};
 use crate::domain::triage;
@@ -20,6 +19,7 @@ use crate::runner::slots::{RunEvent, Slots};
 use crate::store::{self, Store};
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
+use crate::workspace::{self, Workspace};
 use color_eyre::eyre::{eyre, Result};
 use ratatui::crossterm::event::{Event, KeyEventKind};
 use std::path::{Path, PathBuf};
@@ -32,8 +32,6 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 const TICK: Duration = Duration::from_millis(100);
 /// More register changes than this in one burst are read as a whole reload.
 const PER_FILE_RELOAD: usize = 200;
-/// Exit code after a background panic (as Rust's own).
-const EXIT_PANIC: u8 = 101;
 
 /// How the cockpit was asked to open.
 #[derive(Debug, Clone, Default)]
@@ -55,9 +53,9 @@ pub fn run(options: Options) -> Result<ExitCode> {
         .or(settings.theme.clone())
         .unwrap_or_else(|| "dark".into());
     let theme = Theme::load(&theme_name, depth).map_err(|e| eyre!(e))?;
-    let trusted = crate::commands::check::is_trusted(&ws, false)?;
+    let trusted = ws.is_trusted(false)?;
     let model = initial_model(&ws, keys, trusted, options.read_only);
-    let runtime = crate::commands::runtime()?;
+    let runtime = workspace::runtime()?;
     runtime.block_on(async move {
         let mut terminal = term::enter().map_err(|e| eyre!("{e}"))?;
         let (wake, woken) = unbounded_channel();
@@ -75,7 +73,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
                 std::io::stderr(),
                 "preflight: a background task panicked: {report}"
             );
-            return Ok(ExitCode::from(EXIT_PANIC));
+            return Ok(ExitCode::from(crate::exit::PANIC));
         }
         result
     })
@@ -186,7 +184,7 @@ struct Cockpit {
 impl Cockpit {
     fn new(ws: Workspace, model: Model, theme: Theme) -> Cockpit {
         let (run_tx, runs) = unbounded_channel();
-        let jobs = crate::commands::jobs(None, &ws.config);
+        let jobs = workspace::jobs(None, &ws.config);
         let slots = Slots::new(
             ws.run_context(),
             jobs,
@@ -327,7 +325,12 @@ impl Cockpit {
                 Effect::Pause(_) => Vec::new(),
                 Effect::Edit(id) => vec![self.edit(&id, terminal, reader)?],
                 Effect::SetTask { task, status } => {
-                    match crate::commands::plan::write_status(&self.ws, &task, status) {
+                    match crate::plan_files::write_status(
+                        &self.ws.repo.root,
+                        &self.ws.config.plan,
+                        &task,
+                        status,
+                    ) {
                         Ok(file) => {
                             let mut msgs = self.reload_config();
                             msgs.push(Msg::Notice(false, format!("{task} {status} ({file})")));
@@ -456,16 +459,15 @@ impl Cockpit {
                         head.as_ref().and_then(|h| h.commit.clone()),
                         head.as_ref().is_some_and(|h| h.dirty > 0),
                     );
-                    let ws = Workspace {
-                        repo: repo.clone(),
-                        config: config.clone(),
-                    };
-                    crate::commands::check::remember(
-                        &ws,
+                    let remembered = crate::history::remember(
+                        &repo.state_dir,
                         head.as_ref(),
                         std::slice::from_ref(&outcome),
                     );
                     let _ = back.send(Msg::Finished { check, record });
+                    if let Err(e) = remembered {
+                        let _ = back.send(Msg::Notice(true, e));
+                    }
                     match register::file_outcomes(
                         &repo,
                         &config,
@@ -554,7 +556,7 @@ impl Cockpit {
     fn reload_config(&mut self) -> Vec<Msg> {
         match self.ws.reload() {
             Ok(ws) => {
-                let trusted = crate::commands::check::is_trusted(&ws, false).unwrap_or(false);
+                let trusted = ws.is_trusted(false).unwrap_or(false);
                 let changed_commands = ws.config.text != self.ws.config.text;
                 self.ws = ws;
                 self.triggers = Triggers::new(&self.ws.config.checks);

@@ -263,7 +263,7 @@ impl KeyMap {
                     .find(|(n, _)| n == action)
                     .map(|(n, _)| *n)
                     .ok_or_else(|| {
-                        let hint = crate::config::did_you_mean(action, ACTIONS.iter().map(|(n, _)| *n))
+                        let hint = crate::domain::suggest::did_you_mean(action, ACTIONS.iter().map(|(n, _)| *n))
                             .map(|s| format!("; did you mean `{s}`?"))
                             .unwrap_or_default();
                         format!("{origin}: [{scope_name}] `{key_text}` = unknown action `{action}`{hint}")

@@ -4,8 +4,8 @@
 use super::super::model::{CheckPhase, CheckRow, Model, Pane};
 use super::super::theme::Theme;
 use super::{pane_block, selected, title, SPINNER};
-use crate::commands::human_duration;
 use crate::domain::check::RunStatus;
+use crate::text::format::human_duration;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -101,7 +101,7 @@ fn row_line<'a>(
     let mut spans = vec![
         Span::styled(format!("{glyph} "), style),
         Span::styled(
-            format!("{:<id_width$}", super::plan::clip(&row.id, id_width)),
+            crate::text::format::fit(&row.id, id_width),
             theme.ui("text"),
         ),
     ];

@@ -5,6 +5,7 @@ use super::super::model::{Model, Pane, PlanRow};
 use super::super::theme::Theme;
 use super::{pane_block, selected, title};
 use crate::domain::plan::TaskStatus;
+use crate::text::format::fit;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -70,12 +71,10 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
             let filled = (progress * bar_width as f64).round() as usize;
             let percent = format!(" {:>3.0}% ", progress * 100.0);
             let name_width = width.saturating_sub(2 + percent.len() + bar_width);
-            let name = clip(&phase.title, name_width);
-            let pad = name_width.saturating_sub(name.chars().count());
+            let name = fit(&phase.title, name_width);
             Line::from(vec![
                 Span::styled(format!("{fold} "), dim),
                 Span::styled(name, theme.ui("title")),
-                Span::raw(" ".repeat(pad)),
                 Span::styled(percent, dim),
                 Span::styled("█".repeat(filled), theme.check("passed")),
                 Span::styled("░".repeat(bar_width - filled), dim),
@@ -105,9 +104,4 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
             Line::from(spans)
         }
     }
-}
-
-/// At most `width` characters, with an ellipsis when cut.
-pub fn clip(text: &str, width: usize) -> String {
-    crate::commands::issue::clip(text, width)
 }

@@ -3,9 +3,9 @@
 use super::super::model::{Model, Pane};
 use super::super::theme::Theme;
 use super::{pane_block, selected};
-use crate::commands::issue::age;
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
+use crate::text::format::age;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};

@@ -1,17 +1,9 @@
-//! The command line (clap derive): one variant and one function per subcommand.
+//! The command line as clap types: one variant per subcommand, its flags and help.
+//! Nothing below `cli` sees these: `cli::run` turns them into the plain options each
+//! command takes.
 
-use crate::commands;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use color_eyre::eyre::Result;
 use std::path::PathBuf;
-use std::process::ExitCode;
-
-/// Exit code for usage, configuration and I/O errors.
-pub const EXIT_ERROR: u8 = 2;
-/// Exit code when some check failed (or, later, the verdict is NO-GO).
-pub const EXIT_FAILED: u8 = 1;
-/// Exit code after Ctrl-C, SIGTERM or SIGHUP.
-pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -285,41 +277,4 @@ pub struct InitArgs {
     /// Overwrite an existing preflight.toml.
     #[arg(long)]
     pub force: bool,
-}
-
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    let repo = cli.repo.as_deref();
-    let Some(command) = cli.command else {
-        return crate::tui::app::run(crate::tui::app::Options {
-            repo: cli.repo.clone(),
-            read_only: cli.read_only,
-            theme: cli.theme.clone(),
-        });
-    };
-    match command {
-        Command::Check(args) => commands::check::run(repo, args),
-        Command::Gate(args) => commands::gate::run(repo, args),
-        Command::Report(args) => commands::report::run(repo, args),
-        Command::Issue(cmd) => commands::issue::run(repo, cmd),
-        Command::Plan(args) => match args.action {
-            None => commands::plan::show(repo, args.json),
-            Some(PlanAction::Set { task, status }) => commands::plan::set(repo, &task, &status),
-        },
-        Command::Import {
-            file,
-            output,
-            issues,
-        } => commands::import::run(repo, &file, output.as_deref(), issues),
-        Command::Init(args) => commands::init::run(repo, args),
-        Command::Trust => commands::trust::run(repo),
-    }
-}
-
-/// An error report as one line: each cause after the last, joined by ": ".
-pub fn one_line(report: &color_eyre::Report) -> String {
-    report
-        .chain()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
 }

@@ -1,5 +1,11 @@
-//! Markdown plans as live sources: the files `[project] plans` names, read where they
-//! are and merged into the plan next to the phases written in `preflight.toml`.
+//! The plan's files: markdown plans as live sources (the files `[project] plans`
+//! names, read where they are and merged into the plan next to the phases written in
+//! `preflight.toml`), and a task's status written back into its file ([`write`]).
+//! The plan itself is the pure `domain::plan`; the markdown reading is `markdown`.
+
+mod write;
+
+pub use write::write_status;
 
 use crate::domain::plan::{Location, Phase, Plan, Task};
 use crate::markdown::{self, Document};
