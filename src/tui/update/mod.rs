@@ -1,0 +1,280 @@
+//! `update(model, msg) → effects`: every change of the cockpit's state, and nothing
+//! else. No terminal, no files, no processes here: the app carries out the effects
+//! and feeds their results back as messages, so all of this is tested without a
+//! terminal.
+
+mod actions;
+mod navigate;
+mod output;
+mod overlay;
+mod palette;
+mod plan;
+mod prompt;
+mod register;
+
+use actions::*;
+pub use actions::{act, is_triage_action, key_for};
+use navigate::*;
+use output::*;
+use overlay::*;
+pub use palette::palette_matches;
+use plan::*;
+pub use prompt::expiry_day;
+use prompt::*;
+use register::*;
+
+use super::keymap::{Key, Scope, ACTIONS};
+use super::model::{Ask, CheckPhase, Model, Overlay, Pane, PlanRow, Watching};
+use super::triage::{triage, Prompt, Triage, Write};
+use crate::domain::filter::Filter;
+use crate::domain::issue::{DismissReason, Issue};
+use crate::domain::plan::TaskStatus;
+use crate::history::RunRecord;
+use crate::runner::Output;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::time::Instant;
+
+/// Everything that can happen to the cockpit.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Time passed while something runs (spinner, streaming output).
+    Tick,
+    /// The watcher is ready (folders watched) or failed.
+    WatchReady(usize),
+    WatchFailed(String),
+    /// Source files changed: the checks they affect, each with the path that did it.
+    Affected(Vec<(String, String)>),
+    /// The whole register was read again.
+    Issues(Vec<Issue>),
+    /// One issue changed on disk (`None`: its file is gone).
+    IssueChanged(String, Option<Issue>),
+    /// A run got its job slot.
+    Started {
+        check: String,
+    },
+    /// A run was queued; its output fills `output`.
+    Queued {
+        check: String,
+        trigger: String,
+        output: Output,
+    },
+    /// The current run of a check ended.
+    Finished {
+        check: String,
+        record: RunRecord,
+    },
+    /// A triage write was done (or refused: the error says why, in one line).
+    Wrote {
+        before: Option<Box<Issue>>,
+        result: Result<Issue, String>,
+        /// An undo's result is not itself undoable.
+        undo: bool,
+    },
+    /// The configuration or the plan was read again.
+    Config(Box<crate::config::Config>),
+    /// Trust was granted (checks may run now).
+    Trusted,
+    /// Something to tell the user: (error?, text).
+    Notice(bool, String),
+}
+
+/// What the app must do for the model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    Write(Write),
+    Dismiss {
+        id: String,
+        base: u64,
+        reason: DismissReason,
+        note: Option<String>,
+        expires: Option<String>,
+    },
+    NewIssue {
+        title: String,
+    },
+    /// Run these checks (started by `trigger`).
+    Run {
+        checks: Vec<String>,
+        trigger: String,
+    },
+    Trust,
+    /// Stop or resume acting on file changes (the register is always followed).
+    Pause(bool),
+    /// Open the issue's file in `$EDITOR`, with the terminal suspended.
+    Edit(String),
+    SetTask {
+        task: String,
+        status: TaskStatus,
+    },
+}
+
+/// Apply one message; return what the app must do.
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => {
+            model.notice = None;
+            on_key(model, key)
+        }
+        Msg::Resize(w, h) => {
+            model.size = (w, h);
+            fix_offsets(model);
+            Vec::new()
+        }
+        Msg::Tick => {
+            model.spin = model.spin.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::WatchReady(folders) => {
+            if matches!(model.watching, Watching::Starting) {
+                model.watching = Watching::On { folders };
+            }
+            Vec::new()
+        }
+        Msg::WatchFailed(why) => {
+            model.watching = Watching::Off(why);
+            Vec::new()
+        }
+        Msg::Affected(affected) => on_affected(model, affected),
+        Msg::Issues(issues) => {
+            model.set_issues(issues);
+            fix_offsets(model);
+            Vec::new()
+        }
+        Msg::IssueChanged(id, issue) => {
+            model.put_issue(&id, issue);
+            model.register.keep_selection(&model.issues);
+            model.refresh_verdict();
+            fix_offsets(model);
+            Vec::new()
+        }
+        Msg::Queued {
+            check,
+            trigger,
+            output,
+        } => {
+            if let Some(row) = model.check_mut(&check) {
+                row.phase = CheckPhase::Queued;
+                row.trigger = Some(trigger);
+                row.output = Some(output);
+            }
+            if model.output.follow {
+                model.output.scroll = 0;
+            }
+            Vec::new()
+        }
+        Msg::Started { check } => {
+            if let Some(row) = model.check_mut(&check) {
+                row.phase = CheckPhase::Running {
+                    since: Instant::now(),
+                };
+            }
+            Vec::new()
+        }
+        Msg::Finished { check, record } => {
+            if let Some(row) = model.check_mut(&check) {
+                row.phase = CheckPhase::Done;
+                row.last = Some(record);
+            }
+            model.refresh_verdict();
+            Vec::new()
+        }
+        Msg::Wrote {
+            before,
+            result,
+            undo,
+        } => {
+            on_wrote(model, before, result, undo);
+            Vec::new()
+        }
+        Msg::Config(config) => {
+            model.set_config(*config);
+            let rows = model.plan_rows().len();
+            model.plan_selected = model.plan_selected.min(rows.saturating_sub(1));
+            Vec::new()
+        }
+        Msg::Trusted => {
+            model.trusted = true;
+            model.watching = Watching::Starting;
+            model.tell("trusted: running every check");
+            vec![run_all(model, "trusted")]
+        }
+        Msg::Notice(error, text) => {
+            if error {
+                model.warn(text);
+            } else {
+                model.tell(text);
+            }
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn run_all(model: &Model, trigger: &str) -> Effect {
+    Effect::Run {
+        checks: model.checks.iter().map(|c| c.id.clone()).collect(),
+        trigger: trigger.to_string(),
+    }
+}
+
+pub(super) fn on_affected(model: &mut Model, affected: Vec<(String, String)>) -> Vec<Effect> {
+    if !model.trusted || model.read_only {
+        return Vec::new();
+    }
+    if let Watching::Paused { pending } = &mut model.watching {
+        *pending += affected.len();
+        return Vec::new();
+    }
+    // One effect per trigger path, so each run says what started it.
+    let mut effects: Vec<Effect> = Vec::new();
+    for (check, path) in affected {
+        match effects
+            .iter_mut()
+            .find(|e| matches!(e, Effect::Run { trigger, .. } if *trigger == path))
+        {
+            Some(Effect::Run { checks, .. }) => checks.push(check),
+            _ => effects.push(Effect::Run {
+                checks: vec![check],
+                trigger: path,
+            }),
+        }
+    }
+    effects
+}
+
+pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    if let Some(overlay) = model.overlay.take() {
+        return on_overlay_key(model, overlay, key);
+    }
+    let Some(k) = Key::from_event(&key) else {
+        return Vec::new();
+    };
+    let scope = model.focus.scope();
+    match model.keys.action(scope, &k) {
+        Some(action) => act(model, action),
+        None => Vec::new(),
+    }
+}
+
+/// Keep the selections of the register and plan within their windows.
+pub fn fix_offsets(model: &mut Model) {
+    let areas = crate::tui::view::layout(model.size, model);
+    let visible = usize::from(areas.register.height.saturating_sub(3)).max(1);
+    if let Some(at) = model.register.index(&model.issues) {
+        model.register_offset = scroll_into_view(model.register_offset, at, visible);
+    }
+    let plan_visible = usize::from(areas.plan.height.saturating_sub(2)).max(1);
+    model.plan_offset = scroll_into_view(model.plan_offset, model.plan_selected, plan_visible);
+}
+
+pub(super) fn scroll_into_view(offset: usize, at: usize, visible: usize) -> usize {
+    if at < offset {
+        at
+    } else if at >= offset + visible {
+        at + 1 - visible
+    } else {
+        offset
+    }
+}
