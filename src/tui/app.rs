@@ -3,6 +3,7 @@
 //! out the effects it returns. It draws only after something changed, so an idle
 //! cockpit writes nothing to the terminal.
 
+use super::action::Action;
 use super::keymap::KeyMap;
 use super::model::{Model, RepoFacts, Watching};
 use super::term::{self, Input, Reader, Term};
@@ -109,7 +110,7 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
         };
         model.warn(format!("{first}{more}"));
     } else if !trusted && !read_only {
-        let key = super::update::key_for(&model, "trust").unwrap_or_else(|| ":trust".into());
+        let key = super::update::key_for(&model, Action::Trust).unwrap_or_else(|| ":trust".into());
         model.tell(format!(
             "not trusted: nothing runs until you review and trust the checks ({key})"
         ));
@@ -322,7 +323,6 @@ impl Cockpit {
                     Ok(()) => vec![Msg::Trusted],
                     Err(e) => vec![Msg::Notice(true, format!("cannot trust: {e:#}"))],
                 },
-                Effect::Pause(_) => Vec::new(),
                 Effect::Edit(id) => vec![self.edit(&id, terminal, reader)?],
                 Effect::SetTask { task, status } => {
                     match crate::plan_files::write_status(

@@ -1,7 +1,8 @@
 //! Keys → named actions, as data. The default map is `keys.toml`; users override any
-//! subset. The help overlay and the command palette are generated from [`ACTIONS`] and
-//! the map, so they can never disagree with what the keys do.
+//! subset. The help overlay and the command palette are generated from
+//! [`Action::ALL`] and the map, so they can never disagree with what the keys do.
 
+use super::action::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 
@@ -37,49 +38,6 @@ impl Scope {
         }
     }
 }
-
-/// Every action: its name (in key maps and the palette) and what it does (in help).
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("quit", "Quit"),
-    ("help", "Show every key"),
-    ("palette", "Run any action by name"),
-    ("next-pane", "Next pane"),
-    ("prev-pane", "Previous pane"),
-    ("down", "Move down"),
-    ("up", "Move up"),
-    ("top", "Go to the top"),
-    ("bottom", "Go to the bottom"),
-    ("page-down", "Page down"),
-    ("page-up", "Page up"),
-    (
-        "filter",
-        "Filter (register: text, sev:high, status:new, owner:x, blocker)",
-    ),
-    ("open", "Open the detail view"),
-    ("rerun", "Re-run the selected check"),
-    ("rerun-all", "Re-run every check"),
-    ("pause-watch", "Pause or resume watching"),
-    ("trust", "Trust this repository's checks"),
-    ("follow", "Follow the output's tail"),
-    ("next-match", "Search: next match up (older)"),
-    ("prev-match", "Search: next match down (newer)"),
-    ("sort", "Sort by the next column"),
-    ("severity-critical", "Severity: critical"),
-    ("severity-high", "Severity: high"),
-    ("severity-medium", "Severity: medium"),
-    ("severity-low", "Severity: low"),
-    ("severity-info", "Severity: info"),
-    ("accept", "Accept (new → open)"),
-    ("next-status", "Next status"),
-    ("fixed", "Mark fixed"),
-    ("dismiss", "Dismiss with a reason"),
-    ("blocker", "Toggle release blocker"),
-    ("owner", "Set the owner"),
-    ("new-issue", "File a new issue"),
-    ("edit", "Edit the issue file in $EDITOR"),
-    ("undo", "Undo the last triage action"),
-    ("cycle-task", "Cycle the task's status"),
-];
 
 /// What a key map says to unbind a key.
 const UNBIND: &str = "none";
@@ -208,10 +166,11 @@ impl Key {
     }
 }
 
-/// A key map: per scope, key → action name.
+/// A key map: per scope, key → action. Invariant: a key is bound at most once per
+/// scope (aliases included), so what a key does never depends on table order.
 #[derive(Debug, Clone, Default)]
 pub struct KeyMap {
-    scopes: BTreeMap<Scope, BTreeMap<Key, &'static str>>,
+    scopes: BTreeMap<Scope, BTreeMap<Key, Action>>,
 }
 
 /// Scope name → key → action name, as written in TOML.
@@ -258,24 +217,17 @@ impl KeyMap {
                     table.remove(&key);
                     continue;
                 }
-                let name = ACTIONS
-                    .iter()
-                    .find(|(n, _)| n == action)
-                    .map(|(n, _)| *n)
-                    .ok_or_else(|| {
-                        let hint = crate::domain::suggest::did_you_mean(action, ACTIONS.iter().map(|(n, _)| *n))
-                            .map(|s| format!("; did you mean `{s}`?"))
-                            .unwrap_or_default();
-                        format!("{origin}: [{scope_name}] `{key_text}` = unknown action `{action}`{hint}")
-                    })?;
-                table.insert(key, name);
+                let action: Action = action
+                    .parse()
+                    .map_err(|e| format!("{origin}: [{scope_name}] `{key_text}` = {e}"))?;
+                table.insert(key, action);
             }
         }
         Ok(())
     }
 
     /// The action a key does in a pane: the pane's own binding, else the global one.
-    pub fn action(&self, scope: Scope, key: &Key) -> Option<&'static str> {
+    pub fn action(&self, scope: Scope, key: &Key) -> Option<Action> {
         self.scopes
             .get(&scope)
             .and_then(|t| t.get(key))
@@ -283,17 +235,17 @@ impl KeyMap {
             .copied()
     }
 
-    /// Help for one scope: each action bound there, its keys and what it does.
-    pub fn help(&self, scope: Scope) -> Vec<(String, &'static str)> {
+    /// Help for one scope: each action bound there, with its keys (`q ctrl-c`).
+    pub fn help(&self, scope: Scope) -> Vec<(String, Action)> {
         let Some(table) = self.scopes.get(&scope) else {
             return Vec::new();
         };
-        ACTIONS
+        Action::ALL
             .iter()
-            .filter_map(|(name, description)| {
+            .filter_map(|action| {
                 let mut keys: Vec<&Key> = table
                     .iter()
-                    .filter(|(_, a)| *a == name)
+                    .filter(|(_, a)| *a == action)
                     .map(|(k, _)| k)
                     .collect();
                 // Plain characters first, then named keys, then chords: `q ctrl-c`.
@@ -305,13 +257,23 @@ impl KeyMap {
                     )
                 });
                 let keys: Vec<String> = keys.into_iter().map(Key::label).collect();
-                (!keys.is_empty()).then(|| (keys.join(" "), *description))
+                (!keys.is_empty()).then(|| (keys.join(" "), *action))
             })
             .collect()
     }
 
+    /// The first key bound to `action` (global scope first, then the panes), for hints.
+    pub fn key_for(&self, action: Action) -> Option<String> {
+        Scope::ALL.iter().find_map(|scope| {
+            self.help(*scope)
+                .into_iter()
+                .find(|(_, a)| *a == action)
+                .and_then(|(keys, _)| keys.split(' ').next().map(str::to_string))
+        })
+    }
+
     /// Every binding, for tests and the palette.
-    pub fn bindings(&self) -> impl Iterator<Item = (Scope, &Key, &'static str)> {
+    pub fn bindings(&self) -> impl Iterator<Item = (Scope, &Key, Action)> {
         self.scopes
             .iter()
             .flat_map(|(scope, table)| table.iter().map(move |(k, a)| (*scope, k, *a)))
@@ -325,10 +287,10 @@ mod tests {
     #[test]
     fn the_default_map_parses_binds_every_action_and_avoids_esc_and_alt() {
         let map = KeyMap::default_map().unwrap();
-        for (name, _) in ACTIONS {
+        for action in Action::ALL {
             assert!(
-                map.bindings().any(|(_, _, a)| a == *name),
-                "no key for {name}"
+                map.bindings().any(|(_, _, a)| a == *action),
+                "no key for {action}"
             );
         }
         for (scope, key, action) in map.bindings() {
@@ -359,10 +321,10 @@ mod tests {
     fn pane_bindings_come_before_global_ones() {
         let map = KeyMap::default_map().unwrap();
         let n = Key::parse("n").unwrap();
-        assert_eq!(map.action(Scope::Register, &n), Some("new-issue"));
+        assert_eq!(map.action(Scope::Register, &n), Some(Action::NewIssue));
         assert_eq!(map.action(Scope::Checks, &n), None);
         let q = Key::parse("q").unwrap();
-        assert_eq!(map.action(Scope::Register, &q), Some("quit"));
+        assert_eq!(map.action(Scope::Register, &q), Some(Action::Quit));
     }
 
     #[test]
@@ -372,12 +334,12 @@ mod tests {
             .unwrap();
         assert_eq!(
             map.action(Scope::Register, &Key::parse("D").unwrap()),
-            Some("dismiss")
+            Some(Action::Dismiss)
         );
         assert_eq!(map.action(Scope::Register, &Key::parse("d").unwrap()), None);
         assert_eq!(
             map.action(Scope::Register, &Key::parse("a").unwrap()),
-            Some("accept")
+            Some(Action::Accept)
         );
         let err = map
             .apply("[register]\nz = \"dismis\"\n", "config.toml")
@@ -410,9 +372,14 @@ mod tests {
         let map = KeyMap::default_map().unwrap();
         let help = map.help(Scope::Global);
         assert!(
-            help.contains(&("j down".to_string(), "Move down")),
+            help.contains(&("j down".to_string(), Action::Down)),
             "{help:?}"
         );
-        assert!(help.contains(&("q ctrl-c".to_string(), "Quit")), "{help:?}");
+        assert!(
+            help.contains(&("q ctrl-c".to_string(), Action::Quit)),
+            "{help:?}"
+        );
+        assert_eq!(map.key_for(Action::Trust).as_deref(), Some("T"));
+        assert_eq!(map.key_for(Action::Dismiss).as_deref(), Some("d"));
     }
 }

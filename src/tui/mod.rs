@@ -5,6 +5,7 @@
 //! to carry out; `view` draws the model and changes nothing. Themes, the key map, the
 //! register's view state and the triage writes are plain data with their own tests.
 
+pub mod action;
 pub mod ansi;
 pub mod app;
 pub mod keymap;

@@ -67,6 +67,7 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::action::Action;
     use crate::tui::keymap::{Key, Scope};
 
     fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
@@ -84,9 +85,9 @@ mod tests {
         assert_eq!(settings.theme.as_deref(), Some("light"));
         let map = settings.key_map().unwrap();
         let key = |t| Key::parse(t).unwrap();
-        assert_eq!(map.action(Scope::Register, &key("X")), Some("fixed"));
+        assert_eq!(map.action(Scope::Register, &key("X")), Some(Action::Fixed));
         assert_eq!(map.action(Scope::Register, &key("x")), None);
-        assert_eq!(map.action(Scope::Register, &key("a")), Some("accept"));
+        assert_eq!(map.action(Scope::Register, &key("a")), Some(Action::Accept));
     }
 
     #[test]

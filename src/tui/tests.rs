@@ -458,12 +458,29 @@ fn changes_run_the_affected_checks_unless_paused() {
             trigger: "src/a.py".into()
         }]
     );
-    assert_eq!(keys(&mut m, "p"), [Effect::Pause(true)]);
+    // Pausing is the model's own state: changes are counted, nothing runs.
+    assert!(keys(&mut m, "p").is_empty());
+    assert_eq!(m.watching, Watching::Paused { pending: 0 });
     assert!(update(&mut m, Msg::Affected(vec![("lint".into(), "b".into())])).is_empty());
-    assert_eq!(m.watching, Watching::Paused { pending: 1 });
-    let effects = keys(&mut m, "p");
-    assert_eq!(effects[0], Effect::Pause(false));
-    assert!(matches!(&effects[1], Effect::Run { trigger, .. } if trigger == "resumed"));
+    assert!(update(&mut m, Msg::Affected(vec![("test".into(), "c".into())])).is_empty());
+    assert_eq!(m.watching, Watching::Paused { pending: 2 });
+    // Resuming runs everything once for what changed meanwhile.
+    assert_eq!(
+        keys(&mut m, "p"),
+        [Effect::Run {
+            checks: vec![
+                "fmt".into(),
+                "lint".into(),
+                "test".into(),
+                "coverage".into()
+            ],
+            trigger: "resumed".into()
+        }]
+    );
+    assert_eq!(m.watching, Watching::On { folders: 0 });
+    // Resuming with nothing missed runs nothing.
+    keys(&mut m, "p");
+    assert!(keys(&mut m, "p").is_empty());
 }
 
 #[test]

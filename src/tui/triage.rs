@@ -8,6 +8,7 @@
 use crate::domain::finding::Severity;
 use crate::domain::issue::{Issue, Status};
 use crate::domain::triage::Edit;
+use crate::tui::action::Action;
 
 /// A write the cockpit asks the store for.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,29 +41,39 @@ pub enum Triage {
     Nothing,
 }
 
-/// The edit a triage action makes to `issue`, if it is a one-key edit.
-pub fn edit_for(action: &str, issue: &Issue) -> Option<Edit> {
-    let severity = |s| (issue.severity != s).then_some(Edit::Severity(s));
+/// The severity an action sets, if it is one of the five severity keys.
+pub fn severity_of(action: Action) -> Option<Severity> {
     match action {
-        "severity-critical" => severity(Severity::Critical),
-        "severity-high" => severity(Severity::High),
-        "severity-medium" => severity(Severity::Medium),
-        "severity-low" => severity(Severity::Low),
-        "severity-info" => severity(Severity::Info),
-        "accept" => (issue.status == Status::New).then_some(Edit::Status(Status::Open)),
-        "next-status" => Some(Edit::Status(issue.status.next())),
-        "fixed" => (issue.status != Status::Fixed).then_some(Edit::Status(Status::Fixed)),
-        "blocker" => Some(Edit::Blocker(!issue.blocker)),
+        Action::SeverityCritical => Some(Severity::Critical),
+        Action::SeverityHigh => Some(Severity::High),
+        Action::SeverityMedium => Some(Severity::Medium),
+        Action::SeverityLow => Some(Severity::Low),
+        Action::SeverityInfo => Some(Severity::Info),
+        _ => None,
+    }
+}
+
+/// The edit a triage action makes to `issue`, if it is a one-key edit (`None` also
+/// when it would change nothing, e.g. accept on an open issue).
+pub fn edit_for(action: Action, issue: &Issue) -> Option<Edit> {
+    if let Some(severity) = severity_of(action) {
+        return (issue.severity != severity).then_some(Edit::Severity(severity));
+    }
+    match action {
+        Action::Accept => (issue.status == Status::New).then_some(Edit::Status(Status::Open)),
+        Action::NextStatus => Some(Edit::Status(issue.status.next())),
+        Action::Fixed => (issue.status != Status::Fixed).then_some(Edit::Status(Status::Fixed)),
+        Action::Blocker => Some(Edit::Blocker(!issue.blocker)),
         _ => None,
     }
 }
 
 /// What a triage key does to the issue the user saw.
-pub fn triage(action: &str, seen: &Issue) -> Triage {
+pub fn triage(action: Action, seen: &Issue) -> Triage {
     match action {
-        "dismiss" => Triage::Ask(Prompt::Dismiss),
-        "owner" => Triage::Ask(Prompt::Owner),
-        "new-issue" => Triage::Ask(Prompt::NewIssue),
+        Action::Dismiss => Triage::Ask(Prompt::Dismiss),
+        Action::Owner => Triage::Ask(Prompt::Owner),
+        Action::NewIssue => Triage::Ask(Prompt::NewIssue),
         _ => match edit_for(action, seen) {
             Some(edit) => Triage::Write(Write::Edit {
                 id: seen.id.clone(),
@@ -129,31 +140,40 @@ mod tests {
     fn keys_become_edits_based_on_the_revision_seen() {
         let issue = seen();
         assert_eq!(
-            triage("severity-critical", &issue),
+            triage(Action::SeverityCritical, &issue),
             Triage::Write(Write::Edit {
                 id: "PF-AAAAAA".into(),
                 base: 7,
                 edits: vec![Edit::Severity(Severity::Critical)]
             })
         );
-        assert_eq!(edit_for("accept", &issue), Some(Edit::Status(Status::Open)));
         assert_eq!(
-            edit_for("next-status", &issue),
+            edit_for(Action::Accept, &issue),
             Some(Edit::Status(Status::Open))
         );
-        assert_eq!(edit_for("fixed", &issue), Some(Edit::Status(Status::Fixed)));
-        assert_eq!(edit_for("blocker", &issue), Some(Edit::Blocker(true)));
+        assert_eq!(
+            edit_for(Action::NextStatus, &issue),
+            Some(Edit::Status(Status::Open))
+        );
+        assert_eq!(
+            edit_for(Action::Fixed, &issue),
+            Some(Edit::Status(Status::Fixed))
+        );
+        assert_eq!(edit_for(Action::Blocker, &issue), Some(Edit::Blocker(true)));
     }
 
     #[test]
     fn keys_that_change_nothing_write_nothing_and_prompts_ask() {
         let mut issue = seen();
-        assert_eq!(triage("severity-medium", &issue), Triage::Nothing);
+        assert_eq!(triage(Action::SeverityMedium, &issue), Triage::Nothing);
         issue.status = Status::Open;
-        assert_eq!(triage("accept", &issue), Triage::Nothing);
-        assert_eq!(triage("dismiss", &issue), Triage::Ask(Prompt::Dismiss));
-        assert_eq!(triage("owner", &issue), Triage::Ask(Prompt::Owner));
-        assert_eq!(triage("quit", &issue), Triage::Nothing);
+        assert_eq!(triage(Action::Accept, &issue), Triage::Nothing);
+        assert_eq!(
+            triage(Action::Dismiss, &issue),
+            Triage::Ask(Prompt::Dismiss)
+        );
+        assert_eq!(triage(Action::Owner, &issue), Triage::Ask(Prompt::Owner));
+        assert_eq!(triage(Action::Quit, &issue), Triage::Nothing);
     }
 
     #[test]

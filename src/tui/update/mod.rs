@@ -13,17 +13,19 @@ mod prompt;
 mod register;
 
 use actions::*;
-pub use actions::{act, is_triage_action, key_for};
+pub use actions::{act, key_for};
 use navigate::*;
 use output::*;
 use overlay::*;
-pub use palette::palette_matches;
+use palette::on_palette_key;
+pub use palette::{palette_matches, Entry};
 use plan::*;
 pub use prompt::expiry_day;
 use prompt::*;
 use register::*;
 
-use super::keymap::{Key, Scope, ACTIONS};
+use super::action::Action;
+use super::keymap::Key;
 use super::model::{Ask, CheckPhase, Model, Overlay, Pane, PlanRow, Watching};
 use super::triage::{triage, Prompt, Triage, Write};
 use crate::domain::filter::Filter;
@@ -101,8 +103,6 @@ pub enum Effect {
         trigger: String,
     },
     Trust,
-    /// Stop or resume acting on file changes (the register is always followed).
-    Pause(bool),
     /// Open the file in `$EDITOR`, with the terminal suspended.
     Edit(String),
     SetTask {

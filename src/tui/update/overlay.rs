@@ -26,34 +26,7 @@ pub(super) fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent)
             model.overlay = Some(Overlay::Help { scroll });
             Vec::new()
         }
-        Overlay::Palette {
-            mut input,
-            selected,
-        } => {
-            let matches = palette_matches(model, &input);
-            match key.code {
-                _ if cancel => Vec::new(),
-                KeyCode::Enter => match matches.get(selected) {
-                    Some((name, _, _)) => act(model, name),
-                    None => Vec::new(),
-                },
-                KeyCode::Down | KeyCode::Tab => {
-                    let selected = (selected + 1).min(matches.len().saturating_sub(1));
-                    model.overlay = Some(Overlay::Palette { input, selected });
-                    Vec::new()
-                }
-                KeyCode::Up | KeyCode::BackTab => {
-                    let selected = selected.saturating_sub(1);
-                    model.overlay = Some(Overlay::Palette { input, selected });
-                    Vec::new()
-                }
-                code => {
-                    edit_text(&mut input, code, ctrl);
-                    model.overlay = Some(Overlay::Palette { input, selected: 0 });
-                    Vec::new()
-                }
-            }
-        }
+        Overlay::Palette { input, selected } => on_palette_key(model, input, selected, key),
         Overlay::Reasons { id, base, selected } => {
             let n = DismissReason::ALL.len();
             let pick = match key.code {

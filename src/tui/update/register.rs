@@ -79,7 +79,7 @@ pub(super) fn describe_change(old: &Issue, new: &Issue) -> String {
 }
 
 /// A triage key on the issue highlighted in the last frame, at the revision shown.
-pub(super) fn on_triage(model: &mut Model, action: &str) -> Vec<Effect> {
+pub(super) fn on_triage(model: &mut Model, action: Action) -> Vec<Effect> {
     if let Some(refusal) = refuse_triage(model) {
         model.warn(refusal);
         return Vec::new();

@@ -1,6 +1,7 @@
 //! The footer: the last notice, or key hints for the focused pane, made from the key
 //! map (so a rebound key shows its new binding).
 
+use super::super::action::Action;
 use super::super::model::{Ask, Model, Overlay, Pane};
 use super::super::theme::Theme;
 use super::super::update::key_for;
@@ -11,42 +12,42 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 /// The hints per pane: (action, short label). The severity keys show as one hint.
-fn hints(pane: Pane) -> &'static [(&'static str, &'static str)] {
+fn hints(pane: Pane) -> &'static [(Action, &'static str)] {
     match pane {
         Pane::Register => &[
-            ("severity-critical", "severity"),
-            ("accept", "accept"),
-            ("dismiss", "dismiss"),
-            ("fixed", "fixed"),
-            ("blocker", "blocker"),
-            ("owner", "owner"),
-            ("next-status", "status"),
-            ("edit", "edit"),
-            ("new-issue", "new"),
-            ("undo", "undo"),
-            ("open", "detail"),
-            ("filter", "filter"),
-            ("sort", "sort"),
+            (Action::SeverityCritical, "severity"),
+            (Action::Accept, "accept"),
+            (Action::Dismiss, "dismiss"),
+            (Action::Fixed, "fixed"),
+            (Action::Blocker, "blocker"),
+            (Action::Owner, "owner"),
+            (Action::NextStatus, "status"),
+            (Action::Edit, "edit"),
+            (Action::NewIssue, "new"),
+            (Action::Undo, "undo"),
+            (Action::Open, "detail"),
+            (Action::Filter, "filter"),
+            (Action::Sort, "sort"),
         ],
         Pane::Plan => &[
-            ("cycle-task", "task status"),
-            ("open", "fold"),
-            ("next-pane", "pane"),
+            (Action::CycleTask, "task status"),
+            (Action::Open, "fold"),
+            (Action::NextPane, "pane"),
         ],
         Pane::Checks => &[
-            ("rerun", "re-run"),
-            ("rerun-all", "all"),
-            ("open", "output"),
-            ("pause-watch", "pause"),
-            ("next-pane", "pane"),
+            (Action::Rerun, "re-run"),
+            (Action::RerunAll, "all"),
+            (Action::Open, "output"),
+            (Action::PauseWatch, "pause"),
+            (Action::NextPane, "pane"),
         ],
         Pane::Output => &[
-            ("follow", "follow"),
-            ("filter", "search"),
-            ("next-match", "older"),
-            ("prev-match", "newer"),
-            ("rerun", "re-run"),
-            ("next-pane", "pane"),
+            (Action::Follow, "follow"),
+            (Action::Filter, "search"),
+            (Action::NextMatch, "older"),
+            (Action::PrevMatch, "newer"),
+            (Action::Rerun, "re-run"),
+            (Action::NextPane, "pane"),
         ],
     }
 }
@@ -100,25 +101,29 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         pairs.push(("esc/ctrl-g".into(), "cancel"));
     } else {
         if !model.trusted && !model.read_only {
-            if let Some(k) = key_for(model, "trust") {
+            if let Some(k) = key_for(model, Action::Trust) {
                 pairs.push((k, "trust & run"));
             }
         }
         for (action, label) in hints(model.focus) {
-            if model.read_only && super::super::update::is_triage_action(action) {
+            if model.read_only && action.is_triage() {
                 continue;
             }
-            let Some(k) = key_for(model, action) else {
+            let Some(k) = key_for(model, *action) else {
                 continue;
             };
-            let k = if *action == "severity-critical" {
+            let k = if *action == Action::SeverityCritical {
                 severity_keys(model).unwrap_or(k)
             } else {
                 k
             };
             pairs.push((k, label));
         }
-        for (action, label) in [("palette", "commands"), ("help", "help"), ("quit", "quit")] {
+        for (action, label) in [
+            (Action::Palette, "commands"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ] {
             if let Some(k) = key_for(model, action) {
                 pairs.push((k, label));
             }
@@ -158,13 +163,13 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 /// "1-5" when the five severity keys are 1…5 (as by default).
 fn severity_keys(model: &Model) -> Option<String> {
     let keys: Vec<String> = [
-        "severity-critical",
-        "severity-high",
-        "severity-medium",
-        "severity-low",
-        "severity-info",
+        Action::SeverityCritical,
+        Action::SeverityHigh,
+        Action::SeverityMedium,
+        Action::SeverityLow,
+        Action::SeverityInfo,
     ]
-    .iter()
+    .into_iter()
     .map(|a| key_for(model, a))
     .collect::<Option<_>>()?;
     (keys.join("") == "12345").then(|| "1-5".to_string())

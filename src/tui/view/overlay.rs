@@ -71,10 +71,10 @@ fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &T
             other => format!("In the {} pane", other.name()),
         };
         lines.push(Line::styled(heading, theme.ui("title")));
-        for (keys, description) in entries {
+        for (keys, action) in entries {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {keys:<14}"), theme.ui("key")),
-                Span::styled(description, theme.ui("text")),
+                Span::styled(action.description(), theme.ui("text")),
             ]));
         }
     }
@@ -111,11 +111,11 @@ fn palette(
     ])];
     let rows = usize::from(inner.height.saturating_sub(1));
     let skip = selected.saturating_sub(rows.saturating_sub(1));
-    for (i, (name, key, description)) in matches.iter().enumerate().skip(skip).take(rows) {
+    for (i, (action, key)) in matches.iter().enumerate().skip(skip).take(rows) {
         let mut line = Line::from(vec![
-            Span::styled(format!("{name:<18}"), theme.ui("text")),
+            Span::styled(format!("{:<18}", action.name()), theme.ui("text")),
             Span::styled(format!("{key:<8}"), theme.ui("key")),
-            Span::styled(*description, theme.ui("dim")),
+            Span::styled(action.description(), theme.ui("dim")),
         ]);
         if i == selected {
             line = line.patch_style(theme.ui("selection"));

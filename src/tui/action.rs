@@ -1,0 +1,203 @@
+//! Every action of the cockpit as a type: its name (in key maps and the palette) and
+//! what it does (in help). The key map binds keys to these, `update::act` matches on
+//! them exhaustively, and help and the palette are generated from [`Action::ALL`]: a
+//! renamed or new action cannot compile into a key that silently does nothing.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! actions {
+    ($($variant:ident = $name:literal, $description:literal;)*) => {
+        /// One thing a key (or the palette) can do. Invariant: each has exactly one
+        /// name and one description, both below.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            /// Every action, in the order help and the palette list them.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The name in key maps and the palette: `severity-high`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+
+            /// What it does, for help and the palette.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $description,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit = "quit", "Quit";
+    Help = "help", "Show every key";
+    Palette = "palette", "Run any action by name";
+    NextPane = "next-pane", "Next pane";
+    PrevPane = "prev-pane", "Previous pane";
+    Down = "down", "Move down";
+    Up = "up", "Move up";
+    Top = "top", "Go to the top";
+    Bottom = "bottom", "Go to the bottom";
+    PageDown = "page-down", "Page down";
+    PageUp = "page-up", "Page up";
+    Filter = "filter", "Filter (register: text, sev:high, status:new, owner:x, blocker)";
+    Open = "open", "Open the detail view";
+    Rerun = "rerun", "Re-run the selected check";
+    RerunAll = "rerun-all", "Re-run every check";
+    PauseWatch = "pause-watch", "Pause or resume watching";
+    Trust = "trust", "Trust this repository's checks";
+    Follow = "follow", "Follow the output's tail";
+    NextMatch = "next-match", "Search: next match up (older)";
+    PrevMatch = "prev-match", "Search: next match down (newer)";
+    Sort = "sort", "Sort by the next column";
+    SeverityCritical = "severity-critical", "Severity: critical";
+    SeverityHigh = "severity-high", "Severity: high";
+    SeverityMedium = "severity-medium", "Severity: medium";
+    SeverityLow = "severity-low", "Severity: low";
+    SeverityInfo = "severity-info", "Severity: info";
+    Accept = "accept", "Accept (new → open)";
+    NextStatus = "next-status", "Next status";
+    Fixed = "fixed", "Mark fixed";
+    Dismiss = "dismiss", "Dismiss with a reason";
+    Blocker = "blocker", "Toggle release blocker";
+    Owner = "owner", "Set the owner";
+    NewIssue = "new-issue", "File a new issue";
+    Edit = "edit", "Edit the issue file in $EDITOR";
+    Undo = "undo", "Undo the last triage action";
+    CycleTask = "cycle-task", "Cycle the task's status";
+}
+
+impl Action {
+    /// Actions that change the register or the plan: refused in a read-only cockpit.
+    pub fn is_triage(self) -> bool {
+        match self {
+            Action::SeverityCritical
+            | Action::SeverityHigh
+            | Action::SeverityMedium
+            | Action::SeverityLow
+            | Action::SeverityInfo
+            | Action::Accept
+            | Action::NextStatus
+            | Action::Fixed
+            | Action::Dismiss
+            | Action::Blocker
+            | Action::Owner
+            | Action::NewIssue
+            | Action::Edit
+            | Action::Undo
+            | Action::CycleTask => true,
+            Action::Quit
+            | Action::Help
+            | Action::Palette
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Down
+            | Action::Up
+            | Action::Top
+            | Action::Bottom
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Filter
+            | Action::Open
+            | Action::Rerun
+            | Action::RerunAll
+            | Action::PauseWatch
+            | Action::Trust
+            | Action::Follow
+            | Action::NextMatch
+            | Action::PrevMatch
+            | Action::Sort => false,
+        }
+    }
+}
+
+impl FromStr for Action {
+    type Err = String;
+
+    /// The action of a name, or one line saying the name is unknown (with the likely
+    /// intended one).
+    fn from_str(name: &str) -> Result<Action, String> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| {
+                let hint = crate::domain::suggest::did_you_mean(
+                    name,
+                    Action::ALL.iter().map(|a| a.name()),
+                )
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+                format!("unknown action `{name}`{hint}")
+            })
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_case::test_case;
+
+    #[test]
+    fn every_action_reads_back_from_its_name_and_names_are_unique() {
+        let mut names = std::collections::BTreeSet::new();
+        for action in Action::ALL {
+            assert_eq!(action.name().parse::<Action>(), Ok(*action));
+            assert!(names.insert(action.name()), "{} twice", action.name());
+            assert!(!action.description().is_empty());
+        }
+    }
+
+    #[test_case("quit", Ok(Action::Quit) ; "a name")]
+    #[test_case("severity-high", Ok(Action::SeverityHigh) ; "a hyphenated name")]
+    #[test_case("dismis", Err("unknown action `dismis`; did you mean `dismiss`?".into()) ; "a typo suggests")]
+    #[test_case("zzzzzz", Err("unknown action `zzzzzz`".into()) ; "nothing close")]
+    #[test_case("", Err("unknown action ``".into()) ; "empty")]
+    #[test_case("Quit", Err("unknown action `Quit`; did you mean `quit`?".into()) ; "names are lower case")]
+    fn names_parse(text: &str, expected: Result<Action, String>) {
+        assert_eq!(text.parse::<Action>(), expected);
+    }
+
+    #[test]
+    fn triage_actions_are_the_ones_that_write() {
+        let triage: Vec<&str> = Action::ALL
+            .iter()
+            .filter(|a| a.is_triage())
+            .map(|a| a.name())
+            .collect();
+        assert_eq!(
+            triage,
+            [
+                "severity-critical",
+                "severity-high",
+                "severity-medium",
+                "severity-low",
+                "severity-info",
+                "accept",
+                "next-status",
+                "fixed",
+                "dismiss",
+                "blocker",
+                "owner",
+                "new-issue",
+                "edit",
+                "undo",
+                "cycle-task"
+            ]
+        );
+    }
+}
