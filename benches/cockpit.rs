@@ -186,7 +186,7 @@ fn main() {
         }
     }
     assert!(
-        model.notice.as_ref().is_some_and(|n| !n.error),
+        model.notice.as_ref().is_some_and(|n| !n.is_error()),
         "{:?}",
         model.notice
     );

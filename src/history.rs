@@ -87,7 +87,7 @@ pub fn remember(
     let dirty = head.is_some_and(|h| h.dirty > 0);
     let records: Vec<RunRecord> = outcomes
         .iter()
-        .filter(|o| o.error.as_deref() != Some("cancelled"))
+        .filter(|o| !o.cancelled)
         .map(|o| RunRecord::from_outcome(o, commit.clone(), dirty))
         .collect();
     History::new(state_dir)

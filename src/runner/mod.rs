@@ -58,8 +58,11 @@ pub struct RunOutcome {
     pub exit_code: Option<i32>,
     pub duration: Duration,
     pub findings: Vec<Finding>,
-    /// Why the status is `error`, or a note on a timeout.
+    /// Why the status is `error`, or a note on a timeout or a cancel.
     pub error: Option<String>,
+    /// The run was cancelled (a newer run replaced it, or the user stopped it): not a
+    /// result, never recorded in the history.
+    pub cancelled: bool,
     /// The full output of the run.
     pub log: PathBuf,
     /// Output lines seen.
@@ -157,6 +160,7 @@ pub async fn run_check(
             duration: Duration::ZERO,
             findings: Vec::new(),
             error: Some(error),
+            cancelled: false,
             log,
             lines: 0,
             metric: None,
@@ -325,6 +329,7 @@ async fn execute(
         sources.line(path, line)
     });
     Ok(RunOutcome {
+        cancelled: matches!(end, End::Cancelled),
         check: spec.id.clone(),
         status,
         exit_code,

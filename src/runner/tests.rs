@@ -170,6 +170,7 @@ async fn cancel_ends_the_group() {
     let outcome = run_check(&s, &fx.ctx, &output, &cancel).await;
     assert_eq!(outcome.status, RunStatus::Error);
     assert_eq!(outcome.error.as_deref(), Some("cancelled"));
+    assert!(outcome.cancelled);
     assert!(wait_gone(read_pid(&pidfile)).await);
 }
 

@@ -321,7 +321,7 @@ impl Cockpit {
                 Effect::Run { checks, trigger } => self.start(&checks, &trigger),
                 Effect::Trust => match crate::trust::grant(&self.ws.repo, &self.ws.config.text) {
                     Ok(()) => vec![Msg::Trusted],
-                    Err(e) => vec![Msg::Notice(true, format!("cannot trust: {e:#}"))],
+                    Err(e) => vec![Msg::warn(format!("cannot trust: {e:#}"))],
                 },
                 Effect::Edit(id) => vec![self.edit(&id, terminal, reader)?],
                 Effect::SetTask { task, status } => {
@@ -333,10 +333,10 @@ impl Cockpit {
                     ) {
                         Ok(file) => {
                             let mut msgs = self.reload_config();
-                            msgs.push(Msg::Notice(false, format!("{task} {status} ({file})")));
+                            msgs.push(Msg::tell(format!("{task} {status} ({file})")));
                             msgs
                         }
-                        Err(e) => vec![Msg::Notice(true, format!("{e:#}"))],
+                        Err(e) => vec![Msg::warn(format!("{e:#}"))],
                     }
                 }
             };
@@ -466,7 +466,7 @@ impl Cockpit {
                     );
                     let _ = back.send(Msg::Finished { check, record });
                     if let Err(e) = remembered {
-                        let _ = back.send(Msg::Notice(true, e));
+                        let _ = back.send(Msg::warn(e));
                     }
                     match register::file_outcomes(
                         &repo,
@@ -477,15 +477,14 @@ impl Cockpit {
                         Ok(filed) => {
                             if let Some(line) = filed.summary() {
                                 let _ = back.send(Msg::Issues(Store::new(&repo).load().issues));
-                                let _ = back.send(Msg::Notice(false, line));
+                                let _ = back.send(Msg::tell(line));
                             }
                             if let Some(error) = filed.errors.first() {
-                                let _ = back.send(Msg::Notice(true, error.to_string()));
+                                let _ = back.send(Msg::warn(error.to_string()));
                             }
                         }
                         Err(e) => {
-                            let _ = back
-                                .send(Msg::Notice(true, format!("cannot file findings: {e:#}")));
+                            let _ = back.send(Msg::warn(format!("cannot file findings: {e:#}")));
                         }
                     }
                 });
@@ -522,7 +521,7 @@ impl Cockpit {
                 }
                 None
             }
-            WatchEvent::Warning(text) => Some(Msg::Notice(true, text)),
+            WatchEvent::Warning(text) => Some(Msg::warn(text)),
             WatchEvent::Ready(folders) => Some(Msg::WatchReady(folders)),
             WatchEvent::Overflow => Some(Msg::Affected(
                 self.ws
@@ -547,7 +546,7 @@ impl Cockpit {
             Err(_) if !self.store.path_of(id).exists() => {
                 Some(Msg::IssueChanged(id.to_string(), None))
             }
-            Err(e) => Some(Msg::Notice(true, e.to_string())),
+            Err(e) => Some(Msg::warn(e.to_string())),
         }
     }
 
@@ -564,20 +563,16 @@ impl Cockpit {
                 if changed_commands && !trusted && self.model.trusted {
                     self.model.trusted = false;
                     self.model.watching = Watching::Off("not trusted".into());
-                    msgs.push(Msg::Notice(
-                        true,
-                        format!(
-                            "{} changed: nothing runs until you trust it again",
-                            self.ws.config_name()
-                        ),
-                    ));
+                    msgs.push(Msg::warn(format!(
+                        "{} changed: nothing runs until you trust it again",
+                        self.ws.config_name()
+                    )));
                 }
                 msgs
             }
-            Err(e) => vec![Msg::Notice(
-                true,
-                format!("{e}; keeping the previous configuration"),
-            )],
+            Err(e) => vec![Msg::warn(format!(
+                "{e}; keeping the previous configuration"
+            ))],
         }
     }
 
@@ -602,12 +597,11 @@ impl Cockpit {
         Ok(match status {
             Ok(s) if s.success() => self
                 .read_issue(&path)
-                .unwrap_or(Msg::Notice(false, format!("{id}: edited"))),
-            Ok(s) => Msg::Notice(
-                true,
-                format!("{editor} exited with {s}; {id} left as the editor wrote it"),
-            ),
-            Err(e) => Msg::Notice(true, format!("cannot start {editor}: {e}")),
+                .unwrap_or(Msg::tell(format!("{id}: edited"))),
+            Ok(s) => Msg::warn(format!(
+                "{editor} exited with {s}; {id} left as the editor wrote it"
+            )),
+            Err(e) => Msg::warn(format!("cannot start {editor}: {e}")),
         })
     }
 }

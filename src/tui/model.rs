@@ -139,11 +139,24 @@ pub enum Overlay {
     Trust,
 }
 
+/// Whether a notice reports a failure (drawn as an error) or something done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
 /// A line for the user at the bottom, until the next key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
-    pub error: bool,
+    pub kind: NoticeKind,
     pub text: String,
+}
+
+impl Notice {
+    pub fn is_error(&self) -> bool {
+        self.kind == NoticeKind::Error
+    }
 }
 
 /// Whether the repository is watched.
@@ -350,14 +363,14 @@ impl Model {
     /// Say something at the bottom until the next key.
     pub fn tell(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
-            error: false,
+            kind: NoticeKind::Info,
             text: text.into(),
         });
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
-            error: true,
+            kind: NoticeKind::Error,
             text: text.into(),
         });
     }

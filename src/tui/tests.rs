@@ -262,7 +262,7 @@ fn a_write_names_the_revision_shown_so_a_stale_one_is_refused_by_the_store() {
     );
     let notice = m.notice.clone().unwrap();
     assert!(
-        notice.error && notice.text.contains("changed meanwhile"),
+        notice.is_error() && notice.text.contains("changed meanwhile"),
         "{notice:?}"
     );
 }
@@ -318,7 +318,7 @@ fn a_bad_expiry_is_said_and_asked_again() {
     }
     keys(&mut m, "soon");
     assert!(key(&mut m, KeyCode::Enter).is_empty());
-    assert!(m.notice.as_ref().unwrap().error);
+    assert!(m.notice.as_ref().unwrap().is_error());
     assert!(matches!(
         m.overlay,
         Some(Overlay::Input {

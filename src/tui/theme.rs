@@ -22,20 +22,68 @@ pub const BUILT_IN: [(&str, &str); 3] = [
     ),
 ];
 
-/// Every role a theme styles, by table.
-pub const UI_ROLES: [&str; 10] = [
-    "text",
-    "dim",
-    "border",
-    "border_focused",
-    "title",
-    "selection",
-    "go",
-    "no_go",
-    "key",
-    "error",
-];
-pub const CHECK_ROLES: [&str; 6] = ["passed", "failed", "running", "timed-out", "error", "stale"];
+macro_rules! roles {
+    ($(#[$doc:meta])* $ty:ident { $($variant:ident = $name:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $ty {
+            $($variant,)*
+        }
+
+        impl $ty {
+            /// Every role, as theme files list them.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant,)*];
+
+            /// The role's key in a theme file.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+roles! {
+    /// A role of the user interface (`[ui]` in a theme). A type, so a misspelt role
+    /// is a compile error, not a silently plain style.
+    Ui {
+        Text = "text",
+        Dim = "dim",
+        Border = "border",
+        BorderFocused = "border_focused",
+        Title = "title",
+        Selection = "selection",
+        Go = "go",
+        NoGo = "no_go",
+        Key = "key",
+        Error = "error",
+    }
+}
+
+roles! {
+    /// A check's state (`[check]` in a theme): a run's status, or running / stale.
+    CheckRole {
+        Passed = "passed",
+        Failed = "failed",
+        Running = "running",
+        TimedOut = "timed-out",
+        Error = "error",
+        Stale = "stale",
+    }
+}
+
+impl CheckRole {
+    /// The role of a finished run's status.
+    pub fn of(status: RunStatus) -> CheckRole {
+        match status {
+            RunStatus::Passed => CheckRole::Passed,
+            RunStatus::Failed => CheckRole::Failed,
+            RunStatus::TimedOut => CheckRole::TimedOut,
+            RunStatus::Error => CheckRole::Error,
+        }
+    }
+}
 
 /// How many colours the terminal shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,9 +163,9 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// A user-interface role (`text`, `border_focused`, `go`…); plain when unknown.
-    pub fn ui(&self, role: &str) -> Style {
-        self.ui.get(role).copied().unwrap_or_default()
+    /// A user-interface role's style.
+    pub fn ui(&self, role: Ui) -> Style {
+        self.ui.get(role.name()).copied().unwrap_or_default()
     }
 
     pub fn severity(&self, severity: Severity) -> Style {
@@ -134,13 +182,13 @@ impl Theme {
             .unwrap_or_default()
     }
 
-    /// A check's state: a run status, or `running` / `stale`.
-    pub fn check(&self, state: &str) -> Style {
-        self.check.get(state).copied().unwrap_or_default()
+    /// A check's state: a run status, or running / stale.
+    pub fn check(&self, role: CheckRole) -> Style {
+        self.check.get(role.name()).copied().unwrap_or_default()
     }
 
     pub fn run(&self, status: RunStatus) -> Style {
-        self.check(status.as_str())
+        self.check(CheckRole::of(status))
     }
 
     /// Load a built-in theme by name, or a theme file by path, for a terminal of
@@ -193,13 +241,20 @@ impl Theme {
             },
         };
         theme.name = raw.name.unwrap_or_else(|| origin.to_string());
-        for (table, into) in [
-            (&raw.ui, &mut theme.ui),
-            (&raw.severity, &mut theme.severity),
-            (&raw.status, &mut theme.status),
-            (&raw.check, &mut theme.check),
+        for (table, raw_table, into) in [
+            ("ui", &raw.ui, &mut theme.ui),
+            ("severity", &raw.severity, &mut theme.severity),
+            ("status", &raw.status, &mut theme.status),
+            ("check", &raw.check, &mut theme.check),
         ] {
-            for (role, style) in table {
+            let known = roles_of(table);
+            for (role, style) in raw_table {
+                if !known.contains(&role.as_str()) {
+                    let hint = crate::domain::suggest::did_you_mean(role, known.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| format!("roles: {}", known.join(", ")));
+                    return Err(format!("{origin}: unknown role `{table}.{role}`; {hint}"));
+                }
                 into.insert(
                     role.clone(),
                     style_of(style, depth).map_err(|e| format!("{origin}: {role}: {e}"))?,
@@ -212,28 +267,31 @@ impl Theme {
     /// Roles a theme lacks (a shipped theme must define them all).
     pub fn missing_roles(&self) -> Vec<String> {
         let mut missing = Vec::new();
-        let tables: [(&str, &BTreeMap<String, Style>, Vec<&str>); 4] = [
-            ("ui", &self.ui, UI_ROLES.to_vec()),
-            (
-                "severity",
-                &self.severity,
-                Severity::ALL.iter().map(|s| s.as_str()).collect(),
-            ),
-            (
-                "status",
-                &self.status,
-                Status::ALL.iter().map(|s| s.as_str()).collect(),
-            ),
-            ("check", &self.check, CHECK_ROLES.to_vec()),
+        let tables: [(&str, &BTreeMap<String, Style>); 4] = [
+            ("ui", &self.ui),
+            ("severity", &self.severity),
+            ("status", &self.status),
+            ("check", &self.check),
         ];
-        for (table, map, roles) in tables {
-            for role in roles {
+        for (table, map) in tables {
+            for role in roles_of(table) {
                 if !map.contains_key(role) {
                     missing.push(format!("{table}.{role}"));
                 }
             }
         }
         missing
+    }
+}
+
+/// The role names a theme table takes.
+fn roles_of(table: &str) -> Vec<&'static str> {
+    match table {
+        "ui" => Ui::ALL.iter().map(|r| r.name()).collect(),
+        "severity" => Severity::ALL.iter().map(|s| s.as_str()).collect(),
+        "status" => Status::ALL.iter().map(|s| s.as_str()).collect(),
+        "check" => CheckRole::ALL.iter().map(|r| r.name()).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -420,7 +478,7 @@ mod tests {
         );
         assert_eq!(degrade(red, ColorDepth::None), Color::Reset);
         let plain = Theme::load("dark", ColorDepth::None).unwrap();
-        let selection = plain.ui("selection");
+        let selection = plain.ui(Ui::Selection);
         assert!(
             selection.add_modifier.contains(Modifier::REVERSED),
             "a selection still shows without colour"
@@ -492,6 +550,12 @@ mod tests {
         std::fs::write(&path, "[ui]\ntext = 3\n").unwrap();
         let err = Theme::load(path.to_str().unwrap(), ColorDepth::TrueColor).unwrap_err();
         assert!(err.contains("bad.toml:2:"), "{err}");
+        std::fs::write(&path, "[ui]\ntxet = \"#123456\"\n").unwrap();
+        let err = Theme::load(path.to_str().unwrap(), ColorDepth::TrueColor).unwrap_err();
+        assert!(
+            err.ends_with("unknown role `ui.txet`; did you mean `text`?"),
+            "{err}"
+        );
         assert!(Theme::load("solarized", ColorDepth::TrueColor)
             .unwrap_err()
             .contains("built-in themes: dark, light, high-contrast"));

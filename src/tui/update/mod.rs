@@ -26,7 +26,7 @@ use register::*;
 
 use super::action::Action;
 use super::keymap::Key;
-use super::model::{Ask, CheckPhase, Model, Overlay, Pane, PlanRow, Watching};
+use super::model::{Ask, CheckPhase, Model, Notice, NoticeKind, Overlay, Pane, PlanRow, Watching};
 use super::triage::{triage, Prompt, Triage, Write};
 use crate::domain::filter::Filter;
 use crate::domain::issue::{DismissReason, Issue};
@@ -78,8 +78,20 @@ pub enum Msg {
     Config(Box<crate::config::Config>),
     /// Trust was granted (checks may run now).
     Trusted,
-    /// Something to tell the user: (error?, text).
-    Notice(bool, String),
+    /// Something to tell the user, until the next key.
+    Notice(NoticeKind, String),
+}
+
+impl Msg {
+    /// A notice that something went wrong.
+    pub fn warn(text: impl Into<String>) -> Msg {
+        Msg::Notice(NoticeKind::Error, text.into())
+    }
+
+    /// A notice of something done.
+    pub fn tell(text: impl Into<String>) -> Msg {
+        Msg::Notice(NoticeKind::Info, text.into())
+    }
 }
 
 /// What the app must do for the model.
@@ -201,12 +213,8 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.tell("trusted: running every check");
             vec![run_all(model, "trusted")]
         }
-        Msg::Notice(error, text) => {
-            if error {
-                model.warn(text);
-            } else {
-                model.tell(text);
-            }
+        Msg::Notice(kind, text) => {
+            model.notice = Some(Notice { kind, text });
             Vec::new()
         }
     }

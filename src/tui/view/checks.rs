@@ -2,7 +2,7 @@
 //! triggered the run, and a spinner while one runs.
 
 use super::super::model::{CheckPhase, CheckRow, Model, Pane};
-use super::super::theme::Theme;
+use super::super::theme::{CheckRole, Theme, Ui};
 use super::{pane_block, selected, title, SPINNER};
 use crate::domain::check::RunStatus;
 use crate::text::format::human_duration;
@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(block, area);
     if model.checks.is_empty() {
         frame.render_widget(
-            Paragraph::new(Line::styled("No checks configured.", theme.ui("dim"))),
+            Paragraph::new(Line::styled("No checks configured.", theme.ui(Ui::Dim))),
             inner,
         );
         return;
@@ -78,31 +78,35 @@ fn row_line<'a>(
     now: Instant,
     theme: &Theme,
 ) -> Line<'a> {
-    let dim = theme.ui("dim");
+    let dim = theme.ui(Ui::Dim);
     let (glyph, style, time): (String, Style, String) = match &row.phase {
         CheckPhase::Running { since } => (
             SPINNER[model.spin % SPINNER.len()].to_string(),
-            theme.check("running"),
+            theme.check(CheckRole::Running),
             format!(
                 "{} …",
                 human_duration(round(now.saturating_duration_since(*since)))
             ),
         ),
-        CheckPhase::Queued => ("…".into(), theme.check("running"), "queued".into()),
+        CheckPhase::Queued => ("…".into(), theme.check(CheckRole::Running), "queued".into()),
         CheckPhase::Idle | CheckPhase::Done => match &row.last {
             Some(last) => (
                 glyph(last.status).into(),
                 theme.run(last.status),
                 human_duration(Duration::from_millis(last.duration_ms)),
             ),
-            None => ("·".into(), theme.check("stale"), "never run".into()),
+            None => (
+                "·".into(),
+                theme.check(CheckRole::Stale),
+                "never run".into(),
+            ),
         },
     };
     let mut spans = vec![
         Span::styled(format!("{glyph} "), style),
         Span::styled(
             crate::text::format::fit(&row.id, id_width),
-            theme.ui("text"),
+            theme.ui(Ui::Text),
         ),
     ];
     let mut used = 2 + id_width;
@@ -126,14 +130,14 @@ fn row_line<'a>(
                 .map_or(String::new(), |t| format!(" ({t})"));
             extra.push((
                 format!("{}{unit}{target}", number(metric)),
-                theme.ui("text"),
+                theme.ui(Ui::Text),
             ));
         }
     }
     extra.push((format!("{time:>5}"), dim));
     if let (Some(last), true) = (&row.last, settled) {
         if last.commit.is_some() && last.commit != model.repo.commit {
-            extra.push(("stale".to_string(), theme.check("stale")));
+            extra.push(("stale".to_string(), theme.check(CheckRole::Stale)));
         }
     }
     if let Some(trigger) = &row.trigger {

@@ -1,7 +1,7 @@
 //! The selected issue in full: fields, finding, dismissal, notes and history.
 
 use super::super::model::{Model, Pane};
-use super::super::theme::Theme;
+use super::super::theme::{Theme, Ui};
 use super::{pane_block, title};
 use crate::domain::issue::Issue;
 use ratatui::layout::Rect;
@@ -18,14 +18,14 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(block, area);
     let lines = match issue {
         Some(issue) => lines(issue, theme),
-        None => vec![Line::styled("No issue selected.", theme.ui("dim"))],
+        None => vec![Line::styled("No issue selected.", theme.ui(Ui::Dim))],
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
-    let label = theme.ui("dim");
-    let text = theme.ui("text");
+    let label = theme.ui(Ui::Dim);
+    let text = theme.ui(Ui::Text);
     let field = |name: &'static str, value: String, style: Style| {
         Line::from(vec![
             Span::styled(format!("{name:<10}"), label),
@@ -33,7 +33,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         ])
     };
     let mut out = vec![
-        Line::styled(issue.title.as_str(), theme.ui("title")),
+        Line::styled(issue.title.as_str(), theme.ui(Ui::Title)),
         Line::from(vec![
             Span::styled(format!("{:<10}", "severity"), label),
             Span::styled(issue.severity.as_str(), theme.severity(issue.severity)),
@@ -43,7 +43,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             Span::styled(
                 if issue.blocker { "yes" } else { "no" },
                 if issue.blocker {
-                    theme.ui("no_go")
+                    theme.ui(Ui::NoGo)
                 } else {
                     text
                 },

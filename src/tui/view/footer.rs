@@ -3,7 +3,7 @@
 
 use super::super::action::Action;
 use super::super::model::{Ask, Model, Overlay, Pane};
-use super::super::theme::Theme;
+use super::super::theme::{Theme, Ui};
 use super::super::update::key_for;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -54,20 +54,20 @@ fn hints(pane: Pane) -> &'static [(Action, &'static str)] {
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if let Some(notice) = &model.notice {
-        let style = if notice.error {
-            theme.ui("error")
+        let style = if notice.is_error() {
+            theme.ui(Ui::Error)
         } else {
-            theme.ui("text")
+            theme.ui(Ui::Text)
         };
-        let glyph = if notice.error { "✖" } else { "›" };
+        let glyph = if notice.is_error() { "✖" } else { "›" };
         frame.render_widget(
             Paragraph::new(Line::styled(format!(" {glyph} {}", notice.text), style)),
             area,
         );
         return;
     }
-    let key = theme.ui("key");
-    let dim = theme.ui("dim");
+    let key = theme.ui(Ui::Key);
+    let dim = theme.ui(Ui::Dim);
     if let Some(Overlay::Input {
         ask: ask @ (Ask::Filter | Ask::Search),
         text,
@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let line = Line::from(vec![
             Span::styled(format!(" {prompt}"), key),
-            Span::styled(text.clone(), theme.ui("text")),
+            Span::styled(text.clone(), theme.ui(Ui::Text)),
             Span::styled("▏", key),
             Span::styled(hint, dim),
         ]);
@@ -155,7 +155,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
     spans.pop();
     if model.read_only {
-        spans.push(Span::styled("   read-only", theme.ui("error")));
+        spans.push(Span::styled("   read-only", theme.ui(Ui::Error)));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,7 +1,7 @@
 //! The header: project, branch@commit and dirtiness, watch state, and the verdict.
 
 use super::super::model::{Model, Watching};
-use super::super::theme::Theme;
+use super::super::theme::{CheckRole, Theme, Ui};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -9,10 +9,10 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let dim = theme.ui("dim");
-    let text = theme.ui("text");
+    let dim = theme.ui(Ui::Dim);
+    let text = theme.ui(Ui::Text);
     let mut left = vec![
-        Span::styled(" preflight", theme.ui("title")),
+        Span::styled(" preflight", theme.ui(Ui::Title)),
         Span::styled(" · ", dim),
         Span::styled(model.repo.project.clone(), text),
     ];
@@ -28,19 +28,19 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if model.repo.dirty > 0 {
         left.push(Span::styled(
             format!(" +{}", model.repo.dirty),
-            theme.ui("dim"),
+            theme.ui(Ui::Dim),
         ));
     }
     left.push(Span::styled(" · ", dim));
     left.push(match &model.watching {
         Watching::Starting => Span::styled("starting", dim),
         Watching::On { .. } => Span::styled("watching", text),
-        Watching::Paused { pending: 0 } => Span::styled("paused", theme.check("timed-out")),
+        Watching::Paused { pending: 0 } => Span::styled("paused", theme.check(CheckRole::TimedOut)),
         Watching::Paused { pending } => Span::styled(
             format!("paused ({pending} changes)"),
-            theme.check("timed-out"),
+            theme.check(CheckRole::TimedOut),
         ),
-        Watching::Off(why) => Span::styled(why.clone(), theme.ui("error")),
+        Watching::Off(why) => Span::styled(why.clone(), theme.ui(Ui::Error)),
     });
 
     // Narrow screens drop the least useful words first; the verdict always shows.
@@ -69,25 +69,28 @@ fn spans_width(spans: &[Span]) -> usize {
 
 /// "NO-GO · 2 blockers · 1 gate" or "GO · 3 gates".
 fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
-    let dim = theme.ui("dim");
+    let dim = theme.ui(Ui::Dim);
     let gates = model.config.gates.len();
     if gates == 0 {
         let blockers = model.verdict.blockers.len();
         let mut spans = vec![Span::styled("no release gates", dim)];
         if blockers > 0 {
             spans.push(Span::styled(" · ", dim));
-            spans.push(Span::styled(plural(blockers, "blocker"), theme.ui("no_go")));
+            spans.push(Span::styled(
+                plural(blockers, "blocker"),
+                theme.ui(Ui::NoGo),
+            ));
         }
         spans.push(Span::raw(" "));
         return spans;
     }
     if model.verdict.go {
         vec![
-            Span::styled("GO", theme.ui("go")),
+            Span::styled("GO", theme.ui(Ui::Go)),
             Span::styled(format!(" · {} ", plural(gates, "gate")), dim),
         ]
     } else {
-        let mut spans = vec![Span::styled("NO-GO", theme.ui("no_go"))];
+        let mut spans = vec![Span::styled("NO-GO", theme.ui(Ui::NoGo))];
         let blockers = model.verdict.blockers.len();
         if blockers > 0 {
             spans.push(Span::styled(

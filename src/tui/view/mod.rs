@@ -20,7 +20,7 @@ mod plan;
 mod register;
 
 use super::model::{Model, Pane};
-use super::theme::Theme;
+use super::theme::{Theme, Ui};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -89,9 +89,9 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
 fn pane_block<'a>(model: &Model, pane: Pane, title: Line<'a>, theme: &Theme) -> Block<'a> {
     let focused = model.focus == pane && model.overlay.is_none();
     let border = if focused {
-        theme.ui("border_focused")
+        theme.ui(Ui::BorderFocused)
     } else {
-        theme.ui("border")
+        theme.ui(Ui::Border)
     };
     Block::default()
         .borders(Borders::ALL)
@@ -106,16 +106,16 @@ fn pane_block<'a>(model: &Model, pane: Pane, title: Line<'a>, theme: &Theme) -> 
 
 /// A title: the name, then dim details.
 fn title<'a>(name: &'a str, details: String, theme: &Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!(" {name} "), theme.ui("title"))];
+    let mut spans = vec![Span::styled(format!(" {name} "), theme.ui(Ui::Title))];
     if !details.is_empty() {
-        spans.push(Span::styled(format!("{details} "), theme.ui("dim")));
+        spans.push(Span::styled(format!("{details} "), theme.ui(Ui::Dim)));
     }
     Line::from(spans)
 }
 
 /// The selection style, with reverse video when the theme's colours are gone.
 fn selected(theme: &Theme, focused: bool) -> Style {
-    let style = theme.ui("selection");
+    let style = theme.ui(Ui::Selection);
     if focused {
         style
     } else {

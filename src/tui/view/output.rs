@@ -3,7 +3,7 @@
 
 use super::super::ansi;
 use super::super::model::{CheckPhase, Model, Pane};
-use super::super::theme::Theme;
+use super::super::theme::{Theme, Ui};
 use super::{pane_block, title};
 use crate::domain::check::RunStatus;
 use ratatui::layout::Rect;
@@ -59,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             "Not trusted: nothing runs until you trust this repository."
         };
         frame.render_widget(
-            Paragraph::new(Line::styled(text, theme.ui("dim")))
+            Paragraph::new(Line::styled(text, theme.ui(Ui::Dim)))
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .as_deref()
         .filter(|s| !s.is_empty())
         .map(str::to_lowercase);
-    let highlight = theme.ui("selection").add_modifier(Modifier::REVERSED);
+    let highlight = theme.ui(Ui::Selection).add_modifier(Modifier::REVERSED);
     let lines: Vec<Line> = ring
         .lines()
         .skip(top)
@@ -90,7 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         })
         .collect();
     drop(ring);
-    frame.render_widget(Paragraph::new(lines).style(theme.ui("text")), inner);
+    frame.render_widget(Paragraph::new(lines).style(theme.ui(Ui::Text)), inner);
 }
 
 /// Highlight every (case-insensitive) occurrence of `needle` in `line`.

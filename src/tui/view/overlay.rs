@@ -3,7 +3,7 @@
 
 use super::super::keymap::Scope;
 use super::super::model::{Ask, Model, Overlay};
-use super::super::theme::Theme;
+use super::super::theme::{Theme, Ui};
 use super::super::update::palette_matches;
 use crate::domain::issue::DismissReason;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -49,8 +49,8 @@ fn popup(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(theme.ui("border_focused"))
-        .title(Span::styled(format!(" {title} "), theme.ui("title")));
+        .border_style(theme.ui(Ui::BorderFocused))
+        .title(Span::styled(format!(" {title} "), theme.ui(Ui::Title)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
@@ -70,11 +70,11 @@ fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &T
             Scope::Global => "Everywhere".to_string(),
             other => format!("In the {} pane", other.name()),
         };
-        lines.push(Line::styled(heading, theme.ui("title")));
+        lines.push(Line::styled(heading, theme.ui(Ui::Title)));
         for (keys, action) in entries {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<14}"), theme.ui("key")),
-                Span::styled(action.description(), theme.ui("text")),
+                Span::styled(format!("  {keys:<14}"), theme.ui(Ui::Key)),
+                Span::styled(action.description(), theme.ui(Ui::Text)),
             ]));
         }
     }
@@ -105,25 +105,25 @@ fn palette(
         .max(5);
     let inner = popup(frame, screen, 64, height, "Run an action".into(), theme);
     let mut lines = vec![Line::from(vec![
-        Span::styled(": ", theme.ui("key")),
-        Span::styled(input.to_string(), theme.ui("text")),
-        Span::styled("▏", theme.ui("key")),
+        Span::styled(": ", theme.ui(Ui::Key)),
+        Span::styled(input.to_string(), theme.ui(Ui::Text)),
+        Span::styled("▏", theme.ui(Ui::Key)),
     ])];
     let rows = usize::from(inner.height.saturating_sub(1));
     let skip = selected.saturating_sub(rows.saturating_sub(1));
     for (i, (action, key)) in matches.iter().enumerate().skip(skip).take(rows) {
         let mut line = Line::from(vec![
-            Span::styled(format!("{:<18}", action.name()), theme.ui("text")),
-            Span::styled(format!("{key:<8}"), theme.ui("key")),
-            Span::styled(action.description(), theme.ui("dim")),
+            Span::styled(format!("{:<18}", action.name()), theme.ui(Ui::Text)),
+            Span::styled(format!("{key:<8}"), theme.ui(Ui::Key)),
+            Span::styled(action.description(), theme.ui(Ui::Dim)),
         ]);
         if i == selected {
-            line = line.patch_style(theme.ui("selection"));
+            line = line.patch_style(theme.ui(Ui::Selection));
         }
         lines.push(line);
     }
     if matches.is_empty() {
-        lines.push(Line::styled("no action matches", theme.ui("dim")));
+        lines.push(Line::styled("no action matches", theme.ui(Ui::Dim)));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -135,11 +135,11 @@ fn reasons(frame: &mut Frame, screen: Rect, id: &str, selected: usize, theme: &T
         .enumerate()
         .map(|(i, reason)| {
             let line = Line::from(vec![
-                Span::styled(format!(" {} ", i + 1), theme.ui("key")),
-                Span::styled(reason.as_str().replace('-', " "), theme.ui("text")),
+                Span::styled(format!(" {} ", i + 1), theme.ui(Ui::Key)),
+                Span::styled(reason.as_str().replace('-', " "), theme.ui(Ui::Text)),
             ]);
             if i == selected {
-                line.patch_style(theme.ui("selection"))
+                line.patch_style(theme.ui(Ui::Selection))
             } else {
                 line
             }
@@ -147,7 +147,7 @@ fn reasons(frame: &mut Frame, screen: Rect, id: &str, selected: usize, theme: &T
         .collect();
     lines.push(Line::styled(
         " 1-4 or j/k + enter · esc cancels",
-        theme.ui("dim"),
+        theme.ui(Ui::Dim),
     ));
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -172,12 +172,12 @@ fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) 
     let inner = popup(frame, screen, 64, 5, title, theme);
     let lines = vec![
         Line::from(vec![
-            Span::styled("› ", theme.ui("key")),
-            Span::styled(text.to_string(), theme.ui("text")),
-            Span::styled("▏", theme.ui("key")),
+            Span::styled("› ", theme.ui(Ui::Key)),
+            Span::styled(text.to_string(), theme.ui(Ui::Text)),
+            Span::styled("▏", theme.ui(Ui::Key)),
         ]),
         Line::raw(""),
-        Line::styled(hint, theme.ui("dim")),
+        Line::styled(hint, theme.ui(Ui::Dim)),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -195,18 +195,18 @@ fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
     );
     let mut lines = vec![Line::styled(
         "These commands will run now and on every change:",
-        theme.ui("text"),
+        theme.ui(Ui::Text),
     )];
     for check in checks {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<12}", check.id), theme.ui("key")),
-            Span::styled(check.run.clone(), theme.ui("text")),
+            Span::styled(format!("  {:<12}", check.id), theme.ui(Ui::Key)),
+            Span::styled(check.run.clone(), theme.ui(Ui::Text)),
         ]));
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
-        Span::styled("y", theme.ui("key")),
-        Span::styled(" trusts them · any other key cancels", theme.ui("dim")),
+        Span::styled("y", theme.ui(Ui::Key)),
+        Span::styled(" trusts them · any other key cancels", theme.ui(Ui::Dim)),
     ]));
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -2,7 +2,7 @@
 //! blocked task waits for.
 
 use super::super::model::{Model, Pane, PlanRow};
-use super::super::theme::Theme;
+use super::super::theme::{CheckRole, Theme, Ui};
 use super::{pane_block, selected, title};
 use crate::domain::plan::TaskStatus;
 use crate::text::format::fit;
@@ -27,7 +27,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if all == 0 && plan.phases.is_empty() {
         let hint = Line::styled(
             "No plan: add [[phase]] to preflight.toml or list markdown plans in [project] plans.",
-            theme.ui("dim"),
+            theme.ui(Ui::Dim),
         );
         frame.render_widget(
             Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: true }),
@@ -56,8 +56,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 
 fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> Line<'a> {
     let plan = &model.config.plan;
-    let text = theme.ui("text");
-    let dim = theme.ui("dim");
+    let text = theme.ui(Ui::Text);
+    let dim = theme.ui(Ui::Dim);
     match row {
         PlanRow::Phase(p) => {
             let phase = &plan.phases[p];
@@ -74,9 +74,9 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
             let name = fit(&phase.title, name_width);
             Line::from(vec![
                 Span::styled(format!("{fold} "), dim),
-                Span::styled(name, theme.ui("title")),
+                Span::styled(name, theme.ui(Ui::Title)),
                 Span::styled(percent, dim),
-                Span::styled("█".repeat(filled), theme.check("passed")),
+                Span::styled("█".repeat(filled), theme.check(CheckRole::Passed)),
                 Span::styled("░".repeat(bar_width - filled), dim),
             ])
         }
@@ -88,9 +88,9 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
                 plan.blockers(task)
             };
             let (glyph, style) = match task.status {
-                TaskStatus::Done => ("✔", theme.check("passed")),
-                TaskStatus::Doing => ("◐", theme.check("running")),
-                TaskStatus::Todo if !waits.is_empty() => ("⊘", theme.check("timed-out")),
+                TaskStatus::Done => ("✔", theme.check(CheckRole::Passed)),
+                TaskStatus::Doing => ("◐", theme.check(CheckRole::Running)),
+                TaskStatus::Todo if !waits.is_empty() => ("⊘", theme.check(CheckRole::TimedOut)),
                 TaskStatus::Todo => ("○", dim),
             };
             let mut spans = vec![

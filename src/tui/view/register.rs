@@ -1,7 +1,7 @@
 //! The register: a sortable, filterable table of issues, with counts by severity.
 
 use super::super::model::{Model, Pane};
-use super::super::theme::Theme;
+use super::super::theme::{Theme, Ui};
 use super::{pane_block, selected};
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 model.issues.len()
             )
         };
-        frame.render_widget(Paragraph::new(Line::styled(text, theme.ui("dim"))), inner);
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.ui(Ui::Dim))), inner);
         return;
     }
     let wide = inner.width >= 96;
@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         header.push("SOURCE");
     }
     let table = Table::new(body, widths)
-        .header(Row::new(header).style(theme.ui("dim")))
+        .header(Row::new(header).style(theme.ui(Ui::Dim)))
         .column_spacing(1);
     frame.render_widget(table, inner);
 }
@@ -77,8 +77,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 /// "Register · 23 open: 2 critical · 5 high · 9 medium · 7 low", then filter and sort.
 fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
     let open: Vec<&Issue> = model.issues.iter().filter(|i| i.status.is_open()).collect();
-    let mut spans = vec![Span::styled(" Register ", theme.ui("title"))];
-    let dim = theme.ui("dim");
+    let mut spans = vec![Span::styled(" Register ", theme.ui(Ui::Title))];
+    let dim = theme.ui(Ui::Dim);
     spans.push(Span::styled(format!("· {} open", open.len()), dim));
     let mut first = true;
     for severity in Severity::ALL {
@@ -106,7 +106,7 @@ fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
 }
 
 fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -> Row<'a> {
-    let dim = theme.ui("dim");
+    let dim = theme.ui(Ui::Dim);
     let sev = match issue.severity {
         Severity::Critical => "CRIT",
         Severity::High => "HIGH",
@@ -115,7 +115,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
         Severity::Info => "INFO",
     };
     let mut cells = vec![
-        Cell::from(Span::styled(issue.id.as_str(), theme.ui("text"))),
+        Cell::from(Span::styled(issue.id.as_str(), theme.ui(Ui::Text))),
         Cell::from(Span::styled(sev, theme.severity(issue.severity))),
         Cell::from(Span::styled(
             issue.status.as_str(),
@@ -123,7 +123,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
         )),
         Cell::from(Span::styled(
             if issue.blocker { "●" } else { " " },
-            theme.ui("no_go"),
+            theme.ui(Ui::NoGo),
         )),
         Cell::from(Span::styled(
             if issue.regression {
@@ -131,7 +131,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
             } else {
                 issue.title.clone()
             },
-            theme.ui("text"),
+            theme.ui(Ui::Text),
         )),
         Cell::from(Span::styled(issue.owner.as_deref().unwrap_or("-"), dim)),
         Cell::from(Span::styled(age(&issue.created, now), dim)),
