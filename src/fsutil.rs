@@ -32,9 +32,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.wrap_err_with(|| format!("cannot write {}", path.display()))
 }
 
+/// The last `limit` bytes of a file as text (invalid UTF-8 replaced), and whether the
+/// file was longer (then the first line of the text is likely cut). Bounded memory
+/// whatever the file's size.
+pub fn read_tail(path: &Path, limit: u64) -> std::io::Result<(String, bool)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let start = len.saturating_sub(limit);
+    file.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes)?;
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), start > 0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tails_are_bounded_and_say_when_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        std::fs::write(&path, "one\ntwo\nthree\n").unwrap();
+        assert_eq!(
+            read_tail(&path, 100).unwrap(),
+            ("one\ntwo\nthree\n".into(), false)
+        );
+        assert_eq!(read_tail(&path, 8).unwrap(), ("o\nthree\n".into(), true));
+        assert!(read_tail(&dir.path().join("missing"), 8).is_err());
+    }
 
     #[test]
     fn writes_replace_whole_files_and_bare_names_work() {

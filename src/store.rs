@@ -16,6 +16,7 @@ use crate::repo::Repo;
 use nix::fcntl::{Flock, FlockArg};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use toml_edit::{DocumentMut, Item, Table};
 
 /// The register folder, relative to the repository root.
@@ -43,6 +44,10 @@ pub enum WriteError {
     Malformed(String),
     Invalid(String),
     Io(String),
+    /// Another writer held the register lock longer than this store waits.
+    Busy {
+        waited: Duration,
+    },
 }
 
 impl fmt::Display for WriteError {
@@ -53,6 +58,11 @@ impl fmt::Display for WriteError {
                 "{id} was changed by someone else (revision {current}, this change was based on {base}); nothing written: reload and try again"
             ),
             WriteError::Missing { id } => write!(f, "no issue {id} in the register"),
+            WriteError::Busy { waited } => write!(
+                f,
+                "the register is locked by another writer (waited {} ms); nothing written: try again",
+                waited.as_millis()
+            ),
             WriteError::Malformed(msg) | WriteError::Invalid(msg) | WriteError::Io(msg) => {
                 f.write_str(msg)
             }
@@ -74,10 +84,16 @@ pub struct RegisterLock {
     _lock: Flock<std::fs::File>,
 }
 
+/// How often a store with patience looks whether the lock is free.
+const LOCK_POLL: Duration = Duration::from_millis(10);
+
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
     lock_path: PathBuf,
+    /// How long a write waits for the register lock (`None`: as long as it takes, as
+    /// a script would); past it the write is refused with [`WriteError::Busy`].
+    patience: Option<Duration>,
 }
 
 impl Store {
@@ -85,12 +101,24 @@ impl Store {
         Store {
             dir: repo.root.join(REGISTER_DIR),
             lock_path: repo.state_dir.join("register.lock"),
+            patience: None,
         }
+    }
+
+    /// This store, waiting at most `patience` for the register lock (the cockpit:
+    /// a lock held elsewhere is said on screen, not waited out).
+    pub fn with_patience(mut self, patience: Duration) -> Store {
+        self.patience = Some(patience);
+        self
     }
 
     /// A store over any folder (tests and benchmarks).
     pub fn at(dir: PathBuf, lock_path: PathBuf) -> Store {
-        Store { dir, lock_path }
+        Store {
+            dir,
+            lock_path,
+            patience: None,
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -101,7 +129,8 @@ impl Store {
         self.dir.join(format!("{id}.toml"))
     }
 
-    /// Take the register lock (waits for another writer to finish).
+    /// Take the register lock: wait for another writer to finish, or for at most the
+    /// store's patience.
     pub fn lock(&self) -> Result<RegisterLock, WriteError> {
         if let Some(parent) = self.lock_path.parent() {
             std::fs::create_dir_all(parent)
@@ -115,11 +144,43 @@ impl Store {
             .map_err(|e| {
                 WriteError::Io(format!("cannot open {}: {e}", self.lock_path.display()))
             })?;
-        let lock = Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| {
-            WriteError::Io(format!("cannot lock {}: {e}", self.lock_path.display()))
-        })?;
+        let lock = match self.patience {
+            None => Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| {
+                WriteError::Io(format!("cannot lock {}: {e}", self.lock_path.display()))
+            })?,
+            Some(patience) => self.lock_within(file, patience)?,
+        };
         self.remove_leftovers();
         Ok(RegisterLock { _lock: lock })
+    }
+
+    /// Try the lock until `patience` has passed.
+    fn lock_within(
+        &self,
+        mut file: std::fs::File,
+        patience: Duration,
+    ) -> Result<Flock<std::fs::File>, WriteError> {
+        let start = Instant::now();
+        loop {
+            match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+                Ok(lock) => return Ok(lock),
+                Err((back, nix::errno::Errno::EWOULDBLOCK)) => {
+                    if start.elapsed() >= patience {
+                        return Err(WriteError::Busy {
+                            waited: start.elapsed(),
+                        });
+                    }
+                    file = back;
+                    std::thread::sleep(LOCK_POLL);
+                }
+                Err((_, e)) => {
+                    return Err(WriteError::Io(format!(
+                        "cannot lock {}: {e}",
+                        self.lock_path.display()
+                    )))
+                }
+            }
+        }
     }
 
     /// Temporary files of a writer that died mid-write. Every write happens under the

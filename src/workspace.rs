@@ -10,6 +10,7 @@ use color_eyre::eyre::{eyre, Result, WrapErr};
 use std::path::Path;
 
 /// A repository and the configuration that applies to it.
+#[derive(Debug, Clone)]
 pub struct Workspace {
     pub repo: Repo,
     pub config: Config,

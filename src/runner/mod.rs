@@ -361,8 +361,8 @@ fn read_metric(
 ) -> Result<MetricValue, String> {
     match (&spec.source, report) {
         (MetricSource::Regex { pattern }, _) => {
-            let text =
-                read_tail(log, METRIC_TAIL).map_err(|e| format!("cannot read the output: {e}"))?;
+            let (text, _) = crate::fsutil::read_tail(log, METRIC_TAIL)
+                .map_err(|e| format!("cannot read the output: {e}"))?;
             metrics::read_regex(pattern, &text, spec.unit.as_deref())
         }
         (source, Some(path)) => {
@@ -385,17 +385,6 @@ fn read_metric(
         }
         (_, None) => Err("no report path for the metric".into()),
     }
-}
-
-/// The last `limit` bytes of a file, as text.
-fn read_tail(path: &Path, limit: u64) -> std::io::Result<String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(limit)))?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Best effort: a smaller pipe only costs speed.

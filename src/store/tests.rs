@@ -320,3 +320,41 @@ fn restore_puts_fields_back_keeps_history_and_refuses_stale_bases() {
     );
     assert_eq!(store.read("PF-AAAAAA").unwrap(), restored);
 }
+
+#[test]
+fn a_patient_store_refuses_a_held_lock_instead_of_waiting_it_out() {
+    let (_dir, store) = store();
+    let mut first = issue("PF-AAAAAA");
+    store.create(&store.lock().unwrap(), &mut first).unwrap();
+    let patient = store
+        .clone()
+        .with_patience(std::time::Duration::from_millis(50));
+    let held = store.lock().unwrap();
+    let started = std::time::Instant::now();
+    let err = patient
+        .update("PF-AAAAAA", Some(1), &actor(), |i, _| {
+            i.owner = Some("sam".into());
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, WriteError::Busy { .. }), "{err}");
+    assert!(
+        err.to_string().contains("locked by another writer"),
+        "{err}"
+    );
+    // It waited about its patience, not for the holder.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(
+        store.read("PF-AAAAAA").unwrap().owner,
+        None,
+        "nothing written"
+    );
+    drop(held);
+    let written = patient
+        .update("PF-AAAAAA", Some(1), &actor(), |i, _| {
+            i.owner = Some("sam".into());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(written.owner.as_deref(), Some("sam"));
+}

@@ -119,6 +119,14 @@ impl Action {
     }
 }
 
+impl Action {
+    /// Actions that act on the highlighted issue's revision and so wait for this
+    /// cockpit's own writes in flight (a new issue and a task's status do not).
+    pub fn waits_for_writes(self) -> bool {
+        self.is_triage() && !matches!(self, Action::NewIssue | Action::CycleTask)
+    }
+}
+
 impl FromStr for Action {
     type Err = String;
 

@@ -1,6 +1,7 @@
 //! The cockpit's one state: what it knows of the repository, and each pane's view
 //! state. `update` changes it, `view` only reads it.
 
+use super::action::Action;
 use super::keymap::{KeyMap, Scope};
 use super::register::RegisterView;
 use super::triage::UndoStack;
@@ -10,7 +11,7 @@ use crate::domain::gate::{evaluate, CheckState, Inputs, Verdict};
 use crate::domain::issue::{DismissReason, Issue};
 use crate::history::RunRecord;
 use crate::runner::Output;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The panes, in `Tab` order.
@@ -173,6 +174,16 @@ pub enum Watching {
     Off(String),
 }
 
+/// A triage key pressed while an earlier write was still on its way: it waits, so it
+/// applies on top of that write instead of being refused as stale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deferred {
+    pub action: Action,
+    /// The issue and revision highlighted when the key was pressed (moved on by this
+    /// cockpit's own writes as they land).
+    pub seen: Option<(String, u64)>,
+}
+
 /// Facts of the repository shown in the header.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RepoFacts {
@@ -209,6 +220,10 @@ pub struct Model {
     pub overlay: Option<Overlay>,
     pub notice: Option<Notice>,
     pub undo: UndoStack,
+    /// Register writes asked for and not yet answered (`Msg::Wrote`).
+    pub writing: usize,
+    /// Triage keys waiting for those writes, oldest first.
+    pub deferred: VecDeque<Deferred>,
     /// The highlighted issue and the revision shown in the last drawn frame: what a
     /// triage key acts on.
     pub seen: Option<(String, u64)>,
@@ -252,6 +267,8 @@ impl Model {
             overlay: None,
             notice: None,
             undo: UndoStack::default(),
+            writing: 0,
+            deferred: VecDeque::new(),
             seen: None,
             size: (80, 24),
             spin: 0,

@@ -4,11 +4,18 @@ use super::{
     cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all, toggle_fold, Effect,
 };
 use crate::tui::action::Action;
-use crate::tui::model::{Ask, Model, Overlay, Pane, Watching};
+use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Watching};
 
 /// Run an action (from a key or the palette). Every action has its arm: a new one
 /// does not compile until it does something.
 pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
+    if model.writing > 0 && action.waits_for_writes() && !model.read_only {
+        model.deferred.push_back(Deferred {
+            action,
+            seen: model.seen.clone(),
+        });
+        return Vec::new();
+    }
     let page = page(model).try_into().unwrap_or(isize::MAX);
     let effects = match action {
         Action::Quit => {

@@ -123,8 +123,24 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// A write to the register, answered by a `Msg::Wrote`.
+    pub fn writes_register(&self) -> bool {
+        matches!(
+            self,
+            Effect::Write(_) | Effect::Dismiss { .. } | Effect::NewIssue { .. }
+        )
+    }
+}
+
 /// Apply one message; return what the app must do.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let effects = apply(model, msg);
+    model.writing += effects.iter().filter(|e| e.writes_register()).count();
+    effects
+}
+
+fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => {
             model.notice = None;
@@ -198,8 +214,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             result,
             undo,
         } => {
+            model.writing = model.writing.saturating_sub(1);
             on_wrote(model, before, result, undo);
-            Vec::new()
+            replay_deferred(model)
         }
         Msg::Config(config) => {
             model.set_config(*config);
