@@ -2,7 +2,7 @@
 //! into the file the task came from and nothing else.
 
 use crate::config::FILE_NAME;
-use crate::domain::plan::{Location, Plan, TaskStatus};
+use crate::domain::plan::{Location, Plan, TaskCounts, TaskStatus};
 use crate::plan_files;
 use crate::workspace::Workspace;
 use color_eyre::eyre::{eyre, Result, WrapErr};
@@ -30,16 +30,24 @@ pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for phase in &plan.phases {
-        let progress = phase.progress();
-        let filled = (progress * BAR as f64).round() as usize;
+        let counts = phase.counts();
+        let progress = counts.progress();
+        let filled = ((progress * BAR as f64).round() as usize).min(BAR);
+        let cancelled = if counts.cancelled == 0 {
+            String::new()
+        } else {
+            format!(" ({} cancelled)", counts.cancelled)
+        };
         let bar = if phase.tasks.is_empty() {
             "no tasks".to_string()
         } else {
             format!(
-                "{:>3.0}% {}{}",
+                "{:>3.0}% {}{} {}/{} done{cancelled}",
                 progress * 100.0,
                 "█".repeat(filled),
-                "░".repeat(BAR - filled)
+                "░".repeat(BAR - filled),
+                counts.done,
+                counts.counted(),
             )
         };
         println!(
@@ -48,15 +56,23 @@ pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
             phase.title,
             place(phase.source.as_ref())
         );
+        let mut section: Option<&str> = None;
         for task in &phase.tasks {
+            if task.section.is_some() && task.section.as_deref() != section {
+                section = task.section.as_deref();
+                println!("  § {}", section.unwrap_or_default());
+            }
             let blockers = plan.blockers(task);
             let glyph = match (task.status, blockers.is_empty()) {
                 (TaskStatus::Done, _) => "✔",
+                (TaskStatus::Cancelled, _) => "✗",
                 (_, false) => "⊘",
                 (TaskStatus::Doing, true) => "◐",
                 (TaskStatus::Todo, true) => "·",
             };
-            let waits = if blockers.is_empty() || task.status == TaskStatus::Done {
+            let waits = if task.status == TaskStatus::Cancelled {
+                "  (cancelled)".to_string()
+            } else if blockers.is_empty() || task.status.is_closed() {
                 String::new()
             } else {
                 format!("  (waits for {})", blockers.join(", "))
@@ -80,7 +96,9 @@ fn place(source: Option<&Location>) -> String {
 struct JsonPhase<'a> {
     id: &'a str,
     title: &'a str,
+    /// Done over todo + doing + done: cancelled tasks are left out.
     progress: f64,
+    counts: TaskCounts,
     source: Option<&'a Location>,
     tasks: Vec<JsonTask<'a>>,
 }
@@ -90,8 +108,11 @@ struct JsonTask<'a> {
     id: &'a str,
     title: &'a str,
     status: TaskStatus,
+    /// The heading the task sits under in its markdown file; `null` when none.
+    section: Option<&'a str>,
     needs: &'a [String],
-    /// Needs not done yet: empty when the task is not blocked.
+    /// Needs still open (neither done nor cancelled): empty when the task is not
+    /// blocked or is itself closed.
     blocked_by: Vec<&'a str>,
     source: Option<&'a Location>,
 }
@@ -104,6 +125,7 @@ fn json_plan(plan: &Plan) -> serde_json::Value {
             id: &p.id,
             title: &p.title,
             progress: (p.progress() * 1000.0).round() / 1000.0,
+            counts: p.counts(),
             source: p.source.as_ref(),
             tasks: p
                 .tasks
@@ -112,8 +134,9 @@ fn json_plan(plan: &Plan) -> serde_json::Value {
                     id: &t.id,
                     title: &t.title,
                     status: t.status,
+                    section: t.section.as_deref(),
                     needs: &t.needs,
-                    blocked_by: if t.status == TaskStatus::Done {
+                    blocked_by: if t.status.is_closed() {
                         Vec::new()
                     } else {
                         plan.blockers(t)

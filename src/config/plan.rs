@@ -83,6 +83,7 @@ pub(super) fn validate_plan(raw: &RawFile, check_ids: &HashSet<&str>, errors: &m
                         file: FILE_NAME.to_string(),
                         line: line_column(errors.text, t.id.span().start).0,
                     }),
+                    section: None,
                 })
                 .collect(),
         })

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
-use crate::domain::plan::{Plan, TaskStatus};
+use crate::domain::plan::Plan;
 
 /// What a gate requires.
 #[derive(Debug, Clone, PartialEq)]
@@ -363,20 +363,30 @@ fn tasks_gate(plan: &Plan, phase: &str) -> (bool, String) {
     let Some(found) = plan.phases.iter().find(|p| p.id == phase) else {
         return (false, format!("no phase {phase}"));
     };
-    let total = found.tasks.len();
+    // Cancelled tasks are closed without being done: they neither pass nor fail it.
+    let counts = found.counts();
+    let total = counts.counted();
+    let cancelled = if counts.cancelled == 0 {
+        String::new()
+    } else {
+        format!(" ({} cancelled)", counts.cancelled)
+    };
     let open: Vec<String> = found
         .tasks
         .iter()
-        .filter(|t| t.status != TaskStatus::Done)
+        .filter(|t| !t.status.is_closed())
         .map(|t| t.id.clone())
         .collect();
     match (total, open.len()) {
-        (0, _) => (true, format!("{phase} has no tasks")),
-        (_, 0) => (true, format!("all {total} tasks of {phase} done")),
+        (0, _) => (true, format!("{phase} has no tasks{cancelled}")),
+        (_, 0) => (
+            true,
+            format!("all {total} tasks of {phase} done{cancelled}"),
+        ),
         (_, n) => (
             false,
             format!(
-                "{n} of {total} tasks of {phase} not done: {}",
+                "{n} of {total} tasks of {phase} not done{cancelled}: {}",
                 capped(&open, SHOW_IDS, ", ")
             ),
         ),

@@ -31,6 +31,7 @@ mod checklist;
 mod deps;
 mod frontmatter;
 mod ids;
+mod inline;
 mod lines;
 mod mojibake;
 mod scan;
@@ -116,9 +117,8 @@ pub struct MdTask {
     pub body: String,
     /// Checkbox, table row or front matter: decides how the status is written back.
     pub origin: Origin,
-    /// Read as done from `cancelled`/`skipped`/`[-]`: closed without being done.
-    pub cancelled: bool,
-    /// The nearest heading below the phase heading, e.g. "4A: Containerization".
+    /// The nearest heading below the phase heading, e.g. "4A: Containerization" (or
+    /// the `<summary>` of the `<details>` block it sits in).
     pub section: Option<String>,
     /// Byte range of the status token in the text (`x` of `[x]`, the front-matter value,
     /// the trimmed table cell); `None` when there is nothing to write to.

@@ -102,6 +102,7 @@ pub fn phases(file: &PlanFile) -> Vec<Phase> {
                         file: name.clone(),
                         line: t.line,
                     }),
+                    section: t.section.clone(),
                 })
                 .collect(),
         })

@@ -393,10 +393,15 @@ fn plan(out: &mut String, r: &Report) {
             } else {
                 format!("{bar} {:.0}%", p.progress * 100.0)
             };
+            let cancelled = if p.cancelled == 0 {
+                String::new()
+            } else {
+                format!(" ({} cancelled)", p.cancelled)
+            };
             vec![
                 cell(&p.id),
                 cell(&p.title),
-                format!("{}/{}", p.done, p.total),
+                format!("{}/{}{cancelled}", p.done, p.total),
                 progress,
             ]
         })

@@ -10,7 +10,7 @@ use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
 use crate::domain::gate::{self, CheckState, GateSpec};
 use crate::domain::issue::{risk_expired, DismissReason, Effort, Issue, Status};
-use crate::domain::plan::{Plan, TaskStatus};
+use crate::domain::plan::Plan;
 use crate::git_burndown::{Burndown, WINDOW_DAYS};
 use crate::history::{latest_of, RunRecord};
 use crate::repo::Head;
@@ -144,7 +144,10 @@ pub struct PhaseRow {
     pub id: String,
     pub title: String,
     pub done: usize,
+    /// Tasks that count: all but the cancelled.
     pub total: usize,
+    /// Closed without being done: neither in `done` nor in `total`.
+    pub cancelled: usize,
     /// 0 to 1.
     pub progress: f64,
 }
@@ -349,16 +352,14 @@ fn dismissals(issues: &[Issue]) -> Vec<DismissalRow> {
 }
 
 fn phase_row(phase: &crate::domain::plan::Phase) -> PhaseRow {
+    let counts = phase.counts();
     PhaseRow {
         id: phase.id.clone(),
         title: phase.title.clone(),
-        done: phase
-            .tasks
-            .iter()
-            .filter(|t| t.status == TaskStatus::Done)
-            .count(),
-        total: phase.tasks.len(),
-        progress: (phase.progress() * 1000.0).round() / 1000.0,
+        done: counts.done,
+        total: counts.counted(),
+        cancelled: counts.cancelled,
+        progress: (counts.progress() * 1000.0).round() / 1000.0,
     }
 }
 

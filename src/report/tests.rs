@@ -2,7 +2,7 @@ use super::markdown::{cell, render, sparkline, trend};
 use super::*;
 use crate::domain::burndown::utc_day;
 use crate::domain::gate::GateKind;
-use crate::domain::plan::{Phase, Task};
+use crate::domain::plan::{Phase, Task, TaskStatus};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -140,6 +140,7 @@ fn plan() -> Plan {
         needs: vec![],
         checks: vec![],
         source: None,
+        section: None,
     };
     let phase = |id: &str, title: &str, tasks| Phase {
         id: id.into(),
@@ -164,6 +165,7 @@ fn plan() -> Plan {
                     task("p4-1", TaskStatus::Done),
                     task("p4-2", TaskStatus::Doing),
                     task("p4-3", TaskStatus::Todo),
+                    task("p4-4", TaskStatus::Cancelled),
                 ],
             ),
             phase("p5", "Launch", vec![]),
@@ -362,7 +364,11 @@ fn the_json_has_the_same_content() {
     assert_eq!(residual, ["PF-M4PIPE", "PF-L0W001"]);
 
     assert_eq!(json["plan"][1]["done"], 1);
-    assert_eq!(json["plan"][1]["total"], 3);
+    assert_eq!(
+        json["plan"][1]["total"], 3,
+        "the cancelled task is not counted"
+    );
+    assert_eq!(json["plan"][1]["cancelled"], 1);
     assert_eq!(json["plan"][1]["progress"], 0.333);
 
     let cov = &json["checks"][1];

@@ -74,10 +74,12 @@ pub struct CheckRow {
     pub target: Option<String>,
 }
 
-/// The task statuses `space` cycles through.
+/// One row of the plan pane: a phase, the heading of a markdown section (shown before
+/// the first task of a run of tasks under it), or a task; by phase and task index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanRow {
     Phase(usize),
+    Section(usize, usize),
     Task(usize, usize),
 }
 
@@ -370,8 +372,16 @@ impl Model {
         let mut rows = Vec::new();
         for (p, phase) in self.config.plan.phases.iter().enumerate() {
             rows.push(PlanRow::Phase(p));
-            if !self.folded.contains(&p) {
-                rows.extend((0..phase.tasks.len()).map(|t| PlanRow::Task(p, t)));
+            if self.folded.contains(&p) {
+                continue;
+            }
+            let mut section = None;
+            for (t, task) in phase.tasks.iter().enumerate() {
+                if task.section.is_some() && task.section.as_deref() != section {
+                    section = task.section.as_deref();
+                    rows.push(PlanRow::Section(p, t));
+                }
+                rows.push(PlanRow::Task(p, t));
             }
         }
         rows

@@ -73,6 +73,18 @@ roles! {
     }
 }
 
+roles! {
+    /// A plan task's state (`[plan]` in a theme): its status, or blocked (todo with a
+    /// need still open). Cancelled has its own role so it never reads as done or open.
+    PlanRole {
+        Todo = "todo",
+        Doing = "doing",
+        Done = "done",
+        Blocked = "blocked",
+        Cancelled = "cancelled",
+    }
+}
+
 impl CheckRole {
     /// The role of a finished run's status.
     pub fn of(status: RunStatus) -> CheckRole {
@@ -132,6 +144,8 @@ enum RawStyle {
         underline: bool,
         #[serde(default)]
         reverse: bool,
+        #[serde(default)]
+        crossed_out: bool,
     },
 }
 
@@ -148,6 +162,8 @@ struct RawTheme {
     status: BTreeMap<String, RawStyle>,
     #[serde(default)]
     check: BTreeMap<String, RawStyle>,
+    #[serde(default)]
+    plan: BTreeMap<String, RawStyle>,
 }
 
 /// A theme ready to draw with: every role has a style.
@@ -160,6 +176,7 @@ pub struct Theme {
     severity: BTreeMap<String, Style>,
     status: BTreeMap<String, Style>,
     check: BTreeMap<String, Style>,
+    plan: BTreeMap<String, Style>,
 }
 
 impl Theme {
@@ -189,6 +206,11 @@ impl Theme {
 
     pub fn run(&self, status: RunStatus) -> Style {
         self.check(CheckRole::of(status))
+    }
+
+    /// A plan task's state.
+    pub fn plan(&self, role: PlanRole) -> Style {
+        self.plan.get(role.name()).copied().unwrap_or_default()
     }
 
     /// Load a built-in theme by name, or a theme file by path, for a terminal of
@@ -238,6 +260,7 @@ impl Theme {
                 severity: BTreeMap::new(),
                 status: BTreeMap::new(),
                 check: BTreeMap::new(),
+                plan: BTreeMap::new(),
             },
         };
         theme.name = raw.name.unwrap_or_else(|| origin.to_string());
@@ -246,6 +269,7 @@ impl Theme {
             ("severity", &raw.severity, &mut theme.severity),
             ("status", &raw.status, &mut theme.status),
             ("check", &raw.check, &mut theme.check),
+            ("plan", &raw.plan, &mut theme.plan),
         ] {
             let known = roles_of(table);
             for (role, style) in raw_table {
@@ -267,11 +291,12 @@ impl Theme {
     /// Roles a theme lacks (a shipped theme must define them all).
     pub fn missing_roles(&self) -> Vec<String> {
         let mut missing = Vec::new();
-        let tables: [(&str, &BTreeMap<String, Style>); 4] = [
+        let tables: [(&str, &BTreeMap<String, Style>); 5] = [
             ("ui", &self.ui),
             ("severity", &self.severity),
             ("status", &self.status),
             ("check", &self.check),
+            ("plan", &self.plan),
         ];
         for (table, map) in tables {
             for role in roles_of(table) {
@@ -291,6 +316,7 @@ fn roles_of(table: &str) -> Vec<&'static str> {
         "severity" => Severity::ALL.iter().map(|s| s.as_str()).collect(),
         "status" => Status::ALL.iter().map(|s| s.as_str()).collect(),
         "check" => CheckRole::ALL.iter().map(|r| r.name()).collect(),
+        "plan" => PlanRole::ALL.iter().map(|r| r.name()).collect(),
         _ => Vec::new(),
     }
 }
@@ -306,6 +332,7 @@ fn style_of(raw: &RawStyle, depth: ColorDepth) -> Result<Style, String> {
             italic,
             underline,
             reverse,
+            crossed_out,
         } => {
             if let Some(fg) = fg {
                 style = style.fg(degrade(parse_color(fg)?, depth));
@@ -318,6 +345,7 @@ fn style_of(raw: &RawStyle, depth: ColorDepth) -> Result<Style, String> {
                 (*italic, Modifier::ITALIC),
                 (*underline, Modifier::UNDERLINED),
                 (*reverse, Modifier::REVERSED),
+                (*crossed_out, Modifier::CROSSED_OUT),
             ] {
                 if on {
                     style = style.add_modifier(modifier);

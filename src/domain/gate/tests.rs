@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::plan::{Phase, Task};
+use crate::domain::plan::{Phase, Task, TaskStatus};
 
 const HEAD: &str = "3f2a1c9e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
 const OLD: &str = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d";
@@ -63,6 +63,7 @@ fn plan() -> Plan {
         needs: vec![],
         checks: vec![],
         source: None,
+        section: None,
     };
     Plan {
         phases: vec![
@@ -91,6 +92,24 @@ fn plan() -> Plan {
                 id: "p5".into(),
                 title: "Five".into(),
                 tasks: vec![],
+                source: None,
+            },
+            Phase {
+                id: "p6".into(),
+                title: "Six".into(),
+                tasks: vec![
+                    task("p6-1", TaskStatus::Done),
+                    task("p6-2", TaskStatus::Cancelled),
+                ],
+                source: None,
+            },
+            Phase {
+                id: "p7".into(),
+                title: "Seven".into(),
+                tasks: vec![
+                    task("p7-1", TaskStatus::Cancelled),
+                    task("p7-2", TaskStatus::Todo),
+                ],
                 source: None,
             },
         ],
@@ -458,6 +477,21 @@ fn tasks_done_passes_and_fails_with_the_missing_tasks() {
     assert_eq!(
         one(GateKind::TasksDone("p9".into()), &[], &[], None),
         (false, "no phase p9".into())
+    );
+}
+
+#[test]
+fn cancelled_tasks_neither_pass_nor_fail_a_phase_gate() {
+    assert_eq!(
+        one(GateKind::TasksDone("p6".into()), &[], &[], None),
+        (true, "all 1 tasks of p6 done (1 cancelled)".into())
+    );
+    assert_eq!(
+        one(GateKind::TasksDone("p7".into()), &[], &[], None),
+        (
+            false,
+            "1 of 1 tasks of p7 not done (1 cancelled): p7-2".into()
+        )
     );
 }
 

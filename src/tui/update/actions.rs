@@ -1,7 +1,8 @@
 //! Named actions (from a key or the palette) → changes of the model and effects.
 
 use super::{
-    cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all, toggle_fold, Effect,
+    cancel_task, cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all,
+    toggle_fold, Effect,
 };
 use crate::tui::action::Action;
 use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Watching};
@@ -69,6 +70,7 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::CycleTask => cycle_task(model),
+        Action::CancelTask => cancel_task(model),
         Action::Edit => match (refuse_triage(model), model.seen.clone()) {
             (Some(refusal), _) => warned(model, refusal),
             (None, Some((id, _))) => vec![Effect::Edit(id)],

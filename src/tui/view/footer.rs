@@ -31,6 +31,7 @@ fn hints(pane: Pane) -> &'static [(Action, &'static str)] {
         ],
         Pane::Plan => &[
             (Action::CycleTask, "task status"),
+            (Action::CancelTask, "cancel"),
             (Action::Open, "fold"),
             (Action::NextPane, "pane"),
         ],
