@@ -341,3 +341,45 @@ fn every_task_every_status_changes_one_span_on_its_line() {
         }
     }
 }
+
+#[test]
+fn blockquoted_and_callout_items_change_one_byte_and_keep_their_markers() {
+    let text = fixture!("callouts.md");
+    for (id, status, line) in [
+        ("task-2.1", Done, ">   - [x] Review the last migration"),
+        ("task-3", Todo, "> > - [ ] Nested quote: tag the RC"),
+        ("task-4", Cancelled, "> - [-] Flip the feature flag"),
+        ("task-6", Todo, "> - [ ] Send the press release"),
+        ("task-7", Done, ">- [x] Write the changelog"),
+    ] {
+        let at = task(text, id).status_at.unwrap();
+        let (new, _) = set_within(text, id, status, at.clone());
+        assert_eq!(diff(text, &new).0.len(), 1, "{id}: one byte");
+        assert_eq!(&new[line_of(&new, at.start)], line, "{id}");
+        let back = task(text, id).status;
+        assert_eq!(set_within(&new, id, back, at).0, text, "{id} round-trips");
+    }
+    let fenced = "> - [ ] an example inside a quoted fence";
+    assert!(
+        set_status(text, "task-10", Done).is_err(),
+        "the quoted fence holds no task"
+    );
+    assert!(text.contains(fenced));
+}
+
+#[test]
+fn crlf_callout_items_keep_crlf_and_trailing_spaces() {
+    let text = fixture!("callouts-crlf.md");
+    let at = task(text, "task-3").status_at.unwrap();
+    let (done, written) = set_within(text, "task-3", Done, at.clone());
+    assert_eq!(written, "x");
+    assert!(done.contains("> > - [x] Nested: revoke the VPN key\r\n"));
+    assert_eq!(done.matches("\r\n").count(), text.matches("\r\n").count());
+    assert!(!done.replace("\r\n", "").contains('\n'), "no bare LF");
+    assert_eq!(set_within(&done, "task-3", Todo, at).0, text);
+
+    let at = task(text, "task-2").status_at.unwrap();
+    let (todo, _) = set_within(text, "task-2", Todo, at.clone());
+    assert!(todo.contains("> - [ ] Update the runbook   \r\n"));
+    assert_eq!(set_within(&todo, "task-2", Done, at).0, text);
+}

@@ -16,18 +16,55 @@ const BAR: usize = 10;
 pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     let plan = &ws.config.plan;
+    let notes = reader_notes(&ws);
     if json {
+        let mut value = json_plan(plan);
+        value["notes"] = serde_json::to_value(&notes).wrap_err("cannot encode the notes")?;
         println!(
             "{}",
-            serde_json::to_string_pretty(&json_plan(plan)).wrap_err("cannot encode the plan")?
+            serde_json::to_string_pretty(&value).wrap_err("cannot encode the plan")?
         );
         return Ok(ExitCode::SUCCESS);
     }
+    show_tree(plan);
+    if !notes.is_empty() {
+        println!("\nnotes on the markdown plans:");
+        for n in &notes {
+            println!("  {}: {}", n.file, n.note);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the markdown reader said about a plan file: what it left out and why.
+#[derive(Serialize)]
+struct ReaderNote {
+    file: String,
+    note: String,
+}
+
+/// The notes of every markdown plan file, so nothing the reader leaves out (a box
+/// that is no checkbox, checklists kept as context) goes unsaid.
+fn reader_notes(ws: &Workspace) -> Vec<ReaderNote> {
+    let (files, _) = crate::plans::load(&ws.repo.root, &ws.config.project.plans);
+    files
+        .iter()
+        .flat_map(|f| {
+            f.doc.notes.iter().map(|n| ReaderNote {
+                file: f.path.display().to_string(),
+                note: n.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Phases with their progress, sections and tasks, as text.
+fn show_tree(plan: &Plan) {
     if plan.phases.is_empty() {
         println!(
             "no plan: add [[phase]] tables to {FILE_NAME}, or markdown plans with [project] plans = [\"docs/plan/*.md\"]"
         );
-        return Ok(ExitCode::SUCCESS);
+        return;
     }
     for phase in &plan.phases {
         let counts = phase.counts();
@@ -85,7 +122,6 @@ pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn place(source: Option<&Location>) -> String {

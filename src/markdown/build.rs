@@ -2,6 +2,7 @@
 //! (with bodies and nesting), findings and dependency material. Ids, needs and the final
 //! [`Document`] are settled in `finish`.
 
+mod containers;
 mod finish;
 mod lists;
 mod sections;
@@ -67,6 +68,7 @@ pub(crate) fn parse(text: &str, stem: &str) -> Parsed {
     let scanned = scan(&raw, body_from);
     let lines = &scanned.lines;
     let mut b = Builder::new(text, lines, stem, fm.as_ref(), &scanned.items);
+    b.quote = &scanned.quote;
     if let Some(fm) = &fm {
         b.front_matter(fm);
     }
@@ -237,6 +239,10 @@ pub(super) struct Builder<'t> {
     context_checks: Vec<String>,
     /// `<details>` blocks open at this line, each with its `<summary>` once seen.
     summaries: Vec<Option<String>>,
+    /// Blockquote depth of each line.
+    quote: &'t [usize],
+    /// The callout the walk is in: its quote depth and title.
+    callout: Option<(usize, String)>,
     pub upper_x: bool,
     pub slash_doing: bool,
     pub fm_statuses: Vec<String>,
@@ -295,6 +301,8 @@ impl<'t> Builder<'t> {
             dep_rows: Vec::new(),
             context_checks: Vec::new(),
             summaries: Vec::new(),
+            quote: &[],
+            callout: None,
             upper_x: checks().any(|m| m == 'X') && !checks().any(|m| m == 'x'),
             slash_doing: checks().any(|m| m == '/'),
             fm_statuses: Vec::new(),
@@ -407,6 +415,15 @@ impl<'t> Builder<'t> {
 
     /// Dispatch one block of the first pass.
     fn item(&mut self, item: &Item) {
+        let first = match item {
+            Item::Heading { idx, .. }
+            | Item::Check { idx, .. }
+            | Item::Comment { idx }
+            | Item::Text { idx } => *idx,
+            Item::Table { header, .. } => *header,
+            Item::Code { open, .. } => *open,
+        };
+        self.leave_callout(first);
         match item {
             Item::Heading {
                 idx,

@@ -135,47 +135,76 @@ fn collapse_spaces(s: &str) -> String {
         .join(" ")
 }
 
-/// Metadata appended to a title: a bracket group of `key:value` / `key:: value` pairs
-/// (`[id:t1 est:2h]`, `[id:: t1]`) or an Obsidian Tasks `🆔 t1`. Returns the id it
-/// names (if any), the title without the bracket group, and the group as written.
-pub(crate) fn metadata(title: &str) -> (Option<String>, String, Option<String>) {
+/// What metadata in a title says, and the title without its bracket groups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Meta {
+    /// `id:` in a bracket group, or an Obsidian Tasks `🆔`.
+    pub id: Option<String>,
+    /// Obsidian Tasks `⛔ a,b`: ids this task depends on.
+    pub needs: Vec<String>,
+    /// The title without its metadata groups (the whole title if that is all it is).
+    pub title: String,
+    /// Each bracket group as written, without the brackets.
+    pub groups: Vec<String>,
+}
+
+/// Metadata appended to a title: bracket groups of `key:value` / `key:: value` pairs
+/// (`[id:t1 est:2h]`, `[id:: t1]`) and Obsidian Tasks' `🆔 t1` and `⛔ t2,t3`.
+pub(crate) fn metadata(title: &str) -> Meta {
+    let mut meta = Meta {
+        title: title.to_string(),
+        ..Meta::default()
+    };
     if title.len() > MAX_TITLE {
-        return (None, title.to_string(), None);
+        return meta;
     }
-    let mut id = None;
-    let mut rest = title.to_string();
-    let mut group = None;
-    if let Some((start, end)) = meta_group(title) {
-        let inner = title.get(start + 1..end).unwrap_or("");
-        id = pairs(inner)
-            .into_iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("id"))
-            .map(|(_, v)| v)
-            .filter(|v| valid_id(v));
-        let before = title.get(..start).unwrap_or("").trim_end();
-        let after = title.get(end + 1..).unwrap_or("").trim_start();
-        rest = match (before.is_empty(), after.is_empty()) {
-            (_, true) => before.to_string(),
-            (true, false) => after.to_string(),
-            (false, false) => format!("{before} {after}"),
-        };
-        group = Some(inner.trim().to_string());
-        if rest.is_empty() {
-            // Nothing but metadata: keep it as the title rather than lose the item.
-            rest = title.trim().to_string();
+    let spans = meta_groups(title);
+    let mut rest = String::new();
+    let mut at = 0;
+    for (start, end) in &spans {
+        let inner = title.get(start + 1..*end).unwrap_or("");
+        if meta.id.is_none() {
+            meta.id = pairs(inner)
+                .into_iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("id"))
+                .map(|(_, v)| v)
+                .filter(|v| valid_id(v));
         }
+        meta.groups.push(inner.trim().to_string());
+        rest.push_str(title.get(at..*start).unwrap_or(""));
+        rest.push(' ');
+        at = end + 1;
     }
-    if id.is_none() {
-        id = title.split_once('🆔').and_then(|(_, after)| {
-            let token: String = after
-                .trim_start()
-                .chars()
-                .take_while(|c| is_id_char(*c))
-                .collect();
-            valid_id(&token).then_some(token)
-        });
+    rest.push_str(title.get(at..).unwrap_or(""));
+    let rest = collapse_spaces(&rest);
+    if rest.is_empty() {
+        // Nothing but metadata: it stays the title, so the item never goes blank.
+        meta.groups.clear();
+    } else {
+        meta.title = rest;
     }
-    (id, rest, group)
+    if meta.id.is_none() {
+        meta.id = emoji_field(title, '🆔').into_iter().next();
+    }
+    meta.needs = emoji_field(title, '⛔');
+    meta
+}
+
+/// The comma-separated ids after an Obsidian Tasks field emoji (`⛔ a,b`).
+fn emoji_field(title: &str, emoji: char) -> Vec<String> {
+    let Some((_, after)) = title.split_once(emoji) else {
+        return Vec::new();
+    };
+    let list: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| is_id_char(*c) || *c == ',')
+        .collect();
+    list.split(',')
+        .map(str::trim)
+        .filter(|v| valid_id(v))
+        .map(str::to_string)
+        .collect()
 }
 
 /// A metadata id: 1–24 id characters, starting with a letter or digit.
@@ -186,12 +215,13 @@ fn valid_id(v: &str) -> bool {
         && v.starts_with(|c: char| c.is_ascii_alphanumeric())
 }
 
-/// The byte range of the last `[…]` group whose content is all `key:value` pairs.
-fn meta_group(title: &str) -> Option<(usize, usize)> {
+/// The byte ranges (`[` to `]`) of the bracket groups whose content is all
+/// `key:value` pairs, in order, none inside another.
+fn meta_groups(title: &str) -> Vec<(usize, usize)> {
     let brackets = Pairs::of(title);
-    let mut found = None;
+    let mut found: Vec<(usize, usize)> = Vec::new();
     for (start, c) in title.char_indices() {
-        if c != '[' {
+        if c != '[' || found.last().is_some_and(|(_, end)| start < *end) {
             continue;
         }
         let Some(end) = brackets.closing(start) else {
@@ -205,7 +235,7 @@ fn meta_group(title: &str) -> Option<(usize, usize)> {
         }
         let inner = title.get(start + 1..end).unwrap_or("");
         if !pairs(inner).is_empty() && is_all_pairs(inner) {
-            found = Some((start, end));
+            found.push((start, end));
         }
     }
     found
@@ -287,30 +317,34 @@ mod tests {
 
     #[test]
     fn metadata_may_name_the_task_and_never_empties_the_title() {
+        let m = metadata("Write the tests [id:t1 est:2h]");
         assert_eq!(
-            metadata("Write the tests [id:t1 est:2h]"),
+            (m.id.as_deref(), m.title.as_str(), m.groups),
             (
-                Some("t1".into()),
-                "Write the tests".into(),
-                Some("id:t1 est:2h".into())
+                Some("t1"),
+                "Write the tests",
+                vec!["id:t1 est:2h".to_string()]
             )
         );
+        let m = metadata("Record the demo [id:: demo-2] [est:: 1h]");
         assert_eq!(
-            metadata("Plan the launch [id:: launch-1]").0.as_deref(),
-            Some("launch-1")
+            (m.id.as_deref(), m.title.as_str(), m.groups.len()),
+            (Some("demo-2"), "Record the demo", 2)
         );
+        let m = metadata("Ship it 🆔 abc123 ⛔ xyz789,t1");
+        assert_eq!(m.id.as_deref(), Some("abc123"));
+        assert_eq!(m.needs, vec!["xyz789", "t1"]);
+        assert_eq!(m.title, "Ship it 🆔 abc123 ⛔ xyz789,t1");
+        let m = metadata("[est:3h]");
         assert_eq!(
-            metadata("Ship it 🆔 abc123 ⛔ xyz789").0.as_deref(),
-            Some("abc123")
+            (m.id, m.title.as_str(), m.groups.len()),
+            (None, "[est:3h]", 0)
         );
+        let m = metadata("See [docs](https://x) and [T-2]");
         assert_eq!(
-            metadata("[est:3h]"),
-            (None, "[est:3h]".into(), Some("est:3h".into()))
+            (m.title.as_str(), m.groups.len()),
+            ("See [docs](https://x) and [T-2]", 0)
         );
-        assert_eq!(
-            metadata("See [docs](https://x) and [T-2]"),
-            (None, "See [docs](https://x) and [T-2]".into(), None)
-        );
-        assert_eq!(metadata("Odd [id:???]").0, None);
+        assert_eq!(metadata("Odd [id:???]").id, None);
     }
 }

@@ -528,6 +528,87 @@ fn space_cycles_a_task_and_enter_folds_a_phase() {
     assert_eq!(m.plan_rows().len(), 1, "folded");
 }
 
+/// The model with the plan of a markdown file: sections (a goal, a callout), a
+/// cancelled task, one in progress and one that waits.
+fn markdown_plan_model() -> Model {
+    let text = "# Phase 5: Launch\n\n## Goal\n- [x] p5-1 Freeze the API\n- [-] p5-2 Dual-run the old stack\n- [/] p5-3 Load test at twice the peak\n- [ ] p5-4 Publish the docs (depends on p5-3)\n\n> [!TODO] Launch day\n> - [ ] p5-5 Flip the flag\n";
+    let file = crate::plans::PlanFile {
+        path: "docs/plan/launch.md".into(),
+        doc: crate::markdown::read(text, "launch"),
+    };
+    let mut m = model();
+    m.config.plan = crate::domain::plan::Plan {
+        phases: crate::plans::phases(&file),
+    };
+    key(&mut m, KeyCode::Tab);
+    assert_eq!(m.focus, Pane::Plan);
+    m
+}
+
+#[test]
+fn space_leaves_a_cancelled_task_alone_and_minus_cancels_or_reopens() {
+    use super::model::PlanRow::{Phase, Section, Task};
+    let mut m = markdown_plan_model();
+    assert_eq!(
+        m.plan_rows(),
+        [
+            Phase(0),
+            Section(0, 0),
+            Task(0, 0),
+            Task(0, 1),
+            Task(0, 2),
+            Task(0, 3),
+            Section(0, 4),
+            Task(0, 4)
+        ]
+    );
+    key(&mut m, KeyCode::Char('j'));
+    assert_eq!(
+        key(&mut m, KeyCode::Char(' ')),
+        [],
+        "a section row holds no task"
+    );
+    keys(&mut m, "jj");
+    assert_eq!(
+        key(&mut m, KeyCode::Char(' ')),
+        [],
+        "cancelled is left alone"
+    );
+    let notice = m
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert_eq!(notice, "p5-2 is cancelled, left as it is: - reopens it");
+    assert_eq!(
+        keys(&mut m, "-"),
+        [Effect::SetTask {
+            task: "p5-2".into(),
+            status: TaskStatus::Todo
+        }]
+    );
+    key(&mut m, KeyCode::Char('k'));
+    assert_eq!(
+        keys(&mut m, "-"),
+        [Effect::SetTask {
+            task: "p5-1".into(),
+            status: TaskStatus::Cancelled
+        }]
+    );
+    assert_eq!(
+        keys(&mut m, " "),
+        [Effect::SetTask {
+            task: "p5-1".into(),
+            status: TaskStatus::Todo
+        }],
+        "done → todo closes the cycle"
+    );
+    let mut read_only = markdown_plan_model();
+    read_only.read_only = true;
+    keys(&mut read_only, "jjj");
+    assert_eq!(keys(&mut read_only, "-"), [], "read-only cancels nothing");
+}
+
 #[test]
 fn rerun_runs_the_selected_check() {
     let mut m = model();
@@ -641,6 +722,48 @@ fn snapshot_main_screen() {
     let m = model();
     insta::assert_snapshot!("main_80x24", render(&m, 80, 24));
     insta::assert_snapshot!("main_160x48", render(&sized(model(), 160, 48), 160, 48));
+}
+
+#[test]
+fn snapshot_plan_with_sections_and_a_cancelled_task() {
+    let m = markdown_plan_model();
+    let small = render(&m, 80, 24);
+    insta::assert_snapshot!("plan_sections_80x24", small);
+    insta::assert_snapshot!(
+        "plan_sections_160x48",
+        render(&sized(markdown_plan_model(), 160, 48), 160, 48)
+    );
+    // The cancelled glyph and title are drawn in the theme's own role for it.
+    let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| super::view::draw(frame, &m, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    // The cell where `text` starts on screen (every cell before it one column wide).
+    let cell = |text: &str| {
+        (0..24u16)
+            .find_map(|y| {
+                let row: String = (0..80u16).map(|x| buffer[(x, y)].symbol()).collect();
+                let x = row.find(text).map(|b| row[..b].chars().count())?;
+                Some(buffer[(u16::try_from(x).ok()?, y)].clone())
+            })
+            .unwrap_or_else(|| panic!("{text} not drawn"))
+    };
+    let cancelled = theme.plan("cancelled");
+    assert!(cancelled
+        .add_modifier
+        .contains(ratatui::style::Modifier::CROSSED_OUT));
+    for text in ["✗ p5-2", "Dual-run"] {
+        let c = cell(text);
+        assert_eq!(c.fg, cancelled.fg.unwrap(), "{text}");
+        assert!(
+            c.modifier.contains(ratatui::style::Modifier::CROSSED_OUT),
+            "{text}"
+        );
+    }
+    assert_eq!(cell("◐ p5-3").fg, theme.plan("doing").fg.unwrap());
+    assert_ne!(theme.plan("doing").fg, cancelled.fg);
 }
 
 #[test]

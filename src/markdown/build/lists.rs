@@ -1,7 +1,7 @@
 //! Checkboxes, the lines under them (bodies, lazy continuations), code blocks, and
 //! lines that may draw the dependency graph.
 
-use super::{Builder, ContextAcc, RawTask, Scope, Slot};
+use super::{Builder, ContextAcc, NeedsRaw, RawTask, Scope, Slot};
 use crate::domain::plan::TaskStatus;
 use crate::markdown::checklist::CheckLine;
 use crate::markdown::inline::{display, metadata};
@@ -43,8 +43,8 @@ impl Builder<'_> {
             '-' => TaskStatus::Cancelled,
             _ => TaskStatus::Todo,
         };
-        let (meta_id, title, meta) = metadata(&repair_mojibake(&check.title));
-        let title = display(&title);
+        let meta = metadata(&repair_mojibake(&check.title));
+        let title = display(&meta.title);
         let lower = title.to_lowercase();
         let scope = match (parent, self.heading_token()) {
             (Some(p), _) => Scope::Parent(p),
@@ -54,7 +54,7 @@ impl Builder<'_> {
         };
         let task = self.push_task(RawTask {
             phase,
-            explicit: check.id.clone().or(meta_id),
+            explicit: check.id.clone().or(meta.id),
             optional: check.starred
                 || lower.starts_with("optional:")
                 || lower.contains("(optional)"),
@@ -64,13 +64,17 @@ impl Builder<'_> {
             parent,
             indent: check.indent,
             body_lines: Vec::new(),
-            extra: meta.into_iter().collect(),
+            extra: meta.groups,
             origin: Origin::Checkbox,
             slot: Slot::Checkbox(check.mark_at),
             scope,
             section: self.section(),
             heading_token: self.heading_token(),
-            needs_raw: Vec::new(),
+            needs_raw: if meta.needs.is_empty() {
+                Vec::new()
+            } else {
+                vec![NeedsRaw::Listed(meta.needs)]
+            },
             can_say_doing: self.slash_doing,
             context_heading,
         });
@@ -81,7 +85,9 @@ impl Builder<'_> {
     /// Any other line: body text of the innermost task it is indented under (or a lazy
     /// continuation of the line above), a graph line in a dependency section.
     pub(super) fn text_line(&mut self, idx: usize) {
-        self.html_blocks(idx);
+        if self.container_markup(idx) {
+            return;
+        }
         if let Some(r) = self.region {
             if r.deps {
                 self.graph_line(idx);

@@ -3,7 +3,6 @@
 
 use super::{Builder, ContextAcc, Detail, HeadingCtx, PhaseAcc, Region};
 use crate::markdown::ids::{leading_id, phase_heading};
-use crate::markdown::mojibake::repair_mojibake;
 
 impl Builder<'_> {
     /// A heading ends lists and the sections it outranks, then opens a phase, a context
@@ -15,6 +14,7 @@ impl Builder<'_> {
         for summary in &mut self.summaries {
             *summary = None;
         }
+        self.callout = None;
         if let Some(r) = self.region {
             if level <= r.level || !r.owns_subsections {
                 self.close_region(idx);
@@ -151,9 +151,12 @@ impl Builder<'_> {
         self.close_details(end, 0);
     }
 
-    /// The `<summary>` of the innermost `<details>` block, else the nearest heading
-    /// below the phase heading.
+    /// The title of the callout the line is in, else the `<summary>` of the innermost
+    /// `<details>` block, else the nearest heading below the phase heading.
     pub(super) fn section(&self) -> Option<String> {
+        if let Some((_, title)) = &self.callout {
+            return Some(title.clone());
+        }
         if let Some(summary) = self.summaries.iter().rev().find_map(Clone::clone) {
             return Some(summary);
         }
@@ -164,64 +167,10 @@ impl Builder<'_> {
             .map(|h| h.text.clone())
     }
 
-    /// Follow `<details>` / `<summary>` / `</details>` on line `idx`, so tasks inside a
-    /// folded block say which block they are in.
-    pub(super) fn html_blocks(&mut self, idx: usize) {
-        let Some(line) = self.lines.get(idx) else {
-            return;
-        };
-        let lower = line.text.to_ascii_lowercase();
-        if !lower.contains("details") && !lower.contains("summary") {
-            return;
-        }
-        for _ in lower.matches("<details").take(MAX_DETAILS) {
-            if self.summaries.len() < MAX_DETAILS {
-                self.summaries.push(None);
-            }
-        }
-        if let Some(summary) = summary_text(line.text) {
-            match self.summaries.last_mut() {
-                Some(slot) => *slot = Some(summary),
-                None => self.summaries.push(Some(summary)),
-            }
-        }
-        for _ in lower.matches("</details>") {
-            self.summaries.pop();
-        }
-    }
-
     /// The id of the nearest heading that starts with one.
     pub(super) fn heading_token(&self) -> Option<String> {
         self.headings.iter().rev().find_map(|h| h.token.clone())
     }
-}
-
-/// `<details>` blocks followed inside one another, at most.
-const MAX_DETAILS: usize = 16;
-
-/// The text of a `<summary>…</summary>` on one line, tags inside it removed, mojibake
-/// repaired; `None` when there is none or it is empty.
-fn summary_text(line: &str) -> Option<String> {
-    let lower = line.to_ascii_lowercase();
-    let open = lower.find("<summary")?;
-    let start = open + lower.get(open..)?.find('>')? + 1;
-    let end = lower
-        .get(start..)?
-        .find("</summary>")
-        .map_or(line.len(), |e| start + e);
-    let inner = line.get(start..end)?;
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in inner.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = repair_mojibake(text.trim()).into_owned();
-    (!text.is_empty()).then_some(text)
 }
 
 /// Whether a heading names a section that describes the phase instead of listing its
