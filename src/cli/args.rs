@@ -221,11 +221,12 @@ pub struct PlanArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PlanAction {
-    /// Set a task's status (todo, doing, done) in the file it came from: in markdown
-    /// only that checkbox or status value changes, in preflight.toml only that value.
+    /// Set a task's status (todo, doing, done, cancelled) in the file it came from: in
+    /// markdown only that checkbox or status value changes, in preflight.toml only that
+    /// value.
     Set {
         task: String,
-        #[arg(value_name = "todo|doing|done")]
+        #[arg(value_name = "todo|doing|done|cancelled")]
         status: String,
     },
 }

@@ -353,7 +353,7 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
          # [[phase.task]]\n\
          # id = \"p1-1\"\n\
          # title = \"Fix the critical findings\"\n\
-         # status = \"todo\"        # todo, doing, done\n\
+         # status = \"todo\"        # todo, doing, done, cancelled\n\
          # needs = []\n\
          #\n\
          # Release gates: the verdict is GO when every gate passes.\n\
