@@ -46,7 +46,7 @@ struct ReaderNote {
 /// The notes of every markdown plan file, so nothing the reader leaves out (a box
 /// that is no checkbox, checklists kept as context) goes unsaid.
 fn reader_notes(ws: &Workspace) -> Vec<ReaderNote> {
-    let (files, _) = crate::plans::load(&ws.repo.root, &ws.config.project.plans);
+    let (files, _) = crate::plan_files::load(&ws.repo.root, &ws.config.project.plans);
     files
         .iter()
         .flat_map(|f| {

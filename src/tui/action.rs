@@ -210,7 +210,8 @@ mod tests {
                 "new-issue",
                 "edit",
                 "undo",
-                "cycle-task"
+                "cycle-task",
+                "cancel-task"
             ]
         );
     }

@@ -3,7 +3,7 @@
 
 use super::keymap::KeyMap;
 use super::model::{Ask, CheckPhase, Model, Overlay, Pane, Watching};
-use super::theme::{ColorDepth, Theme};
+use super::theme::{ColorDepth, PlanRole, Theme};
 use super::triage::Write;
 use super::update::{update, Effect, Msg};
 use crate::config::{self, Source};
@@ -532,13 +532,13 @@ fn space_cycles_a_task_and_enter_folds_a_phase() {
 /// cancelled task, one in progress and one that waits.
 fn markdown_plan_model() -> Model {
     let text = "# Phase 5: Launch\n\n## Goal\n- [x] p5-1 Freeze the API\n- [-] p5-2 Dual-run the old stack\n- [/] p5-3 Load test at twice the peak\n- [ ] p5-4 Publish the docs (depends on p5-3)\n\n> [!TODO] Launch day\n> - [ ] p5-5 Flip the flag\n";
-    let file = crate::plans::PlanFile {
+    let file = crate::plan_files::PlanFile {
         path: "docs/plan/launch.md".into(),
         doc: crate::markdown::read(text, "launch"),
     };
     let mut m = model();
     m.config.plan = crate::domain::plan::Plan {
-        phases: crate::plans::phases(&file),
+        phases: crate::plan_files::phases(&file),
     };
     key(&mut m, KeyCode::Tab);
     assert_eq!(m.focus, Pane::Plan);
@@ -750,7 +750,7 @@ fn snapshot_plan_with_sections_and_a_cancelled_task() {
             })
             .unwrap_or_else(|| panic!("{text} not drawn"))
     };
-    let cancelled = theme.plan("cancelled");
+    let cancelled = theme.plan(PlanRole::Cancelled);
     assert!(cancelled
         .add_modifier
         .contains(ratatui::style::Modifier::CROSSED_OUT));
@@ -762,8 +762,8 @@ fn snapshot_plan_with_sections_and_a_cancelled_task() {
             "{text}"
         );
     }
-    assert_eq!(cell("◐ p5-3").fg, theme.plan("doing").fg.unwrap());
-    assert_ne!(theme.plan("doing").fg, cancelled.fg);
+    assert_eq!(cell("◐ p5-3").fg, theme.plan(PlanRole::Doing).fg.unwrap());
+    assert_ne!(theme.plan(PlanRole::Doing).fg, cancelled.fg);
 }
 
 #[test]
