@@ -388,6 +388,107 @@ mod tests {
         assert_eq!(s.unclosed_fence, Some(12));
     }
 
+    fn kinds(text: &str) -> Vec<String> {
+        let lines = split(text);
+        scan(&lines, 0)
+            .items
+            .iter()
+            .map(|i| match i {
+                Item::Heading { idx, last, .. } => format!("H{idx}-{last}"),
+                Item::Check { idx, .. } => format!("C{idx}"),
+                Item::Table { header, last } => format!("T{header}-{last}"),
+                Item::Code { open, last, .. } => format!("K{open}-{last}"),
+                Item::Text { idx } => format!("x{idx}"),
+                Item::Comment { idx } => format!("c{idx}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quote_markers_are_counted_and_skipped() {
+        assert_eq!(quote_markers("> - [ ] a", usize::MAX), (1, 2));
+        assert_eq!(quote_markers("> > - [x] b", usize::MAX), (2, 4));
+        assert_eq!(quote_markers(">>- [x] b", usize::MAX), (2, 2));
+        assert_eq!(quote_markers("   > x", usize::MAX), (1, 5));
+        assert_eq!(quote_markers("    > code", usize::MAX), (0, 0));
+        assert_eq!(quote_markers("> > deep", 1), (1, 2));
+        assert_eq!(quote_markers(">", usize::MAX), (1, 1));
+        assert_eq!(quote_markers("no quote", usize::MAX), (0, 0));
+    }
+
+    #[test]
+    fn quoted_lines_keep_offsets_into_the_text() {
+        let text = "> - [ ] a\n> > | x | y |\n> > |---|---|\n> > | 1 | 2 |\n> | 3 |\n";
+        let lines = split(text);
+        let s = scan(&lines, 0);
+        assert_eq!(s.quote, vec![1, 2, 2, 2, 1]);
+        assert_eq!(s.lines[0].text, "- [ ] a");
+        assert_eq!(&text[s.lines[0].start..s.lines[0].start + 7], "- [ ] a");
+        let kinds: Vec<String> = s
+            .items
+            .iter()
+            .map(|i| format!("{i:?}").chars().take(5).collect())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec!["Check", "Table", "Text "],
+            "a shallower row ends the table"
+        );
+    }
+
+    #[test]
+    fn a_quoted_fence_ends_with_its_quote_and_an_outer_fence_keeps_quotes_as_code() {
+        assert_eq!(
+            kinds("> ```\n> - [ ] ex\n- [ ] real\n"),
+            vec!["K0-1", "C2"],
+            "the quote ends, so does its fence"
+        );
+        let text = "```markdown\n> ```\n> - [ ] ex\n```\n- [ ] real\n";
+        assert_eq!(
+            kinds(text),
+            vec!["K0-3", "C4"],
+            "`> ```` is code inside a fence"
+        );
+        let lines = split(text);
+        assert_eq!(
+            scan(&lines, 0).fenced_checks,
+            0,
+            "a quoted line in code is no checkbox"
+        );
+        assert_eq!(
+            kinds("> ```\n> > ```\n> ```\n- [ ] x\n"),
+            vec!["K0-2", "C3"]
+        );
+    }
+
+    #[test]
+    fn setext_headings_and_what_is_not_one() {
+        assert_eq!(kinds("Title\n=====\n- [ ] a\n"), vec!["H0-1", "C2"]);
+        assert_eq!(kinds("Two\nlines\n---\n"), vec!["H0-2"]);
+        assert_eq!(
+            kinds("- [ ] a\n---\n"),
+            vec!["C0", "x1"],
+            "a rule under a list item"
+        );
+        assert_eq!(
+            kinds("\n---\n"),
+            vec!["x0", "x1"],
+            "a rule after a blank line"
+        );
+        assert_eq!(
+            kinds("- item\n---\n"),
+            vec!["x0", "x1"],
+            "a list item is no heading text"
+        );
+        assert_eq!(
+            kinds("- [ ] a\n\n  body\n---\n"),
+            vec!["C0", "x1", "x2", "x3"],
+            "indented text belongs to the list item"
+        );
+        assert_eq!(kinds("> Quoted\n> ===\n"), vec!["H0-1"]);
+        assert_eq!(kinds("Text\n> ===\n"), vec!["x0", "x1"], "not at one depth");
+    }
+
     #[test]
     fn headings() {
         assert_eq!(atx_heading("## Phase 3 ##"), Some((2, "Phase 3".into())));
