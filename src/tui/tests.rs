@@ -110,6 +110,7 @@ fn issues() -> Vec<Issue> {
         first_seen: "3f2a1c9".into(),
         last_seen: "3f2a1c9".into(),
         verified_at: None,
+        ..FindingLink::default()
     });
     let low = issue(
         "PF-R8HHF5",
