@@ -213,6 +213,23 @@ fn unknown_format_suggests() {
 }
 
 #[test]
+fn checks_with_max_open_is_one_gate_counting_only_their_findings() {
+    let text = "[[check]]\nid = \"audit\"\nrun = \"x\"\nformat = \"npm-audit\"\n\
+                [[gate]]\nid = \"security\"\nchecks = [\"audit\"]\nmax_open = { critical = 0, high = 0 }\n";
+    let config = load(text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.gates[0].kind,
+        GateKind::MaxOpenOf {
+            checks: vec!["audit".into()],
+            limits: BTreeMap::from([(Severity::Critical, 0), (Severity::High, 0)]),
+        }
+    );
+    let err =
+        first_error("[[gate]]\nid = \"g\"\nblockers = 0\nmax_open = { high = 0 }\nchecks = []\n");
+    assert!(err.contains("mixes several kinds"), "{err}");
+}
+
+#[test]
 fn scanner_formats_by_name_and_a_report_without_format_is_recognised() {
     let text = "[[check]]\nid = \"a\"\nrun = \"npm audit --json\"\nformat = \"npm-audit\"\n\
                 [[check]]\nid = \"b\"\nrun = \"mypy .\"\nformat = \"mypy\"\n\

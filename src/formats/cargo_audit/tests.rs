@@ -140,3 +140,72 @@ fn the_unreachable_database_leaves_no_report() {
         Err("cargo audit printed JSON without `vulnerabilities`: not an audit report".into())
     );
 }
+
+#[test]
+fn the_register_across_an_upgrade_verifies_the_fixed_and_follows_the_still_affected() {
+    use crate::domain::issue::{reconcile, Actor, Issue, RunFacts, Status};
+    use std::collections::BTreeMap;
+    let actor = Actor {
+        by: "ana".into(),
+        at: "2026-11-30T10:00:00Z".into(),
+        today: "2026-11-30".into(),
+    };
+    let map = BTreeMap::new();
+    let facts = |commit| RunFacts {
+        check: "audit",
+        judged: true,
+        commit,
+        severity_map: &map,
+    };
+    let mut n = 0;
+    let mut new_id = move || {
+        n += 1;
+        format!("PF-{n}")
+    };
+    let mut before = read(&fixture("cargo-audit-several.json")).unwrap_or_default();
+    assign_fingerprints("audit", &mut before, |_, _| None);
+    let mut register: Vec<Issue> =
+        reconcile(&[], &facts("aaa1111"), &before, &actor, &mut new_id).created;
+    for issue in &mut register {
+        issue.status = Status::Open;
+    }
+    let rsa = register
+        .iter()
+        .find(|i| i.title.starts_with("rsa RUSTSEC-2023-0071: Marvin Attack"))
+        .map(|i| i.id.clone())
+        .unwrap_or_default();
+    let link = register
+        .iter()
+        .find(|i| i.id == rsa)
+        .and_then(|i| i.finding.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        link.dependency_summary().as_deref(),
+        Some("rsa 0.9.6 → no fix")
+    );
+    assert_eq!(link.aliases.len(), 3);
+
+    let mut after = read(&fixture("cargo-audit-upgraded.json")).unwrap_or_default();
+    assign_fingerprints("audit", &mut after, |_, _| None);
+    let out = reconcile(&register, &facts("bbb2222"), &after, &actor, &mut new_id);
+    assert!(out.created.is_empty(), "an upgrade files nothing new");
+    let changed = |title: &str| out.changed.iter().find(|i| i.title.starts_with(title));
+    let smallvec = changed("smallvec RUSTSEC-2021-0003").map(|i| i.status);
+    assert_eq!(smallvec, Some(Status::Verified));
+    let rsa_now = changed("rsa RUSTSEC-2023-0071")
+        .cloned()
+        .unwrap_or_else(|| panic!("rsa changed"));
+    assert_eq!(rsa_now.status, Status::Open);
+    assert_eq!(
+        rsa_now
+            .finding
+            .as_ref()
+            .and_then(|f| f.dependency_summary())
+            .as_deref(),
+        Some("rsa 0.9.7 → no fix")
+    );
+    assert_eq!(
+        rsa_now.history.last().map(|h| h.change.as_str()),
+        Some("still affected: rsa went from 0.9.6 to 0.9.7")
+    );
+}
