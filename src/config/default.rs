@@ -318,7 +318,8 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         "# Each check is a command line run by `sh -c` at the repository root.\n\
          #   watch    globs whose changes re-run it (none: any change)\n\
          #   format   how to read its result: exit-code (default), cargo, sarif, junit,\n\
-         #            lines (with `pattern`, a regex with groups path, line, message)\n\
+         #            lines (with `pattern`, a regex with groups path, line, message),\n\
+         #            npm-audit, pip-audit, safety, cargo-audit, bandit, pylint, mypy\n\
          #   report   a file the command writes, read instead of its output\n\
          #   timeout  how long it may run (\"90s\", \"5m\")\n\
          #   severity of its findings when the tool gives none (default medium)"
