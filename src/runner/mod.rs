@@ -292,11 +292,14 @@ async fn execute(
         let source = report_path.as_deref().or(stdout_capture.as_deref());
         source.map(|path| {
             let before = report_path.is_some().then_some(report_before).flatten();
-            let read = read_document(spec, ctx, path, before);
-            match read {
+            match read_document(spec, ctx, path, before) {
                 Err(_) if report_path.is_none() && is_blank(path) => {
                     Err(nothing_on_stdout(&output.lock()))
                 }
+                // Not "<logs>/<id>.stdout: …": the user wrote no such file.
+                Err(e) if report_path.is_none() => Err(e
+                    .split_once(": ")
+                    .map_or(e.clone(), |(_, rest)| format!("stdout: {rest}"))),
                 read => read,
             }
         })
