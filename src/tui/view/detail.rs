@@ -64,7 +64,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             text,
         ));
         if let Some(summary) = f.dependency_summary() {
-            out.push(field("package", summary, theme.ui("title")));
+            out.push(field("package", summary, theme.ui(Ui::Title)));
         }
         if !f.aliases.is_empty() {
             out.push(field("aliases", f.aliases.join(", "), text));
