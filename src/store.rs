@@ -465,6 +465,11 @@ const FINDING_KEYS: &[&str] = &[
     "first_seen",
     "last_seen",
     "verified_at",
+    "confidence",
+    "package",
+    "version",
+    "fixed",
+    "aliases",
 ];
 const DISMISSAL_KEYS: &[&str] = &["reason", "note", "expires", "by", "at"];
 /// Append-only arrays: entries already in the file are never rewritten.

@@ -287,7 +287,17 @@ fn describe(f: &Finding) -> String {
         (Some(p), None) => format!("{p} "),
         _ => String::new(),
     };
-    format!("{place}[{}] {}: {}", f.rule, f.severity, f.message)
+    // The first line: an advisory's link and text stay in `--json` and the register.
+    let message = f.message.lines().next().unwrap_or_default();
+    match &f.dependency {
+        Some(dep) => format!(
+            "{place}[{}] {}: {}: {message}",
+            f.rule,
+            f.severity,
+            dep.summary()
+        ),
+        None => format!("{place}[{}] {}: {message}", f.rule, f.severity),
+    }
 }
 
 #[derive(Serialize)]

@@ -115,7 +115,9 @@ fn needed_checks(ws: &Workspace) -> Vec<String> {
     let mut ids = BTreeSet::new();
     for gate in &ws.config.gates {
         match &gate.kind {
-            GateKind::Checks(list) => ids.extend(list.iter().cloned()),
+            GateKind::Checks(list) | GateKind::MaxOpenOf { checks: list, .. } => {
+                ids.extend(list.iter().cloned())
+            }
             GateKind::Metric { check, .. } => {
                 ids.insert(check.clone());
             }

@@ -282,6 +282,7 @@ fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()
             first_seen: "import".into(),
             last_seen: "import".into(),
             verified_at: None,
+            ..FindingLink::default()
         });
         issue.log(
             &actor.at,

@@ -315,6 +315,15 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
             "   finding: {} {} at {place} (first seen {}, last seen {})",
             link.check, link.rule, link.first_seen, link.last_seen
         );
+        if let Some(summary) = link.dependency_summary() {
+            println!("   package: {summary}");
+        }
+        if !link.aliases.is_empty() {
+            println!("   aliases: {}", link.aliases.join(", "));
+        }
+        if let Some(confidence) = &link.confidence {
+            println!("confidence: {confidence}");
+        }
     }
     if let Some(d) = &issue.dismissal {
         let until = d

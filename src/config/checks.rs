@@ -26,12 +26,10 @@ pub(super) fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<Chec
         );
     }
     let format = match &raw.format {
+        // A report without a format: recognised from its content.
+        None if raw.report.is_some() => Format::Auto,
         None => Format::ExitCode,
         Some(name) => match name.get_ref().as_str() {
-            "exit-code" => Format::ExitCode,
-            "cargo" => Format::Cargo,
-            "sarif" => Format::Sarif,
-            "junit" => Format::Junit,
             "lines" => match &raw.pattern {
                 None => {
                     errors.at(
@@ -48,7 +46,7 @@ pub(super) fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<Chec
                     }
                 },
             },
-            other => {
+            other => Format::from_name(other).unwrap_or_else(|| {
                 errors.at(
                     name.span(),
                     format!(
@@ -58,7 +56,7 @@ pub(super) fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<Chec
                     ),
                 );
                 Format::ExitCode
-            }
+            }),
         },
     };
     if let (Some(pattern), false) = (&raw.pattern, matches!(format, Format::Lines(_))) {

@@ -20,6 +20,8 @@ pub struct Detected {
     pub timeout: &'static str,
     /// Which ecosystem it came from, used to keep ids unique (`node-test`).
     pub origin: &'static str,
+    /// Severity of findings whose tool gives none (pip-audit gives none).
+    pub severity: Option<&'static str>,
 }
 
 const RUST_WATCH: &[&str] = &["**/*.rs", "**/Cargo.toml", "Cargo.lock"];
@@ -50,6 +52,11 @@ const GO_VET_PATTERN: &str =
 
 /// Everything detection found, in a stable order.
 pub fn detect(root: &Path) -> Vec<Detected> {
+    detect_with(root, &super::scanners::on_path)
+}
+
+/// [`detect`], with `installed(tool)` saying which scanners are on PATH.
+pub fn detect_with(root: &Path, installed: &dyn Fn(&str) -> bool) -> Vec<Detected> {
     let mut found = Vec::new();
     if root.join("Cargo.toml").is_file() {
         found.extend(rust());
@@ -63,6 +70,7 @@ pub fn detect(root: &Path) -> Vec<Detected> {
     if root.join("go.mod").is_file() {
         found.extend(go());
     }
+    found.extend(super::scanners::detect(root, installed));
     let taken: HashSet<String> = found.iter().map(|d| d.id.clone()).collect();
     found.extend(
         make_targets(root)
@@ -89,6 +97,7 @@ fn check(
         pattern: None,
         timeout,
         origin,
+        severity: None,
     }
 }
 
@@ -309,7 +318,8 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         "# Each check is a command line run by `sh -c` at the repository root.\n\
          #   watch    globs whose changes re-run it (none: any change)\n\
          #   format   how to read its result: exit-code (default), cargo, sarif, junit,\n\
-         #            lines (with `pattern`, a regex with groups path, line, message)\n\
+         #            lines (with `pattern`, a regex with groups path, line, message),\n\
+         #            npm-audit, pip-audit, safety, cargo-audit, bandit, pylint, mypy\n\
          #   report   a file the command writes, read instead of its output\n\
          #   timeout  how long it may run (\"90s\", \"5m\")\n\
          #   severity of its findings when the tool gives none (default medium)"
@@ -342,6 +352,9 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         if let Some(pattern) = d.pattern {
             let _ = writeln!(out, "pattern = {}", literal(pattern));
         }
+        if let Some(severity) = d.severity {
+            let _ = writeln!(out, "severity = {}", quoted(severity));
+        }
         let _ = writeln!(out, "timeout = {}", quoted(d.timeout));
     }
     let _ = writeln!(
@@ -367,6 +380,29 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let scans: Vec<String> = checks
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.format,
+                Some("npm-audit" | "pip-audit" | "safety" | "cargo-audit" | "bandit")
+            )
+        })
+        .map(|d| quoted(&d.id))
+        .collect();
+    if !scans.is_empty() {
+        let _ = writeln!(
+            out,
+            "#\n\
+             # Security scans ran and left no open critical or high issue (`checks` with\n\
+             # `max_open` counts only those checks' findings):\n\
+             # [[gate]]\n\
+             # id = \"security\"\n\
+             # checks = [{}]\n\
+             # max_open = {{ critical = 0, high = 0 }}",
+            scans.join(", ")
+        );
+    }
     out
 }
 
@@ -374,6 +410,11 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
 mod tests {
     use super::*;
     use crate::config::{load_str, Source};
+
+    /// Detection as on a machine without scanners, so tests do not depend on PATH.
+    fn detect(root: &Path) -> Vec<Detected> {
+        detect_with(root, &|_| false)
+    }
 
     fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -454,5 +495,50 @@ mod tests {
         assert_eq!(config.project.name, "demo \"quoted\"");
         let empty = render("x", &[]);
         assert!(load_str(&empty, Path::new("p"), Source::Default).is_ok());
+    }
+
+    #[test]
+    fn detected_scanners_render_parse_back_and_suggest_a_security_gate() {
+        let dir = repo(&[
+            ("Cargo.toml", ""),
+            ("Cargo.lock", ""),
+            ("requirements.txt", ""),
+            ("mypy.ini", ""),
+        ]);
+        let found = detect_with(dir.path(), &|_| true);
+        let text = render("demo", &found);
+        let config = load_str(&text, Path::new("preflight.toml"), Source::Default)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let formats: Vec<(&str, &str)> = config
+            .checks
+            .iter()
+            .map(|c| (c.id.as_str(), c.format.name()))
+            .collect();
+        assert_eq!(
+            formats,
+            [
+                ("fmt", "exit-code"),
+                ("clippy", "cargo"),
+                ("test", "exit-code"),
+                ("lint", "sarif"),
+                ("python-test", "exit-code"),
+                ("pip-audit", "pip-audit"),
+                ("cargo-audit", "cargo-audit"),
+                ("mypy", "mypy"),
+            ]
+        );
+        let pip = config.checks.iter().find(|c| c.id == "pip-audit");
+        assert_eq!(
+            pip.map(|c| c.severity),
+            Some(crate::domain::finding::Severity::High)
+        );
+        assert!(text.contains("# checks = [\"pip-audit\", \"cargo-audit\"]\n# max_open = { critical = 0, high = 0 }"), "{text}");
+        let uncommented: String = text
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(uncommented.contains("id = \"security\""));
     }
 }

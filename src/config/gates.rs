@@ -93,6 +93,13 @@ pub(super) fn validate_gates(
                 format!("gate `{id}` has `min`/`max` but no `metric`"),
             );
         }
+        // `checks` with `max_open`: the limits count only those checks' findings.
+        if let [GateKind::Checks(checks), GateKind::MaxOpen(limits)] = kinds.as_slice() {
+            kinds = vec![GateKind::MaxOpenOf {
+                checks: checks.clone(),
+                limits: limits.clone(),
+            }];
+        }
         match kinds.len() {
             1 => gates.push(GateSpec {
                 id: id.clone(),
@@ -108,7 +115,7 @@ pub(super) fn validate_gates(
             ),
             _ => errors.at(
                 gate.id.span(),
-                format!("gate `{id}` mixes several kinds: give exactly one of `checks`, `max_open`, `blockers`, `tasks_done`, `metric`"),
+                format!("gate `{id}` mixes several kinds: give exactly one of `checks`, `max_open` (alone, or with `checks` to count only their findings), `blockers`, `tasks_done`, `metric`"),
             ),
         }
     }

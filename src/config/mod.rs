@@ -10,6 +10,7 @@ pub mod default;
 mod gates;
 mod plan;
 mod raw;
+mod scanners;
 
 pub use checks::parse_duration;
 use checks::validate_checks;

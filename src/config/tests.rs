@@ -204,7 +204,44 @@ fn bad_glob() {
 fn unknown_format_suggests() {
     assert_eq!(
         first_error("[[check]]\nid = \"a\"\nrun = \"x\"\nformat = \"sarf\"\n"),
-        "preflight.toml:4:10: unknown format `sarf`, expected one of: exit-code, cargo, sarif, junit, lines; did you mean `sarif`?"
+        "preflight.toml:4:10: unknown format `sarf`, expected one of: exit-code, cargo, sarif, junit, lines, npm-audit, pip-audit, safety, cargo-audit, bandit, pylint, mypy, auto; did you mean `sarif`?"
+    );
+    assert!(
+        first_error("[[check]]\nid = \"a\"\nrun = \"x\"\nformat = \"npm_audit\"\n")
+            .ends_with("did you mean `npm-audit`?")
+    );
+}
+
+#[test]
+fn checks_with_max_open_is_one_gate_counting_only_their_findings() {
+    let text = "[[check]]\nid = \"audit\"\nrun = \"x\"\nformat = \"npm-audit\"\n\
+                [[gate]]\nid = \"security\"\nchecks = [\"audit\"]\nmax_open = { critical = 0, high = 0 }\n";
+    let config = load(text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.gates[0].kind,
+        GateKind::MaxOpenOf {
+            checks: vec!["audit".into()],
+            limits: BTreeMap::from([(Severity::Critical, 0), (Severity::High, 0)]),
+        }
+    );
+    let err =
+        first_error("[[gate]]\nid = \"g\"\nblockers = 0\nmax_open = { high = 0 }\nchecks = []\n");
+    assert!(err.contains("mixes several kinds"), "{err}");
+}
+
+#[test]
+fn scanner_formats_by_name_and_a_report_without_format_is_recognised() {
+    let text = "[[check]]\nid = \"a\"\nrun = \"npm audit --json\"\nformat = \"npm-audit\"\n\
+                [[check]]\nid = \"b\"\nrun = \"mypy .\"\nformat = \"mypy\"\n\
+                [[check]]\nid = \"c\"\nrun = \"x\"\nreport = \"out.json\"\n\
+                [[check]]\nid = \"d\"\nrun = \"x\"\n";
+    let config = load(text).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = config.checks.iter().map(|c| c.format.name()).collect();
+    assert_eq!(names, ["npm-audit", "mypy", "auto", "exit-code"]);
+    assert!(config.checks[0].format.reads_document());
+    assert!(
+        !config.checks[1].format.reads_document(),
+        "mypy is read as it runs"
     );
 }
 

@@ -76,6 +76,67 @@ pub struct Finding {
     /// The fingerprint the tool itself gave (e.g. SARIF `partialFingerprints`), if any.
     #[serde(skip)]
     pub tool_fingerprint: Option<String>,
+    /// How sure the tool is (bandit's `HIGH`, pylint's `INFERENCE`), as it says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
+    /// For a dependency advisory: the package it is in and the versions that fix it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependency: Option<Dependency>,
+}
+
+/// Where a vulnerable package comes from, to find its manifest or lockfile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    Npm,
+    PyPI,
+    Crates,
+}
+
+/// The package side of a dependency advisory (npm audit, pip-audit, safety, cargo audit).
+///
+/// The advisory's id is the finding's rule; together with `package` it makes the
+/// fingerprint, so an upgrade that is still affected stays the same issue (with the
+/// new `version`) and an upgrade past the advisory makes the finding go away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dependency {
+    pub ecosystem: Ecosystem,
+    pub package: String,
+    /// The installed version; several versions of one package in one lockfile are
+    /// listed together (`0.1.43, 0.2.22`). `None` when the tool does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Versions or ranges that fix it (`4.17.21`, `>=0.2.23`); empty when there is no
+    /// known fix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<String>,
+    /// The advisory's other ids (CVE, GHSA, PYSEC) besides the rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Where the vulnerable copies sit in the lockfile (npm's `node_modules/…` paths),
+    /// to read their installed versions from it when the tool does not say.
+    #[serde(skip)]
+    pub nodes: Vec<String>,
+}
+
+impl Dependency {
+    /// `lodash 4.17.20 → 4.17.21`, `rsa 0.9.6 → no fix`, as the cockpit and report show it.
+    pub fn summary(&self) -> String {
+        let version = self
+            .version
+            .as_deref()
+            .map_or(String::new(), |v| format!(" {v}"));
+        format!("{}{version} → {}", self.package, fixed_text(&self.fixed))
+    }
+}
+
+/// The fixed-in versions as one phrase: `4.17.21`, `2.20.0 or 2.31.0`, `no fix`.
+pub fn fixed_text(fixed: &[String]) -> String {
+    if fixed.is_empty() {
+        "no fix".to_string()
+    } else {
+        fixed.join(" or ")
+    }
 }
 
 impl Finding {
@@ -88,6 +149,8 @@ impl Finding {
             line: None,
             fingerprint: String::new(),
             tool_fingerprint: None,
+            confidence: None,
+            dependency: None,
         }
     }
 
@@ -136,6 +199,9 @@ fn short_hash(parts: &[&str]) -> String {
 
 /// Give every finding of one run its fingerprint.
 ///
+/// A dependency advisory's is its id (the rule) and package; a tool's own fingerprint
+/// comes next; otherwise rule, path, source line and message.
+///
 /// `source_line(path, line)` returns the text of that line of the repository file when
 /// it can be read; it is the anchor that keeps a fingerprint stable when lines move.
 /// Findings that would share a fingerprint (the same rule on two identical lines) are
@@ -147,9 +213,12 @@ pub fn assign_fingerprints(
 ) {
     let mut seen: HashMap<String, u32> = HashMap::new();
     for finding in findings.iter_mut() {
-        let base = match &finding.tool_fingerprint {
-            Some(tool) => short_hash(&[check, "tool", &finding.rule, tool]),
-            None => {
+        let base = match (&finding.dependency, &finding.tool_fingerprint) {
+            // Advisory + package, never the version: an upgrade that is still affected
+            // is the same issue.
+            (Some(dep), _) => short_hash(&[check, "advisory", &finding.rule, &dep.package]),
+            (None, Some(tool)) => short_hash(&[check, "tool", &finding.rule, tool]),
+            (None, None) => {
                 let anchor = match (&finding.path, finding.line) {
                     (Some(path), Some(line)) => source_line(path, line)
                         .map(|text| normalise(&text))
@@ -234,6 +303,64 @@ mod tests {
         assign_fingerprints("c", &mut v, |_, _| None);
         assign_fingerprints("c", &mut w, |_, _| None);
         assert_eq!(v[0].fingerprint, w[0].fingerprint);
+    }
+
+    fn advisory(id: &str, package: &str, version: &str, message: &str) -> Finding {
+        let mut f = Finding::new(id, Severity::High, message).at("Cargo.lock", None);
+        f.dependency = Some(Dependency {
+            ecosystem: Ecosystem::Crates,
+            package: package.into(),
+            version: Some(version.into()),
+            fixed: vec![">=0.2.23".into()],
+            aliases: vec![],
+            nodes: vec![],
+        });
+        f
+    }
+
+    #[test]
+    fn advisory_fingerprint_is_advisory_and_package_not_version() {
+        let mut before = vec![
+            advisory("RUSTSEC-2020-0071", "time", "0.2.22", "Potential segfault"),
+            advisory(
+                "RUSTSEC-2020-0071",
+                "chrono",
+                "0.4.19",
+                "Potential segfault",
+            ),
+        ];
+        let mut after = vec![advisory(
+            "RUSTSEC-2020-0071",
+            "time",
+            "0.2.23-beta",
+            "Potential segfault in the time crate",
+        )];
+        after[0].path = Some("sub/Cargo.lock".into());
+        assign_fingerprints("audit", &mut before, |_, _| None);
+        assign_fingerprints("audit", &mut after, |_, _| None);
+        assert_eq!(before[0].fingerprint, after[0].fingerprint);
+        assert_ne!(before[0].fingerprint, before[1].fingerprint);
+        let mut other = vec![advisory("RUSTSEC-2021-0001", "time", "0.2.22", "x")];
+        assign_fingerprints("audit", &mut other, |_, _| None);
+        assert_ne!(other[0].fingerprint, before[0].fingerprint);
+    }
+
+    #[test]
+    fn dependency_summary_reads_version_to_fix() {
+        let f = advisory("A", "time", "0.2.22", "m");
+        assert_eq!(
+            f.dependency.as_ref().map(Dependency::summary).as_deref(),
+            Some("time 0.2.22 → >=0.2.23")
+        );
+        let none = Dependency {
+            ecosystem: Ecosystem::Npm,
+            package: "rsa".into(),
+            version: None,
+            fixed: vec![],
+            aliases: vec![],
+            nodes: vec![],
+        };
+        assert_eq!(none.summary(), "rsa → no fix");
     }
 
     #[test]

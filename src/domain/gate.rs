@@ -21,6 +21,14 @@ pub enum GateKind {
     Checks(Vec<String>),
     /// At most this many open issues per severity.
     MaxOpen(BTreeMap<Severity, u32>),
+    /// At most this many open issues per severity among those filed by these checks
+    /// ("the security scan passes with no critical or high issue"). Each check must
+    /// also have run and reported: a scanner that could not run found nothing, which
+    /// is not the same as finding nothing.
+    MaxOpenOf {
+        checks: Vec<String>,
+        limits: BTreeMap<Severity, u32>,
+    },
     /// At most this many open release blockers.
     Blockers(u32),
     /// Every task of this phase is done.
@@ -121,7 +129,10 @@ pub fn evaluate(inputs: &Inputs) -> Verdict {
         .map(|gate| {
             let (passed, reason) = match &gate.kind {
                 GateKind::Checks(ids) => checks_gate(inputs, ids),
-                GateKind::MaxOpen(limits) => max_open_gate(inputs.issues, limits),
+                GateKind::MaxOpen(limits) => {
+                    max_open_gate(&inputs.issues.iter().collect::<Vec<_>>(), limits)
+                }
+                GateKind::MaxOpenOf { checks, limits } => max_open_of_gate(inputs, checks, limits),
                 GateKind::Blockers(max) => blockers_gate(inputs.issues, *max),
                 GateKind::TasksDone(phase) => tasks_gate(inputs.plan, phase),
                 GateKind::Metric { check, min, max } => metric_gate(inputs, check, *min, *max),
@@ -307,7 +318,7 @@ fn id_list(issues: &[&Issue]) -> String {
     capped(&ids, SHOW_IDS, ", ")
 }
 
-fn max_open_gate(issues: &[Issue], limits: &BTreeMap<Severity, u32>) -> (bool, String) {
+fn max_open_gate(issues: &[&Issue], limits: &BTreeMap<Severity, u32>) -> (bool, String) {
     if limits.is_empty() {
         return (true, "no limits set".into());
     }
@@ -317,6 +328,7 @@ fn max_open_gate(issues: &[Issue], limits: &BTreeMap<Severity, u32>) -> (bool, S
     for (severity, max) in limits {
         let mut open: Vec<&Issue> = issues
             .iter()
+            .copied()
             .filter(|i| i.severity == *severity && i.status.is_open())
             .collect();
         open.sort_by(|a, b| oldest_first(a, b));
@@ -337,6 +349,49 @@ fn max_open_gate(issues: &[Issue], limits: &BTreeMap<Severity, u32>) -> (bool, S
     } else {
         (false, over.join("; "))
     }
+}
+
+/// [`GateKind::MaxOpenOf`]: every check ran and reported, then the limits hold over
+/// the issues they filed.
+fn max_open_of_gate(
+    inputs: &Inputs,
+    checks: &[String],
+    limits: &BTreeMap<Severity, u32>,
+) -> (bool, String) {
+    let mut unknown: Vec<String> = Vec::new();
+    for id in checks {
+        match inputs.checks.get(id) {
+            None => unknown.push(format!("{id} never ran")),
+            Some(state) => {
+                let verb = match state.status {
+                    RunStatus::Passed | RunStatus::Failed => continue,
+                    RunStatus::TimedOut => "timed out",
+                    RunStatus::Error => "could not run",
+                };
+                unknown.push(words(&[id, verb, &age(inputs, state)]));
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return (
+            false,
+            format!(
+                "{}: its findings are unknown",
+                capped(&unknown, SHOW_CHECKS, "; ")
+            ),
+        );
+    }
+    let theirs: Vec<&Issue> = inputs
+        .issues
+        .iter()
+        .filter(|i| {
+            i.finding
+                .as_ref()
+                .is_some_and(|f| checks.contains(&f.check))
+        })
+        .collect();
+    let (passed, reason) = max_open_gate(&theirs, limits);
+    (passed, format!("{reason} (from {})", checks.join(", ")))
 }
 
 fn blockers_gate(issues: &[Issue], max: u32) -> (bool, String) {

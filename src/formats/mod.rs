@@ -1,12 +1,23 @@
 //! Readers that turn a check's output into findings: one module per format.
 //!
-//! Two shapes: document formats (`sarif`, `junit`) read a whole report at once; stream
-//! formats (`cargo`, `lines`) see the output line by line while the check runs, so a
-//! check that prints gigabytes is never held in memory.
+//! Two shapes: document formats (`sarif`, `junit`, the dependency audits, bandit,
+//! pylint) read a whole report at once; stream formats (`cargo`, `lines`, `mypy`) see
+//! the output line by line while the check runs, so a check that prints gigabytes is
+//! never held in memory. A report without a declared format is recognised from its
+//! content ([`detect`]).
 
+mod advisory;
+pub mod bandit;
 pub mod cargo;
+pub mod cargo_audit;
+pub mod detect;
 pub mod junit;
 pub mod lines;
+pub mod mypy;
+pub mod npm_audit;
+pub mod pip_audit;
+pub mod pylint;
+pub mod safety;
 pub mod sarif;
 
 use crate::domain::check::Format;
@@ -22,8 +33,9 @@ pub struct ParseContext<'a> {
     pub root: &'a Path,
 }
 
-/// Read a whole report (SARIF or JUnit). `Err` carries a one-line reason: the report
-/// was missing, empty or not the format declared, which makes the run an `error`.
+/// Read a whole report. `Err` carries a one-line reason: the report was missing,
+/// empty or not the format declared, or the tool reported its own failure (an audit
+/// that could not reach its advisories), which makes the run an `error`.
 pub fn parse_document(
     format: &Format,
     bytes: &[u8],
@@ -32,9 +44,34 @@ pub fn parse_document(
     match format {
         Format::Sarif => sarif::parse(bytes, ctx),
         Format::Junit => junit::parse(bytes, ctx),
+        Format::NpmAudit => npm_audit::parse(bytes, ctx),
+        Format::PipAudit => pip_audit::parse(bytes, ctx),
+        Format::Safety => safety::parse(bytes, ctx),
+        Format::CargoAudit => cargo_audit::parse(bytes, ctx),
+        Format::Bandit => bandit::parse(bytes, ctx),
+        Format::Pylint => pylint::parse(bytes, ctx),
+        Format::Mypy => mypy::parse(bytes, ctx),
+        Format::Cargo => {
+            let mut parser = cargo::CargoParser::default();
+            for line in String::from_utf8_lossy(bytes).lines() {
+                parser.feed(line, ctx);
+            }
+            parser.finish()
+        }
+        Format::Auto => match detect::recognise(bytes) {
+            Ok(found) => parse_document(&found, bytes, ctx),
+            Err(looks) => Err(format!(
+                "not a report preflight reads (it looks like {looks}); name its format with `format = \"…\"`: {}",
+                KNOWN_REPORTS
+            )),
+        },
         other => Err(format!("`{}` is not a document format", other.name())),
     }
 }
+
+/// The reports `auto` recognises, for its error.
+const KNOWN_REPORTS: &str =
+    "sarif, junit, npm-audit, pip-audit, safety, cargo-audit, bandit, pylint, mypy, cargo";
 
 /// Most findings one stream reader keeps per run: a check that prints millions of
 /// matching lines must not exhaust memory. Readers count the rest as dropped.
@@ -44,6 +81,7 @@ pub const MAX_FINDINGS: usize = 10_000;
 pub enum StreamParser {
     Cargo(cargo::CargoParser),
     Lines(lines::LinesParser),
+    Mypy(mypy::MypyParser),
 }
 
 impl StreamParser {
@@ -52,6 +90,7 @@ impl StreamParser {
         match format {
             Format::Cargo => Some(StreamParser::Cargo(cargo::CargoParser::default())),
             Format::Lines(re) => Some(StreamParser::Lines(lines::LinesParser::new(re.clone()))),
+            Format::Mypy => Some(StreamParser::Mypy(mypy::MypyParser::default())),
             _ => None,
         }
     }
@@ -68,6 +107,10 @@ impl StreamParser {
                 p.feed(line, ctx);
                 None
             }
+            StreamParser::Mypy(p) => {
+                p.feed(line, ctx);
+                None
+            }
         }
     }
 
@@ -77,6 +120,7 @@ impl StreamParser {
         match self {
             StreamParser::Cargo(p) => p.finish(),
             StreamParser::Lines(p) => Ok(p.finish()),
+            StreamParser::Mypy(p) => p.finish(),
         }
     }
 
@@ -85,6 +129,7 @@ impl StreamParser {
         match self {
             StreamParser::Cargo(p) => p.dropped(),
             StreamParser::Lines(p) => p.dropped(),
+            StreamParser::Mypy(p) => p.dropped(),
         }
     }
 }

@@ -155,7 +155,7 @@ fn security_severity(holder: &Value) -> Option<Severity> {
 }
 
 /// GitHub's code-scanning bands for a CVSS-like score.
-fn score_severity(score: f64) -> Option<Severity> {
+pub(super) fn score_severity(score: f64) -> Option<Severity> {
     if score >= 9.0 {
         Some(Severity::Critical)
     } else if score >= 7.0 {

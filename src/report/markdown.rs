@@ -236,6 +236,60 @@ fn register(out: &mut String, r: &Report) {
             &rows,
         );
     }
+    dependencies(out, r);
+}
+
+/// Open advisories in dependencies: package, installed version → fixed-in.
+fn dependencies(out: &mut String, r: &Report) {
+    let deps = &r.register.dependencies;
+    if deps.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Dependencies ({})\n", deps.len());
+    let rows: Vec<Vec<String>> = deps
+        .iter()
+        .map(|d| {
+            let advisory = if d.aliases.is_empty() {
+                d.advisory.clone()
+            } else {
+                format!("{} ({})", d.advisory, d.aliases.join(", "))
+            };
+            let mut status = d.status.to_string();
+            if d.blocker {
+                status.push_str(" · blocker");
+            }
+            if d.regression {
+                status.push_str(" · regression");
+            }
+            vec![
+                cell(&d.id),
+                d.severity.to_string(),
+                cell(&d.package),
+                cell(&format!(
+                    "{} → {}",
+                    d.version.as_deref().unwrap_or("?"),
+                    crate::domain::finding::fixed_text(&d.fixed)
+                )),
+                cell(&advisory),
+                status,
+                cell(&d.source),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &[
+            "ID",
+            "Severity",
+            "Package",
+            "Installed → fixed in",
+            "Advisory",
+            "Status",
+            "Source",
+        ],
+        "lllllll",
+        &rows,
+    );
 }
 
 /// ▁▂▃▄▅▆▇█ scaled between the smallest and the largest value.

@@ -100,8 +100,32 @@ pub struct Register {
     pub open: SeverityCounts,
     pub verified: usize,
     pub dismissed: usize,
-    /// Open issues, one group per severity (all five, critical first).
+    /// Open issues, one group per severity (all five, critical first), except the
+    /// dependency advisories, which are in `dependencies`.
     pub groups: Vec<SeverityGroup>,
+    /// Open dependency advisories (npm audit, pip-audit, safety, cargo audit), most
+    /// severe first: what to upgrade, from what to what.
+    pub dependencies: Vec<DependencyRow>,
+}
+
+/// One open advisory on one package.
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyRow {
+    pub id: String,
+    /// The advisory's id (`GHSA-…`, `RUSTSEC-…`) and its other ids.
+    pub advisory: String,
+    pub aliases: Vec<String>,
+    pub package: String,
+    /// The installed version as last seen.
+    pub version: Option<String>,
+    /// Versions that fix it; empty when there is no known fix.
+    pub fixed: Vec<String>,
+    pub severity: Severity,
+    pub status: Status,
+    pub blocker: bool,
+    pub regression: bool,
+    pub title: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -246,11 +270,12 @@ pub fn build(inputs: &Inputs) -> Report {
                     severity,
                     issues: open
                         .iter()
-                        .filter(|i| i.severity == severity)
+                        .filter(|i| i.severity == severity && dependency_row(i).is_none())
                         .map(|i| row(i))
                         .collect(),
                 })
                 .collect(),
+            dependencies: open.iter().filter_map(|i| dependency_row(i)).collect(),
         },
         burndown: BurndownSection {
             available: matches!(inputs.burndown, Burndown::Days { days, .. } if !days.is_empty()),
@@ -281,6 +306,25 @@ pub fn to_json(report: &Report) -> serde_json::Result<String> {
     serde_json::to_string_pretty(report).map(|mut text| {
         text.push('\n');
         text
+    })
+}
+
+/// The advisory an issue was filed from, when it was a dependency audit's.
+fn dependency_row(issue: &Issue) -> Option<DependencyRow> {
+    let link = issue.finding.as_ref()?;
+    Some(DependencyRow {
+        id: issue.id.clone(),
+        advisory: link.rule.clone(),
+        aliases: link.aliases.clone(),
+        package: link.package.clone()?,
+        version: link.version.clone(),
+        fixed: link.fixed.clone(),
+        severity: issue.severity,
+        status: issue.status,
+        blocker: issue.blocker,
+        regression: issue.regression,
+        title: issue.title.clone(),
+        source: link.check.clone(),
     })
 }
 

@@ -6,6 +6,7 @@
 //! were written. The full output goes to a log file in local state; memory holds only
 //! the last lines ([`Output`]), so a check that prints gigabytes costs nothing more.
 
+mod dependencies;
 mod ring;
 pub mod slots;
 
@@ -290,12 +291,17 @@ async fn execute(
     let report: Option<Result<Vec<Finding>, String>> = if spec.format.reads_document() {
         let source = report_path.as_deref().or(stdout_capture.as_deref());
         source.map(|path| {
-            read_document(
-                spec,
-                ctx,
-                path,
-                report_path.is_some().then_some(report_before).flatten(),
-            )
+            let before = report_path.is_some().then_some(report_before).flatten();
+            match read_document(spec, ctx, path, before) {
+                Err(_) if report_path.is_none() && is_blank(path) => {
+                    Err(nothing_on_stdout(&output.lock()))
+                }
+                // Not "<logs>/<id>.stdout: …": the user wrote no such file.
+                Err(e) if report_path.is_none() => Err(e
+                    .split_once(": ")
+                    .map_or(e.clone(), |(_, rest)| format!("stdout: {rest}"))),
+                read => read,
+            }
         })
     } else {
         stream_result
@@ -323,6 +329,7 @@ async fn execute(
         }
         _ => (None, None),
     };
+    dependencies::enrich(&mut findings, &spec.run, &workdir);
     anchor_paths(&mut findings, spec.cwd.as_deref(), &ctx.root);
     let mut sources = SourceLines::new(&ctx.root);
     assign_fingerprints(&spec.id, &mut findings, |path, line| {
@@ -429,6 +436,24 @@ fn read_document(
         root: &ctx.root,
     };
     parse_document(&spec.format, &bytes, &parse).map_err(|e| format!("{shown}: {e}"))
+}
+
+/// Whether a captured stdout holds nothing but white space (or is missing). Only a
+/// small file is read to tell.
+fn is_blank(path: &Path) -> bool {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > 4096 => false,
+        Ok(_) => std::fs::read(path).map_or(true, |b| b.iter().all(u8::is_ascii_whitespace)),
+        Err(_) => true,
+    }
+}
+
+/// A document check that printed no report: say why, from its output (stderr).
+fn nothing_on_stdout(ring: &Ring) -> String {
+    match dependencies::reason_line(&ring.lines().collect::<Vec<_>>()) {
+        Some(reason) => format!("the check printed no report on stdout; its output says: {reason}"),
+        None => "the check printed nothing on stdout and no output".to_string(),
+    }
 }
 
 /// Paths a tool printed relative to the check's `cwd` become relative to the root.

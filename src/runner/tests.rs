@@ -283,3 +283,78 @@ async fn lines_format_finds_and_cwd_paths_are_anchored() {
     assert_eq!(outcome.findings[0].path.as_deref(), Some("web/a.js"));
     assert_eq!(outcome.findings[0].message, "no var");
 }
+
+fn audit_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/formats/audit")
+        .join(name)
+}
+
+#[tokio::test]
+async fn an_audit_that_could_not_reach_its_advisories_is_an_error_not_a_pass() {
+    let fx = fixture();
+    // pip-audit exits 0 and says "No known vulnerabilities found" on stderr.
+    let mut s = spec(
+        "audit",
+        &format!(
+            "cat '{}'; echo 'No known vulnerabilities found' >&2",
+            audit_fixture("pip-audit-offline.json").display()
+        ),
+    );
+    s.format = Format::PipAudit;
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.exit_code, Some(0));
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert!(outcome
+        .error
+        .unwrap_or_default()
+        .contains("pip-audit audited none of the 5 dependencies"));
+}
+
+#[tokio::test]
+async fn a_tool_that_printed_no_report_says_why_from_its_output() {
+    let fx = fixture();
+    let mut s = spec(
+        "audit",
+        &format!(
+            "echo '    Fetching advisory database' >&2; cat '{}' >&2; exit 1",
+            audit_fixture("cargo-audit-offline.stderr.txt").display()
+        ),
+    );
+    s.format = Format::CargoAudit;
+    let (outcome, _) = run(&fx, &s, 50).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("the check printed no report on stdout; its output says: error: couldn't fetch advisory database: git operation failed: An IO error occurred when talking to the server")
+    );
+}
+
+#[tokio::test]
+async fn audit_findings_get_versions_and_manifests_from_the_tree() {
+    let fx = fixture();
+    std::fs::create_dir_all(fx.dir.path().join("web")).unwrap();
+    std::fs::copy(
+        audit_fixture("npm-several-package-lock.json"),
+        fx.dir.path().join("web/package-lock.json"),
+    )
+    .unwrap();
+    let mut s = spec(
+        "npm",
+        &format!(
+            "cat '{}'; exit 1",
+            audit_fixture("npm-audit-several.json").display()
+        ),
+    );
+    s.format = Format::Auto;
+    s.cwd = Some("web".into());
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Failed, "{:?}", outcome.error);
+    assert_eq!(outcome.findings.len(), 6);
+    let lodash = &outcome.findings[1];
+    assert_eq!(lodash.path.as_deref(), Some("web/package-lock.json"));
+    assert_eq!(
+        lodash.dependency.as_ref().map(|d| d.summary()).as_deref(),
+        Some("lodash 4.17.20 → 4.17.21")
+    );
+}

@@ -110,6 +110,7 @@ fn issues() -> Vec<Issue> {
         first_seen: "3f2a1c9".into(),
         last_seen: "3f2a1c9".into(),
         verified_at: None,
+        ..FindingLink::default()
     });
     let low = issue(
         "PF-R8HHF5",
@@ -907,4 +908,50 @@ fn severity_and_status_colours_come_from_the_theme() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn snapshot_dependency_advisory_detail() {
+    let mut m = model();
+    let mut advisory = issue(
+        "PF-4DV1SE",
+        "lodash GHSA-35jh-r3h4-6jhm: Command Injection in lodash",
+        Severity::High,
+        Status::New,
+        1,
+    );
+    advisory.evidence = Some(
+        "Command Injection in lodash\nhttps://github.com/advisories/GHSA-35jh-r3h4-6jhm".into(),
+    );
+    advisory.finding = Some(FindingLink {
+        check: "npm-audit".into(),
+        rule: "GHSA-35jh-r3h4-6jhm".into(),
+        path: Some("package-lock.json".into()),
+        fingerprint: "f00d".into(),
+        first_seen: "3f2a1c9".into(),
+        last_seen: "3f2a1c9".into(),
+        package: Some("lodash".into()),
+        version: Some("4.17.20".into()),
+        fixed: vec!["4.17.21".into()],
+        aliases: vec!["CVE-2021-23337".into()],
+        ..FindingLink::default()
+    });
+    let mut all = issues();
+    all.push(advisory);
+    m.set_issues(all);
+    keys(&mut m, "/");
+    for _ in 0..4 {
+        key(&mut m, KeyCode::Backspace);
+    }
+    keys(&mut m, "lodash");
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(selected(&m), "PF-4DV1SE");
+    key(&mut m, KeyCode::Enter);
+    assert!(m.detail);
+    let screen = render(&m, 80, 24);
+    assert!(
+        screen.contains("package   lodash 4.17.20 → 4.17.21"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("dependency_detail_80x24", screen);
 }

@@ -737,3 +737,84 @@ fn verdict_serialises_for_json_output() {
         r#"{"id":"g","name":"G","passed":true,"advisory":false,"reason":"no open blockers"}"#
     );
 }
+
+fn filed_by(mut issue: Issue, check: &str) -> Issue {
+    issue.finding = Some(crate::domain::issue::FindingLink {
+        check: check.into(),
+        rule: "GHSA-1".into(),
+        fingerprint: format!("fp-{}", issue.id),
+        ..Default::default()
+    });
+    issue
+}
+
+fn scoped(checks: &[&str], limits: &[(Severity, u32)]) -> GateKind {
+    GateKind::MaxOpenOf {
+        checks: checks.iter().map(|c| c.to_string()).collect(),
+        limits: limits.iter().copied().collect(),
+    }
+}
+
+#[test]
+fn scoped_max_open_counts_only_the_findings_of_its_checks() {
+    let issues = [
+        filed_by(
+            issue("PF-A", "high", "open", false, "2026-01-01T00:00:00Z"),
+            "audit",
+        ),
+        filed_by(
+            issue("PF-B", "critical", "new", false, "2026-01-02T00:00:00Z"),
+            "lint",
+        ),
+        issue("PF-C", "critical", "open", false, "2026-01-03T00:00:00Z"),
+        filed_by(
+            issue("PF-D", "high", "dismissed", false, "2026-01-04T00:00:00Z"),
+            "audit",
+        ),
+    ];
+    let ran = [("audit", state(RunStatus::Failed, 60, HEAD))];
+    let limits = [(Severity::Critical, 0), (Severity::High, 0)];
+    assert_eq!(
+        one(scoped(&["audit"], &limits), &issues, &ran, Some(HEAD)),
+        (false, "1 open high: PF-A (from audit)".into())
+    );
+    assert_eq!(
+        one(
+            scoped(&["audit"], &[(Severity::Critical, 0)]),
+            &issues,
+            &ran,
+            Some(HEAD)
+        ),
+        (true, "within limits: 0/0 critical (from audit)".into()),
+        "PF-B and PF-C are critical but not the audit's"
+    );
+}
+
+#[test]
+fn scoped_max_open_fails_when_a_scanner_could_not_run() {
+    let limits = [(Severity::Critical, 0), (Severity::High, 0)];
+    assert_eq!(
+        one(
+            scoped(&["audit", "bandit"], &limits),
+            &[],
+            &[("audit", state(RunStatus::Error, 120, HEAD))],
+            Some(HEAD)
+        ),
+        (
+            false,
+            "audit could not run 2 min ago; bandit never ran: its findings are unknown".into()
+        )
+    );
+    assert_eq!(
+        one(
+            scoped(&["audit"], &limits),
+            &[],
+            &[("audit", state(RunStatus::Passed, 5, HEAD))],
+            Some(HEAD)
+        ),
+        (
+            true,
+            "within limits: 0/0 critical, 0/0 high (from audit)".into()
+        )
+    );
+}

@@ -63,6 +63,15 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             format!("{} {}{place}", f.check, f.rule),
             text,
         ));
+        if let Some(summary) = f.dependency_summary() {
+            out.push(field("package", summary, theme.ui(Ui::Title)));
+        }
+        if !f.aliases.is_empty() {
+            out.push(field("aliases", f.aliases.join(", "), text));
+        }
+        if let Some(confidence) = &f.confidence {
+            out.push(field("confidence", confidence.clone(), text));
+        }
         out.push(field(
             "seen",
             format!(
@@ -82,8 +91,13 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         ("fix", &issue.fix),
         ("task", &issue.task),
     ] {
-        if let Some(value) = value {
-            out.push(field(name, value.clone(), text));
+        // A multi-line value (an advisory's text and link) keeps its lines.
+        for (i, part) in value.iter().flat_map(|v| v.lines()).enumerate() {
+            out.push(field(
+                if i == 0 { name } else { "" },
+                part.to_string(),
+                text,
+            ));
         }
     }
     if let Some(d) = &issue.dismissal {
