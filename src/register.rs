@@ -9,6 +9,8 @@ use crate::domain::issue::{expire_risks, reconcile, Issue, RunFacts, Status};
 use crate::repo::{Head, Repo};
 use crate::runner::RunOutcome;
 use crate::store::{self, Store, WriteError};
+
+pub mod merge;
 use serde::Serialize;
 use std::collections::HashMap;
 

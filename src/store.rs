@@ -432,7 +432,7 @@ fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Keys preflight owns in an issue file; any other key belongs to people and stays.
-const ISSUE_KEYS: &[&str] = &[
+pub(crate) const ISSUE_KEYS: &[&str] = &[
     "id",
     "title",
     "severity",
@@ -477,7 +477,7 @@ const APPEND_ONLY: &[&str] = &["notes", "history"];
 
 /// The text of `issue`, edited into `old` when there is one so that formatting,
 /// comments and unknown keys survive.
-fn render(old: Option<&str>, issue: &Issue) -> Result<String, WriteError> {
+pub(crate) fn render(old: Option<&str>, issue: &Issue) -> Result<String, WriteError> {
     let fresh_text = toml::to_string_pretty(issue)
         .map_err(|e| WriteError::Invalid(format!("cannot encode {}: {e}", issue.id)))?;
     let Some(old) = old else {

@@ -7,6 +7,7 @@ pub mod filter;
 pub mod finding;
 pub mod gate;
 pub mod issue;
+pub mod merge;
 pub mod plan;
 pub mod suggest;
 pub mod triage;
