@@ -10,6 +10,7 @@ use crate::repo::{Head, Repo};
 use crate::runner::RunOutcome;
 use crate::store::{self, Store, WriteError};
 
+pub mod git_driver;
 pub mod merge;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -90,10 +91,12 @@ pub fn file_outcomes(
             commit: &commit,
             severity_map: &spec.severity_map,
         };
-        let result = reconcile(&issues, &facts, &outcome.findings, &actor, &mut || {
-            store.new_id()
-        });
+        // Ids of new issues are derived from their finding when they are created.
+        let result = reconcile(&issues, &facts, &outcome.findings, &actor, &mut String::new);
         for mut issue in result.created {
+            if let Some(link) = &issue.finding {
+                issue.id = store.finding_id(&link.check, &link.fingerprint);
+            }
             match store.create(&lock, &mut issue) {
                 Ok(()) => {
                     filed.created.push(issue.id.clone());

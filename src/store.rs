@@ -262,6 +262,17 @@ impl Store {
         }
     }
 
+    /// The id of the issue a finding is filed as, derived from its check and
+    /// fingerprint: two clones that file the same finding write the same file, and the
+    /// merge driver makes one issue of their two versions. An id already taken here
+    /// (another issue under it) moves on to the next derivation.
+    pub fn finding_id(&self, check: &str, fingerprint: &str) -> String {
+        (0..DERIVATIONS)
+            .map(|n| derived_id(check, fingerprint, n))
+            .find(|id| !self.path_of(id).exists())
+            .unwrap_or_else(|| self.new_id())
+    }
+
     /// Write a new issue at revision 1, never over an existing file: if its id is
     /// taken (a race, or a branch merged meanwhile) it gets a fresh one.
     pub fn create(&self, _lock: &RegisterLock, issue: &mut Issue) -> Result<(), WriteError> {
@@ -374,6 +385,33 @@ fn is_issue_file(path: &Path) -> bool {
         return false;
     };
     !name.starts_with('.') && name.ends_with(".toml")
+}
+
+/// Derivations tried before a random id: each collides with one chance in 2^30.
+const DERIVATIONS: u32 = 16;
+
+/// The `n`th id derived from a finding's check and fingerprint (SHA-256, read 5 bits
+/// per character).
+fn derived_id(check: &str, fingerprint: &str, n: u32) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [check.as_bytes(), fingerprint.as_bytes(), &n.to_le_bytes()] {
+        hasher.update(part);
+        hasher.update([0u8]);
+    }
+    let digest = hasher.finalize();
+    let mut bits = digest
+        .iter()
+        .take(8)
+        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    let body: String = (0..ID_LEN)
+        .map(|_| {
+            let c = ID_ALPHABET[(bits & 31) as usize];
+            bits >>= 5;
+            char::from(c)
+        })
+        .collect();
+    format!("{ID_PREFIX}{body}")
 }
 
 fn random_id() -> String {

@@ -51,6 +51,7 @@ impl Workspace {
             .iter()
             .cloned()
             .chain(crate::trust::in_repo_trust_warnings(&self.repo))
+            .chain(crate::register::git_driver::unwired_warning(&self.repo))
             .collect()
     }
 

@@ -83,6 +83,20 @@ pub enum Command {
     Issue(IssueCommand),
     /// Write a commented starter preflight.toml from what the repository holds.
     Init(InitArgs),
+    /// git's merge driver for issue files: merge BASE, OURS and THEIRS (git's %O %A %B)
+    /// field by field into OURS.
+    ///
+    /// Wired by `preflight init` (.gitattributes and this clone's git config). Exits 0
+    /// when merged; 1 when a side is not a valid issue file and git's line merge left
+    /// conflict markers; 2 on an I/O error.
+    MergeFile {
+        /// The common ancestor (%O); empty or absent when both sides added the file.
+        base: PathBuf,
+        /// Our version (%A); receives the result.
+        ours: PathBuf,
+        /// Their version (%B).
+        theirs: PathBuf,
+    },
     /// Trust this repository's preflight.toml (or its detected checks) to run.
     ///
     /// Shows the commands it allows. Trust is kept in the user's data directory, bound
@@ -278,4 +292,9 @@ pub struct InitArgs {
     /// Overwrite an existing preflight.toml.
     #[arg(long)]
     pub force: bool,
+    /// Only wire git's merge driver for the register in this clone (.gitattributes
+    /// and the clone's git config): what a fresh clone of a repository using
+    /// preflight needs once.
+    #[arg(long, conflicts_with = "force")]
+    pub merge_driver: bool,
 }

@@ -36,7 +36,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             output,
             issues,
         } => commands::import::run(repo, &file, output.as_deref(), issues),
-        Command::Init(args) => commands::init::run(repo, args.force),
+        Command::Init(args) => commands::init::run(repo, args.into()),
+        Command::MergeFile { base, ours, theirs } => {
+            commands::merge_file::run(&base, &ours, &theirs)
+        }
         Command::Trust => commands::trust::run(repo),
     }
 }
@@ -64,6 +67,15 @@ pub fn one_line(report: &color_eyre::Report) -> String {
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
         .join(": ")
+}
+
+impl From<InitArgs> for commands::init::Options {
+    fn from(args: InitArgs) -> Self {
+        commands::init::Options {
+            force: args.force,
+            merge_driver: args.merge_driver,
+        }
+    }
 }
 
 impl From<CheckArgs> for check::Options {

@@ -5,6 +5,7 @@ pub mod gate;
 pub mod import;
 pub mod init;
 pub mod issue;
+pub mod merge_file;
 pub mod plan;
 pub mod progress;
 pub mod report;

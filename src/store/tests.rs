@@ -358,3 +358,28 @@ fn a_patient_store_refuses_a_held_lock_instead_of_waiting_it_out() {
         .unwrap();
     assert_eq!(written.owner.as_deref(), Some("sam"));
 }
+
+#[test]
+fn finding_ids_are_derived_the_same_everywhere_and_step_past_taken_ones() {
+    let (_d1, one) = store();
+    let (_d2, two) = store();
+    let id = one.finding_id("clippy", "9c1e0f7a52b3d846");
+    assert_eq!(
+        id,
+        two.finding_id("clippy", "9c1e0f7a52b3d846"),
+        "same in every clone"
+    );
+    assert!(
+        id.starts_with(ID_PREFIX) && id.len() == ID_PREFIX.len() + ID_LEN,
+        "{id}"
+    );
+    assert!(id[ID_PREFIX.len()..]
+        .bytes()
+        .all(|b| ID_ALPHABET.contains(&b)));
+    assert_ne!(id, one.finding_id("clippy", "9c1e0f7a52b3d847"));
+    assert_ne!(id, one.finding_id("ruff", "9c1e0f7a52b3d846"));
+    create(&one, &id);
+    let next = one.finding_id("clippy", "9c1e0f7a52b3d846");
+    assert_ne!(next, id, "a taken id moves on to the next derivation");
+    assert_eq!(next, derived_id("clippy", "9c1e0f7a52b3d846", 1));
+}
