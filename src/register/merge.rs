@@ -8,9 +8,8 @@
 //! is the fallback only for a side that is not a valid issue file, or for two
 //! different issues that happen to share an id.
 
-use crate::domain::issue::{HistoryEntry, Issue};
+use crate::domain::issue::{HistoryEntry, Issue, Note};
 use crate::domain::merge::{merge, Clash};
-use crate::fsutil::write_atomic;
 use crate::store::{render, ISSUE_KEYS};
 use std::collections::HashSet;
 use std::io::Read;
@@ -47,7 +46,10 @@ pub fn merge_files(base: &Path, ours: &Path, theirs: &Path) -> Result<Outcome, S
     };
     match merged {
         Ok((text, id, decided)) => {
-            write_atomic(ours, text.as_bytes()).map_err(|e| format!("{e:#}"))?;
+            // A plain write: git reads the result back at once and makes it an object
+            // itself; an fsync would only cost time (a crash mid-merge fails the merge).
+            std::fs::write(ours, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", ours.display()))?;
             Ok(Outcome::Merged { id, decided })
         }
         Err(reason) => {
@@ -100,14 +102,43 @@ fn read_bounded(path: &Path) -> Result<Option<String>, Bounded> {
         .map_err(|_| Bounded::NotText)
 }
 
-fn parse(text: &str, side: &str) -> Result<Issue, String> {
-    toml::from_str(text).map_err(|e| {
+/// One side, parsed once: the issue, and the keys people added by hand (which the
+/// issue does not hold).
+struct Parsed {
+    issue: Issue,
+    people: toml::Table,
+}
+
+fn parse(text: &str, side: &str) -> Result<Parsed, String> {
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| {
         let (line, column) = crate::config::line_column(text, e.span().map_or(0, |s| s.start));
         format!(
             "{side} is not a valid issue file ({line}:{column}: {})",
             e.message().lines().next().unwrap_or("invalid")
         )
-    })
+    })?;
+    let people_keys: Vec<String> = table
+        .keys()
+        .filter(|k| !ISSUE_KEYS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let mut people = toml::Table::new();
+    for key in people_keys {
+        if let Some(value) = table.remove(&key) {
+            people.insert(key, value);
+        }
+    }
+    let issue = toml::Value::Table(table).try_into::<Issue>().map_err(|e| {
+        format!(
+            "{side} is not a valid issue file ({})",
+            first_line(&e.to_string())
+        )
+    })?;
+    Ok(Parsed { issue, people })
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("invalid")
 }
 
 /// Merge three texts; `Ok((merged text, id, decisions))`, or why git's textual merge
@@ -121,17 +152,25 @@ pub fn merge_texts(
     let a = parse(ours, "ours")?;
     let b = parse(theirs, "theirs")?;
     let o = (!base.trim().is_empty())
-        .then(|| toml::from_str::<Issue>(base).ok())
+        .then(|| parse(base, "base").ok())
         .flatten();
-    let merged = merge(o.as_ref(), &a, &b).map_err(|Clash(why)| why)?;
+    let merged =
+        merge(o.as_ref().map(|o| &o.issue), &a.issue, &b.issue).map_err(|Clash(why)| why)?;
     let key = |h: &HistoryEntry| (h.at.clone(), h.by.clone(), h.change.clone());
-    let known: HashSet<_> = a.history.iter().chain(&b.history).map(key).collect();
+    let known: HashSet<_> = a
+        .issue
+        .history
+        .iter()
+        .chain(&b.issue.history)
+        .map(key)
+        .collect();
     let decided = merged
         .history
         .iter()
         .filter(|h| !known.contains(&key(h)))
         .count();
-    let text = render_merged(base, ours, theirs, &merged)?;
+    let people = merge_people_keys(o.as_ref().map(|o| &o.people), &a.people, &b.people);
+    let text = render_merged(ours, &a.people, &people, &merged)?;
     let back: Issue =
         toml::from_str(&text).map_err(|e| format!("merged text does not parse: {e}"))?;
     if back != merged {
@@ -140,55 +179,84 @@ pub fn merge_texts(
     Ok((text, merged.id, decided))
 }
 
-/// The merged issue written over OURS' text: its layout and comments stay, notes and
-/// history are written whole (merged entries may fall between ours), and keys people
-/// added by hand are merged three ways.
-fn render_merged(base: &str, ours: &str, theirs: &str, merged: &Issue) -> Result<String, String> {
-    let doc = |text: &str| text.parse::<DocumentMut>().map_err(|e| e.to_string());
-    let mut out = doc(ours)?;
-    let theirs = doc(theirs)?;
-    let base = doc(base).ok();
-    out.remove("notes");
-    out.remove("history");
-    merge_people_keys(&mut out, base.as_ref(), &theirs);
-    render(Some(&out.to_string()), merged).map_err(|e| e.to_string())
+/// Notes and history, written after everything else.
+#[derive(serde::Serialize)]
+struct Lists<'a> {
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [Note],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    history: &'a [HistoryEntry],
 }
 
-fn shown(item: &toml_edit::Item) -> String {
-    item.to_string().trim().to_string()
+/// The merged issue written over OURS' text: its layout and comments stay; notes and
+/// history are written whole after the rest (merged entries may fall between ours);
+/// keys people added by hand are as [`merge_people_keys`] decided.
+fn render_merged(
+    ours: &str,
+    ours_people: &toml::Table,
+    people: &toml::Table,
+    merged: &Issue,
+) -> Result<String, String> {
+    let mut doc: DocumentMut = ours.parse().map_err(|e| format!("ours: {e}"))?;
+    doc.remove("notes");
+    doc.remove("history");
+    for key in ours_people.keys() {
+        if !people.contains_key(key) {
+            doc.remove(key);
+        }
+    }
+    for (key, value) in people {
+        if ours_people.get(key) != Some(value) {
+            let one: toml::Table = [(key.clone(), value.clone())].into_iter().collect();
+            let text = toml::to_string(&one).map_err(|e| e.to_string())?;
+            let parsed: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
+            if let Some(item) = parsed.get(key) {
+                doc.insert(key, item.clone());
+            }
+        }
+    }
+    let mut head = merged.clone();
+    head.notes = Vec::new();
+    head.history = Vec::new();
+    let mut text = render(Some(&doc.to_string()), &head).map_err(|e| e.to_string())?;
+    let lists = toml::to_string_pretty(&Lists {
+        notes: &merged.notes,
+        history: &merged.history,
+    })
+    .map_err(|e| e.to_string())?;
+    if !lists.is_empty() {
+        if !text.ends_with("\n\n") {
+            text.push('\n');
+        }
+        text.push_str(&lists);
+    }
+    Ok(text)
 }
 
-/// Keys preflight does not own: added on one side → kept; removed on one side and
-/// untouched on the other → removed; changed on both → ours.
-fn merge_people_keys(out: &mut DocumentMut, base: Option<&DocumentMut>, theirs: &DocumentMut) {
-    let in_base = |key: &str| base.and_then(|b| b.get(key)).map(shown);
-    let people = |doc: &DocumentMut| -> Vec<String> {
-        doc.iter()
-            .map(|(k, _)| k.to_string())
-            .filter(|k| !ISSUE_KEYS.contains(&k.as_str()))
-            .collect()
-    };
-    for key in people(theirs) {
-        let Some(item) = theirs.get(&key) else {
-            continue;
+/// Keys preflight does not own, merged three ways: added or changed on one side →
+/// that side; removed on one side and untouched on the other → removed; changed on
+/// both → ours.
+fn merge_people_keys(
+    base: Option<&toml::Table>,
+    ours: &toml::Table,
+    theirs: &toml::Table,
+) -> toml::Table {
+    let was = |key: &str| base.and_then(|b| b.get(key));
+    let mut out = toml::Table::new();
+    for (key, mine) in ours {
+        match theirs.get(key) {
+            Some(other) if was(key) == Some(mine) => out.insert(key.clone(), other.clone()),
+            Some(_) => out.insert(key.clone(), mine.clone()),
+            None if was(key) == Some(mine) => None,
+            None => out.insert(key.clone(), mine.clone()),
         };
-        let was = in_base(&key);
-        match out.get(&key).map(shown) {
-            None if was.as_deref() != Some(shown(item).as_str()) => {
-                out.insert(&key, item.clone());
-            }
-            Some(mine) if was.as_deref() == Some(mine.as_str()) => {
-                out.insert(&key, item.clone());
-            }
-            _ => {}
+    }
+    for (key, other) in theirs {
+        if !ours.contains_key(key) && was(key) != Some(other) {
+            out.insert(key.clone(), other.clone());
         }
     }
-    for key in people(out) {
-        let mine = out.get(&key).map(shown);
-        if theirs.get(&key).is_none() && in_base(&key).is_some() && in_base(&key) == mine {
-            out.remove(&key);
-        }
-    }
+    out
 }
 
 /// git's own line merge into `ours`; the number of conflict hunks left.
