@@ -11,6 +11,7 @@ use crate::runner::RunOutcome;
 use crate::store::{self, Store, WriteError};
 
 pub mod git_driver;
+pub mod ingest;
 pub mod merge;
 use serde::Serialize;
 use std::collections::HashMap;

@@ -83,6 +83,14 @@ pub enum Command {
     Issue(IssueCommand),
     /// Write a commented starter preflight.toml from what the repository holds.
     Init(InitArgs),
+    /// File the findings of a report made elsewhere (a CI artifact, a nightly scan) as
+    /// a run of check ID: new findings filed, gone ones verified, returning ones
+    /// reopened.
+    ///
+    /// A report older than the last one ingested for the check is refused unless
+    /// --force: dated by its own timestamp (SARIF invocations, JUnit testsuites), else
+    /// by the file's modification time. Runs nothing, so it needs no trust.
+    Ingest(IngestArgs),
     /// git's merge driver for issue files: merge BASE, OURS and THEIRS (git's %O %A %B)
     /// field by field into OURS.
     ///
@@ -285,6 +293,22 @@ pub enum ReportFormat {
     #[value(alias = "markdown")]
     Md,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The report: SARIF, JUnit XML, cargo JSON lines, or text for a `lines` check.
+    pub file: PathBuf,
+    /// The check it is a run of (its severity map applies).
+    #[arg(long, value_name = "ID")]
+    pub check: String,
+    /// How to read it: sarif, junit, cargo or lines (default: the check's format;
+    /// required for a check not declared in preflight.toml).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Ingest it even if it is older than the last report ingested for the check.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 mod args;
 
 pub use args::{
-    CheckArgs, Cli, Command, GateArgs, InitArgs, IssueCommand, ListIssuesArgs, NewIssueArgs,
+    CheckArgs, Cli, Command, GateArgs, IngestArgs, InitArgs, IssueCommand, ListIssuesArgs, NewIssueArgs,
     PlanAction, PlanArgs, ReportArgs, ReportFormat,
 };
 
@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             issues,
         } => commands::import::run(repo, &file, output.as_deref(), issues),
         Command::Init(args) => commands::init::run(repo, args.into()),
+        Command::Ingest(args) => commands::ingest::run(repo, &args.into()),
         Command::MergeFile { base, ours, theirs } => {
             commands::merge_file::run(&base, &ours, &theirs)
         }
@@ -67,6 +68,17 @@ pub fn one_line(report: &color_eyre::Report) -> String {
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
         .join(": ")
+}
+
+impl From<IngestArgs> for commands::ingest::Options {
+    fn from(args: IngestArgs) -> Self {
+        commands::ingest::Options {
+            file: args.file,
+            check: args.check,
+            format: args.format,
+            force: args.force,
+        }
+    }
 }
 
 impl From<InitArgs> for commands::init::Options {

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod gate;
 pub mod import;
+pub mod ingest;
 pub mod init;
 pub mod issue;
 pub mod merge_file;

@@ -58,7 +58,8 @@ fn changes(issue: &Issue) -> Vec<&str> {
 #[test]
 fn a_field_changed_on_one_side_takes_that_side() {
     let o = base();
-    let cases: Vec<(Edit, fn(&Issue) -> String)> = vec![
+    type Getter = fn(&Issue) -> String;
+    let cases: Vec<(Edit, Getter)> = vec![
         (Edit::Title("Cache outage".into()), |i| i.title.clone()),
         (Edit::Severity(Severity::Critical), |i| {
             i.severity.to_string()
