@@ -83,6 +83,14 @@ pub enum Command {
     Issue(IssueCommand),
     /// Write a commented starter preflight.toml from what the repository holds.
     Init(InitArgs),
+    /// Record the findings the repository already has as its baseline
+    /// (.preflight/baseline.toml, committed and reviewed like code).
+    ///
+    /// Their issues are filed open rather than new, and `max_new` gates count only
+    /// findings that are not in it. Runs the checks (trust applies) unless --no-run,
+    /// which records the open findings already in the register. Re-recording a check
+    /// replaces its entries; other checks' stay.
+    Baseline(BaselineArgs),
     /// File the findings of a report made elsewhere (a CI artifact, a nightly scan) as
     /// a run of check ID: new findings filed, gone ones verified, returning ones
     /// reopened.
@@ -293,6 +301,22 @@ pub enum ReportFormat {
     #[value(alias = "markdown")]
     Md,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Checks to record (default: all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Run nothing: record the open findings already in the register.
+    #[arg(long)]
+    pub no_run: bool,
+    /// How many checks run at once.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Run even if this repository is not trusted (for CI; also PREFLIGHT_TRUST=1).
+    #[arg(long)]
+    pub trust: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,8 +4,8 @@
 mod args;
 
 pub use args::{
-    CheckArgs, Cli, Command, GateArgs, IngestArgs, InitArgs, IssueCommand, ListIssuesArgs, NewIssueArgs,
-    PlanAction, PlanArgs, ReportArgs, ReportFormat,
+    BaselineArgs, CheckArgs, Cli, Command, GateArgs, IngestArgs, InitArgs, IssueCommand,
+    ListIssuesArgs, NewIssueArgs, PlanAction, PlanArgs, ReportArgs, ReportFormat,
 };
 
 use crate::commands::{self, check, gate, issue, report};
@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             issues,
         } => commands::import::run(repo, &file, output.as_deref(), issues),
         Command::Init(args) => commands::init::run(repo, args.into()),
+        Command::Baseline(args) => commands::baseline::run(repo, &args.into()),
         Command::Ingest(args) => commands::ingest::run(repo, &args.into()),
         Command::MergeFile { base, ours, theirs } => {
             commands::merge_file::run(&base, &ours, &theirs)
@@ -68,6 +69,17 @@ pub fn one_line(report: &color_eyre::Report) -> String {
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
         .join(": ")
+}
+
+impl From<BaselineArgs> for commands::baseline::Options {
+    fn from(args: BaselineArgs) -> Self {
+        commands::baseline::Options {
+            ids: args.ids,
+            no_run: args.no_run,
+            jobs: args.jobs,
+            trust: args.trust,
+        }
+    }
 }
 
 impl From<IngestArgs> for commands::ingest::Options {

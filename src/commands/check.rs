@@ -7,7 +7,7 @@ use crate::domain::finding::Finding;
 use crate::domain::suggest::did_you_mean;
 use crate::exit;
 use crate::history;
-use crate::register::{self, Filed};
+use crate::register::{self, baseline, Filed};
 use crate::repo::Head;
 use crate::runner::{run_check, Output, RunOutcome};
 use crate::text::format::human_duration;
@@ -64,9 +64,15 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     let head = ws.repo.head();
     remember(&ws, head.as_ref(), &outcomes);
     let filed = if args.register {
+        if !args.json {
+            offer_baseline(&ws, &outcomes)?;
+        }
         let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
         for error in &filed.errors {
             eprintln!("preflight: warning: {error}");
+        }
+        if let Some(hint) = filed.flood_hint() {
+            eprintln!("preflight: {hint}");
         }
         Some(filed)
     } else {
@@ -88,6 +94,46 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     } else {
         ExitCode::from(exit::FAILED)
     })
+}
+
+/// On a terminal, before a first run files a flood of new issues: offer to record
+/// them as the baseline instead (elsewhere the filing says how to do it afterwards).
+fn offer_baseline(ws: &Workspace, outcomes: &[RunOutcome]) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Read, Write};
+    let Some(n) = baseline::first_run(&ws.repo, outcomes).filter(|n| *n > baseline::FLOOD) else {
+        return Ok(());
+    };
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(());
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "preflight: this first run found {n} findings. Record them as the baseline ({}: reviewable in git; their issues are filed open, not new, and `max_new` gates count only later findings)? [Y/n] ",
+        baseline::FILE
+    );
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .take(256)
+        .read_line(&mut answer)
+        .wrap_err("cannot read the answer")?;
+    if !matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "" | "y" | "yes"
+    ) {
+        return Ok(());
+    }
+    let (checks, entries) = baseline::entries_of(&ws.config, outcomes);
+    let applied = baseline::apply(&ws.repo, &checks, entries).map_err(|e| eyre!(e))?;
+    let _ = writeln!(
+        err,
+        "preflight: recorded {} findings in {} (commit it)",
+        applied.entries,
+        baseline::FILE
+    );
+    Ok(())
 }
 
 /// The checks named on the command line, in the order of the configuration.

@@ -60,6 +60,9 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             for error in &filed.errors {
                 eprintln!("preflight: warning: {error}");
             }
+            if let Some(hint) = filed.flood_hint() {
+                eprintln!("preflight: {hint}");
+            }
         }
     }
 
@@ -72,11 +75,16 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     for error in &loaded.errors {
         eprintln!("preflight: warning: {error}");
     }
+    let (baseline, warning) = register::baseline::load(&ws.repo);
+    if let Some(warning) = warning {
+        eprintln!("preflight: warning: {warning}");
+    }
     let head = ws.repo.head();
     let commit = head.as_ref().and_then(|h| h.commit.clone());
     let verdict = evaluate(&Inputs {
         gates: &ws.config.gates,
         issues: &loaded.issues,
+        baseline: &baseline,
         plan: &ws.config.plan,
         checks: &checks,
         now: SystemTime::now(),

@@ -1,8 +1,8 @@
 //! `preflight ingest FILE --check ID`: file a report made elsewhere (CI) as a run of
 //! that check. Runs nothing, so it needs no trust.
 
-use crate::workspace::Workspace;
 use crate::register::ingest::{ingest, Request};
+use crate::workspace::Workspace;
 use color_eyre::eyre::{eyre, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

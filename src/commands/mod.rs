@@ -1,5 +1,6 @@
 //! The headless subcommands, built from the core and the edges.
 
+pub mod baseline;
 pub mod check;
 pub mod gate;
 pub mod import;

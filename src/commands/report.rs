@@ -39,6 +39,10 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     for error in &loaded.errors {
         eprintln!("preflight: warning: {error}");
     }
+    let (baseline, warning) = crate::register::baseline::load(&ws.repo);
+    if let Some(warning) = warning {
+        eprintln!("preflight: warning: {warning}");
+    }
     let head = ws.repo.head();
     let history = if ws.repo.git_dir.is_some() {
         let secs = now
@@ -68,6 +72,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         head: head.as_ref(),
         gates: &ws.config.gates,
         issues: &loaded.issues,
+        baseline: &baseline,
         plan: &ws.config.plan,
         checks: &checks,
         runs: &runs,

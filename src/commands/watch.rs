@@ -131,6 +131,9 @@ impl Session {
                     if let Some(line) = filed.summary() {
                         println!("{} {line}", clock());
                     }
+                    if let Some(hint) = filed.flood_hint() {
+                        eprintln!("preflight: {hint}");
+                    }
                 }
                 Err(e) => eprintln!("preflight: warning: cannot file findings: {e}"),
             }

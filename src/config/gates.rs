@@ -33,16 +33,10 @@ pub(super) fn validate_gates(
             ));
         }
         if let Some(max_open) = &gate.max_open {
-            let mut limits = BTreeMap::new();
-            for (sev, n) in max_open.get_ref() {
-                match sev.parse::<Severity>() {
-                    Ok(s) => {
-                        limits.insert(s, *n);
-                    }
-                    Err(msg) => errors.at(max_open.span(), msg),
-                }
-            }
-            kinds.push(GateKind::MaxOpen(limits));
+            kinds.push(GateKind::MaxOpen(limits(max_open, errors)));
+        }
+        if let Some(max_new) = &gate.max_new {
+            kinds.push(GateKind::MaxNew(limits(max_new, errors)));
         }
         if let Some(n) = gate.blockers {
             kinds.push(GateKind::Blockers(n));
@@ -110,14 +104,28 @@ pub(super) fn validate_gates(
             0 => errors.at(
                 gate.id.span(),
                 format!(
-                    "gate `{id}` says nothing to check: give one of `checks`, `max_open`, `blockers`, `tasks_done`, `metric`"
+                    "gate `{id}` says nothing to check: give one of `checks`, `max_open`, `max_new`, `blockers`, `tasks_done`, `metric`"
                 ),
             ),
             _ => errors.at(
                 gate.id.span(),
-                format!("gate `{id}` mixes several kinds: give exactly one of `checks`, `max_open` (alone, or with `checks` to count only their findings), `blockers`, `tasks_done`, `metric`"),
+                format!("gate `{id}` mixes several kinds: give exactly one of `checks`, `max_open` (alone, or with `checks` to count only their findings), `max_new`, `blockers`, `tasks_done`, `metric`"),
             ),
         }
     }
     gates
+}
+
+/// `{ critical = 0, high = 2 }` → limits per severity.
+fn limits(table: &Spanned<BTreeMap<String, u32>>, errors: &mut Errors) -> BTreeMap<Severity, u32> {
+    let mut limits = BTreeMap::new();
+    for (sev, n) in table.get_ref() {
+        match sev.parse::<Severity>() {
+            Ok(s) => {
+                limits.insert(s, *n);
+            }
+            Err(msg) => errors.at(table.span(), msg),
+        }
+    }
+    limits
 }

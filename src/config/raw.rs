@@ -102,6 +102,7 @@ pub struct RawGate {
     pub advisory: Option<bool>,
     pub checks: Option<Vec<Spanned<String>>>,
     pub max_open: Option<Spanned<BTreeMap<String, u32>>>,
+    pub max_new: Option<Spanned<BTreeMap<String, u32>>>,
     pub blockers: Option<u32>,
     pub tasks_done: Option<Spanned<String>>,
     pub metric: Option<Spanned<String>>,

@@ -315,3 +315,23 @@ fn line_column_counts_characters() {
     assert_eq!(line_column("ab\nçd", 5), (2, 2));
     assert_eq!(line_column("", 10), (1, 1));
 }
+
+#[test]
+fn max_new_gates_load_and_bad_severities_are_located() {
+    let config = load("[[gate]]\nid = \"clean\"\nmax_new = { high = 0, critical = 0 }\n").unwrap();
+    assert_eq!(
+        config.gates[0].kind,
+        GateKind::MaxNew(
+            [(Severity::Critical, 0), (Severity::High, 0)]
+                .into_iter()
+                .collect()
+        )
+    );
+    let err = first_error("[[gate]]\nid = \"clean\"\nmax_new = { hgh = 0 }\n");
+    assert!(
+        err.starts_with("preflight.toml:3:11: unknown severity `hgh`"),
+        "{err}"
+    );
+    let err = first_error("[[gate]]\nid = \"x\"\nmax_new = { high = 0 }\nblockers = 0\n");
+    assert!(err.contains("mixes several kinds"), "{err}");
+}

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
+use crate::domain::baseline::Baseline;
 use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
@@ -29,6 +30,9 @@ pub enum GateKind {
         checks: Vec<String>,
         limits: BTreeMap<Severity, u32>,
     },
+    /// At most this many open findings per severity that are not in the baseline
+    /// ("clean as you code").
+    MaxNew(BTreeMap<Severity, u32>),
     /// At most this many open release blockers.
     Blockers(u32),
     /// Every task of this phase is done.
@@ -81,6 +85,8 @@ pub struct Inputs<'a> {
     pub gates: &'a [GateSpec],
     /// The whole register as loaded.
     pub issues: &'a [Issue],
+    /// The findings recorded as pre-existing (`max_new` gates count the others).
+    pub baseline: &'a Baseline,
     /// The plan, for phase gates.
     pub plan: &'a Plan,
     /// Last state per check id.
@@ -133,6 +139,7 @@ pub fn evaluate(inputs: &Inputs) -> Verdict {
                     max_open_gate(&inputs.issues.iter().collect::<Vec<_>>(), limits)
                 }
                 GateKind::MaxOpenOf { checks, limits } => max_open_of_gate(inputs, checks, limits),
+                GateKind::MaxNew(limits) => max_new_gate(inputs.issues, inputs.baseline, limits),
                 GateKind::Blockers(max) => blockers_gate(inputs.issues, *max),
                 GateKind::TasksDone(phase) => tasks_gate(inputs.plan, phase),
                 GateKind::Metric { check, min, max } => metric_gate(inputs, check, *min, *max),
@@ -392,6 +399,51 @@ fn max_open_of_gate(
         .collect();
     let (passed, reason) = max_open_gate(&theirs, limits);
     (passed, format!("{reason} (from {})", checks.join(", ")))
+}
+
+fn max_new_gate(
+    issues: &[Issue],
+    baseline: &Baseline,
+    limits: &BTreeMap<Severity, u32>,
+) -> (bool, String) {
+    if limits.is_empty() {
+        return (true, "no limits set".into());
+    }
+    let mut over: Vec<String> = Vec::new();
+    let mut within: Vec<String> = Vec::new();
+    for (severity, max) in limits {
+        let mut new: Vec<&Issue> = issues
+            .iter()
+            .filter(|i| i.severity == *severity && i.status.is_open())
+            .filter(|i| baseline.is_new_finding(i))
+            .collect();
+        new.sort_by(|a, b| oldest_first(a, b));
+        let n = new.len();
+        if n > *max as usize {
+            let limit = if *max == 0 {
+                String::new()
+            } else {
+                format!(" (at most {max})")
+            };
+            over.push(format!("{n} new {severity}{limit}: {}", id_list(&new)));
+        } else {
+            within.push(format!("{n}/{max} new {severity}"));
+        }
+    }
+    let held = issues
+        .iter()
+        .filter(|i| i.status.is_open() && baseline.holds(i))
+        .count();
+    let note = if baseline.is_empty() {
+        " (no baseline recorded)".to_string()
+    } else {
+        format!(" ({held} open in the baseline)")
+    };
+    if over.is_empty() {
+        (true, format!("within limits: {}{note}", within.join(", ")))
+    } else {
+        (false, format!("{}{note}", over.join("; ")))
+    }
 }
 
 fn blockers_gate(issues: &[Issue], max: u32) -> (bool, String) {

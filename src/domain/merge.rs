@@ -353,17 +353,22 @@ fn merge_finding(m: &mut Merger) -> Option<FindingLink> {
     if let Some((check, rule, fingerprint)) = identity {
         (link.check, link.rule, link.fingerprint) = (check, rule, fingerprint);
     }
+    // Everything a run refreshes (location, last-seen commit, package version, …) as
+    // one unit: the link without its identity, first sighting and verification.
     let seen = m.pick(
         Field::FindingSeen,
-        |i| {
-            i.finding
-                .as_ref()
-                .map(|f| (f.path.clone(), f.line, f.last_seen.clone()))
-        },
+        |i| i.finding.as_ref().map(seen_part),
         |_| String::new(),
     );
-    if let Some((path, line, last_seen)) = seen {
-        (link.path, link.line, link.last_seen) = (path, line, last_seen);
+    if let Some(seen) = seen {
+        link = FindingLink {
+            check: link.check,
+            rule: link.rule,
+            fingerprint: link.fingerprint,
+            first_seen: link.first_seen,
+            verified_at: link.verified_at,
+            ..seen
+        };
     }
     link.verified_at = m
         .pick(
@@ -382,6 +387,19 @@ fn merge_finding(m: &mut Merger) -> Option<FindingLink> {
     }
     .unwrap_or(link.first_seen);
     Some(link)
+}
+
+/// A finding link without what identifies it, when it was first seen and its
+/// verification: what a later run may change.
+fn seen_part(link: &FindingLink) -> FindingLink {
+    FindingLink {
+        check: String::new(),
+        rule: String::new(),
+        fingerprint: String::new(),
+        first_seen: String::new(),
+        verified_at: None,
+        ..link.clone()
+    }
 }
 
 fn earliest(a: &str, b: &str) -> String {

@@ -1,6 +1,7 @@
 //! The pure core: plain data and plain functions shared by the headless commands and
 //! the cockpit. Nothing in here touches the terminal, the file system or processes.
 
+pub mod baseline;
 pub mod burndown;
 pub mod check;
 pub mod filter;

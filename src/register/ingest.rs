@@ -250,10 +250,12 @@ fn format_for(spec: &CheckSpec, flag: Option<&str>) -> Result<Format, String> {
         Some("cargo") => Format::Cargo,
         Some("lines") => match &spec.format {
             Format::Lines(re) => Format::Lines(re.clone()),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "--format lines needs the check's `pattern`: declare `{}` with format = \"lines\"",
                 spec.id
-            )),
+            ))
+            }
         },
         Some(other) => {
             return Err(format!(

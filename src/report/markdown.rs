@@ -205,6 +205,17 @@ fn register(out: &mut String, r: &Report) {
         r.register.verified,
         r.register.dismissed
     );
+    if r.register.baseline_entries > 0 {
+        let f = &r.register.findings;
+        let _ = writeln!(
+            out,
+            "Open findings: **{} new** since the baseline, {} in the baseline ({} of its {} verified gone since).\n",
+            f.new,
+            f.baseline,
+            f.baseline_verified,
+            plural(r.register.baseline_entries, "entry", "entries")
+        );
+    }
     for group in r.register.groups.iter().filter(|g| !g.issues.is_empty()) {
         let title = match group.severity {
             Severity::Critical => "Critical",

@@ -5,6 +5,7 @@
 
 pub mod markdown;
 
+use crate::domain::baseline::{Baseline, Split};
 use crate::domain::burndown::{DayCount, SeverityCounts};
 use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
@@ -34,6 +35,8 @@ pub struct Inputs<'a> {
     pub head: Option<&'a Head>,
     pub gates: &'a [GateSpec],
     pub issues: &'a [Issue],
+    /// The findings recorded as pre-existing.
+    pub baseline: &'a Baseline,
     pub plan: &'a Plan,
     /// The declared checks, in order, as (id, name).
     pub checks: &'a [(String, String)],
@@ -98,6 +101,10 @@ pub struct IssueRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Register {
     pub open: SeverityCounts,
+    /// Open findings new since the baseline vs in it, and baseline findings verified.
+    pub findings: Split,
+    /// Entries the baseline records (0: no baseline).
+    pub baseline_entries: usize,
     pub verified: usize,
     pub dismissed: usize,
     /// Open issues, one group per severity (all five, critical first), except the
@@ -220,6 +227,7 @@ pub fn build(inputs: &Inputs) -> Report {
     let verdict = gate::evaluate(&gate::Inputs {
         gates: inputs.gates,
         issues: inputs.issues,
+        baseline: inputs.baseline,
         plan: inputs.plan,
         checks: &states,
         now: inputs.now,
@@ -262,6 +270,8 @@ pub fn build(inputs: &Inputs) -> Report {
             .collect(),
         register: Register {
             open: SeverityCounts::of(open.iter().copied()),
+            findings: Split::of(inputs.baseline, &issues),
+            baseline_entries: inputs.baseline.len(),
             verified: count(&issues, Status::Verified),
             dismissed: count(&issues, Status::Dismissed),
             groups: Severity::ALL

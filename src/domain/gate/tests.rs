@@ -132,6 +132,7 @@ fn one(
     let verdict = evaluate(&Inputs {
         gates: &gates,
         issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
@@ -438,6 +439,7 @@ fn verdict_lists_blockers_even_without_a_blockers_gate() {
     let verdict = evaluate(&Inputs {
         gates: &gates,
         issues: &issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
@@ -673,6 +675,7 @@ fn advisory_gates_are_shown_but_never_block() {
     let inputs = Inputs {
         gates: &gates,
         issues: &no_issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
@@ -711,6 +714,7 @@ fn no_gates_is_go() {
     let verdict = evaluate(&Inputs {
         gates: &[],
         issues: &[],
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
@@ -743,6 +747,21 @@ fn filed_by(mut issue: Issue, check: &str) -> Issue {
         check: check.into(),
         rule: "GHSA-1".into(),
         fingerprint: format!("fp-{}", issue.id),
+        ..Default::default()
+    });
+    issue
+}
+
+// ---- MaxNew ---------------------------------------------------------------------
+
+fn finding_issue(id: &str, severity: &str, status: &str, fingerprint: &str) -> Issue {
+    let mut issue = issue(id, severity, status, false, "2026-11-01T00:00:00Z");
+    issue.finding = Some(crate::domain::issue::FindingLink {
+        check: "clippy".into(),
+        rule: "R".into(),
+        fingerprint: fingerprint.into(),
+        first_seen: "abc1234".into(),
+        last_seen: "abc1234".into(),
         ..Default::default()
     });
     issue
@@ -816,5 +835,52 @@ fn scoped_max_open_fails_when_a_scanner_could_not_run() {
             true,
             "within limits: 0/0 critical, 0/0 high (from audit)".into()
         )
+    );
+}
+
+fn max_new(issues: &[Issue], baseline: &Baseline, pairs: &[(Severity, u32)]) -> (bool, String) {
+    let gates = [gate("g", GateKind::MaxNew(pairs.iter().copied().collect()))];
+    let plan = plan();
+    let verdict = evaluate(&Inputs {
+        gates: &gates,
+        issues,
+        baseline,
+        plan: &plan,
+        checks: &HashMap::new(),
+        now: now(),
+        head: None,
+    });
+    (verdict.gates[0].passed, verdict.gates[0].reason.clone())
+}
+
+#[test]
+fn max_new_counts_only_open_findings_not_in_the_baseline() {
+    let old = finding_issue("PF-OLD001", "high", "open", "f1");
+    let issues = vec![
+        old.clone(),
+        finding_issue("PF-NEW001", "high", "new", "f2"),
+        finding_issue("PF-GONE01", "high", "verified", "f3"),
+        issue("PF-HAND01", "high", "open", false, "2026-11-01T00:00:00Z"),
+    ];
+    let baseline = Baseline::from_entries(crate::domain::baseline::Entry::of(&old));
+    let (passed, reason) = max_new(&issues, &baseline, &[(Severity::High, 0)]);
+    assert!(!passed);
+    assert_eq!(reason, "1 new high: PF-NEW001 (1 open in the baseline)");
+    let (passed, reason) = max_new(
+        &issues,
+        &baseline,
+        &[(Severity::High, 1), (Severity::Critical, 0)],
+    );
+    assert!(passed, "{reason}");
+    assert_eq!(
+        reason,
+        "within limits: 0/0 new critical, 1/1 new high (1 open in the baseline)"
+    );
+    // With no baseline every finding is new; a hand-filed issue never is.
+    let (passed, reason) = max_new(&issues, &Baseline::empty(), &[(Severity::High, 1)]);
+    assert!(!passed);
+    assert_eq!(
+        reason,
+        "2 new high (at most 1): PF-NEW001, PF-OLD001 (no baseline recorded)"
     );
 }

@@ -282,7 +282,7 @@ fn finding_issue(created: &str, commit: &str) -> Issue {
         fingerprint: "9c1e0f7a52b3d846".into(),
         first_seen: commit.into(),
         last_seen: commit.into(),
-        verified_at: None,
+        ..Default::default()
     });
     issue.log(&filer.at, &filer.by, format!("filed by bandit at {commit}"));
     issue

@@ -408,7 +408,12 @@ fn file_run(
         Ok(filed) => {
             if let Some(line) = filed.summary() {
                 done.push(Done::Msg(Msg::Issues(Store::new(repo).load().issues)));
+                let (baseline, _) = register::baseline::load(repo);
+                done.push(Done::Msg(Msg::Baseline(baseline)));
                 done.push(Done::Msg(Msg::tell(line)));
+            }
+            if let Some(hint) = filed.flood_hint() {
+                done.push(Done::Msg(Msg::tell(hint)));
             }
             if let Some(error) = filed.errors.first() {
                 done.push(Done::Msg(Msg::warn(error.to_string())));

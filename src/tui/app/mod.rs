@@ -124,7 +124,10 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
     }
     let loaded = Store::new(&ws.repo).load();
     model.set_issues(loaded.issues);
+    let (baseline, baseline_warning) = crate::register::baseline::load(&ws.repo);
+    model.set_baseline(baseline);
     let mut warnings = ws.warnings();
+    warnings.extend(baseline_warning);
     warnings.extend(loaded.errors.iter().map(ToString::to_string));
     if let Some(first) = warnings.first() {
         let more = match warnings.len() {

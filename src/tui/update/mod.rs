@@ -50,6 +50,8 @@ pub enum Msg {
     Affected(Vec<(String, String)>),
     /// The whole register was read again.
     Issues(Vec<Issue>),
+    /// The baseline was read again.
+    Baseline(crate::domain::baseline::Baseline),
     /// One issue changed on disk (`None`: its file is gone).
     IssueChanged(String, Option<Issue>),
     /// A run got its job slot.
@@ -169,6 +171,10 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Issues(issues) => {
             model.set_issues(issues);
             fix_offsets(model);
+            Vec::new()
+        }
+        Msg::Baseline(baseline) => {
+            model.set_baseline(baseline);
             Vec::new()
         }
         Msg::IssueChanged(id, issue) => {

@@ -3,6 +3,7 @@
 use super::super::model::{Model, Pane};
 use super::super::theme::{Theme, Ui};
 use super::{pane_block, selected};
+use crate::domain::baseline::Split;
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
 use crate::text::format::age;
@@ -91,6 +92,13 @@ fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(
             format!("{n} {}", severity.as_str()),
             theme.severity(severity),
+        ));
+    }
+    if !model.baseline.is_empty() {
+        let split = Split::of(&model.baseline, &model.issues);
+        spans.push(Span::styled(
+            format!(" · {} new, {} baseline", split.new, split.baseline),
+            dim,
         ));
     }
     let filter = &model.register.filter_text;
