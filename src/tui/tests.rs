@@ -955,3 +955,20 @@ fn snapshot_dependency_advisory_detail() {
     );
     insta::assert_snapshot!("dependency_detail_80x24", screen);
 }
+
+#[test]
+fn the_register_heading_tells_new_findings_from_the_baseline() {
+    let mut m = model();
+    let before = render(&m, 160, 48);
+    assert!(!before.contains(" new, "), "no baseline, no split");
+    let pickle = m.issues.iter().find(|i| i.id == "PF-8QW1ZX").unwrap().clone();
+    let mut other = pickle.clone();
+    other.id = "PF-NEW000".into();
+    other.finding.as_mut().unwrap().fingerprint = "ffff".into();
+    m.put_issue("PF-NEW000", Some(other));
+    m.set_baseline(crate::domain::baseline::Baseline::from_entries(
+        crate::domain::baseline::Entry::of(&pickle),
+    ));
+    let after = render(&m, 160, 48);
+    assert!(after.contains("· 1 new, 1 baseline"), "{after}");
+}
