@@ -263,9 +263,15 @@ pub enum PlanAction {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// Print one JSON document on stdout.
-    #[arg(long)]
+    /// Print one JSON document on stdout (the same as --format json).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// `text`, `json`, or `github`: GitHub Actions workflow commands (an annotation
+    /// per open blocker and per issue a failing gate counts, a notice per failing
+    /// gate), and the verdict and gates appended to $GITHUB_STEP_SUMMARY when set.
+    #[arg(long, value_enum, default_value_t = GateFormat::Text)]
+    pub format: GateFormat,
 
     /// Run nothing: judge from the last recorded results (and say how old they are).
     #[arg(long)]
@@ -286,7 +292,8 @@ pub struct GateArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// `md` (GitHub-flavoured markdown) or `json` (the same content).
+    /// `md` (GitHub-flavoured markdown), `json` (the same content), or `sarif` (the
+    /// open register as SARIF 2.1.0, for code-scanning services).
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     pub format: ReportFormat,
 
@@ -301,6 +308,16 @@ pub enum ReportFormat {
     #[value(alias = "markdown")]
     Md,
     Json,
+    /// The open register as SARIF 2.1.0 (for code-scanning services).
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFormat {
+    Text,
+    Json,
+    /// GitHub Actions workflow commands and step summary.
+    Github,
 }
 
 #[derive(Debug, Args)]

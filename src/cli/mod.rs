@@ -4,8 +4,8 @@
 mod args;
 
 pub use args::{
-    BaselineArgs, CheckArgs, Cli, Command, GateArgs, IngestArgs, InitArgs, IssueCommand,
-    ListIssuesArgs, NewIssueArgs, PlanAction, PlanArgs, ReportArgs, ReportFormat,
+    BaselineArgs, CheckArgs, Cli, Command, GateArgs, GateFormat, IngestArgs, InitArgs,
+    IssueCommand, ListIssuesArgs, NewIssueArgs, PlanAction, PlanArgs, ReportArgs, ReportFormat,
 };
 
 use crate::commands::{self, check, gate, issue, report};
@@ -118,7 +118,11 @@ impl From<CheckArgs> for check::Options {
 impl From<GateArgs> for gate::Options {
     fn from(args: GateArgs) -> Self {
         gate::Options {
-            json: args.json,
+            format: match (args.json, args.format) {
+                (true, _) | (_, GateFormat::Json) => gate::Format::Json,
+                (_, GateFormat::Github) => gate::Format::Github,
+                (_, GateFormat::Text) => gate::Format::Text,
+            },
             run: !args.no_run,
             jobs: args.jobs,
             trust: args.trust,
@@ -133,6 +137,7 @@ impl From<ReportArgs> for report::Options {
             format: match args.format {
                 ReportFormat::Md => report::Format::Markdown,
                 ReportFormat::Json => report::Format::Json,
+                ReportFormat::Sarif => report::Format::Sarif,
             },
             output: args.output,
         }

@@ -2,11 +2,15 @@
 //! evaluation (`domain::gate::evaluate`) serves the cockpit's header.
 
 use super::check::{remember, require_trust, run_all, select};
+use crate::domain::baseline::Baseline;
 use crate::domain::gate::{evaluate, CheckState, GateKind, Inputs, Verdict};
 use crate::domain::issue::Issue;
 use crate::exit;
+use crate::git_burndown::Burndown;
 use crate::history::History;
 use crate::register;
+use crate::repo::Head;
+use crate::report::{self, github};
 use crate::store::Store;
 use crate::text::format::ago;
 use crate::workspace::{self, Workspace};
@@ -19,11 +23,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// How the verdict is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions workflow commands (and the step summary), then the text.
+    Github,
+}
+
 /// What `preflight gate` was asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// One JSON document on stdout.
-    pub json: bool,
+    pub format: Format,
     /// Run the checks the gates need first (else judge the recorded results).
     pub run: bool,
     /// How many checks run at once.
@@ -101,7 +116,16 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         }
     }
     let branch = head.as_ref().and_then(|h| h.branch.clone());
-    if args.json {
+    if args.format == Format::Github {
+        let lines = github::commands(&ws.config.gates, &verdict, &loaded.issues, &baseline);
+        for line in lines {
+            println!("{line}");
+        }
+        if let Err(e) = step_summary(&ws, &loaded.issues, &baseline, head.as_ref()) {
+            eprintln!("preflight: warning: cannot append to $GITHUB_STEP_SUMMARY: {e:#}");
+        }
+    }
+    if args.format == Format::Json {
         print_json(&verdict, &loaded.issues, branch, commit)?;
     } else {
         print_text(
@@ -291,5 +315,45 @@ fn print_json(
         "{}",
         serde_json::to_string_pretty(&report).wrap_err("cannot encode the verdict")?
     );
+    Ok(())
+}
+
+/// With `GITHUB_STEP_SUMMARY` set: append the report's verdict and gates to it.
+fn step_summary(
+    ws: &Workspace,
+    issues: &[Issue],
+    baseline: &Baseline,
+    head: Option<&Head>,
+) -> Result<()> {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let runs = History::new(&ws.repo.state_dir).load();
+    let checks: Vec<(String, String)> = ws
+        .config
+        .checks
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let built = report::build(&report::Inputs {
+        project: &super::report::project_name(ws),
+        now: SystemTime::now(),
+        head,
+        gates: &ws.config.gates,
+        issues,
+        baseline,
+        plan: &ws.config.plan,
+        checks: &checks,
+        runs: &runs,
+        burndown: &Burndown::NotGit,
+    });
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .wrap_err_with(|| format!("cannot open {}", std::path::Path::new(&path).display()))?;
+    file.write_all(report::markdown::verdict_and_gates(&built).as_bytes())
+        .wrap_err("cannot write the summary")?;
     Ok(())
 }

@@ -21,6 +21,8 @@ pub enum Format {
     Markdown,
     /// The same content as JSON.
     Json,
+    /// The open register as SARIF 2.1.0.
+    Sarif,
 }
 
 /// What `preflight report` was asked to write, and where.
@@ -44,6 +46,16 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         eprintln!("preflight: warning: {warning}");
     }
     let head = ws.repo.head();
+    if args.format == Format::Sarif {
+        let text = report::sarif::render(&report::sarif::Inputs {
+            issues: &loaded.issues,
+            baseline: &baseline,
+            version: env!("CARGO_PKG_VERSION"),
+            commit: head.as_ref().and_then(|h| h.commit.as_deref()),
+            branch: head.as_ref().and_then(|h| h.branch.as_deref()),
+        });
+        return write_out(args, &text, "SARIF 2.1.0");
+    }
     let history = if ws.repo.git_dir.is_some() {
         let secs = now
             .duration_since(UNIX_EPOCH)
@@ -58,14 +70,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         .iter()
         .map(|c| (c.id.clone(), c.name.clone()))
         .collect();
-    let project = if ws.config.project.name.trim().is_empty() {
-        ws.repo.root.file_name().map_or_else(
-            || "project".to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    } else {
-        ws.config.project.name.clone()
-    };
+    let project = project_name(&ws);
     let built = report::build(&Inputs {
         project: &project,
         now,
@@ -79,13 +84,29 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         burndown: &history,
     });
     let text = match args.format {
-        Format::Markdown => report::markdown::render(&built),
         Format::Json => report::to_json(&built).wrap_err("cannot encode the report")?,
+        Format::Markdown | Format::Sarif => report::markdown::render(&built),
     };
+    write_out(args, &text, built.verdict)
+}
+
+/// The project's name: `[project] name`, else the root folder's.
+pub fn project_name(ws: &Workspace) -> String {
+    if ws.config.project.name.trim().is_empty() {
+        ws.repo.root.file_name().map_or_else(
+            || "project".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    } else {
+        ws.config.project.name.clone()
+    }
+}
+
+fn write_out(args: &Options, text: &str, what: &str) -> Result<ExitCode> {
     match &args.output {
         Some(path) => {
             write_atomic(path, text.as_bytes())?;
-            eprintln!("preflight: wrote {} ({})", path.display(), built.verdict);
+            eprintln!("preflight: wrote {} ({what})", path.display());
         }
         None => std::io::stdout()
             .lock()

@@ -35,6 +35,14 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// The verdict and the gates alone: what a CI job's summary shows.
+pub fn verdict_and_gates(report: &Report) -> String {
+    let mut out = String::new();
+    verdict(&mut out, report);
+    gates(&mut out, report);
+    out
+}
+
 /// Text safe inside a table cell or a list item: markdown's active characters are
 /// backslash-escaped and line breaks become spaces.
 pub fn cell(text: &str) -> String {

@@ -3,7 +3,9 @@
 //! content). Building runs nothing and reads no clock: time, head, run history and the
 //! register's git history come in, so the output is reproducible in tests.
 
+pub mod github;
 pub mod markdown;
+pub mod sarif;
 
 use crate::domain::baseline::{Baseline, Split};
 use crate::domain::burndown::{DayCount, SeverityCounts};

@@ -961,7 +961,12 @@ fn the_register_heading_tells_new_findings_from_the_baseline() {
     let mut m = model();
     let before = render(&m, 160, 48);
     assert!(!before.contains(" new, "), "no baseline, no split");
-    let pickle = m.issues.iter().find(|i| i.id == "PF-8QW1ZX").unwrap().clone();
+    let pickle = m
+        .issues
+        .iter()
+        .find(|i| i.id == "PF-8QW1ZX")
+        .unwrap()
+        .clone();
     let mut other = pickle.clone();
     other.id = "PF-NEW000".into();
     other.finding.as_mut().unwrap().fingerprint = "ffff".into();
