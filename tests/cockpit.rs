@@ -384,3 +384,44 @@ fn is_zombie(pid: u32) -> bool {
         .map(|s| s.contains(") Z "))
         .unwrap_or(true)
 }
+
+/// `check` on a terminal, on a first run that would file a flood of new issues, asks
+/// whether to take them as the baseline; answered yes, they are filed open.
+#[test]
+fn a_first_flood_on_a_terminal_is_offered_the_baseline() {
+    let Some(tmux) = Tmux::new("flood") else {
+        return;
+    };
+    let sb = Sandbox::with_config(
+        r#"
+[[check]]
+id = "lint"
+run = "cat findings.txt"
+format = "lines"
+pattern = '^(?P<path>[^:]+):(?P<line>\d+): (?P<rule>\w+) (?P<message>.*)$'
+"#,
+    );
+    let findings: String = (1..=40)
+        .map(|i| format!("src/a.rs:{i}: W{i} style nit {i}\n"))
+        .collect();
+    sb.write("findings.txt", &findings);
+    sb.write("src/a.rs", &"let x = 1;\n".repeat(50));
+    sb.trust();
+    tmux.open(&sb, "check", "check");
+    tmux.wait_for("check", "[Y/n]");
+    tmux.keys("check", &["y", "Enter"]);
+    tmux.wait_for("check", "EXITED:");
+    // The whole output, scrollback included (the summary may push lines off screen).
+    let screen = tmux.tmux(&["capture-pane", "-p", "-J", "-S", "-500", "-t", "pf:check"]);
+    assert!(
+        screen.contains("recorded 40 findings in .preflight/baseline.toml"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("register: 40 filed into the baseline"),
+        "{screen}"
+    );
+    let issues = sb.issues();
+    assert_eq!(issues.len(), 40);
+    assert!(issues.iter().all(|i| i["status"] == "open"));
+}
