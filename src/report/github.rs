@@ -52,9 +52,20 @@ struct Flag {
 /// The issues a failing gate counts against it.
 fn counted<'a>(kind: &GateKind, issues: &'a [Issue], baseline: &Baseline) -> Vec<&'a Issue> {
     let open = issues.iter().filter(|i| i.status.is_open());
+    let of = |i: &Issue, checks: &[String]| {
+        i.finding
+            .as_ref()
+            .is_some_and(|f| checks.contains(&f.check))
+    };
     match kind {
-        GateKind::MaxOpen(limits) | GateKind::MaxNew(limits) => {
+        GateKind::MaxOpen(limits)
+        | GateKind::MaxNew(limits)
+        | GateKind::MaxOpenOf { limits, .. } => {
             let new_only = matches!(kind, GateKind::MaxNew(_));
+            let scope: Option<&[String]> = match kind {
+                GateKind::MaxOpenOf { checks, .. } => Some(checks),
+                _ => None,
+            };
             limits
                 .iter()
                 .flat_map(|(severity, max)| {
@@ -62,6 +73,7 @@ fn counted<'a>(kind: &GateKind, issues: &'a [Issue], baseline: &Baseline) -> Vec
                         .clone()
                         .filter(|i| i.severity == *severity)
                         .filter(|i| !new_only || baseline.is_new_finding(i))
+                        .filter(|i| scope.is_none_or(|checks| of(i, checks)))
                         .collect();
                     if at.len() > *max as usize {
                         at
@@ -72,9 +84,7 @@ fn counted<'a>(kind: &GateKind, issues: &'a [Issue], baseline: &Baseline) -> Vec
                 .collect()
         }
         GateKind::Blockers(_) => open.filter(|i| i.blocker).collect(),
-        GateKind::Checks(ids) => open
-            .filter(|i| i.finding.as_ref().is_some_and(|f| ids.contains(&f.check)))
-            .collect(),
+        GateKind::Checks(ids) => open.filter(|i| of(i, ids)).collect(),
         GateKind::TasksDone(_) | GateKind::Metric { .. } => Vec::new(),
     }
 }

@@ -394,3 +394,31 @@ fn random_edits_merge_symmetrically_and_keep_every_note() {
         assert_eq!(back, merged);
     }
 }
+
+#[test]
+fn what_a_run_refreshes_merges_as_one_unit_with_the_location() {
+    // A dependency advisory: one side's run saw the package upgraded (still affected),
+    // the other side only triaged. The refreshed version and fixes are kept.
+    let mut o = finding_issue("09:00:00", "aaaaaaa");
+    {
+        let link = o.finding.as_mut().unwrap();
+        link.package = Some("lodash".into());
+        link.version = Some("4.17.19".into());
+    }
+    let mut ran = o.clone();
+    {
+        let link = ran.finding.as_mut().unwrap();
+        link.version = Some("4.17.20".into());
+        link.fixed = vec!["4.17.21".into()];
+        link.last_seen = "bbbbbbb".into();
+    }
+    ran.updated = "2026-11-22T10:00:00Z".into();
+    let owned = edited(&o, "bo", "09:30:00", Edit::Owner(Some("bo".into())));
+    let merged = both_ways(Some(&o), &ran, &owned);
+    let link = merged.finding.as_ref().unwrap();
+    assert_eq!(link.version.as_deref(), Some("4.17.20"));
+    assert_eq!(link.fixed, ["4.17.21"]);
+    assert_eq!(link.last_seen, "bbbbbbb");
+    assert_eq!(link.first_seen, "aaaaaaa");
+    assert_eq!(merged.owner.as_deref(), Some("bo"));
+}

@@ -24,7 +24,7 @@ fn at(mut issue: Issue, path: &str, line: u32) -> Issue {
         fingerprint: format!("fp-{}", issue.id),
         first_seen: "abc1234".into(),
         last_seen: "abc1234".into(),
-        verified_at: None,
+        ..Default::default()
     });
     issue
 }

@@ -29,7 +29,7 @@ fn finding(id: &str, severity: Severity, path: Option<&str>, line: Option<u32>, 
         fingerprint: fp.into(),
         first_seen: "3f2a1c9".into(),
         last_seen: "3f2a1c9".into(),
-        verified_at: None,
+        ..Default::default()
     });
     issue
 }
