@@ -107,7 +107,8 @@ fn touches(change: &str, field: Field) -> bool {
         Field::Effort => change.starts_with("effort:"),
         Field::Task => change.starts_with("task:"),
         Field::Text(name) => change.strip_prefix(name) == Some(" changed"),
-        Field::FindingIdentity | Field::FindingSeen => false,
+        Field::FindingSeen => change.starts_with("still affected"),
+        Field::FindingIdentity => false,
         Field::FindingVerified => change.starts_with("verified") || change.starts_with("reopened"),
     }
 }
