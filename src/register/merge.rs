@@ -171,8 +171,8 @@ pub fn merge_texts(
         .count();
     let people = merge_people_keys(o.as_ref().map(|o| &o.people), &a.people, &b.people);
     let text = render_merged(ours, &a.people, &people, &merged)?;
-    let back: Issue =
-        toml::from_str(&text).map_err(|e| format!("merged text does not parse: {e}"))?;
+    let back: Issue = toml::from_str(&text)
+        .map_err(|e| format!("merged text does not parse: {}", first_line(&e.to_string())))?;
     if back != merged {
         return Err("the merged text does not read back as the merged issue".into());
     }

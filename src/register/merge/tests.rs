@@ -172,3 +172,73 @@ fn keys_people_removed_on_one_side_stay_removed() {
     let (text, _, _) = merge_texts(BASE, &theirs, &ours).unwrap();
     assert!(!text.contains("ticket"), "{text}");
 }
+
+/// Hostile sides: random cuts, byte flips and junk in otherwise valid files. The merge
+/// never panics; what it merges always reads back as an issue.
+#[test]
+fn mangled_sides_never_panic_and_merged_text_is_always_valid() {
+    let ours = with(
+        BASE,
+        &[("owner", "\"ana\"")],
+        &[("2026-11-22T10:00:00Z", "ana", "owner: - → ana")],
+    );
+    let theirs = with(
+        BASE,
+        &[("severity", "\"high\"")],
+        &[("2026-11-22T10:01:00Z", "bo", "severity: medium → high")],
+    );
+    let mut rng = fastrand::Rng::with_seed(11);
+    let junk = [
+        "\u{0}",
+        "\u{1b}[2J",
+        "\"",
+        "[[",
+        "]]",
+        "=",
+        "\n",
+        "é",
+        "revision = -1\n",
+        "[finding]\n",
+    ];
+    let (mut merged, mut refused) = (0, 0);
+    for _ in 0..400 {
+        let mut side = if rng.bool() {
+            ours.clone()
+        } else {
+            theirs.clone()
+        };
+        for _ in 0..rng.usize(1..4) {
+            let at = rng.usize(0..=side.len());
+            let at = (0..=at)
+                .rev()
+                .find(|i| side.is_char_boundary(*i))
+                .unwrap_or(0);
+            match rng.u8(0..3) {
+                0 => side.truncate(at),
+                1 => side.insert_str(at, junk[rng.usize(0..junk.len())]),
+                _ => {
+                    let end = (at + rng.usize(0..20)).min(side.len());
+                    let end = (end..=side.len())
+                        .find(|i| side.is_char_boundary(*i))
+                        .unwrap_or(side.len());
+                    side.replace_range(at..end, "");
+                }
+            }
+        }
+        let other = if rng.bool() { &ours } else { &theirs };
+        match merge_texts(BASE, &side, other) {
+            Ok((text, _, _)) => {
+                toml::from_str::<Issue>(&text).unwrap();
+                merged += 1;
+            }
+            Err(why) => {
+                assert!(!why.contains('\n'), "one line: {why}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        merged > 0 && refused > 0,
+        "{merged} merged, {refused} refused"
+    );
+}
