@@ -21,7 +21,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
@@ -31,11 +31,11 @@ const PATIENCE: Duration = Duration::from_secs(20);
 const QUIT_AT_ONCE: Duration = Duration::from_secs(3);
 
 /// One cockpit at a time: they share this process's data directory (trust records).
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 static DATA_HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
 
-fn turn() -> MutexGuard<'static, ()> {
-    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
+    let guard = ONE_AT_A_TIME.lock().await;
     DATA_HOME.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         // Set once, before any cockpit (or its threads) runs in this process.
@@ -213,7 +213,7 @@ watch = ["src/**"]
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_finished_run_is_recorded_and_its_findings_filed() {
-    let _turn = turn();
+    let _turn = turn().await;
     let sb = Sandbox::with_config(
         r#"
 [[check]]
@@ -248,7 +248,7 @@ pattern = '^(?P<path>[^:]+):(?P<line>\d+):(?P<message>.*)$'
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_register_lock_is_said_on_screen_not_waited_on() {
-    let _turn = turn();
+    let _turn = turn().await;
     let sb = Sandbox::with_config(PLAN);
     sb.write("src/value.txt", "one\n");
     let id = file_issue(&sb, "Cache disk failure cascades");
@@ -305,7 +305,7 @@ async fn a_held_register_lock_is_said_on_screen_not_waited_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_issue_and_a_task_status_are_written() {
-    let _turn = turn();
+    let _turn = turn().await;
     let sb = Sandbox::with_config(PLAN);
     sb.write("src/value.txt", "one\n");
     let cockpit = Cockpit::open(&sb);
@@ -340,7 +340,7 @@ async fn a_new_issue_and_a_task_status_are_written() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_watcher_reloads_changed_and_deleted_issue_files() {
-    let _turn = turn();
+    let _turn = turn().await;
     let sb = Sandbox::with_config(PLAN);
     sb.write("src/value.txt", "one\n");
     let id = file_issue(&sb, "Cache disk failure cascades");
@@ -375,7 +375,7 @@ async fn the_watcher_reloads_changed_and_deleted_issue_files() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trust_is_revoked_when_the_commands_change_while_open() {
-    let _turn = turn();
+    let _turn = turn().await;
     let sb = Sandbox::with_config(PLAN);
     sb.write("src/value.txt", "one\n");
     trust(&sb);
