@@ -281,7 +281,7 @@ fn killing_writers_at_random_moments_never_tears_or_loses_a_file() {
             .arg(&sb.repo)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        if round % 2 == 0 {
+        if round.is_multiple_of(2) {
             cmd.args(["issue", "note", id, &format!("note {round} ").repeat(50)]);
         } else {
             cmd.args([
