@@ -882,6 +882,7 @@ fn snapshot_overlays() {
             let mut m = sized(model(), w, h);
             if name == "trust" {
                 m.trusted = false;
+                m.watching = Watching::Off("not trusted".into());
             }
             keys(&mut m, typed);
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&m, w, h));
