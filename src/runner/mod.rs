@@ -203,33 +203,7 @@ async fn execute(
 
     let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot create a pipe: {e}"))?;
     enlarge_pipe(&writer);
-    let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(&spec.run)
-        .current_dir(&workdir)
-        .envs(&spec.env)
-        .stdin(Stdio::null())
-        .process_group(0);
-    // A document on stdout goes straight to a file, not through memory.
-    let stdout_capture = if spec.format.reads_document() && spec.report.is_none() {
-        let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
-        let file = std::fs::File::create(&path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        cmd.stdout(file);
-        Some(path)
-    } else {
-        let clone = writer
-            .try_clone()
-            .map_err(|e| format!("cannot create a pipe: {e}"))?;
-        cmd.stdout(clone);
-        None
-    };
-    cmd.stderr(writer);
-    let spawned = cmd.spawn();
-    // The command holds our copies of the pipe's write end: drop them, or the pipe
-    // never reaches end-of-file.
-    drop(cmd);
-    let mut child = spawned.map_err(|e| format!("cannot start `sh -c`: {e}"))?;
+    let (mut child, stdout_capture) = spawn(spec, ctx, &workdir, writer)?;
     let pid = child
         .id()
         .ok_or_else(|| "the check exited before it could be watched".to_string())?;
@@ -272,6 +246,94 @@ async fn execute(
         _ => (None, output.lock().total(), false),
     };
 
+    let read = Read {
+        stream: stream_result,
+        lines,
+        drained,
+    };
+    let before = Before {
+        report: report_path.as_deref().map(|p| (p, report_before)),
+        stdout_capture: stdout_capture.as_deref(),
+        metric: metric_path.as_deref().map(|p| (p, metric_before)),
+    };
+    Ok(conclude(
+        spec, ctx, &workdir, output, log_path, &end, read, &before,
+    ))
+}
+
+/// Start `sh -c RUN` in a process group of its own, stdout and stderr into `writer`
+/// (or stdout into a file, for a document format without a report path, whose path
+/// comes back).
+fn spawn(
+    spec: &CheckSpec,
+    ctx: &RunContext,
+    workdir: &Path,
+    writer: std::io::PipeWriter,
+) -> Result<(tokio::process::Child, Option<PathBuf>), String> {
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(&spec.run)
+        .current_dir(workdir)
+        .envs(&spec.env)
+        .stdin(Stdio::null())
+        .process_group(0);
+    // A document on stdout goes straight to a file, not through memory.
+    let stdout_capture = if spec.format.reads_document() && spec.report.is_none() {
+        let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
+        let file = std::fs::File::create(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        cmd.stdout(file);
+        Some(path)
+    } else {
+        let clone = writer
+            .try_clone()
+            .map_err(|e| format!("cannot create a pipe: {e}"))?;
+        cmd.stdout(clone);
+        None
+    };
+    cmd.stderr(writer);
+    let spawned = cmd.spawn();
+    // The command holds our copies of the pipe's write end: drop them, or the pipe
+    // never reaches end-of-file.
+    drop(cmd);
+    let child = spawned.map_err(|e| format!("cannot start `sh -c`: {e}"))?;
+    Ok((child, stdout_capture))
+}
+
+/// What the output reader came back with.
+struct Read {
+    stream: Option<Result<Vec<Finding>, String>>,
+    lines: u64,
+    /// The pipe reached its end (else a process outside the group held it open).
+    drained: bool,
+}
+
+/// The files a run reads its results from, with their times before it started (a
+/// report not rewritten by this run does not count).
+struct Before<'a> {
+    report: Option<(&'a Path, Option<SystemTime>)>,
+    stdout_capture: Option<&'a Path>,
+    metric: Option<(&'a Path, Option<SystemTime>)>,
+}
+
+/// Judge a run that ended: its status, findings and metric.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one run, each already named by the caller"
+)]
+fn conclude(
+    spec: &CheckSpec,
+    ctx: &RunContext,
+    workdir: &Path,
+    output: &Output,
+    log_path: &Path,
+    end: &End,
+    read: Read,
+    before: &Before,
+) -> RunOutcome {
+    let (report_path, report_before) = before.report.unzip();
+    let (metric_path, metric_before) = before.metric.unzip();
+    let (stream_result, lines, drained) = (read.stream, read.lines, read.drained);
     let (exit_code, timed_out, mut note) = match end {
         End::Exited(status) => (status.code(), false, None),
         End::TimedOut => (
@@ -289,10 +351,9 @@ async fn execute(
     }
 
     let report: Option<Result<Vec<Finding>, String>> = if spec.format.reads_document() {
-        let source = report_path.as_deref().or(stdout_capture.as_deref());
+        let source = report_path.or(before.stdout_capture);
         source.map(|path| {
-            let before = report_path.is_some().then_some(report_before).flatten();
-            match read_document(spec, ctx, path, before) {
+            match read_document(spec, ctx, path, report_before.flatten()) {
                 Err(_) if report_path.is_none() && is_blank(path) => {
                     Err(nothing_on_stdout(&output.lock()))
                 }
@@ -319,7 +380,7 @@ async fn execute(
     };
     let (metric, metric_note) = match (&spec.metric, timed_out || exit_code.is_none()) {
         (Some(m), false) => {
-            match read_metric(m, ctx, log_path, metric_path.as_deref(), metric_before) {
+            match read_metric(m, ctx, log_path, metric_path, metric_before.flatten()) {
                 Ok(value) => {
                     let note = value.note.clone();
                     (Some(value), note)
@@ -329,13 +390,13 @@ async fn execute(
         }
         _ => (None, None),
     };
-    dependencies::enrich(&mut findings, &spec.run, &workdir);
+    dependencies::enrich(&mut findings, &spec.run, workdir);
     anchor_paths(&mut findings, spec.cwd.as_deref(), &ctx.root);
     let mut sources = SourceLines::new(&ctx.root);
     assign_fingerprints(&spec.id, &mut findings, |path, line| {
         sources.line(path, line)
     });
-    Ok(RunOutcome {
+    RunOutcome {
         cancelled: matches!(end, End::Cancelled),
         check: spec.id.clone(),
         status,
@@ -351,7 +412,7 @@ async fn execute(
         lines,
         metric,
         metric_note,
-    })
+    }
 }
 
 /// Most output read for a regex metric: its tail, where summaries are printed.

@@ -1,7 +1,12 @@
 //! Text prompts: the filter, the output search, owner, dismissal note and expiry, a new
 //! issue's title.
 
-use super::*;
+use super::{find_match_from_tail, fix_offsets, Effect};
+use crate::domain::filter::Filter;
+use crate::domain::issue::DismissReason;
+use crate::tui::model::{Ask, Model, Overlay};
+use crate::tui::triage::Write;
+use ratatui::crossterm::event::KeyCode;
 use std::time::{Duration, SystemTime};
 
 pub(super) fn edit_text(text: &mut String, code: KeyCode, ctrl: bool) {
