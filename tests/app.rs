@@ -195,6 +195,16 @@ async fn wait_for_file(path: &std::path::Path, text: &str) -> String {
     }
 }
 
+/// A repository with the plan and one issue, and a cockpit open on it showing it.
+async fn open_on_an_issue() -> (Sandbox, String, Cockpit) {
+    let sb = Sandbox::with_config(PLAN);
+    sb.write("src/value.txt", "one\n");
+    let id = file_issue(&sb, "Cache disk failure cascades");
+    let cockpit = Cockpit::open(&sb);
+    cockpit.wait_for_text("Cache disk failure").await;
+    (sb, id, cockpit)
+}
+
 const PLAN: &str = r#"
 [[phase]]
 id = "p1"
@@ -249,11 +259,7 @@ pattern = '^(?P<path>[^:]+):(?P<line>\d+):(?P<message>.*)$'
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_register_lock_is_said_on_screen_not_waited_on() {
     let _turn = turn().await;
-    let sb = Sandbox::with_config(PLAN);
-    sb.write("src/value.txt", "one\n");
-    let id = file_issue(&sb, "Cache disk failure cascades");
-    let cockpit = Cockpit::open(&sb);
-    cockpit.wait_for_text("Cache disk failure").await;
+    let (sb, id, cockpit) = open_on_an_issue().await;
     // A key writes at once.
     cockpit.press("1");
     wait_for_file(
@@ -341,11 +347,7 @@ async fn a_new_issue_and_a_task_status_are_written() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_watcher_reloads_changed_and_deleted_issue_files() {
     let _turn = turn().await;
-    let sb = Sandbox::with_config(PLAN);
-    sb.write("src/value.txt", "one\n");
-    let id = file_issue(&sb, "Cache disk failure cascades");
-    let cockpit = Cockpit::open(&sb);
-    cockpit.wait_for_text("Cache disk failure").await;
+    let (sb, id, cockpit) = open_on_an_issue().await;
     // Another instance changes the issue: it shows here.
     let repo = preflight::repo::Repo::discover(&sb.repo).unwrap();
     let actor = preflight::store::actor_named("other".into());

@@ -318,12 +318,7 @@ fn dismiss_asks_reason_note_and_expiry_for_an_accepted_risk() {
 #[test]
 fn an_expiry_past_any_calendar_is_refused_not_a_panic() {
     let mut m = model();
-    key(&mut m, KeyCode::Char('d'));
-    keys(&mut m, "3");
-    key(&mut m, KeyCode::Enter);
-    for _ in 0..3 {
-        key(&mut m, KeyCode::Backspace);
-    }
+    clear_expiry_prompt(&mut m);
     keys(&mut m, "8000y");
     assert!(key(&mut m, KeyCode::Enter).is_empty());
     let notice = m.notice.as_ref().unwrap();
@@ -331,13 +326,7 @@ fn an_expiry_past_any_calendar_is_refused_not_a_panic() {
         notice.is_error() && notice.text.contains("too far off"),
         "{notice:?}"
     );
-    assert!(matches!(
-        m.overlay,
-        Some(Overlay::Input {
-            ask: Ask::DismissExpiry { .. },
-            ..
-        })
-    ));
+    assert_asks_expiry(&m);
 }
 
 #[test]
@@ -395,19 +384,8 @@ fn triage_keys_pressed_while_a_write_is_in_flight_apply_on_top_of_it() {
     );
 }
 
-#[test]
-fn a_bad_expiry_is_said_and_asked_again() {
-    let mut m = model();
-    key(&mut m, KeyCode::Char('d'));
-    keys(&mut m, "3");
-    key(&mut m, KeyCode::Enter);
-    // Clear the "90d" default and type nonsense.
-    for _ in 0..3 {
-        key(&mut m, KeyCode::Backspace);
-    }
-    keys(&mut m, "soon");
-    assert!(key(&mut m, KeyCode::Enter).is_empty());
-    assert!(m.notice.as_ref().unwrap().is_error());
+/// The accepted-risk expiry prompt is (still) open.
+fn assert_asks_expiry(m: &Model) {
     assert!(matches!(
         m.overlay,
         Some(Overlay::Input {
@@ -415,6 +393,26 @@ fn a_bad_expiry_is_said_and_asked_again() {
             ..
         })
     ));
+}
+
+/// Dismiss as an accepted risk, up to the expiry prompt, its "90d" default cleared.
+fn clear_expiry_prompt(m: &mut Model) {
+    key(m, KeyCode::Char('d'));
+    keys(m, "3");
+    key(m, KeyCode::Enter);
+    for _ in 0..3 {
+        key(m, KeyCode::Backspace);
+    }
+}
+
+#[test]
+fn a_bad_expiry_is_said_and_asked_again() {
+    let mut m = model();
+    clear_expiry_prompt(&mut m);
+    keys(&mut m, "soon");
+    assert!(key(&mut m, KeyCode::Enter).is_empty());
+    assert!(m.notice.as_ref().unwrap().is_error());
+    assert_asks_expiry(&m);
 }
 
 #[test]
