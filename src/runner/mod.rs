@@ -9,6 +9,7 @@
 mod dependencies;
 mod ring;
 pub mod slots;
+mod stream;
 
 pub use ring::{Output, Ring};
 
@@ -20,12 +21,11 @@ use crate::metrics::{self, MetricValue, ReportKind};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
-use tokio::io::{AsyncBufReadExt, BufReader};
+
 use tokio::net::unix::pipe;
 use tokio_util::sync::CancellationToken;
 
@@ -213,7 +213,7 @@ async fn execute(
     let receiver = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
         .map_err(|e| format!("cannot read the check's output: {e}"))?;
     let parser = StreamParser::for_format(&spec.format);
-    let reader_task = tokio::spawn(read_output(
+    let reader_task = tokio::spawn(stream::read_output(
         receiver,
         log,
         output.clone(),
@@ -554,101 +554,6 @@ impl<'a> SourceLines<'a> {
             .lines()
             .nth((line as usize).checked_sub(1)?)
             .map(str::to_owned)
-    }
-}
-
-struct ReadResult {
-    findings: Option<Result<Vec<Finding>, String>>,
-    lines: u64,
-}
-
-/// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
-/// Lines go into the ring a chunk at a time, under one lock per chunk.
-async fn read_output(
-    receiver: pipe::Receiver,
-    log: std::fs::File,
-    output: Output,
-    mut parser: Option<StreamParser>,
-    root: PathBuf,
-    severity: crate::domain::finding::Severity,
-) -> ReadResult {
-    let ctx = ParseContext {
-        default_severity: severity,
-        root: &root,
-    };
-    let mut reader = BufReader::with_capacity(64 * 1024, receiver);
-    let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
-    let mut partial: Vec<u8> = Vec::new();
-    let mut lines = 0u64;
-    let mut log_ok = true;
-    loop {
-        let chunk = match reader.fill_buf().await {
-            Ok([]) | Err(_) => break,
-            Ok(chunk) => chunk,
-        };
-        let len = chunk.len();
-        if log_ok {
-            log_ok = log.write_all(chunk).is_ok();
-        }
-        lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
-        reader.consume(len);
-    }
-    if !partial.is_empty() {
-        take_line(&partial, &mut parser, &ctx, &mut output.lock());
-        lines += 1;
-    }
-    let _ = log.flush();
-    ReadResult {
-        findings: parser.map(StreamParser::finish),
-        lines,
-    }
-}
-
-/// Hand the complete lines of `chunk` to the ring (and the parser); an unfinished
-/// last line waits in `partial`. Returns how many lines were taken.
-fn split_lines(
-    chunk: &[u8],
-    partial: &mut Vec<u8>,
-    parser: &mut Option<StreamParser>,
-    ctx: &ParseContext,
-    output: &Output,
-) -> u64 {
-    let mut lines = 0;
-    let mut ring = output.lock();
-    let mut start = 0;
-    // Valid UTF-8 (nearly always) is checked once per chunk, not once per line.
-    let text = std::str::from_utf8(chunk).ok();
-    for end in memchr::memchr_iter(b'\n', chunk) {
-        if !partial.is_empty() {
-            partial.extend_from_slice(&chunk[start..end]);
-            take_line(partial, parser, ctx, &mut ring);
-            partial.clear();
-        } else if let Some(line) = text.and_then(|t| t.get(start..end)) {
-            take_str(line, parser, ctx, &mut ring);
-        } else {
-            take_line(&chunk[start..end], parser, ctx, &mut ring);
-        }
-        lines += 1;
-        start = end + 1;
-    }
-    partial.extend_from_slice(&chunk[start..]);
-    while partial.len() >= MAX_LINE {
-        take_line(&partial[..MAX_LINE], parser, ctx, &mut ring);
-        partial.drain(..MAX_LINE);
-        lines += 1;
-    }
-    lines
-}
-
-fn take_line(raw: &[u8], parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
-    take_str(&String::from_utf8_lossy(raw), parser, ctx, ring);
-}
-
-fn take_str(line: &str, parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    match parser.as_mut().and_then(|p| p.feed(line, ctx)) {
-        None => ring.push(line),
-        Some(shown) => shown.lines().for_each(|l| ring.push(l)),
     }
 }
 
