@@ -129,14 +129,19 @@ impl Tmux {
 
     /// Wait until the screen shows `text`; panic with the screen when it does not.
     fn wait_for(&self, window: &str, text: &str) -> String {
+        self.wait_for_all(window, &[text])
+    }
+
+    /// Wait until one capture of the screen shows every one of `texts`.
+    fn wait_for_all(&self, window: &str, texts: &[&str]) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen(window);
-            if screen.contains(text) {
+            if texts.iter().all(|t| screen.contains(t)) {
                 return screen;
             }
             if start.elapsed() > PATIENCE {
-                panic!("`{text}` never showed on screen:\n{screen}");
+                panic!("{texts:?} never showed together on screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -326,7 +331,10 @@ run = '''printf 'start\033]0;pwned\007 \033]52;c;ZXZpbA==\007 \033P1$qm\033\\ \0
     );
     sb.trust();
     tmux.open(&sb, "a", "");
-    let screen = tmux.wait_for("a", "end-of-evil");
+    // A capture can land mid-frame: wait for one that holds both the output and the
+    // register below it. Were the screen cleared by the check, the register (drawn
+    // once, then only diffed) would never come back and this would time out.
+    let screen = tmux.wait_for_all("a", &["end-of-evil", "Register"]);
     let title = tmux.tmux(&["display", "-p", "-t", "pf:a", "#{pane_title}"]);
     assert!(!title.contains("pwned"), "the check set the title: {title}");
     // The screen was not cleared or switched: the cockpit's frame is intact.
