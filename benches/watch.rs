@@ -262,6 +262,10 @@ fn measure_burst(marks_path: &Path, burst: impl FnOnce()) -> (usize, f64) {
     (after - before, delay)
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a benchmark script: set up, measure, print, read top to bottom"
+)]
 fn main() {
     let args: Vec<usize> = std::env::args()
         .skip(1)

@@ -236,14 +236,18 @@ fn sigterm_to_preflight_ends_the_checks_groups_and_exits_130() {
         .unwrap();
     let pidfile = sb.repo.join("grandchild.pid");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !pidfile.exists() && std::time::Instant::now() < deadline {
+    // The shell creates the file before `echo` fills it: wait for a whole line.
+    let grandchild: i32 = loop {
+        let text = std::fs::read_to_string(&pidfile).unwrap_or_default();
+        if let Some(pid) = text.strip_suffix('\n').and_then(|t| t.trim().parse().ok()) {
+            break pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no grandchild pid: {text:?}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let grandchild: i32 = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    };
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
         nix::sys::signal::Signal::SIGTERM,

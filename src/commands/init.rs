@@ -33,7 +33,7 @@ pub fn run(repo_arg: Option<&Path>, options: Options) -> Result<ExitCode> {
             );
         }
         let installed = git_driver::install(&repo).map_err(|e| eyre!(e))?;
-        println!("{}", wired(&installed));
+        println!("{}", wired(installed));
         return Ok(ExitCode::SUCCESS);
     }
     let path = repo.root.join(config::FILE_NAME);
@@ -63,14 +63,14 @@ pub fn run(repo_arg: Option<&Path>, options: Options) -> Result<ExitCode> {
     }
     if repo.git_dir.is_some() {
         match git_driver::install(&repo) {
-            Ok(installed) => println!("{}", wired(&installed)),
+            Ok(installed) => println!("{}", wired(installed)),
             Err(e) => eprintln!("preflight: warning: the merge driver is not wired: {e}"),
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn wired(installed: &Installed) -> String {
+fn wired(installed: Installed) -> String {
     let attributes = if installed.attributes {
         format!(
             "added `{}` to .gitattributes (commit it)",

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn load(text: &str) -> Result<Config, ConfigErrors> {

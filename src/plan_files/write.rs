@@ -51,7 +51,7 @@ pub fn write_status(root: &Path, plan: &Plan, task_id: &str, status: TaskStatus)
     if updated != text {
         write_atomic(&path, updated.as_bytes())?;
     }
-    Ok(source.file.to_string())
+    Ok(source.file.clone())
 }
 
 /// Change one task's `status` in preflight.toml; formatting and comments are kept.

@@ -95,27 +95,10 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         root: &repo.root,
     };
     let mut findings = parse(&format, &bytes, &ctx).map_err(|e| format!("{shown}: {e}"))?;
-    let (made_at, dated_by) = match timestamp_of(&format, &bytes) {
-        Some(at) => (at, DatedBy::Timestamp),
-        None => (
-            std::fs::metadata(request.file)
-                .and_then(|m| m.modified())
-                .map_err(|e| format!("{shown}: {e}"))?,
-            DatedBy::Mtime,
-        ),
-    };
+    let (made_at, dated_by) = dated(&format, &bytes, request.file, &shown)?;
     let mut ledger = Ledger::load(&repo.state_dir);
-    if let Some(last) = ledger.last(request.check) {
-        if made_at < last.0 && !request.force {
-            return Err(format!(
-                "{shown} was made at {} (by {}), before the last report ingested for `{}` ({}, {}): refused, so an old report cannot verify what a newer one still reports; pass --force to ingest it anyway",
-                rfc3339(made_at),
-                dated_by.words(),
-                request.check,
-                rfc3339(last.0),
-                last.1
-            ));
-        }
+    if !request.force {
+        refuse_older(&ledger, request.check, made_at, dated_by, &shown)?;
     }
     rebase_paths(&mut findings, &repo.root);
     let mut sources = SourceLines::new(&repo.root);
@@ -189,6 +172,44 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         filed,
         undeclared,
     })
+}
+
+/// When the report was made: its own timestamp where the format has one, else the
+/// file's modification time.
+fn dated(
+    format: &Format,
+    bytes: &[u8],
+    file: &Path,
+    shown: &str,
+) -> Result<(SystemTime, DatedBy), String> {
+    match timestamp_of(format, bytes) {
+        Some(at) => Ok((at, DatedBy::Timestamp)),
+        None => std::fs::metadata(file)
+            .and_then(|m| m.modified())
+            .map(|at| (at, DatedBy::Mtime))
+            .map_err(|e| format!("{shown}: {e}")),
+    }
+}
+
+/// A report older than the last one ingested for the check would verify what a newer
+/// one still reports: refused.
+fn refuse_older(
+    ledger: &Ledger,
+    check: &str,
+    made_at: SystemTime,
+    dated_by: DatedBy,
+    shown: &str,
+) -> Result<(), String> {
+    match ledger.last(check) {
+        Some(last) if made_at < last.0 => Err(format!(
+            "{shown} was made at {} (by {}), before the last report ingested for `{check}` ({}, {}): refused, so an old report cannot verify what a newer one still reports; pass --force to ingest it anyway",
+            rfc3339(made_at),
+            dated_by.words(),
+            rfc3339(last.0),
+            last.1
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn rfc3339(at: SystemTime) -> String {

@@ -9,6 +9,7 @@
 mod dependencies;
 mod ring;
 pub mod slots;
+mod stream;
 
 pub use ring::{Output, Ring};
 
@@ -20,12 +21,11 @@ use crate::metrics::{self, MetricValue, ReportKind};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
-use tokio::io::{AsyncBufReadExt, BufReader};
+
 use tokio::net::unix::pipe;
 use tokio_util::sync::CancellationToken;
 
@@ -203,33 +203,7 @@ async fn execute(
 
     let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot create a pipe: {e}"))?;
     enlarge_pipe(&writer);
-    let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(&spec.run)
-        .current_dir(&workdir)
-        .envs(&spec.env)
-        .stdin(Stdio::null())
-        .process_group(0);
-    // A document on stdout goes straight to a file, not through memory.
-    let stdout_capture = if spec.format.reads_document() && spec.report.is_none() {
-        let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
-        let file = std::fs::File::create(&path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        cmd.stdout(file);
-        Some(path)
-    } else {
-        let clone = writer
-            .try_clone()
-            .map_err(|e| format!("cannot create a pipe: {e}"))?;
-        cmd.stdout(clone);
-        None
-    };
-    cmd.stderr(writer);
-    let spawned = cmd.spawn();
-    // The command holds our copies of the pipe's write end: drop them, or the pipe
-    // never reaches end-of-file.
-    drop(cmd);
-    let mut child = spawned.map_err(|e| format!("cannot start `sh -c`: {e}"))?;
+    let (mut child, stdout_capture) = spawn(spec, ctx, &workdir, writer)?;
     let pid = child
         .id()
         .ok_or_else(|| "the check exited before it could be watched".to_string())?;
@@ -239,7 +213,7 @@ async fn execute(
     let receiver = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
         .map_err(|e| format!("cannot read the check's output: {e}"))?;
     let parser = StreamParser::for_format(&spec.format);
-    let reader_task = tokio::spawn(read_output(
+    let reader_task = tokio::spawn(stream::read_output(
         receiver,
         log,
         output.clone(),
@@ -272,6 +246,94 @@ async fn execute(
         _ => (None, output.lock().total(), false),
     };
 
+    let read = Read {
+        stream: stream_result,
+        lines,
+        drained,
+    };
+    let before = Before {
+        report: report_path.as_deref().map(|p| (p, report_before)),
+        stdout_capture: stdout_capture.as_deref(),
+        metric: metric_path.as_deref().map(|p| (p, metric_before)),
+    };
+    Ok(conclude(
+        spec, ctx, &workdir, output, log_path, &end, read, &before,
+    ))
+}
+
+/// Start `sh -c RUN` in a process group of its own, stdout and stderr into `writer`
+/// (or stdout into a file, for a document format without a report path, whose path
+/// comes back).
+fn spawn(
+    spec: &CheckSpec,
+    ctx: &RunContext,
+    workdir: &Path,
+    writer: std::io::PipeWriter,
+) -> Result<(tokio::process::Child, Option<PathBuf>), String> {
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(&spec.run)
+        .current_dir(workdir)
+        .envs(&spec.env)
+        .stdin(Stdio::null())
+        .process_group(0);
+    // A document on stdout goes straight to a file, not through memory.
+    let stdout_capture = if spec.format.reads_document() && spec.report.is_none() {
+        let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
+        let file = std::fs::File::create(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        cmd.stdout(file);
+        Some(path)
+    } else {
+        let clone = writer
+            .try_clone()
+            .map_err(|e| format!("cannot create a pipe: {e}"))?;
+        cmd.stdout(clone);
+        None
+    };
+    cmd.stderr(writer);
+    let spawned = cmd.spawn();
+    // The command holds our copies of the pipe's write end: drop them, or the pipe
+    // never reaches end-of-file.
+    drop(cmd);
+    let child = spawned.map_err(|e| format!("cannot start `sh -c`: {e}"))?;
+    Ok((child, stdout_capture))
+}
+
+/// What the output reader came back with.
+struct Read {
+    stream: Option<Result<Vec<Finding>, String>>,
+    lines: u64,
+    /// The pipe reached its end (else a process outside the group held it open).
+    drained: bool,
+}
+
+/// The files a run reads its results from, with their times before it started (a
+/// report not rewritten by this run does not count).
+struct Before<'a> {
+    report: Option<(&'a Path, Option<SystemTime>)>,
+    stdout_capture: Option<&'a Path>,
+    metric: Option<(&'a Path, Option<SystemTime>)>,
+}
+
+/// Judge a run that ended: its status, findings and metric.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one run, each already named by the caller"
+)]
+fn conclude(
+    spec: &CheckSpec,
+    ctx: &RunContext,
+    workdir: &Path,
+    output: &Output,
+    log_path: &Path,
+    end: &End,
+    read: Read,
+    before: &Before,
+) -> RunOutcome {
+    let (report_path, report_before) = before.report.unzip();
+    let (metric_path, metric_before) = before.metric.unzip();
+    let (stream_result, lines, drained) = (read.stream, read.lines, read.drained);
     let (exit_code, timed_out, mut note) = match end {
         End::Exited(status) => (status.code(), false, None),
         End::TimedOut => (
@@ -289,10 +351,9 @@ async fn execute(
     }
 
     let report: Option<Result<Vec<Finding>, String>> = if spec.format.reads_document() {
-        let source = report_path.as_deref().or(stdout_capture.as_deref());
+        let source = report_path.or(before.stdout_capture);
         source.map(|path| {
-            let before = report_path.is_some().then_some(report_before).flatten();
-            match read_document(spec, ctx, path, before) {
+            match read_document(spec, ctx, path, report_before.flatten()) {
                 Err(_) if report_path.is_none() && is_blank(path) => {
                     Err(nothing_on_stdout(&output.lock()))
                 }
@@ -319,7 +380,7 @@ async fn execute(
     };
     let (metric, metric_note) = match (&spec.metric, timed_out || exit_code.is_none()) {
         (Some(m), false) => {
-            match read_metric(m, ctx, log_path, metric_path.as_deref(), metric_before) {
+            match read_metric(m, ctx, log_path, metric_path, metric_before.flatten()) {
                 Ok(value) => {
                     let note = value.note.clone();
                     (Some(value), note)
@@ -329,13 +390,13 @@ async fn execute(
         }
         _ => (None, None),
     };
-    dependencies::enrich(&mut findings, &spec.run, &workdir);
+    dependencies::enrich(&mut findings, &spec.run, workdir);
     anchor_paths(&mut findings, spec.cwd.as_deref(), &ctx.root);
     let mut sources = SourceLines::new(&ctx.root);
     assign_fingerprints(&spec.id, &mut findings, |path, line| {
         sources.line(path, line)
     });
-    Ok(RunOutcome {
+    RunOutcome {
         cancelled: matches!(end, End::Cancelled),
         check: spec.id.clone(),
         status,
@@ -351,7 +412,7 @@ async fn execute(
         lines,
         metric,
         metric_note,
-    })
+    }
 }
 
 /// Most output read for a regex metric: its tail, where summaries are printed.
@@ -493,101 +554,6 @@ impl<'a> SourceLines<'a> {
             .lines()
             .nth((line as usize).checked_sub(1)?)
             .map(str::to_owned)
-    }
-}
-
-struct ReadResult {
-    findings: Option<Result<Vec<Finding>, String>>,
-    lines: u64,
-}
-
-/// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
-/// Lines go into the ring a chunk at a time, under one lock per chunk.
-async fn read_output(
-    receiver: pipe::Receiver,
-    log: std::fs::File,
-    output: Output,
-    mut parser: Option<StreamParser>,
-    root: PathBuf,
-    severity: crate::domain::finding::Severity,
-) -> ReadResult {
-    let ctx = ParseContext {
-        default_severity: severity,
-        root: &root,
-    };
-    let mut reader = BufReader::with_capacity(64 * 1024, receiver);
-    let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
-    let mut partial: Vec<u8> = Vec::new();
-    let mut lines = 0u64;
-    let mut log_ok = true;
-    loop {
-        let chunk = match reader.fill_buf().await {
-            Ok([]) | Err(_) => break,
-            Ok(chunk) => chunk,
-        };
-        let len = chunk.len();
-        if log_ok {
-            log_ok = log.write_all(chunk).is_ok();
-        }
-        lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
-        reader.consume(len);
-    }
-    if !partial.is_empty() {
-        take_line(&partial, &mut parser, &ctx, &mut output.lock());
-        lines += 1;
-    }
-    let _ = log.flush();
-    ReadResult {
-        findings: parser.map(StreamParser::finish),
-        lines,
-    }
-}
-
-/// Hand the complete lines of `chunk` to the ring (and the parser); an unfinished
-/// last line waits in `partial`. Returns how many lines were taken.
-fn split_lines(
-    chunk: &[u8],
-    partial: &mut Vec<u8>,
-    parser: &mut Option<StreamParser>,
-    ctx: &ParseContext,
-    output: &Output,
-) -> u64 {
-    let mut lines = 0;
-    let mut ring = output.lock();
-    let mut start = 0;
-    // Valid UTF-8 (nearly always) is checked once per chunk, not once per line.
-    let text = std::str::from_utf8(chunk).ok();
-    for end in memchr::memchr_iter(b'\n', chunk) {
-        if !partial.is_empty() {
-            partial.extend_from_slice(&chunk[start..end]);
-            take_line(partial, parser, ctx, &mut ring);
-            partial.clear();
-        } else if let Some(line) = text.and_then(|t| t.get(start..end)) {
-            take_str(line, parser, ctx, &mut ring);
-        } else {
-            take_line(&chunk[start..end], parser, ctx, &mut ring);
-        }
-        lines += 1;
-        start = end + 1;
-    }
-    partial.extend_from_slice(&chunk[start..]);
-    while partial.len() >= MAX_LINE {
-        take_line(&partial[..MAX_LINE], parser, ctx, &mut ring);
-        partial.drain(..MAX_LINE);
-        lines += 1;
-    }
-    lines
-}
-
-fn take_line(raw: &[u8], parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
-    take_str(&String::from_utf8_lossy(raw), parser, ctx, ring);
-}
-
-fn take_str(line: &str, parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    match parser.as_mut().and_then(|p| p.feed(line, ctx)) {
-        None => ring.push(line),
-        Some(shown) => shown.lines().for_each(|l| ring.push(l)),
     }
 }
 

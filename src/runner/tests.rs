@@ -141,12 +141,34 @@ async fn timeout_kills_the_whole_group_including_grandchildren() {
 #[tokio::test]
 async fn a_group_that_ignores_sigterm_is_killed_after_the_grace() {
     let fx = fixture();
-    let mut s = spec("t", "trap '' TERM; sleep 60 & wait; wait");
-    s.timeout = Some(Duration::from_millis(100));
-    let (outcome, _) = run(&fx, &s, 10).await;
-    assert_eq!(outcome.status, RunStatus::TimedOut);
-    assert!(outcome.duration >= KILL_GRACE);
-    assert!(outcome.duration < KILL_GRACE + Duration::from_secs(3));
+    // The group is told to end only once the shell ignores SIGTERM (it says so by
+    // writing a file after its `trap`): a SIGTERM before the trap would end it at
+    // once and prove nothing.
+    let ready = fx.dir.path().join("trapped");
+    let s = spec(
+        "t",
+        &format!(
+            "trap '' TERM; touch {}; sleep 60 & wait; wait",
+            ready.display()
+        ),
+    );
+    let output = Output::new(10);
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let told = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let told_at = told.clone();
+    tokio::spawn(async move {
+        while !ready.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        *told_at.lock().unwrap() = Some(Instant::now());
+        trigger.cancel();
+    });
+    let outcome = run_check(&s, &fx.ctx, &output, &cancel).await;
+    let ended = told.lock().unwrap().unwrap().elapsed();
+    assert!(outcome.cancelled);
+    assert!(ended >= KILL_GRACE, "ended {ended:?} after SIGTERM");
+    assert!(ended < KILL_GRACE + Duration::from_secs(3), "{ended:?}");
 }
 
 #[tokio::test]

@@ -63,11 +63,17 @@ pub struct WatchHandle {
 pub fn spawn(options: WatchOptions) -> (WatchHandle, UnboundedReceiver<WatchEvent>) {
     let (out, events) = unbounded_channel();
     let (stop_tx, stop_rx) = mpsc::channel::<()>();
-    std::thread::Builder::new()
+    // Said through the channel like every other warning: the cockpit may own the
+    // terminal, and nothing may print over it.
+    let failed = out.clone();
+    if let Err(e) = std::thread::Builder::new()
         .name("preflight-watch".into())
         .spawn(move || run(options, out, stop_rx))
-        .map(|_| ())
-        .unwrap_or_else(|e| eprintln!("preflight: cannot start the watcher thread: {e}"));
+    {
+        let _ = failed.send(WatchEvent::Warning(format!(
+            "cannot start the watcher thread: {e}"
+        )));
+    }
     (WatchHandle { _stop: stop_tx }, events)
 }
 

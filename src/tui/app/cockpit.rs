@@ -416,7 +416,7 @@ fn file_run(
                 done.push(Done::Msg(Msg::tell(hint)));
             }
             if let Some(error) = filed.errors.first() {
-                done.push(Done::Msg(Msg::warn(error.to_string())));
+                done.push(Done::Msg(Msg::warn(error.clone())));
             }
         }
         Err(e) => done.push(Done::Msg(Msg::warn(format!("cannot file findings: {e:#}")))),

@@ -12,28 +12,26 @@ mod plan;
 mod prompt;
 mod register;
 
-use actions::*;
+use actions::refuse_triage;
 pub use actions::{act, key_for};
-use navigate::*;
-use output::*;
-use overlay::*;
+use navigate::{move_by, page};
+use output::{find_match, find_match_from_tail, output_len};
+use overlay::on_overlay_key;
 use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
-use plan::*;
+use plan::{cancel_task, cycle_task, toggle_fold};
 pub use prompt::expiry_day;
-use prompt::*;
-use register::*;
+use prompt::{apply_filter, edit_text, submit};
+use register::{on_triage, on_wrote, replay_deferred};
 
-use super::action::Action;
 use super::keymap::Key;
-use super::model::{Ask, CheckPhase, Model, Notice, NoticeKind, Overlay, Pane, PlanRow, Watching};
-use super::triage::{triage, Prompt, Triage, Write};
-use crate::domain::filter::Filter;
+use super::model::{CheckPhase, Model, Notice, NoticeKind, Watching};
+use super::triage::Write;
 use crate::domain::issue::{DismissReason, Issue};
 use crate::domain::plan::TaskStatus;
 use crate::history::RunRecord;
 use crate::runner::Output;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use std::time::Instant;
 
 /// Everything that can happen to the cockpit.

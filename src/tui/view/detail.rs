@@ -3,7 +3,7 @@
 use super::super::model::{Model, Pane};
 use super::super::theme::{Theme, Ui};
 use super::{pane_block, title};
-use crate::domain::issue::Issue;
+use crate::domain::issue::{FindingLink, Issue};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -26,12 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
     let label = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
-    let field = |name: &'static str, value: String, style: Style| {
-        Line::from(vec![
-            Span::styled(format!("{name:<10}"), label),
-            Span::styled(value, style),
-        ])
-    };
+    let field = |name, value, style| field(name, value, label, style);
     let mut out = vec![
         Line::styled(issue.title.as_str(), theme.ui(Ui::Title)),
         Line::from(vec![
@@ -53,34 +48,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         ]),
     ];
     if let Some(f) = &issue.finding {
-        let place = match (&f.path, f.line) {
-            (Some(p), Some(l)) => format!(" at {p}:{l}"),
-            (Some(p), None) => format!(" at {p}"),
-            _ => String::new(),
-        };
-        out.push(field(
-            "finding",
-            format!("{} {}{place}", f.check, f.rule),
-            text,
-        ));
-        if let Some(summary) = f.dependency_summary() {
-            out.push(field("package", summary, theme.ui(Ui::Title)));
-        }
-        if !f.aliases.is_empty() {
-            out.push(field("aliases", f.aliases.join(", "), text));
-        }
-        if let Some(confidence) = &f.confidence {
-            out.push(field("confidence", confidence.clone(), text));
-        }
-        out.push(field(
-            "seen",
-            format!(
-                "first {} · last {}",
-                short(&f.first_seen),
-                short(&f.last_seen)
-            ),
-            label,
-        ));
+        out.extend(finding_lines(f, theme));
     }
     for (name, value) in [
         ("area", &issue.area),
@@ -132,6 +100,51 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         }
     }
     out
+}
+
+/// The finding behind an issue: where, which package (advisories), when seen.
+fn finding_lines<'a>(f: &FindingLink, theme: &Theme) -> Vec<Line<'a>> {
+    let label = theme.ui(Ui::Dim);
+    let text = theme.ui(Ui::Text);
+    let field = |name, value, style| field(name, value, label, style);
+    let mut out = Vec::new();
+    let place = match (&f.path, f.line) {
+        (Some(p), Some(l)) => format!(" at {p}:{l}"),
+        (Some(p), None) => format!(" at {p}"),
+        _ => String::new(),
+    };
+    out.push(field(
+        "finding",
+        format!("{} {}{place}", f.check, f.rule),
+        text,
+    ));
+    if let Some(summary) = f.dependency_summary() {
+        out.push(field("package", summary, theme.ui(Ui::Title)));
+    }
+    if !f.aliases.is_empty() {
+        out.push(field("aliases", f.aliases.join(", "), text));
+    }
+    if let Some(confidence) = &f.confidence {
+        out.push(field("confidence", confidence.clone(), text));
+    }
+    out.push(field(
+        "seen",
+        format!(
+            "first {} · last {}",
+            short(&f.first_seen),
+            short(&f.last_seen)
+        ),
+        label,
+    ));
+    out
+}
+
+/// One labelled line: `owner     sam`.
+fn field<'a>(name: &str, value: String, label: Style, style: Style) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{name:<10}"), label),
+        Span::styled(value, style),
+    ])
 }
 
 /// A commit or a time, shortened: `3f2a1c9`, `2026-11-22 10:04`.

@@ -33,6 +33,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
     left.push(Span::styled(" · ", dim));
     left.push(match &model.watching {
+        // Untrusted, nothing runs whatever the watcher does: never say "watching".
+        _ if !model.trusted && !model.read_only => Span::styled("not trusted", theme.ui(Ui::Error)),
         Watching::Starting => Span::styled("starting", dim),
         Watching::On { .. } => Span::styled("watching", text),
         Watching::Paused { pending: 0 } => Span::styled("paused", theme.check(CheckRole::TimedOut)),
@@ -67,7 +69,8 @@ fn spans_width(spans: &[Span]) -> usize {
     spans.iter().map(|s| s.content.width()).sum()
 }
 
-/// "NO-GO · 2 blockers · 1 gate" or "GO · 3 gates".
+/// "NO-GO · 2 blockers · 1 of 3 gates failing" ("1/3 gates failing" when narrow), or
+/// "GO · 3 gates".
 fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
     let dim = theme.ui(Ui::Dim);
     let gates = model.config.gates.len();
@@ -98,14 +101,13 @@ fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
                 dim,
             ));
         }
-        spans.push(Span::styled(
-            format!(
-                " · {}{} ",
-                plural(model.verdict.failing, "gate"),
-                if long { " failing" } else { "" }
-            ),
-            dim,
-        ));
+        let failing = model.verdict.failing;
+        let of_all = if long {
+            format!(" · {failing} of {} failing ", plural(gates, "gate"))
+        } else {
+            format!(" · {failing}/{} failing ", plural(gates, "gate"))
+        };
+        spans.push(Span::styled(of_all, dim));
         spans
     }
 }

@@ -6,6 +6,7 @@ use super::super::model::{Ask, Model, Overlay};
 use super::super::theme::{Theme, Ui};
 use super::super::update::palette_matches;
 use crate::domain::issue::DismissReason;
+use crate::text::format::wrap;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
@@ -56,7 +57,17 @@ fn popup(
     inner
 }
 
+/// The help overlay's width, and the keys column in it.
+const HELP_WIDTH: u16 = 72;
+const KEYS_WIDTH: u16 = 16;
+
 fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &Theme) {
+    let room = usize::from(
+        HELP_WIDTH
+            .min(screen.width)
+            .saturating_sub(2 + KEYS_WIDTH)
+            .max(8),
+    );
     let mut lines = Vec::new();
     for scope in Scope::ALL {
         let entries = model.keys.help(scope);
@@ -72,17 +83,25 @@ fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &T
         };
         lines.push(Line::styled(heading, theme.ui(Ui::Title)));
         for (keys, action) in entries {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<14}"), theme.ui(Ui::Key)),
-                Span::styled(action.description(), theme.ui(Ui::Text)),
-            ]));
+            // A long description continues under itself, never cut at the border.
+            let said = wrap(action.description(), room);
+            for (n, part) in said.into_iter().enumerate() {
+                let keys = if n == 0 { keys.as_str() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("  {keys:<width$}", width = usize::from(KEYS_WIDTH) - 2),
+                        theme.ui(Ui::Key),
+                    ),
+                    Span::styled(part, theme.ui(Ui::Text)),
+                ]));
+            }
         }
     }
     let height = screen.height.saturating_sub(2);
     let inner = popup(
         frame,
         screen,
-        72,
+        HELP_WIDTH,
         height,
         "Keys · j/k scroll · any other key closes".into(),
         theme,
