@@ -22,7 +22,7 @@ impl Workspace {
     pub fn open(repo_arg: Option<&Path>) -> Result<Workspace> {
         let ws = Workspace::open_quietly(repo_arg)?;
         for warning in ws.warnings() {
-            eprintln!("preflight: warning: {warning}");
+            errln!("preflight: warning: {warning}");
         }
         Ok(ws)
     }

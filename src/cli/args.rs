@@ -115,9 +115,11 @@ pub enum Command {
     },
     /// Trust this repository's preflight.toml (or its detected checks) to run.
     ///
-    /// Shows the commands it allows. Trust is kept in the user's data directory, bound
-    /// to the repository's path and the file's content: an edited file asks again.
-    Trust,
+    /// Shows the commands it would allow and, on a terminal, asks before trusting them
+    /// (--yes trusts without asking, for scripts). Trust is kept in the user's data
+    /// directory, bound to the repository's path and the file's content: an edited
+    /// file asks again.
+    Trust(TrustArgs),
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +148,10 @@ pub struct CheckArgs {
     /// (until Ctrl-C).
     #[arg(long, short = 'w', conflicts_with = "json")]
     pub watch: bool,
+
+    /// Print the commands that would run (and where), run nothing. Needs no trust.
+    #[arg(long, short = 'n', conflicts_with_all = ["json", "watch"])]
+    pub dry_run: bool,
 }
 
 // Parsed once per process: the size of a variant does not matter.
@@ -350,6 +356,13 @@ pub struct IngestArgs {
     /// Ingest it even if it is older than the last report ingested for the check.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Trust without asking (for scripts; the commands are still shown).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

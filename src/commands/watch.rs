@@ -81,11 +81,14 @@ async fn watch(
             Some(run) = runs.recv() => match run {
                 RunEvent::Started { check, generation, trigger } => {
                     if session.slots.is_current(&check, generation) {
-                        println!("{} ▶ {check} ({trigger})", clock());
+                        outln!("{} ▶ {check} ({trigger})", clock());
                     }
                 }
                 RunEvent::Finished(done) => session.on_finished(*done),
             },
+        }
+        if crate::console::stdout_closed() {
+            break; // nobody reads us any more (`check --watch | head`)
         }
     }
     session.slots.stop_all().await;
@@ -105,10 +108,10 @@ fn selected(config: &Config, only: &[String]) -> Vec<CheckSpec> {
 impl Session {
     fn on_finished(&mut self, done: Finished) {
         if !self.slots.accept(&done) {
-            println!("{} ↻ {} cancelled: its inputs changed", clock(), done.check);
+            outln!("{} ↻ {} cancelled: its inputs changed", clock(), done.check);
             return;
         }
-        println!(
+        outln!(
             "{} {} ({})",
             clock(),
             finished_line(&done.outcome),
@@ -126,16 +129,16 @@ impl Session {
             ) {
                 Ok(filed) => {
                     for error in &filed.errors {
-                        eprintln!("preflight: warning: {error}");
+                        errln!("preflight: warning: {error}");
                     }
                     if let Some(line) = filed.summary() {
-                        println!("{} {line}", clock());
+                        outln!("{} {line}", clock());
                     }
                     if let Some(hint) = filed.flood_hint() {
-                        eprintln!("preflight: {hint}");
+                        errln!("preflight: {hint}");
                     }
                 }
-                Err(e) => eprintln!("preflight: warning: cannot file findings: {e}"),
+                Err(e) => errln!("preflight: warning: cannot file findings: {e}"),
             }
         }
         self.latest.insert(done.check.clone(), done.outcome);
@@ -169,7 +172,7 @@ impl Session {
             }
             WatchEvent::Config => self.reload(),
             WatchEvent::Overflow => {
-                println!(
+                outln!(
                     "{} too many changes at once to tell which: re-running every check",
                     clock()
                 );
@@ -177,8 +180,8 @@ impl Session {
                     self.slots.start(&spec, "many changes");
                 }
             }
-            WatchEvent::Warning(message) => eprintln!("preflight: warning: {message}"),
-            WatchEvent::Ready(folders) => println!(
+            WatchEvent::Warning(message) => errln!("preflight: warning: {message}"),
+            WatchEvent::Ready(folders) => outln!(
                 "{} watching {} ({folders} folders; Ctrl-C to stop)",
                 clock(),
                 self.ws.repo.root.display()
@@ -192,7 +195,7 @@ impl Session {
         let candidate = match self.ws.reload() {
             Ok(candidate) => candidate,
             Err(error) => {
-                println!(
+                outln!(
                     "{} ✖ {error}; still running the previous configuration",
                     clock()
                 );
@@ -200,7 +203,7 @@ impl Session {
             }
         };
         if let Err(e) = require_trust(&candidate, self.trust_flag) {
-            println!(
+            outln!(
                 "{} ✖ {e}; still running the previous configuration",
                 clock()
             );
@@ -208,7 +211,7 @@ impl Session {
         }
         self.ws = candidate;
         self.triggers = Triggers::new(&selected(&self.ws.config, &self.only));
-        println!(
+        outln!(
             "{} ↻ reloaded {} ({} checks)",
             clock(),
             self.ws.config_name(),

@@ -22,6 +22,11 @@ pub struct Detected {
     pub origin: &'static str,
     /// Severity of findings whose tool gives none (pip-audit gives none).
     pub severity: Option<&'static str>,
+    /// Environment that keeps the command from writing into the tree.
+    pub env: &'static [(&'static str, &'static str)],
+    /// Register severity by rule (`S*`: a rule prefix) or tool level, so a style nit
+    /// never files as `high`.
+    pub severity_map: &'static [(&'static str, &'static str)],
 }
 
 const RUST_WATCH: &[&str] = &["**/*.rs", "**/Cargo.toml", "Cargo.lock"];
@@ -98,8 +103,38 @@ fn check(
         timeout,
         origin,
         severity: None,
+        env: &[],
+        severity_map: &[],
     }
 }
+
+// Every detected command only reads the tree: no fixer, no formatter writing files,
+// no byte-code or cache dropped beside the sources. Build output goes where the
+// ecosystem's ignore files expect it (target/, node_modules/), or nowhere.
+
+/// clippy's warnings (style, complexity, pedantic lints) file as `low`; what rustc and
+/// clippy deny (errors, clippy::correctness) stays `high`.
+const CLIPPY_SEVERITY: &[(&str, &str)] = &[("medium", "low")];
+/// ruff's SARIF marks every result `error` (→ `high`): most rules are style. Security
+/// (flake8-bandit, `S`) stays `high` (but `assert`, S101, is how tests are written);
+/// likely bugs (pyflakes `F`, bugbear `B`, syntax
+/// `E9`, pylint errors `PLE`) are `medium`; the rest is `low`.
+const RUFF_SEVERITY: &[(&str, &str)] = &[
+    ("high", "low"),
+    ("S*", "high"),
+    ("S101", "low"),
+    ("F*", "medium"),
+    ("B*", "medium"),
+    ("E9*", "medium"),
+    ("PLE*", "medium"),
+];
+/// flake8 gives no level: pycodestyle (`E`, `W`) and the like are `low`, pyflakes
+/// (`F`) `medium`.
+const FLAKE8_SEVERITY: &[(&str, &str)] = &[("medium", "low"), ("F*", "medium")];
+/// No `.pyc` files beside the sources (the repository may not ignore `__pycache__`).
+const PY_ENV: &[(&str, &str)] = &[("PYTHONDONTWRITEBYTECODE", "1")];
+/// Test runners in CI mode: jest writes no new snapshot, nothing starts watching.
+const NODE_TEST_ENV: &[(&str, &str)] = &[("CI", "true")];
 
 fn rust() -> Vec<Detected> {
     let mut clippy = check(
@@ -111,6 +146,7 @@ fn rust() -> Vec<Detected> {
         "10m",
     );
     clippy.format = Some("cargo");
+    clippy.severity_map = CLIPPY_SEVERITY;
     vec![
         check(
             "rust",
@@ -149,29 +185,44 @@ fn node(root: &Path) -> Option<Vec<Detected>> {
         "npm"
     };
     let mut found = Vec::new();
-    if scripts.contains_key("lint") {
+    let script = |name: &str| scripts.get(name).and_then(|v| v.as_str());
+    // A lint script that fixes (`eslint --fix`, `prettier --write`) would rewrite the
+    // sources on every save: take a checking variant, or none.
+    let lint = ["lint", "lint:check", "check:lint"]
+        .into_iter()
+        .find(|name| script(name).is_some_and(|body| !rewrites_files(body)));
+    if let Some(name) = lint {
         found.push(check(
             "node",
             "lint",
             "lint",
-            &format!("{pm} run lint"),
+            &format!("{pm} run {name}"),
             NODE_WATCH,
             "10m",
         ));
     }
-    if let Some(test) = scripts.get("test").and_then(|v| v.as_str()) {
+    if let Some(test) = script("test") {
         if !test.contains(NPM_PLACEHOLDER_TEST) {
-            found.push(check(
+            let mut test = check(
                 "node",
                 "test",
                 "test",
                 &format!("{pm} run test"),
                 NODE_WATCH,
                 "20m",
-            ));
+            );
+            test.env = NODE_TEST_ENV;
+            found.push(test);
         }
     }
     Some(found)
+}
+
+/// Whether a package.json script fixes or formats files in place.
+fn rewrites_files(script: &str) -> bool {
+    script.split_whitespace().any(|word| {
+        matches!(word, "--fix" | "--write" | "-w" | "--fix-type") || word.starts_with("--fix=")
+    })
 }
 
 fn is_python(root: &Path) -> bool {
@@ -206,30 +257,33 @@ fn python(root: &Path) -> Vec<Detected> {
         let mut d = check("python", "lint", "flake8", "flake8 .", PY_WATCH, "5m");
         d.format = Some("lines");
         d.pattern = Some(FLAKE8_PATTERN);
+        d.severity_map = FLAKE8_SEVERITY;
         d
     } else {
+        // `--no-fix` beats `fix = true` in the repository's ruff settings, `--no-cache`
+        // leaves no .ruff_cache behind.
         let mut d = check(
             "python",
             "lint",
             "ruff",
-            "ruff check --output-format=sarif .",
+            "ruff check --no-fix --no-cache --output-format=sarif .",
             PY_WATCH,
             "5m",
         );
         d.format = Some("sarif");
+        d.severity_map = RUFF_SEVERITY;
         d
     };
-    vec![
-        lint,
-        check(
-            "python",
-            "test",
-            "pytest",
-            "python3 -m pytest -q",
-            PY_WATCH,
-            "20m",
-        ),
-    ]
+    let mut test = check(
+        "python",
+        "test",
+        "pytest",
+        "python3 -m pytest -q -p no:cacheprovider",
+        PY_WATCH,
+        "20m",
+    );
+    test.env = PY_ENV;
+    vec![lint, test]
 }
 
 fn go() -> Vec<Detected> {
@@ -322,7 +376,12 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
          #            npm-audit, pip-audit, safety, cargo-audit, bandit, pylint, mypy\n\
          #   report   a file the command writes, read instead of its output\n\
          #   timeout  how long it may run (\"90s\", \"5m\")\n\
-         #   severity of its findings when the tool gives none (default medium)"
+         #   env      environment variables for the command\n\
+         #   severity of its findings when the tool gives none (default medium)\n\
+         #   severity_map  register severity by rule id, rule prefix (\"S*\") or tool\n\
+         #            level (high, medium…): style lints file as low\n\
+         # The detected commands only read the tree: no fixer runs, nothing is written\n\
+         # beside the sources."
     );
     if checks.is_empty() {
         let _ = writeln!(
@@ -355,6 +414,12 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         if let Some(severity) = d.severity {
             let _ = writeln!(out, "severity = {}", quoted(severity));
         }
+        if !d.env.is_empty() {
+            let _ = writeln!(out, "env = {}", inline_table(d.env));
+        }
+        if !d.severity_map.is_empty() {
+            let _ = writeln!(out, "severity_map = {}", inline_table(d.severity_map));
+        }
         let _ = writeln!(out, "timeout = {}", quoted(d.timeout));
     }
     let _ = writeln!(
@@ -367,33 +432,18 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
          # id = \"p1-1\"\n\
          # title = \"Fix the critical findings\"\n\
          # status = \"todo\"        # todo, doing, done, cancelled\n\
-         # needs = []\n\
-         #\n\
-         # Release gates: the verdict is GO when every gate passes.\n\
-         # [[gate]]\n\
-         # id = \"green\"\n\
-         # name = \"Checks pass\"\n\
-         # checks = [{}]",
-        checks
-            .iter()
-            .map(|d| quoted(&d.id))
-            .collect::<Vec<_>>()
-            .join(", ")
+         # needs = []"
     );
+    render_gates(&mut out, checks);
     let scans: Vec<String> = checks
         .iter()
-        .filter(|d| {
-            matches!(
-                d.format,
-                Some("npm-audit" | "pip-audit" | "safety" | "cargo-audit" | "bandit")
-            )
-        })
+        .filter(|d| is_scan(d))
         .map(|d| quoted(&d.id))
         .collect();
     if !scans.is_empty() {
         let _ = writeln!(
             out,
-            "#\n\
+            "\n\
              # Security scans ran and left no open critical or high issue (`checks` with\n\
              # `max_open` counts only those checks' findings):\n\
              # [[gate]]\n\
@@ -404,6 +454,62 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         );
     }
     out
+}
+
+/// A security scan: judged by what it found (the suggested `security` gate, the
+/// `critical` gate), not by passing, since any advisory at all fails it.
+fn is_scan(d: &Detected) -> bool {
+    matches!(
+        d.format,
+        Some("npm-audit" | "pip-audit" | "safety" | "cargo-audit" | "bandit")
+    )
+}
+
+/// The default release gates: the detected checks pass (scans are judged by their
+/// findings), no open release blocker, no open critical issue. Without gates nothing
+/// can say GO.
+fn render_gates(out: &mut String, checks: &[Detected]) {
+    let _ = writeln!(
+        out,
+        "\n# Release gates: the verdict is GO when every gate passes (`preflight gate`).\n\
+         # Others: max_open = {{ high = 0 }}, tasks_done = \"p1\", metric = \"cov\" with\n\
+         # min = 80; advisory = true shows a gate without letting it block."
+    );
+    let ids: Vec<String> = checks
+        .iter()
+        .filter(|d| !is_scan(d))
+        .map(|d| quoted(&d.id))
+        .collect();
+    if !ids.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n[[gate]]\nid = \"checks\"\nname = \"Checks pass\"\nchecks = [{}]",
+            ids.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n[[gate]]\nid = \"blockers\"\nname = \"No open release blocker\"\nblockers = 0\n\n\
+         [[gate]]\nid = \"critical\"\nname = \"No open critical issue\"\n\
+         max_open = {{ critical = 0 }}"
+    );
+}
+
+/// `{ KEY = "value", "S*" = "high" }`, keys quoted where TOML needs it.
+fn inline_table(pairs: &[(&str, &str)]) -> String {
+    let bare = |k: &str| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    let items: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| {
+            let key = if bare(k) { (*k).to_string() } else { quoted(k) };
+            format!("{key} = {}", quoted(v))
+        })
+        .collect();
+    format!("{{ {} }}", items.join(", "))
 }
 
 #[cfg(test)]
@@ -477,6 +583,40 @@ mod tests {
         assert_eq!(ids(&detect(dir.path())), ["lint"]);
     }
 
+    /// Fixers and formatters that write would edit the user's code on every save.
+    #[test]
+    fn detected_commands_only_read_the_tree() {
+        let dir = repo(&[
+            ("Cargo.toml", ""),
+            (
+                "package.json",
+                r#"{"scripts":{"lint":"eslint . --fix","lint:check":"eslint .","test":"jest"}}"#,
+            ),
+            ("pyproject.toml", "[tool.ruff]\nfix = true\n"),
+        ]);
+        let found = detect(dir.path());
+        let run = |id: &str| {
+            found
+                .iter()
+                .find(|d| d.id == id)
+                .map_or_else(|| panic!("no {id}"), |d| d.run.as_str())
+        };
+        assert_eq!(run("fmt"), "cargo fmt --all -- --check");
+        assert_eq!(run("lint"), "npm run lint:check", "not the fixing script");
+        assert!(run("python-lint").contains("--no-fix"));
+        assert!(run("python-lint").contains("--no-cache"));
+        assert!(run("python-test").contains("no:cacheprovider"));
+        for d in &found {
+            assert!(!rewrites_files(&d.run), "{}: {}", d.id, d.run);
+        }
+        // Only a fixing lint script: no lint check at all.
+        let dir = repo(&[(
+            "package.json",
+            r#"{"scripts":{"lint":"prettier --write ."}}"#,
+        )]);
+        assert!(detect(dir.path()).is_empty());
+    }
+
     #[test]
     fn every_rendered_default_parses_back_to_the_same_checks() {
         let dir = repo(&[
@@ -493,8 +633,39 @@ mod tests {
         let parsed: Vec<&str> = config.checks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(parsed, ids(&found));
         assert_eq!(config.project.name, "demo \"quoted\"");
+        let ruff = config.check("python-lint").map(|c| &c.severity_map);
+        assert_eq!(
+            ruff.and_then(|m| m.get("S*")),
+            Some(&crate::domain::finding::Severity::High)
+        );
+        let pytest = config.check("python-test").map(|c| &c.env);
+        assert_eq!(
+            pytest.and_then(|e| e.get("PYTHONDONTWRITEBYTECODE")),
+            Some(&"1".to_string())
+        );
+        // Working gates: every detected check, no open blocker, no open critical.
+        let gates: Vec<(&str, &crate::domain::gate::GateKind)> = config
+            .gates
+            .iter()
+            .map(|g| (g.id.as_str(), &g.kind))
+            .collect();
+        assert_eq!(gates.len(), 3, "{text}");
+        assert_eq!(
+            gates[0],
+            (
+                "checks",
+                &crate::domain::gate::GateKind::Checks(
+                    ids(&found).iter().map(|s| s.to_string()).collect()
+                )
+            )
+        );
+        assert_eq!(
+            gates[1],
+            ("blockers", &crate::domain::gate::GateKind::Blockers(0))
+        );
         let empty = render("x", &[]);
-        assert!(load_str(&empty, Path::new("p"), Source::Default).is_ok());
+        let config = load_str(&empty, Path::new("p"), Source::Default).unwrap();
+        assert_eq!(config.gates.len(), 2, "no checks gate without checks");
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub struct CheckState {
     pub metric: Option<f64>,
     /// The metric's unit (`%`, `ms`), shown after numbers.
     pub unit: Option<String>,
+    /// Why the run read no metric (wrong path, a report not rewritten by the run, a
+    /// JUnit file where coverage was expected), or how it read it.
+    pub metric_note: Option<String>,
 }
 
 /// Everything a verdict depends on; time and commit come in so evaluation stays pure.
@@ -112,11 +115,38 @@ pub struct GateOutcome {
     pub reason: String,
 }
 
-/// GO or NO-GO, and why: every gate's outcome and the open release blockers.
+/// What the gates decide. With no gate that can block, nothing decides: that is "no
+/// verdict", never GO, in every view (a release is not ready by omission).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    /// Every gate that can block passes.
+    #[serde(rename = "GO")]
+    Go,
+    /// A gate that can block fails.
+    #[serde(rename = "NO-GO")]
+    NoGo,
+    /// No gate is declared, or every one is advisory.
+    #[serde(rename = "NO-VERDICT")]
+    NoVerdict,
+}
+
+impl Decision {
+    /// As JSON says it: `GO`, `NO-GO`, `NO-VERDICT`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Go => "GO",
+            Decision::NoGo => "NO-GO",
+            Decision::NoVerdict => "NO-VERDICT",
+        }
+    }
+}
+
+/// GO or NO-GO (or no verdict), and why: every gate's outcome and the open release
+/// blockers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
-    /// No non-advisory gate fails.
-    pub go: bool,
+    /// Decided by [`evaluate`] alone, so every view agrees.
+    pub decision: Decision,
     /// Every gate's outcome, in declaration order.
     pub gates: Vec<GateOutcome>,
     /// Ids of open release blockers, most severe first (then oldest first), listed
@@ -124,6 +154,24 @@ pub struct Verdict {
     pub blockers: Vec<String>,
     /// How many non-advisory gates fail.
     pub failing: usize,
+}
+
+impl Verdict {
+    /// Whether the release may go: only a GO says so.
+    pub fn is_go(&self) -> bool {
+        self.decision == Decision::Go
+    }
+
+    /// The verdict in words, the same in the header, `gate` and the report: `GO`,
+    /// `NO-GO`, `no verdict: no gates`.
+    pub fn headline(&self) -> &'static str {
+        match self.decision {
+            Decision::Go => "GO",
+            Decision::NoGo => "NO-GO",
+            Decision::NoVerdict if self.gates.is_empty() => "no verdict: no gates",
+            Decision::NoVerdict => "no verdict: every gate is advisory",
+        }
+    }
 }
 
 /// Evaluate every gate into the verdict. Advisory gates are evaluated and shown but
@@ -154,8 +202,15 @@ pub fn evaluate(inputs: &Inputs) -> Verdict {
         })
         .collect();
     let failing = gates.iter().filter(|g| !g.passed && !g.advisory).count();
+    let decision = if gates.iter().all(|g| g.advisory) {
+        Decision::NoVerdict
+    } else if failing == 0 {
+        Decision::Go
+    } else {
+        Decision::NoGo
+    };
     Verdict {
-        go: failing == 0,
+        decision,
         blockers: open_blockers(inputs.issues)
             .iter()
             .map(|i| i.id.clone())
@@ -564,12 +619,15 @@ pub fn with_unit(number: &str, unit: Option<&str>) -> String {
 }
 
 fn metric_gate(inputs: &Inputs, check: &str, min: Option<f64>, max: Option<f64>) -> (bool, String) {
-    let state = inputs.checks.get(check);
-    let Some((state, value)) = state.and_then(|s| s.metric.map(|v| (s, v))) else {
-        return (
-            false,
-            format!("{check} has no value yet (never ran or no metric read)"),
-        );
+    let Some(state) = inputs.checks.get(check) else {
+        return (false, format!("{check} has no value yet: it never ran"));
+    };
+    let Some(value) = state.metric else {
+        let why = state
+            .metric_note
+            .as_deref()
+            .unwrap_or("its last run read no metric");
+        return (false, format!("{check} has no value: {why}"));
     };
     if !value.is_finite() {
         return (false, format!("{check} has no usable value ({value})"));

@@ -7,6 +7,7 @@
 //! the last lines ([`Output`]), so a check that prints gigabytes costs nothing more.
 
 mod dependencies;
+pub mod failure;
 mod ring;
 pub mod slots;
 mod stream;
@@ -64,6 +65,9 @@ pub struct RunOutcome {
     /// The run was cancelled (a newer run replaced it, or the user stopped it): not a
     /// result, never recorded in the history.
     pub cancelled: bool,
+    /// Its process was started. A check stopped while it waited for its turn (Ctrl-C
+    /// with more checks than jobs) was not: it reads `not started`, not `error`.
+    pub started: bool,
     /// The full output of the run.
     pub log: PathBuf,
     /// Output lines seen.
@@ -72,6 +76,36 @@ pub struct RunOutcome {
     pub metric: Option<MetricValue>,
     /// How the metric was read (a report in another format) or why it could not be.
     pub metric_note: Option<String>,
+}
+
+impl RunOutcome {
+    /// A check stopped before its process started (interrupted while it waited for a
+    /// job slot): not a result, never recorded.
+    pub fn not_started(spec: &CheckSpec, ctx: &RunContext) -> RunOutcome {
+        RunOutcome {
+            check: spec.id.clone(),
+            status: RunStatus::Error,
+            exit_code: None,
+            duration: Duration::ZERO,
+            findings: Vec::new(),
+            error: Some("not started: interrupted while it waited for its turn".into()),
+            cancelled: true,
+            started: false,
+            log: ctx.logs_dir.join(format!("{}.log", spec.id)),
+            lines: 0,
+            metric: None,
+            metric_note: None,
+        }
+    }
+
+    /// How its status reads for people: `not started` for a check that never began.
+    pub fn status_label(&self) -> &'static str {
+        if self.cancelled && !self.started {
+            "not started"
+        } else {
+            self.status.as_str()
+        }
+    }
 }
 
 enum End {
@@ -162,6 +196,7 @@ pub async fn run_check(
             findings: Vec::new(),
             error: Some(error),
             cancelled: false,
+            started: false,
             log,
             lines: 0,
             metric: None,
@@ -367,7 +402,16 @@ fn conclude(
     } else {
         stream_result
     };
-    let status = judge(exit_code, timed_out, report.as_ref());
+    let mut status = judge(exit_code, timed_out, report.as_ref());
+    // A tool that is not installed reads as such, not as an empty report.
+    if let Some(why) = exit_code.and_then(|code| {
+        let ring = output.lock();
+        let last: Vec<&str> = ring.lines().rev().take(20).rev().collect();
+        failure::could_not_run(code, &spec.run, &last)
+    }) {
+        status = RunStatus::Error;
+        note = Some(why);
+    }
     let mut findings = match report {
         Some(Ok(findings)) => findings,
         Some(Err(reason)) => {
@@ -398,6 +442,7 @@ fn conclude(
     });
     RunOutcome {
         cancelled: matches!(end, End::Cancelled),
+        started: true,
         check: spec.id.clone(),
         status,
         exit_code,
