@@ -11,9 +11,11 @@ use crate::domain::check::CheckSpec;
 use crate::exit;
 use crate::register;
 use crate::runner::slots::{Finished, RunEvent, Slots};
+use crate::runner::windows::RunWindows;
 use crate::runner::RunOutcome;
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
+use crate::watch::loops::{self, LoopGuard};
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::Result;
 use std::collections::BTreeMap;
@@ -34,6 +36,8 @@ struct Session {
     slots: Slots,
     latest: BTreeMap<String, RunOutcome>,
     triggers: Triggers,
+    /// Pauses a check that keeps re-triggering itself.
+    guard: LoopGuard,
 }
 
 pub fn run(
@@ -54,7 +58,10 @@ async fn watch(
     trust_flag: bool,
     register: bool,
 ) -> Result<ExitCode> {
-    let (_watching, mut events) = engine::spawn(ws.watch_options());
+    let windows = RunWindows::new(Some(ws.marks_dir()));
+    let mut options = ws.watch_options();
+    options.runs = Some(windows.clone());
+    let (_watching, mut events) = engine::spawn(options);
     let (done, mut runs) = unbounded_channel();
     let ctx = ws.run_context();
     let triggers = Triggers::new(&selected(&ws.config, &only));
@@ -64,9 +71,10 @@ async fn watch(
         only,
         trust_flag,
         register,
-        slots: Slots::new(ctx, jobs, capacity, done),
+        slots: Slots::new(ctx, jobs, capacity, done).with_windows(windows),
         latest: BTreeMap::new(),
         triggers,
+        guard: LoopGuard::default(),
     };
     for spec in selected(&session.ws.config, &session.only) {
         session.slots.start(&spec, STARTUP);
@@ -157,14 +165,12 @@ impl Session {
 
     fn on_event(&mut self, event: WatchEvent) {
         match event {
-            WatchEvent::Changed(paths) => {
-                let affected: Vec<(String, String)> = self
-                    .triggers
-                    .affected(&paths)
-                    .into_iter()
-                    .map(|(id, path)| (id, path.display().to_string()))
-                    .collect();
-                for (id, trigger) in affected {
+            WatchEvent::Changed(changes) => {
+                let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
+                for message in reruns.paused {
+                    outln!("{} ⏸ {message}", clock());
+                }
+                for (id, trigger) in reruns.run {
                     if let Some(spec) = self.ws.config.check(&id).cloned() {
                         self.slots.start(&spec, &trigger);
                     }

@@ -11,6 +11,7 @@ pub mod failure;
 mod ring;
 pub mod slots;
 mod stream;
+pub mod windows;
 
 pub use ring::{Output, Ring};
 
