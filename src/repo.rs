@@ -28,7 +28,8 @@ pub struct Head {
     pub branch: Option<String>,
     /// Abbreviated commit id, or `None` before the first commit.
     pub commit: Option<String>,
-    /// Changed and untracked files (ignored ones excluded).
+    /// Changed and untracked files (ignored ones excluded; an untracked folder counts
+    /// once, as `git status` shows it).
     pub dirty: usize,
 }
 
@@ -148,9 +149,11 @@ impl Repo {
             .and_then(|h| h.peel_to_commit().ok())
             .and_then(|c| c.as_object().short_id().ok())
             .and_then(|s| s.as_str().map(str::to_owned));
+        // As `git status` shows it: an untracked folder counts once, and is not walked
+        // (on a tree of 100,000 new files that walk was most of a run's bookkeeping).
         let mut opts = git2::StatusOptions::new();
         opts.include_untracked(true)
-            .recurse_untracked_dirs(true)
+            .recurse_untracked_dirs(false)
             .include_ignored(false);
         let dirty = repo.statuses(Some(&mut opts)).map(|s| s.len()).unwrap_or(0);
         Some(Head {

@@ -447,3 +447,31 @@ fn an_interrupted_queued_check_reads_not_started() {
     assert!(text.contains("1 not started"), "{text}");
     assert!(!text.contains("queued: "), "no error line for it: {text}");
 }
+
+/// Errors are one line, and cheap: no backtrace is captured for them even when
+/// `RUST_BACKTRACE` is set (panics have theirs); `RUST_LIB_BACKTRACE=1` asks for the
+/// whole report. Their cost is measured in BENCHMARKS.md, not here.
+#[test]
+fn an_error_is_one_line_whatever_rust_backtrace_says() {
+    let sb = Sandbox::with_config("[[check]]\nid = \"a\"\nrun = \"true\"\ntimout = \"5s\"\n");
+    for backtrace in ["0", "1", "full"] {
+        let (code, err) = stderr_of(
+            sb.cmd(&["check"])
+                .env("RUST_BACKTRACE", backtrace)
+                .env_remove("RUST_LIB_BACKTRACE"),
+        );
+        assert_eq!(code, 2);
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "RUST_BACKTRACE={backtrace}: {err}"
+        );
+        assert!(err.contains("unknown key `timout`"), "{err}");
+    }
+    let (code, err) = stderr_of(sb.cmd(&["check"]).env("RUST_LIB_BACKTRACE", "1"));
+    assert_eq!(code, 2);
+    assert!(
+        err.trim_end().lines().count() > 1,
+        "the whole report: {err}"
+    );
+}

@@ -188,16 +188,27 @@ fn python_checks_read_only_even_with_ruff_fix_true() {
         statuses(&[("lint", "failed"), ("test", "passed")])
     );
     // ruff marks every result `error`: only security stays high (but `assert` in the
-    // tests, S101, is not a security problem).
-    assert_eq!(
-        filed_severities(&sb),
-        statuses(&[
-            ("F401", "medium"),
-            ("I001", "low"),
-            ("S101", "low"),
-            ("S301", "high")
-        ])
-    );
+    // tests, S101, is not a security problem). --json says what the register files.
+    let (_, json) = sb.check_json(&["--trust", "--no-register"]);
+    let reported: BTreeMap<String, String> = json["checks"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = statuses(&[
+        ("F401", "medium"),
+        ("I001", "low"),
+        ("S101", "low"),
+        ("S301", "high"),
+    ]);
+    assert_eq!(reported, expected);
+    assert_eq!(filed_severities(&sb), expected);
 }
 
 #[test]

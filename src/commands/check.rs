@@ -3,7 +3,8 @@
 use super::progress::{glyph, Progress, TICK_REFRESH};
 use crate::config::Source;
 use crate::domain::check::{CheckSpec, RunStatus};
-use crate::domain::finding::Finding;
+use crate::domain::finding::{Finding, Severity};
+use crate::domain::issue::mapped_severity;
 use crate::domain::suggest::did_you_mean;
 use crate::exit;
 use crate::history;
@@ -349,7 +350,11 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
             print_tail(o);
         }
         for f in o.findings.iter().take(FINDINGS_SHOWN.saturating_sub(shown)) {
-            outln!("{}: {}", o.check, describe(f));
+            outln!(
+                "{}: {}",
+                o.check,
+                describe(f, filed_severity(ws, &o.check, f))
+            );
             shown += 1;
         }
     }
@@ -475,8 +480,8 @@ fn log_tail(path: &Path, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// `src/db.rs:4 [unused_imports] medium: unused import`
-fn describe(f: &Finding) -> String {
+/// `src/db.rs:4 [unused_imports] low: unused import`
+fn describe(f: &Finding, severity: Severity) -> String {
     let place = match (&f.path, f.line) {
         (Some(p), Some(l)) => format!("{p}:{l} "),
         (Some(p), None) => format!("{p} "),
@@ -485,14 +490,17 @@ fn describe(f: &Finding) -> String {
     // The first line: an advisory's link and text stay in `--json` and the register.
     let message = f.message.lines().next().unwrap_or_default();
     match &f.dependency {
-        Some(dep) => format!(
-            "{place}[{}] {}: {}: {message}",
-            f.rule,
-            f.severity,
-            dep.summary()
-        ),
-        None => format!("{place}[{}] {}: {message}", f.rule, f.severity),
+        Some(dep) => format!("{place}[{}] {severity}: {}: {message}", f.rule, dep.summary()),
+        None => format!("{place}[{}] {severity}: {message}", f.rule),
     }
+}
+
+/// The severity a finding is filed with: the check's `severity_map` applied, as the
+/// register does, so the summary and the register say the same.
+fn filed_severity(ws: &Workspace, check: &str, f: &Finding) -> Severity {
+    ws.config
+        .check(check)
+        .map_or(f.severity, |spec| mapped_severity(f, &spec.severity_map))
 }
 
 #[derive(Serialize)]
@@ -527,8 +535,9 @@ struct JsonCheck<'a> {
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
+    /// The finding, with the severity it is filed with.
     #[serde(flatten)]
-    finding: &'a Finding,
+    finding: Finding,
     /// The register issue it is filed as.
     issue: Option<&'a str>,
 }
@@ -558,7 +567,10 @@ fn print_json(
                     .findings
                     .iter()
                     .map(|f| JsonFinding {
-                        finding: f,
+                        finding: Finding {
+                            severity: filed_severity(ws, &o.check, f),
+                            ..f.clone()
+                        },
                         issue: filed.and_then(|filed| {
                             filed
                                 .by_fingerprint

@@ -14,7 +14,7 @@ pub fn run(repo_arg: Option<&Path>, yes: bool) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     let checks: Vec<&CheckSpec> = ws.config.checks.iter().collect();
     outln!(
-        "{} of {} (sha256 {}) runs these commands:",
+        "{} of {} (sha256 {}) runs these commands, from that folder:",
         ws.config_name(),
         ws.repo.root.display(),
         &trust::hash(&ws.config.text)[..12]
@@ -66,16 +66,20 @@ pub fn print_commands(ws: &Workspace, checks: &[&CheckSpec]) {
         .unwrap_or(0);
     for check in checks {
         outln!("  {:<width$}  {}", shown(&check.id), shown(&check.run));
-        let cwd = check
-            .cwd
-            .as_ref()
-            .map(|cwd| ws.repo.root.join(cwd))
-            .unwrap_or_else(|| ws.repo.root.clone());
-        let mut place = format!("in {}", shown(&cwd.display().to_string()));
-        for (key, value) in &check.env {
-            place.push_str(&format!(" {}={}", shown(key), shown(value)));
+        // Where and with what, when it is not the root with the user's environment.
+        let mut place = Vec::new();
+        if let Some(cwd) = &check.cwd {
+            place.push(format!(
+                "in {}",
+                shown(&ws.repo.root.join(cwd).display().to_string())
+            ));
         }
-        outln!("  {:<width$}  {place}", "");
+        for (key, value) in &check.env {
+            place.push(format!("{}={}", shown(key), shown(value)));
+        }
+        if !place.is_empty() {
+            outln!("  {:<width$}  {}", "", place.join(" "));
+        }
     }
 }
 

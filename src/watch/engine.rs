@@ -207,22 +207,23 @@ impl State {
     }
 
     /// Watch `top` and every folder below it that is not ignored. The walk prunes
-    /// ignored folders itself, so their contents are never read.
+    /// ignored folders itself, so their contents are never read (`watch::tree`).
     fn watch_tree(&mut self, top: &Path) {
-        let mut folders = Vec::new();
-        for entry in self.walker(top) {
-            match entry {
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_dir()) => {
-                    folders.push(entry.into_path())
-                }
-                Ok(_) => {}
-                Err(e) => self.warn(format!(
-                    "cannot read a folder, changes there are missed: {e}"
-                )),
-            }
+        let state = self.options.state_dir.clone();
+        let root = self.options.root.clone();
+        let extra = globs(&self.options.ignore);
+        let (folders, errors) = super::tree::folders(top, &mut self.rules, |path| {
+            path.starts_with(&state)
+                || path
+                    .strip_prefix(&root)
+                    .is_ok_and(|rel| extra.is_match(rel))
+        });
+        for error in errors {
+            self.warn(format!(
+                "cannot read a folder, changes there are missed: {error}"
+            ));
         }
         for folder in folders {
-            self.rules.reload_folder(&folder);
             self.watch_folder(&folder);
         }
     }

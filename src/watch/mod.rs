@@ -11,3 +11,4 @@ pub mod debounce;
 pub mod engine;
 pub mod ignore;
 pub mod loops;
+pub mod tree;
