@@ -490,7 +490,11 @@ fn describe(f: &Finding, severity: Severity) -> String {
     // The first line: an advisory's link and text stay in `--json` and the register.
     let message = f.message.lines().next().unwrap_or_default();
     match &f.dependency {
-        Some(dep) => format!("{place}[{}] {severity}: {}: {message}", f.rule, dep.summary()),
+        Some(dep) => format!(
+            "{place}[{}] {severity}: {}: {message}",
+            f.rule,
+            dep.summary()
+        ),
         None => format!("{place}[{}] {severity}: {message}", f.rule),
     }
 }

@@ -711,5 +711,15 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert!(uncommented.contains("id = \"security\""));
+        // The working checks gate leaves the scans to their findings' severities.
+        let checks_gate = config.gates.iter().find(|g| g.id == "checks");
+        assert_eq!(
+            checks_gate.map(|g| &g.kind),
+            Some(&crate::domain::gate::GateKind::Checks(
+                ["fmt", "clippy", "test", "lint", "python-test", "mypy"]
+                    .map(String::from)
+                    .to_vec()
+            ))
+        );
     }
 }
