@@ -440,26 +440,14 @@ fn print_tail(o: &RunOutcome) {
 /// The last `n` non-empty lines of a log, colours stripped and control characters
 /// shown escaped, each clipped to [`TAIL_WIDTH`]. Only the end of the file is read.
 fn log_tail(path: &Path, n: usize) -> Vec<String> {
-    use std::io::{Read as _, Seek as _, SeekFrom};
     const READ: u64 = 64 * 1024;
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok((text, cut)) = crate::fsutil::read_tail(path, READ) else {
         return Vec::new();
     };
-    let len = file.metadata().map_or(0, |m| m.len());
-    if file
-        .seek(SeekFrom::Start(len.saturating_sub(READ)))
-        .is_err()
-    {
-        return Vec::new();
-    }
-    let mut bytes = Vec::new();
-    if file.take(READ).read_to_end(&mut bytes).is_err() {
-        return Vec::new();
-    }
-    let text = strip_ansi_escapes::strip_str(String::from_utf8_lossy(&bytes));
+    let text = strip_ansi_escapes::strip_str(text);
     let lines: Vec<&str> = text
         .lines()
-        .skip(usize::from(len > READ)) // a partial first line
+        .skip(usize::from(cut)) // a partial first line
         .filter(|l| !l.trim().is_empty())
         .collect();
     lines[lines.len().saturating_sub(n)..]

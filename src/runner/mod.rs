@@ -8,6 +8,7 @@
 
 mod dependencies;
 pub mod failure;
+mod metric;
 mod ring;
 pub mod slots;
 mod stream;
@@ -15,11 +16,11 @@ pub mod windows;
 
 pub use ring::{Output, Ring};
 
+use crate::domain::check::MetricSource;
 use crate::domain::check::{judge, CheckSpec, RunStatus};
-use crate::domain::check::{MetricSource, MetricSpec};
 use crate::domain::finding::{assign_fingerprints, Finding};
 use crate::formats::{parse_document, ParseContext, StreamParser};
-use crate::metrics::{self, MetricValue, ReportKind};
+use crate::metrics::MetricValue;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
@@ -425,7 +426,7 @@ fn conclude(
     };
     let (metric, metric_note) = match (&spec.metric, timed_out || exit_code.is_none()) {
         (Some(m), false) => {
-            match read_metric(m, ctx, log_path, metric_path, metric_before.flatten()) {
+            match metric::read_metric(m, ctx, log_path, metric_path, metric_before.flatten()) {
                 Ok(value) => {
                     let note = value.note.clone();
                     (Some(value), note)
@@ -458,46 +459,6 @@ fn conclude(
         lines,
         metric,
         metric_note,
-    }
-}
-
-/// Most output read for a regex metric: its tail, where summaries are printed.
-const METRIC_TAIL: u64 = 4 * 1024 * 1024;
-
-/// Read a check's number: from its coverage report (which this run must have
-/// rewritten) or from the tail of its output.
-fn read_metric(
-    spec: &MetricSpec,
-    ctx: &RunContext,
-    log: &Path,
-    report: Option<&Path>,
-    before: Option<SystemTime>,
-) -> Result<MetricValue, String> {
-    match (&spec.source, report) {
-        (MetricSource::Regex { pattern }, _) => {
-            let (text, _) = crate::fsutil::read_tail(log, METRIC_TAIL)
-                .map_err(|e| format!("cannot read the output: {e}"))?;
-            metrics::read_regex(pattern, &text, spec.unit.as_deref())
-        }
-        (source, Some(path)) => {
-            let shown = path
-                .strip_prefix(&ctx.root)
-                .unwrap_or(path)
-                .display()
-                .to_string();
-            let bytes =
-                std::fs::read(path).map_err(|_| format!("the check wrote no report at {shown}"))?;
-            if before.is_some() && modified(path) == before {
-                return Err(format!("the report {shown} was not rewritten by this run"));
-            }
-            let kind = ReportKind::of(source).unwrap_or(ReportKind::Lcov);
-            let mut value = metrics::read_report_named(kind, &shown, &bytes)?;
-            if spec.unit.is_some() {
-                value.unit = spec.unit.clone();
-            }
-            Ok(value)
-        }
-        (_, None) => Err("no report path for the metric".into()),
     }
 }
 
