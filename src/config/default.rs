@@ -64,7 +64,7 @@ pub fn detect(root: &Path) -> Vec<Detected> {
 pub fn detect_with(root: &Path, installed: &dyn Fn(&str) -> bool) -> Vec<Detected> {
     let mut found = Vec::new();
     if root.join("Cargo.toml").is_file() {
-        found.extend(rust());
+        found.extend(rust(root.join("Cargo.lock").is_file()));
     }
     if let Some(node) = node(root) {
         found.extend(node);
@@ -136,12 +136,15 @@ const PY_ENV: &[(&str, &str)] = &[("PYTHONDONTWRITEBYTECODE", "1")];
 /// Test runners in CI mode: jest writes no new snapshot, nothing starts watching.
 const NODE_TEST_ENV: &[(&str, &str)] = &[("CI", "true")];
 
-fn rust() -> Vec<Detected> {
+/// `locked`: the repository has a Cargo.lock, which cargo must then not rewrite (a
+/// Cargo.toml edited ahead of its lock fails the check and says so).
+fn rust(locked: bool) -> Vec<Detected> {
+    let lock = if locked { " --locked" } else { "" };
     let mut clippy = check(
         "rust",
         "clippy",
         "clippy",
-        "cargo clippy --all-targets --message-format=json",
+        &format!("cargo clippy{lock} --all-targets --message-format=json"),
         RUST_WATCH,
         "10m",
     );
@@ -161,7 +164,7 @@ fn rust() -> Vec<Detected> {
             "rust",
             "test",
             "cargo test",
-            "cargo test",
+            &format!("cargo test{lock}"),
             RUST_WATCH,
             "20m",
         ),

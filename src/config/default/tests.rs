@@ -86,6 +86,11 @@ fn detected_commands_only_read_the_tree() {
             .map_or_else(|| panic!("no {id}"), |d| d.run.as_str())
     };
     assert_eq!(run("fmt"), "cargo fmt --all -- --check");
+    assert_eq!(
+        run("clippy"),
+        "cargo clippy --all-targets --message-format=json",
+        "no Cargo.lock to keep"
+    );
     assert_eq!(run("lint"), "npm run lint:check", "not the fixing script");
     assert!(run("python-lint").contains("--no-fix"));
     assert!(run("python-lint").contains("--no-cache"));
@@ -93,6 +98,12 @@ fn detected_commands_only_read_the_tree() {
     for d in &found {
         assert!(!rewrites_files(&d.run), "{}: {}", d.id, d.run);
     }
+    // A Cargo.lock is kept as it is: a stale one fails the check instead.
+    std::fs::write(dir.path().join("Cargo.lock"), "").unwrap();
+    let found = detect(dir.path());
+    let runs: Vec<&str> = found.iter().map(|d| d.run.as_str()).collect();
+    assert!(runs.contains(&"cargo clippy --locked --all-targets --message-format=json"));
+    assert!(runs.contains(&"cargo test --locked"));
     // Only a fixing lint script: no lint check at all.
     let dir = repo(&[(
         "package.json",
