@@ -50,7 +50,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Run what the release gates need and print the verdict: GO or NO-GO, and why.
     ///
-    /// Exits 0 on GO, 1 on NO-GO, 2 on a usage, configuration or I/O error.
+    /// Exits 0 on GO, 1 on NO-GO or when there is no verdict (no gate can block), 2 on
+    /// a usage, configuration or I/O error.
     Gate(GateArgs),
     /// Write the readiness report: verdict, gates, blockers, the register by severity
     /// and over time, residual risks, plan progress, checks with metric trends, and

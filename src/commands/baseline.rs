@@ -51,7 +51,8 @@ pub fn run(repo_arg: Option<&Path>, options: &Options) -> Result<ExitCode> {
         let why = o.error.as_deref().unwrap_or("it could not be judged");
         errln!(
             "preflight: warning: {}: not recorded ({}: {why})",
-            o.check, o.status
+            o.check,
+            o.status
         );
     }
     let (checks, entries) = baseline::entries_of(&ws.config, &outcomes);

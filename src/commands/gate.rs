@@ -129,7 +129,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             commit.as_deref(),
         );
     }
-    if verdict.decision == Decision::NoVerdict && !args.json {
+    if verdict.decision == Decision::NoVerdict && args.format != Format::Json {
         errln!(
             "preflight: nothing can say GO: add [[gate]] tables to {} (`preflight init` writes working ones: the checks pass, no open blocker, no open critical)",
             crate::config::FILE_NAME

@@ -737,6 +737,7 @@ fn no_gates_is_no_verdict_never_go() {
     let verdict = evaluate(&Inputs {
         gates: &[],
         issues: &issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
