@@ -10,6 +10,7 @@ use crate::exit;
 use crate::history;
 use crate::register::{self, baseline, Filed};
 use crate::repo::Head;
+use crate::runner::failure::{EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::runner::{run_check, Output, RunOutcome};
 use crate::text::format::human_duration;
 use crate::trust;
@@ -286,6 +287,14 @@ pub async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<Atomic
 /// metric), then why each check that did not pass did not, the first findings, and
 /// where the logs are.
 pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
+    print_table(ws, outcomes);
+    print_reasons(ws, outcomes);
+    print_totals(ws, outcomes);
+}
+
+/// One row per check: glyph, id, status, time, findings, and the metric when one of
+/// them declares a metric.
+fn print_table(ws: &Workspace, outcomes: &[RunOutcome]) {
     let width = outcomes
         .iter()
         .map(|o| o.check.chars().count())
@@ -313,19 +322,25 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
         };
         outln!(
             "{} {:<width$}  {:<11}  {:>8}  {:>8}{metric}",
-            if o.started { glyph(o.status) } else { "·" },
+            if o.never_started() {
+                "·"
+            } else {
+                glyph(o.status)
+            },
             o.check,
             o.status_label(),
             human_duration(o.duration),
             o.findings.len()
         );
     }
+}
+
+/// Why each check that did not pass did not: its error, its metric's note, the last
+/// lines of its output when no finding says why, and the first findings.
+fn print_reasons(ws: &Workspace, outcomes: &[RunOutcome]) {
     let mut shown = 0;
     let total: usize = outcomes.iter().map(|o| o.findings.len()).sum();
-    for o in outcomes {
-        if !o.started && o.cancelled {
-            continue; // "not started" says it all
-        }
+    for o in outcomes.iter().filter(|o| !o.never_started()) {
         if let Some(error) = o.error.as_ref().filter(|_| o.status != RunStatus::Passed) {
             outln!("{}: {error} (log: {})", o.check, o.log.display());
         }
@@ -339,22 +354,13 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
         let unexplained = o.status != RunStatus::Passed
             && o.findings.is_empty()
             && !o.cancelled
-            && !matches!(
-                o.exit_code,
-                Some(
-                    crate::runner::failure::EXIT_NOT_FOUND
-                        | crate::runner::failure::EXIT_NOT_EXECUTABLE
-                )
-            );
+            && !matches!(o.exit_code, Some(EXIT_NOT_FOUND | EXIT_NOT_EXECUTABLE));
         if unexplained {
             print_tail(o);
         }
         for f in o.findings.iter().take(FINDINGS_SHOWN.saturating_sub(shown)) {
-            outln!(
-                "{}: {}",
-                o.check,
-                describe(f, filed_severity(ws, &o.check, f))
-            );
+            let severity = filed_severity(ws, &o.check, f);
+            outln!("{}: {}", o.check, describe(f, severity));
             shown += 1;
         }
     }
@@ -364,10 +370,14 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
             total - shown
         );
     }
+}
+
+/// `3 checks: 1 passed, 1 failed, 1 not started · logs in …`
+fn print_totals(ws: &Workspace, outcomes: &[RunOutcome]) {
     let count = |s: RunStatus| {
         outcomes
             .iter()
-            .filter(|o| o.status == s && o.started)
+            .filter(|o| o.status == s && !o.never_started())
             .count()
     };
     let mut parts = vec![format!("{} passed", count(RunStatus::Passed))];
@@ -381,10 +391,7 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
             parts.push(format!("{n} {label}"));
         }
     }
-    let not_started = outcomes
-        .iter()
-        .filter(|o| !o.started && o.cancelled)
-        .count();
+    let not_started = outcomes.iter().filter(|o| o.never_started()).count();
     if not_started > 0 {
         parts.push(format!("{not_started} not started"));
     }

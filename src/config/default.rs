@@ -399,31 +399,7 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         );
     }
     for d in checks {
-        let _ = writeln!(out, "\n[[check]]\nid = {}", quoted(&d.id));
-        if d.name != d.id {
-            let _ = writeln!(out, "name = {}", quoted(&d.name));
-        }
-        let _ = writeln!(out, "run = {}", quoted(&d.run));
-        if !d.watch.is_empty() {
-            let globs: Vec<String> = d.watch.iter().map(|g| quoted(g)).collect();
-            let _ = writeln!(out, "watch = [{}]", globs.join(", "));
-        }
-        if let Some(format) = d.format {
-            let _ = writeln!(out, "format = {}", quoted(format));
-        }
-        if let Some(pattern) = d.pattern {
-            let _ = writeln!(out, "pattern = {}", literal(pattern));
-        }
-        if let Some(severity) = d.severity {
-            let _ = writeln!(out, "severity = {}", quoted(severity));
-        }
-        if !d.env.is_empty() {
-            let _ = writeln!(out, "env = {}", inline_table(d.env));
-        }
-        if !d.severity_map.is_empty() {
-            let _ = writeln!(out, "severity_map = {}", inline_table(d.severity_map));
-        }
-        let _ = writeln!(out, "timeout = {}", quoted(d.timeout));
+        render_check(&mut out, d);
     }
     let _ = writeln!(
         out,
@@ -457,6 +433,35 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         );
     }
     out
+}
+
+/// One `[[check]]` table.
+fn render_check(out: &mut String, d: &Detected) {
+    let _ = writeln!(out, "\n[[check]]\nid = {}", quoted(&d.id));
+    if d.name != d.id {
+        let _ = writeln!(out, "name = {}", quoted(&d.name));
+    }
+    let _ = writeln!(out, "run = {}", quoted(&d.run));
+    if !d.watch.is_empty() {
+        let globs: Vec<String> = d.watch.iter().map(|g| quoted(g)).collect();
+        let _ = writeln!(out, "watch = [{}]", globs.join(", "));
+    }
+    if let Some(format) = d.format {
+        let _ = writeln!(out, "format = {}", quoted(format));
+    }
+    if let Some(pattern) = d.pattern {
+        let _ = writeln!(out, "pattern = {}", literal(pattern));
+    }
+    if let Some(severity) = d.severity {
+        let _ = writeln!(out, "severity = {}", quoted(severity));
+    }
+    if !d.env.is_empty() {
+        let _ = writeln!(out, "env = {}", inline_table(d.env));
+    }
+    if !d.severity_map.is_empty() {
+        let _ = writeln!(out, "severity_map = {}", inline_table(d.severity_map));
+    }
+    let _ = writeln!(out, "timeout = {}", quoted(d.timeout));
 }
 
 /// A security scan: judged by what it found (the suggested `security` gate, the

@@ -100,9 +100,14 @@ impl RunOutcome {
         }
     }
 
+    /// Stopped before its turn came: neither a result nor an error of the check.
+    pub fn never_started(&self) -> bool {
+        self.cancelled && !self.started
+    }
+
     /// How its status reads for people: `not started` for a check that never began.
     pub fn status_label(&self) -> &'static str {
-        if self.cancelled && !self.started {
+        if self.never_started() {
             "not started"
         } else {
             self.status.as_str()
