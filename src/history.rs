@@ -33,6 +33,10 @@ pub struct RunRecord {
     pub metric: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Why the metric could not be read (or how it was read): shown wherever the
+    /// value would be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_note: Option<String>,
 }
 
 impl RunRecord {
@@ -48,6 +52,7 @@ impl RunRecord {
             findings: outcome.findings.len(),
             metric: outcome.metric.as_ref().map(|m| m.value),
             unit: outcome.metric.as_ref().and_then(|m| m.unit.clone()),
+            metric_note: outcome.metric_note.clone(),
         }
     }
 
@@ -61,6 +66,7 @@ impl RunRecord {
             dirty: self.dirty,
             metric: self.metric,
             unit: self.unit.clone(),
+            metric_note: self.metric_note.clone(),
         }
     }
 }
@@ -179,6 +185,7 @@ mod tests {
             findings: 0,
             metric: Some(n as f64),
             unit: Some("%".into()),
+            metric_note: None,
         }
     }
 

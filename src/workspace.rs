@@ -22,7 +22,7 @@ impl Workspace {
     pub fn open(repo_arg: Option<&Path>) -> Result<Workspace> {
         let ws = Workspace::open_quietly(repo_arg)?;
         for warning in ws.warnings() {
-            eprintln!("preflight: warning: {warning}");
+            errln!("preflight: warning: {warning}");
         }
         Ok(ws)
     }
@@ -73,7 +73,14 @@ impl Workspace {
             ignore: self.config.watch.ignore.clone(),
             plans: self.config.project.plans.clone(),
             debounce: self.config.watch.debounce,
+            runs: None,
         }
+    }
+
+    /// Where the runner puts the end markers of its runs for the watcher (see
+    /// `runner::windows`).
+    pub fn marks_dir(&self) -> std::path::PathBuf {
+        self.repo.state_dir.join("watch-marks")
     }
 
     /// Where checks run and where their logs go.

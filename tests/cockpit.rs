@@ -257,6 +257,56 @@ fn a_saved_file_reruns_its_check_on_screen() {
     );
 }
 
+/// `make test` writing its binary and output into the tree (nothing ignored) does not
+/// re-run itself in the cockpit; a real save still re-runs it.
+#[test]
+fn a_check_writing_into_the_tree_does_not_loop_in_the_cockpit() {
+    let Some(tmux) = Tmux::new("selfwrite") else {
+        return;
+    };
+    if Command::new("cc").arg("--version").output().is_err() {
+        eprintln!("skipped: no C compiler");
+        return;
+    }
+    let sb = Sandbox::new();
+    let counter = sb.home.join("runs");
+    sb.write(
+        "Makefile",
+        &format!(
+            "test: t\n\t./t > test-output.txt\n\techo run >> {}\n\nt: t.c\n\tcc -o t t.c\n",
+            counter.display()
+        ),
+    );
+    sb.write("t.c", "int main(void) { return 0; }\n");
+    sb.write("notes.txt", "1\n");
+    sb.git(&["add", "-A"]);
+    sb.git(&["commit", "-qm", "c project"]);
+    sb.trust();
+    let runs = || {
+        std::fs::read_to_string(&counter)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "watching");
+    wait_for_file(&counter, "run");
+    tmux.wait_for("a", "✔ test");
+    // A real save: make rebuilds t and rewrites test-output.txt while it runs.
+    sb.write("t.c", "int main(void) { return 1 - 1; }\n");
+    wait_for_file(&counter, "run\nrun\n");
+    // The positive control: a later save runs it once more, and only that.
+    sb.write("notes.txt", "2\n");
+    wait_for_file(&counter, "run\nrun\nrun\n");
+    tmux.wait_for("a", "notes.txt");
+    sb.write("notes.txt", "3\n");
+    wait_for_file(&counter, "run\nrun\nrun\nrun\n");
+    tmux.wait_for("a", "✔ test");
+    assert_eq!(runs(), 4, "startup and three saves, no self-triggered run");
+    tmux.keys("a", &["q"]);
+    tmux.wait_for("a", "EXITED:0");
+}
+
 #[test]
 fn two_cockpits_see_each_others_triage() {
     let Some(tmux) = Tmux::new("pair") else {

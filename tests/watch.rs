@@ -315,3 +315,84 @@ fn a_command_edited_while_watching_does_not_run_until_trusted_again() {
     assert!(!sb.repo.join("ran-after-edit").exists());
     assert_eq!(w.starts_of("show"), 1, "{:?}", w.seen);
 }
+
+/// A C project whose `make test` writes its binary, objects and output into the tree
+/// (nothing ignored), committed; the detected default runs `make test`, which has no
+/// watch globs: every change would re-run it.
+fn make_repo(counter: &std::path::Path) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write(
+        "Makefile",
+        &format!(
+            "test: t\n\t./t > test-output.txt\n\techo run >> {}\n\nt: t.o\n\tcc -o t t.o\n\nt.o: t.c\n\tcc -c -o t.o t.c\n",
+            counter.display()
+        ),
+    );
+    sb.write("t.c", "int main(void) { return 0; }\n");
+    sb.write("notes.txt", "1\n");
+    sb.git(&["add", "-A"]);
+    sb.git(&["commit", "-qm", "c project"]);
+    sb
+}
+
+/// The runs' own writes (binaries, objects, output, none of them ignored) never re-run
+/// the check; a real save still does, once.
+#[test]
+fn a_check_writing_into_the_tree_never_reruns_itself() {
+    if Command::new("cc").arg("--version").output().is_err() {
+        eprintln!("skipped: no C compiler");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sb = make_repo(&dir.path().join("runs"));
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    // A save of the source: make rebuilds t.o and t, and rewrites test-output.txt.
+    sb.write("t.c", "int main(void) { return 1 - 1; }\n");
+    w.wait_for(|l| l.contains("▶ test (t.c)"));
+    w.wait_for(|l| l.contains("✔ test passed"));
+    // Then a save elsewhere: its run comes after anything the first run caused.
+    sb.write("notes.txt", "2\n");
+    w.wait_for(|l| l.contains("▶ test (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ test passed"));
+    sb.write("notes.txt", "3\n");
+    w.wait_for(|l| l.contains("▶ test (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ test passed"));
+    assert_eq!(w.starts_of("test"), 3, "{:#?}", w.seen);
+    let runs = std::fs::read_to_string(dir.path().join("runs")).unwrap();
+    assert_eq!(
+        runs.lines().count(),
+        4,
+        "startup and three saves: {:#?}",
+        w.seen
+    );
+}
+
+/// A check that rewrites a file git tracks on every run re-triggers itself: it is
+/// paused, with the path named and how to ignore it; a real edit resumes it.
+#[test]
+fn a_check_that_keeps_retriggering_itself_is_paused_and_says_why() {
+    // It rewrites gen.txt once `go` exists, so the loop starts when the test says.
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"gen\"\nrun = \"sleep 0.2; test ! -f go || date +%s%N > gen.txt\"\n",
+    );
+    sb.write("gen.txt", "0\n");
+    sb.write("notes.txt", "1\n");
+    sb.git(&["add", "-A"]);
+    sb.git(&["commit", "-qm", "tracked"]);
+    let mut w = Watching::start(&sb, &[]);
+    sb.write("go", "");
+    let line = w.wait_for(|l| l.contains("⏸ gen paused"));
+    assert!(line.contains("gen paused for gen.txt:"), "{line}");
+    assert!(line.contains("[watch] ignore = [\"gen.txt\"]"), "{line}");
+    // Its runs' own write no longer re-runs it: a real edit runs it once, and the
+    // next real edit's run is the next one.
+    w.mark();
+    sb.write("notes.txt", "3\n");
+    w.wait_for(|l| l.contains("▶ gen (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ gen passed"));
+    sb.write("notes.txt", "4\n");
+    w.wait_for(|l| l.contains("▶ gen (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ gen passed"));
+    assert_eq!(w.starts_of("gen"), 2, "{:#?}", w.seen);
+}

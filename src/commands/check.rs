@@ -3,12 +3,14 @@
 use super::progress::{glyph, Progress, TICK_REFRESH};
 use crate::config::Source;
 use crate::domain::check::{CheckSpec, RunStatus};
-use crate::domain::finding::Finding;
+use crate::domain::finding::{Finding, Severity};
+use crate::domain::issue::mapped_severity;
 use crate::domain::suggest::did_you_mean;
 use crate::exit;
 use crate::history;
 use crate::register::{self, baseline, Filed};
 use crate::repo::Head;
+use crate::runner::failure::{EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::runner::{run_check, Output, RunOutcome};
 use crate::text::format::human_duration;
 use crate::trust;
@@ -40,11 +42,17 @@ pub struct Options {
     pub register: bool,
     /// Keep watching after the first run.
     pub watch: bool,
+    /// Print the commands that would run; run nothing.
+    pub dry_run: bool,
 }
 
 pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     let selected = select(&ws, &args.ids)?;
+    if args.dry_run {
+        super::trust::print_commands(&ws, &selected);
+        return Ok(ExitCode::SUCCESS);
+    }
     require_trust(&ws, args.trust)?;
     let jobs = workspace::jobs(args.jobs, &ws.config);
     if args.watch {
@@ -69,10 +77,10 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
         }
         let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
         for error in &filed.errors {
-            eprintln!("preflight: warning: {error}");
+            errln!("preflight: warning: {error}");
         }
         if let Some(hint) = filed.flood_hint() {
-            eprintln!("preflight: {hint}");
+            errln!("preflight: {hint}");
         }
         Some(filed)
     } else {
@@ -84,7 +92,7 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     } else {
         print_summary(&ws, &outcomes);
         if let Some(line) = filed.as_ref().and_then(Filed::summary) {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(if interrupted.load(Ordering::SeqCst) {
@@ -184,7 +192,7 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
         ),
     };
     Err(eyre!(
-        "{what}: review its commands, then run `preflight trust` (or pass --trust, or set {}=1 in CI)",
+        "{what}: review its commands (`preflight check --dry-run` lists them), then run `preflight trust` (or pass --trust, or set {}=1 in CI)",
         trust::TRUST_ENV
     ))
 }
@@ -192,7 +200,7 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
 /// Keep finished runs in the history; a failure to write local state is a warning.
 pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
     if let Err(e) = history::remember(&ws.repo.state_dir, head, outcomes) {
-        eprintln!("preflight: warning: {e}");
+        errln!("preflight: warning: {e}");
     }
 }
 
@@ -230,7 +238,15 @@ pub async fn run_all(
         let progress = progress.clone();
         let capacity = ws.config.runner.output_lines;
         tasks.push(tokio::spawn(async move {
-            let _slot = slots.acquire_owned().await;
+            // Interrupted while it waited for a job slot: it never starts.
+            let _slot = tokio::select! {
+                biased;
+                () = cancel.cancelled() => None,
+                slot = slots.acquire_owned() => slot.ok(),
+            };
+            if cancel.is_cancelled() {
+                return RunOutcome::not_started(&spec, &ctx);
+            }
             let output = Output::new(capacity);
             progress.started(&spec.id, &output);
             let outcome = run_check(&spec, &ctx, &output, &cancel).await;
@@ -267,45 +283,103 @@ pub async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<Atomic
     cancel.cancel();
 }
 
+/// The summary after a run: one row per check (its metric too, when one declares a
+/// metric), then why each check that did not pass did not, the first findings, and
+/// where the logs are.
 pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
+    print_table(ws, outcomes);
+    print_reasons(ws, outcomes);
+    print_totals(ws, outcomes);
+}
+
+/// One row per check: glyph, id, status, time, findings, and the metric when one of
+/// them declares a metric.
+fn print_table(ws: &Workspace, outcomes: &[RunOutcome]) {
     let width = outcomes
         .iter()
         .map(|o| o.check.chars().count())
         .max()
         .unwrap_or(5)
         .max(5);
-    println!(
-        "  {:<width$}  {:<9}  {:>8}  {:>8}",
-        "CHECK", "STATUS", "TIME", "FINDINGS"
+    let metrics = outcomes.iter().any(|o| {
+        ws.config
+            .check(&o.check)
+            .is_some_and(|c| c.metric.is_some())
+    });
+    let metric_head = if metrics { "  METRIC" } else { "" };
+    outln!(
+        "  {:<width$}  {:<11}  {:>8}  {:>8}{metric_head}",
+        "CHECK",
+        "STATUS",
+        "TIME",
+        "FINDINGS"
     );
     for o in outcomes {
-        println!(
-            "{} {:<width$}  {:<9}  {:>8}  {:>8}",
-            glyph(o.status),
+        let metric = if metrics {
+            format!("  {}", metric_cell(o))
+        } else {
+            String::new()
+        };
+        outln!(
+            "{} {:<width$}  {:<11}  {:>8}  {:>8}{metric}",
+            if o.never_started() {
+                "·"
+            } else {
+                glyph(o.status)
+            },
             o.check,
-            o.status.as_str(),
+            o.status_label(),
             human_duration(o.duration),
             o.findings.len()
         );
     }
+}
+
+/// Why each check that did not pass did not: its error, its metric's note, the last
+/// lines of its output when no finding says why, and the first findings.
+fn print_reasons(ws: &Workspace, outcomes: &[RunOutcome]) {
     let mut shown = 0;
     let total: usize = outcomes.iter().map(|o| o.findings.len()).sum();
-    for o in outcomes {
+    for o in outcomes.iter().filter(|o| !o.never_started()) {
         if let Some(error) = o.error.as_ref().filter(|_| o.status != RunStatus::Passed) {
-            println!("{}: {error} (log: {})", o.check, o.log.display());
+            outln!("{}: {error} (log: {})", o.check, o.log.display());
+        }
+        if o.metric.is_none() {
+            if let Some(note) = &o.metric_note {
+                outln!("{}: no metric: {note}", o.check);
+            }
+        }
+        // Findings say why a check failed; without them, its last words do (pytest,
+        // npm test, make, a tool that crashed before writing its report).
+        let unexplained = o.status != RunStatus::Passed
+            && o.findings.is_empty()
+            && !o.cancelled
+            && !matches!(o.exit_code, Some(EXIT_NOT_FOUND | EXIT_NOT_EXECUTABLE));
+        if unexplained {
+            print_tail(o);
         }
         for f in o.findings.iter().take(FINDINGS_SHOWN.saturating_sub(shown)) {
-            println!("{}: {}", o.check, describe(f));
+            let severity = filed_severity(ws, &o.check, f);
+            outln!("{}: {}", o.check, describe(f, severity));
             shown += 1;
         }
     }
     if total > shown {
-        println!(
+        outln!(
             "… and {} more findings (--json lists them all)",
             total - shown
         );
     }
-    let count = |s: RunStatus| outcomes.iter().filter(|o| o.status == s).count();
+}
+
+/// `3 checks: 1 passed, 1 failed, 1 not started · logs in …`
+fn print_totals(ws: &Workspace, outcomes: &[RunOutcome]) {
+    let count = |s: RunStatus| {
+        outcomes
+            .iter()
+            .filter(|o| o.status == s && !o.never_started())
+            .count()
+    };
     let mut parts = vec![format!("{} passed", count(RunStatus::Passed))];
     for (status, label) in [
         (RunStatus::Failed, "failed"),
@@ -317,7 +391,11 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
             parts.push(format!("{n} {label}"));
         }
     }
-    println!(
+    let not_started = outcomes.iter().filter(|o| o.never_started()).count();
+    if not_started > 0 {
+        parts.push(format!("{not_started} not started"));
+    }
+    outln!(
         "{} check{}: {} · logs in {}",
         outcomes.len(),
         if outcomes.len() == 1 { "" } else { "s" },
@@ -326,8 +404,79 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
     );
 }
 
-/// `src/db.rs:4 [unused_imports] medium: unused import`
-fn describe(f: &Finding) -> String {
+/// `76.4%`, or `no value` when the metric could not be read (its note says why).
+fn metric_cell(o: &RunOutcome) -> String {
+    match &o.metric {
+        Some(m) => crate::domain::gate::with_unit(&metric_number(m.value), m.unit.as_deref()),
+        None if o.metric_note.is_some() => "no value".into(),
+        None => String::new(),
+    }
+}
+
+/// One decimal, `84` rather than `84.0`.
+fn metric_number(value: f64) -> String {
+    let text = format!("{value:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_string)
+}
+
+/// Lines of output shown under a check that failed without a finding to say why.
+const TAIL_LINES: usize = 12;
+/// Widest tail line shown; the log has the rest.
+const TAIL_WIDTH: usize = 200;
+
+/// The last lines of a check's output, when its findings cannot say why it failed
+/// (pytest, npm test, make).
+fn print_tail(o: &RunOutcome) {
+    let lines = log_tail(&o.log, TAIL_LINES);
+    if lines.is_empty() {
+        return;
+    }
+    let code = o
+        .exit_code
+        .map_or_else(String::new, |c| format!(" (exit {c})"));
+    outln!(
+        "{}: {}{code}; the last lines of its output:",
+        o.check,
+        o.status_label()
+    );
+    for line in lines {
+        outln!("  │ {line}");
+    }
+}
+
+/// The last `n` non-empty lines of a log, colours stripped and control characters
+/// shown escaped, each clipped to [`TAIL_WIDTH`]. Only the end of the file is read.
+fn log_tail(path: &Path, n: usize) -> Vec<String> {
+    const READ: u64 = 64 * 1024;
+    let Ok((text, cut)) = crate::fsutil::read_tail(path, READ) else {
+        return Vec::new();
+    };
+    let text = strip_ansi_escapes::strip_str(text);
+    let lines: Vec<&str> = text
+        .lines()
+        .skip(usize::from(cut)) // a partial first line
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|line| {
+            let shown: String = line
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\t' {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            crate::text::format::clip(&shown, TAIL_WIDTH)
+        })
+        .collect()
+}
+
+/// `src/db.rs:4 [unused_imports] low: unused import`
+fn describe(f: &Finding, severity: Severity) -> String {
     let place = match (&f.path, f.line) {
         (Some(p), Some(l)) => format!("{p}:{l} "),
         (Some(p), None) => format!("{p} "),
@@ -337,13 +486,20 @@ fn describe(f: &Finding) -> String {
     let message = f.message.lines().next().unwrap_or_default();
     match &f.dependency {
         Some(dep) => format!(
-            "{place}[{}] {}: {}: {message}",
+            "{place}[{}] {severity}: {}: {message}",
             f.rule,
-            f.severity,
             dep.summary()
         ),
-        None => format!("{place}[{}] {}: {message}", f.rule, f.severity),
+        None => format!("{place}[{}] {severity}: {message}", f.rule),
     }
+}
+
+/// The severity a finding is filed with: the check's `severity_map` applied, as the
+/// register does, so the summary and the register say the same.
+fn filed_severity(ws: &Workspace, check: &str, f: &Finding) -> Severity {
+    ws.config
+        .check(check)
+        .map_or(f.severity, |spec| mapped_severity(f, &spec.severity_map))
 }
 
 #[derive(Serialize)]
@@ -368,13 +524,19 @@ struct JsonCheck<'a> {
     duration_ms: u128,
     findings: Vec<JsonFinding<'a>>,
     error: Option<&'a str>,
+    /// The check's metric, when it declares one and the run read it.
+    metric: Option<f64>,
+    unit: Option<&'a str>,
+    /// Why the metric could not be read, or how it was read.
+    metric_note: Option<&'a str>,
     log: String,
 }
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
+    /// The finding, with the severity it is filed with.
     #[serde(flatten)]
-    finding: &'a Finding,
+    finding: Finding,
     /// The register issue it is filed as.
     issue: Option<&'a str>,
 }
@@ -404,7 +566,10 @@ fn print_json(
                     .findings
                     .iter()
                     .map(|f| JsonFinding {
-                        finding: f,
+                        finding: Finding {
+                            severity: filed_severity(ws, &o.check, f),
+                            ..f.clone()
+                        },
                         issue: filed.and_then(|filed| {
                             filed
                                 .by_fingerprint
@@ -414,12 +579,15 @@ fn print_json(
                     })
                     .collect(),
                 error: o.error.as_deref(),
+                metric: o.metric.as_ref().map(|m| m.value),
+                unit: o.metric.as_ref().and_then(|m| m.unit.as_deref()),
+                metric_note: o.metric_note.as_deref(),
                 log: o.log.display().to_string(),
             })
             .collect(),
         register: filed,
     };
     let text = serde_json::to_string_pretty(&report).wrap_err("cannot encode the report")?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }

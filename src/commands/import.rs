@@ -40,7 +40,7 @@ pub fn run(
             .or(doc.notes.first())
             .cloned()
             .unwrap_or_else(|| "no tasks or findings recognised".into());
-        eprintln!(
+        errln!(
             "preflight: nothing to import from {}: {why}",
             file.display()
         );
@@ -49,11 +49,11 @@ pub fn run(
     let source = file.display().to_string();
     if tasks > 0 {
         match output {
-            None => print!("{}", render(&doc, &source, &[])),
+            None => out!("{}", render(&doc, &source, &[])),
             Some(out) => merge_into(out, &doc, &source)?,
         }
     } else {
-        eprintln!("preflight: {} has no tasks, only findings", file.display());
+        errln!("preflight: {} has no tasks, only findings", file.display());
     }
     if issues {
         let start = match repo_arg {
@@ -184,7 +184,7 @@ fn merge_into(out: &Path, doc: &Document, source: &str) -> Result<()> {
         .map_err(|e| eyre!("the merged file would be invalid, nothing written: {e}"))?;
     write_atomic(out, merged.as_bytes())?;
     let skipped = doc.tasks().count() - added_tasks;
-    println!(
+    outln!(
         "imported {added_tasks} task{} from {source} into {}{}",
         if added_tasks == 1 { "" } else { "s" },
         out.display(),
@@ -244,7 +244,7 @@ fn status(finding: &MdFinding) -> Status {
 /// File each finding once: a second import of the same file finds them by fingerprint.
 fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()> {
     if findings.is_empty() {
-        eprintln!("preflight: {source} has no findings table to import");
+        errln!("preflight: {source} has no findings table to import");
         return Ok(());
     }
     let store = Store::new(repo);
@@ -292,7 +292,7 @@ fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()
         store.create(&lock, &mut issue)?;
         filed.push(issue.id);
     }
-    println!(
+    outln!(
         "filed {} issue{} from {source}{}",
         filed.len(),
         if filed.len() == 1 { "" } else { "s" },

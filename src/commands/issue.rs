@@ -124,9 +124,12 @@ fn change(
     let id = resolve(store, typed)?;
     let actor = store::actor(repo);
     let issue = store.update(&id, None, &actor, edit)?;
-    println!(
+    outln!(
         "{} {} · {} · revision {}",
-        issue.id, issue.status, issue.severity, issue.revision
+        issue.id,
+        issue.status,
+        issue.severity,
+        issue.revision
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -195,7 +198,7 @@ pub fn new(repo_arg: Option<&Path>, args: NewIssue) -> Result<ExitCode> {
     issue.log(&actor.at, &actor.by, "filed by hand");
     let lock = store.lock()?;
     store.create(&lock, &mut issue)?;
-    println!("{}", issue.id);
+    outln!("{}", issue.id);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -218,7 +221,7 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
     };
     let loaded = store.load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {error}");
     }
     let mut issues: Vec<Issue> = loaded
         .issues
@@ -228,15 +231,15 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
     issues.sort_by(triage_order);
     if args.json {
         let text = serde_json::to_string_pretty(&issues).wrap_err("cannot encode the issues")?;
-        println!("{text}");
+        outln!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
     if issues.is_empty() {
-        println!("no issues match");
+        outln!("no issues match");
         return Ok(ExitCode::SUCCESS);
     }
     let now = SystemTime::now();
-    println!(
+    outln!(
         "{:<9}  {:<8}  {:<11}  {:<1}  {}  {}  {:>4}  SOURCE",
         "ID",
         "SEV",
@@ -247,7 +250,7 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
         "AGE"
     );
     for issue in &issues {
-        println!(
+        outln!(
             "{:<9}  {:<8}  {:<11}  {:<1}  {}  {}  {:>4}  {}",
             issue.id,
             issue.severity,
@@ -269,11 +272,11 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
     let issue = store.read(&id)?;
     if json {
         let text = serde_json::to_string_pretty(&issue).wrap_err("cannot encode the issue")?;
-        println!("{text}");
+        outln!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}  {}", issue.id, issue.title);
-    println!(
+    outln!("{}  {}", issue.id, issue.title);
+    outln!(
         "{} · {}{}{} · revision {}",
         issue.severity,
         issue.status,
@@ -302,7 +305,7 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
     ];
     for (label, value) in fields {
         if let Some(value) = value {
-            println!("{label:>10}: {value}");
+            outln!("{label:>10}: {value}");
         }
     }
     if let Some(link) = &issue.finding {
@@ -311,18 +314,21 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
             (Some(p), None) => p.clone(),
             _ => "-".into(),
         };
-        println!(
+        outln!(
             "   finding: {} {} at {place} (first seen {}, last seen {})",
-            link.check, link.rule, link.first_seen, link.last_seen
+            link.check,
+            link.rule,
+            link.first_seen,
+            link.last_seen
         );
         if let Some(summary) = link.dependency_summary() {
-            println!("   package: {summary}");
+            outln!("   package: {summary}");
         }
         if !link.aliases.is_empty() {
-            println!("   aliases: {}", link.aliases.join(", "));
+            outln!("   aliases: {}", link.aliases.join(", "));
         }
         if let Some(confidence) = &link.confidence {
-            println!("confidence: {confidence}");
+            outln!("confidence: {confidence}");
         }
     }
     if let Some(d) = &issue.dismissal {
@@ -336,15 +342,15 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
             .as_deref()
             .map(|n| format!(": {n}"))
             .unwrap_or_default();
-        println!(" dismissed: {}{until} by {}{note}", d.reason, d.by);
+        outln!(" dismissed: {}{until} by {}{note}", d.reason, d.by);
     }
     for note in &issue.notes {
-        println!("      note: {} ({}, {})", note.text, note.by, note.at);
+        outln!("      note: {} ({}, {})", note.text, note.by, note.at);
     }
     if !issue.history.is_empty() {
-        println!("history:");
+        outln!("history:");
         for h in &issue.history {
-            println!("  {}  {:<10}  {}", h.at, h.by, h.change);
+            outln!("  {}  {:<10}  {}", h.at, h.by, h.change);
         }
     }
     Ok(ExitCode::SUCCESS)

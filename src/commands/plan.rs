@@ -20,7 +20,7 @@ pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
     if json {
         let mut value = json_plan(plan);
         value["notes"] = serde_json::to_value(&notes).wrap_err("cannot encode the notes")?;
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&value).wrap_err("cannot encode the plan")?
         );
@@ -28,9 +28,9 @@ pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
     }
     show_tree(plan);
     if !notes.is_empty() {
-        println!("\nnotes on the markdown plans:");
+        outln!("\nnotes on the markdown plans:");
         for n in &notes {
-            println!("  {}: {}", n.file, n.note);
+            outln!("  {}: {}", n.file, n.note);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -61,7 +61,7 @@ fn reader_notes(ws: &Workspace) -> Vec<ReaderNote> {
 /// Phases with their progress, sections and tasks, as text.
 fn show_tree(plan: &Plan) {
     if plan.phases.is_empty() {
-        println!(
+        outln!(
             "no plan: add [[phase]] tables to {FILE_NAME}, or markdown plans with [project] plans = [\"docs/plan/*.md\"]"
         );
         return;
@@ -87,7 +87,7 @@ fn show_tree(plan: &Plan) {
                 counts.counted(),
             )
         };
-        println!(
+        outln!(
             "{}  {}  {bar}  {}",
             phase.id,
             phase.title,
@@ -97,7 +97,7 @@ fn show_tree(plan: &Plan) {
         for task in &phase.tasks {
             if task.section.is_some() && task.section.as_deref() != section {
                 section = task.section.as_deref();
-                println!("  § {}", section.unwrap_or_default());
+                outln!("  § {}", section.unwrap_or_default());
             }
             let blockers = plan.blockers(task);
             let glyph = match (task.status, blockers.is_empty()) {
@@ -114,7 +114,7 @@ fn show_tree(plan: &Plan) {
             } else {
                 format!("  (waits for {})", blockers.join(", "))
             };
-            println!(
+            outln!(
                 "  {glyph} {:<8} {}{waits}  {}",
                 task.id,
                 task.title,
@@ -190,6 +190,6 @@ pub fn set(repo_arg: Option<&Path>, task_id: &str, status: &str) -> Result<ExitC
     let status: TaskStatus = status.parse().map_err(|e: String| eyre!(e))?;
     let ws = Workspace::open(repo_arg)?;
     let file = plan_files::write_status(&ws.repo.root, &ws.config.plan, task_id, status)?;
-    println!("{task_id} {status} ({file})");
+    outln!("{task_id} {status} ({file})");
     Ok(ExitCode::SUCCESS)
 }

@@ -28,7 +28,7 @@ pub fn finished_line(outcome: &RunOutcome) -> String {
         "{} {} {} in {}",
         glyph(outcome.status),
         outcome.check,
-        outcome.status,
+        outcome.status_label(),
         human_duration(outcome.duration)
     );
     match outcome.findings.len() {
@@ -74,7 +74,7 @@ impl Progress {
 
     pub fn started(&self, id: &str, output: &Output) {
         match self.0.as_ref() {
-            Mode::Plain => eprintln!("{} ▶ {id} started", clock()),
+            Mode::Plain => errln!("{} ▶ {id} started", clock()),
             Mode::Bars { multi, bars, width } => {
                 let style = ProgressStyle::with_template(
                     "{spinner:.cyan} {prefix:.bold} {elapsed:>4} {wide_msg:.dim}",
@@ -103,7 +103,7 @@ impl Progress {
     pub fn finished(&self, outcome: &RunOutcome) {
         let line = finished_line(outcome);
         match self.0.as_ref() {
-            Mode::Plain => eprintln!("{} {line}", clock()),
+            Mode::Plain => errln!("{} {line}", clock()),
             Mode::Bars { multi, bars, .. } => {
                 if let Some((bar, _)) = lock(bars).remove(&outcome.check) {
                     bar.finish_and_clear();

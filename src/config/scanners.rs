@@ -103,6 +103,8 @@ fn scanner(
         timeout: "5m",
         origin,
         severity: None,
+        env: &[],
+        severity_map: &[],
     }
 }
 

@@ -135,6 +135,8 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         metric: None,
         metric_note: None,
         cancelled: false,
+        // It ran, elsewhere: a result, not a check stopped before its turn.
+        started: true,
     };
     let mut config = config.clone();
     if undeclared {
@@ -158,6 +160,7 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         findings: outcome.findings.len(),
         metric: None,
         unit: None,
+        metric_note: None,
     };
     History::new(&repo.state_dir)
         .append(std::slice::from_ref(&record))

@@ -94,7 +94,9 @@ fn table(out: &mut String, header: &[&str], align: &str, rows: &[Vec<String>]) {
 fn verdict(out: &mut String, r: &Report) {
     let _ = writeln!(out, "# Release readiness: {}\n", cell(&r.project));
     let why = if r.gates.is_empty() {
-        "no release gates declared".to_string()
+        "no release gates declared: nothing can say GO".to_string()
+    } else if r.verdict == "NO-VERDICT" {
+        "every gate is advisory: nothing can say GO".to_string()
     } else if r.verdict == "GO" {
         format!(
             "{} pass",
@@ -118,7 +120,11 @@ fn verdict(out: &mut String, r: &Report) {
         }
         parts.join(", ")
     };
-    let _ = writeln!(out, "**Verdict: {}** ({why})\n", r.verdict);
+    let verdict = match r.verdict {
+        "NO-VERDICT" => "**No verdict**".to_string(),
+        other => format!("**Verdict: {other}**"),
+    };
+    let _ = writeln!(out, "{verdict} ({why})\n");
     let _ = writeln!(out, "- **Date:** {}", when(&r.generated_at));
     let _ = writeln!(out, "- **Branch:** {}", opt(r.branch.as_deref()));
     let commit = match (&r.commit, r.dirty) {
@@ -526,7 +532,14 @@ fn check_cells(c: &CheckRow) -> Vec<String> {
         (None, true) => "uncommitted".into(),
         (None, false) => NONE.into(),
     };
-    let metric = if c.trend.is_empty() {
+    let metric = if let (None, Some(note)) = (c.metric, &c.metric_note) {
+        let before = if c.trend.is_empty() {
+            String::new()
+        } else {
+            format!(" (before: {})", trend(&c.trend, c.unit.as_deref()))
+        };
+        cell(&format!("no value: {note}{before}"))
+    } else if c.trend.is_empty() {
         c.metric.map_or_else(
             || NONE.to_string(),
             |m| cell(&trend(&[m], c.unit.as_deref())),

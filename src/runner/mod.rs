@@ -7,17 +7,20 @@
 //! the last lines ([`Output`]), so a check that prints gigabytes costs nothing more.
 
 mod dependencies;
+pub mod failure;
+mod metric;
 mod ring;
 pub mod slots;
 mod stream;
+pub mod windows;
 
 pub use ring::{Output, Ring};
 
+use crate::domain::check::MetricSource;
 use crate::domain::check::{judge, CheckSpec, RunStatus};
-use crate::domain::check::{MetricSource, MetricSpec};
 use crate::domain::finding::{assign_fingerprints, Finding};
 use crate::formats::{parse_document, ParseContext, StreamParser};
-use crate::metrics::{self, MetricValue, ReportKind};
+use crate::metrics::MetricValue;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
@@ -64,6 +67,9 @@ pub struct RunOutcome {
     /// The run was cancelled (a newer run replaced it, or the user stopped it): not a
     /// result, never recorded in the history.
     pub cancelled: bool,
+    /// Its process was started. A check stopped while it waited for its turn (Ctrl-C
+    /// with more checks than jobs) was not: it reads `not started`, not `error`.
+    pub started: bool,
     /// The full output of the run.
     pub log: PathBuf,
     /// Output lines seen.
@@ -72,6 +78,41 @@ pub struct RunOutcome {
     pub metric: Option<MetricValue>,
     /// How the metric was read (a report in another format) or why it could not be.
     pub metric_note: Option<String>,
+}
+
+impl RunOutcome {
+    /// A check stopped before its process started (interrupted while it waited for a
+    /// job slot): not a result, never recorded.
+    pub fn not_started(spec: &CheckSpec, ctx: &RunContext) -> RunOutcome {
+        RunOutcome {
+            check: spec.id.clone(),
+            status: RunStatus::Error,
+            exit_code: None,
+            duration: Duration::ZERO,
+            findings: Vec::new(),
+            error: Some("not started: interrupted while it waited for its turn".into()),
+            cancelled: true,
+            started: false,
+            log: ctx.logs_dir.join(format!("{}.log", spec.id)),
+            lines: 0,
+            metric: None,
+            metric_note: None,
+        }
+    }
+
+    /// Stopped before its turn came: neither a result nor an error of the check.
+    pub fn never_started(&self) -> bool {
+        self.cancelled && !self.started
+    }
+
+    /// How its status reads for people: `not started` for a check that never began.
+    pub fn status_label(&self) -> &'static str {
+        if self.never_started() {
+            "not started"
+        } else {
+            self.status.as_str()
+        }
+    }
 }
 
 enum End {
@@ -162,6 +203,7 @@ pub async fn run_check(
             findings: Vec::new(),
             error: Some(error),
             cancelled: false,
+            started: false,
             log,
             lines: 0,
             metric: None,
@@ -367,7 +409,16 @@ fn conclude(
     } else {
         stream_result
     };
-    let status = judge(exit_code, timed_out, report.as_ref());
+    let mut status = judge(exit_code, timed_out, report.as_ref());
+    // A tool that is not installed reads as such, not as an empty report.
+    if let Some(why) = exit_code.and_then(|code| {
+        let ring = output.lock();
+        let last: Vec<&str> = ring.lines().rev().take(20).rev().collect();
+        failure::could_not_run(code, &spec.run, &last)
+    }) {
+        status = RunStatus::Error;
+        note = Some(why);
+    }
     let mut findings = match report {
         Some(Ok(findings)) => findings,
         Some(Err(reason)) => {
@@ -380,7 +431,7 @@ fn conclude(
     };
     let (metric, metric_note) = match (&spec.metric, timed_out || exit_code.is_none()) {
         (Some(m), false) => {
-            match read_metric(m, ctx, log_path, metric_path, metric_before.flatten()) {
+            match metric::read_metric(m, ctx, log_path, metric_path, metric_before.flatten()) {
                 Ok(value) => {
                     let note = value.note.clone();
                     (Some(value), note)
@@ -398,6 +449,7 @@ fn conclude(
     });
     RunOutcome {
         cancelled: matches!(end, End::Cancelled),
+        started: true,
         check: spec.id.clone(),
         status,
         exit_code,
@@ -412,46 +464,6 @@ fn conclude(
         lines,
         metric,
         metric_note,
-    }
-}
-
-/// Most output read for a regex metric: its tail, where summaries are printed.
-const METRIC_TAIL: u64 = 4 * 1024 * 1024;
-
-/// Read a check's number: from its coverage report (which this run must have
-/// rewritten) or from the tail of its output.
-fn read_metric(
-    spec: &MetricSpec,
-    ctx: &RunContext,
-    log: &Path,
-    report: Option<&Path>,
-    before: Option<SystemTime>,
-) -> Result<MetricValue, String> {
-    match (&spec.source, report) {
-        (MetricSource::Regex { pattern }, _) => {
-            let (text, _) = crate::fsutil::read_tail(log, METRIC_TAIL)
-                .map_err(|e| format!("cannot read the output: {e}"))?;
-            metrics::read_regex(pattern, &text, spec.unit.as_deref())
-        }
-        (source, Some(path)) => {
-            let shown = path
-                .strip_prefix(&ctx.root)
-                .unwrap_or(path)
-                .display()
-                .to_string();
-            let bytes =
-                std::fs::read(path).map_err(|_| format!("the check wrote no report at {shown}"))?;
-            if before.is_some() && modified(path) == before {
-                return Err(format!("the report {shown} was not rewritten by this run"));
-            }
-            let kind = ReportKind::of(source).unwrap_or(ReportKind::Lcov);
-            let mut value = metrics::read_report_named(kind, &shown, &bytes)?;
-            if spec.unit.is_some() {
-                value.unit = spec.unit.clone();
-            }
-            Ok(value)
-        }
-        (_, None) => Err("no report path for the metric".into()),
     }
 }
 

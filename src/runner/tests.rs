@@ -61,12 +61,14 @@ async fn wait_gone(pid: i32) -> bool {
     false
 }
 
+/// The pid a check wrote to `path`, once it is there whole.
+fn pid_in(path: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.strip_suffix('\n')?.trim().parse().ok()
+}
+
 fn read_pid(path: &Path) -> i32 {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    pid_in(path).unwrap_or_else(|| panic!("no pid in {}", path.display()))
 }
 
 #[tokio::test]
@@ -184,7 +186,8 @@ async fn cancel_ends_the_group() {
     let trigger = cancel.clone();
     let pf = pidfile.clone();
     tokio::spawn(async move {
-        while !pf.exists() {
+        // The shell creates the file before it writes the pid: wait for the pid itself.
+        while pid_in(&pf).is_none() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         trigger.cancel();
@@ -378,5 +381,29 @@ async fn audit_findings_get_versions_and_manifests_from_the_tree() {
     assert_eq!(
         lodash.dependency.as_ref().map(|d| d.summary()).as_deref(),
         Some("lodash 4.17.20 → 4.17.21")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_tool_says_so_rather_than_blaming_the_report() {
+    let fx = fixture();
+    let mut s = spec(
+        "lint",
+        "no-such-tool-for-preflight check --output-format=sarif .",
+    );
+    s.format = Format::Sarif;
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert_eq!(outcome.exit_code, Some(127));
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("no-such-tool-for-preflight: command not found (exit 127)")
+    );
+    // An exit-code check alike: it could not run, it did not fail.
+    let (outcome, _) = run(&fx, &spec("test", "true && no-such-tool-for-preflight"), 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("no-such-tool-for-preflight: command not found (exit 127)")
     );
 }

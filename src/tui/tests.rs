@@ -134,6 +134,7 @@ fn record(check: &str, status: RunStatus, ms: u64, findings: usize) -> RunRecord
         findings,
         metric: None,
         unit: None,
+        metric_note: None,
     }
 }
 
@@ -758,7 +759,7 @@ fn output_scrolls_follows_and_searches() {
 #[test]
 fn finished_runs_update_the_verdict() {
     let mut m = model();
-    assert!(!m.verdict.go);
+    assert!(!m.verdict.is_go());
     update(
         &mut m,
         Msg::Finished {
@@ -767,8 +768,45 @@ fn finished_runs_update_the_verdict() {
         },
     );
     // Still NO-GO: an open blocker.
-    assert!(!m.verdict.go);
+    assert!(!m.verdict.is_go());
     assert_eq!(m.verdict.failing, 1);
+}
+
+/// With no gates the header says what `gate` and `report` say: no verdict, never GO,
+/// with the open blockers still counted.
+#[test]
+fn no_gates_reads_no_verdict_in_the_header() {
+    let mut m = model();
+    let mut config = m.config.clone();
+    config.gates.clear();
+    m.set_config(config);
+    assert_eq!(m.verdict.decision, crate::domain::gate::Decision::NoVerdict);
+    let screen = render(&m, 80, 24);
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("no verdict: no gates · 1 blocker"),
+        "{screen}"
+    );
+    assert!(!header.contains("GO"), "{header}");
+}
+
+/// A metric that could not be read says why in the checks pane, where its value
+/// would be.
+#[test]
+fn an_unread_metric_says_why_in_the_checks_pane() {
+    let mut m = model();
+    let mut coverage = record("coverage", RunStatus::Passed, 900, 0);
+    coverage.metric_note = Some("the report lcov.info was not rewritten by this run".into());
+    update(
+        &mut m,
+        Msg::Finished {
+            check: "coverage".into(),
+            record: coverage,
+        },
+    );
+    let screen = render(&sized(m, 160, 48), 160, 48);
+    let row = screen.lines().find(|l| l.contains("✔ coverage")).unwrap();
+    assert!(row.contains("no metric: the report lcov"), "{row}");
 }
 
 // ---- render snapshots ----
@@ -907,7 +945,7 @@ fn snapshot_states() {
         i.blocker = false;
     }
     go.set_issues(issues);
-    assert!(go.verdict.go);
+    assert!(go.verdict.is_go());
     insta::assert_snapshot!("go_80x24", render(&go, 80, 24));
 
     let mut untrusted = model();

@@ -39,6 +39,7 @@ fn outcome(check: &str, n: usize) -> RunOutcome {
         metric: None,
         metric_note: None,
         cancelled: false,
+        started: true,
     }
 }
 

@@ -7,6 +7,7 @@ use super::work::{self, Author, Dismissal, Done, Worker, LOCK_PATIENCE};
 use crate::history::RunRecord;
 use crate::register;
 use crate::runner::slots::{RunEvent, Slots};
+use crate::runner::windows::RunWindows;
 use crate::store::Store;
 use crate::tui::model::{Model, Watching};
 use crate::tui::term::Input;
@@ -14,6 +15,7 @@ use crate::tui::theme::Theme;
 use crate::tui::update::{update, Effect, Msg};
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
+use crate::watch::loops::{self, LoopGuard};
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::Result;
 use ratatui::crossterm::event::{Event, KeyEventKind};
@@ -47,6 +49,10 @@ struct Cockpit {
     slots: Slots,
     runs: UnboundedReceiver<RunEvent>,
     triggers: Triggers,
+    /// When each check ran (the watcher tells the runs' own writes by it), and the
+    /// guard that pauses a check re-triggering itself.
+    windows: RunWindows,
+    guard: LoopGuard,
     worker: Worker,
     /// Finished work (blocking jobs, filed runs) comes back here.
     back: UnboundedSender<Done>,
@@ -64,7 +70,9 @@ pub async fn drive<S: Screen>(
     mut stop: UnboundedReceiver<()>,
 ) -> Result<Closed> {
     let mut cockpit = Cockpit::new(ws, model, theme);
-    let (_watching, mut watch) = engine::spawn(cockpit.ws.watch_options());
+    let mut options = cockpit.ws.watch_options();
+    options.runs = Some(cockpit.windows.clone());
+    let (_watching, mut watch) = engine::spawn(options);
     let (width, height) = screen.size()?;
     update(&mut cockpit.model, Msg::Resize(width, height));
     if cockpit.model.trusted && !cockpit.model.read_only {
@@ -123,17 +131,21 @@ impl Cockpit {
     fn new(ws: Workspace, model: Model, theme: Theme) -> Cockpit {
         let (run_tx, runs) = unbounded_channel();
         let jobs = workspace::jobs(None, &ws.config);
+        let windows = RunWindows::new(Some(ws.marks_dir()));
         let slots = Slots::new(
             ws.run_context(),
             jobs,
             ws.config.runner.output_lines,
             run_tx,
-        );
+        )
+        .with_windows(windows.clone());
         let (back, backs) = unbounded_channel();
         Cockpit {
             store: Store::new(&ws.repo).with_patience(LOCK_PATIENCE),
             author: Author::new(ws.repo.clone()),
             triggers: Triggers::new(&ws.config.checks),
+            windows,
+            guard: LoopGuard::default(),
             worker: Worker::spawn(back.clone()),
             ws,
             model,
@@ -258,18 +270,13 @@ impl Cockpit {
 
     fn on_watch(&mut self, event: WatchEvent) -> Vec<Msg> {
         match event {
-            WatchEvent::Changed(paths) => {
-                let affected: Vec<(String, String)> = self
-                    .triggers
-                    .affected(&paths)
-                    .into_iter()
-                    .map(|(id, path)| (id, path.display().to_string()))
-                    .collect();
-                if affected.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![Msg::Affected(affected)]
+            WatchEvent::Changed(changes) => {
+                let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
+                let mut msgs: Vec<Msg> = reruns.paused.into_iter().map(Msg::warn).collect();
+                if !reruns.run.is_empty() {
+                    msgs.push(Msg::Affected(reruns.run));
                 }
+                msgs
             }
             WatchEvent::Register(paths) => {
                 let store = self.store.clone();

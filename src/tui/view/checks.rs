@@ -132,6 +132,14 @@ fn row_line<'a>(
                 format!("{}{unit}{target}", number(metric)),
                 theme.ui(Ui::Text),
             ));
+        } else if let Some(note) = &last.metric_note {
+            // A metric that could not be read says why, where its value would be.
+            // Clipped to what is left beside the duration, so that still shows.
+            let room = width.saturating_sub(2 + id_width + 1 + 7);
+            extra.push((
+                crate::text::format::clip(&format!("no metric: {note}"), room),
+                theme.run(RunStatus::Error),
+            ));
         }
     }
     extra.push((format!("{time:>5}"), dim));

@@ -2,6 +2,7 @@
 
 use super::super::model::{Model, Watching};
 use super::super::theme::{CheckRole, Theme, Ui};
+use crate::domain::gate::Decision;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -74,9 +75,9 @@ fn spans_width(spans: &[Span]) -> usize {
 fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
     let dim = theme.ui(Ui::Dim);
     let gates = model.config.gates.len();
-    if gates == 0 {
+    if model.verdict.decision == Decision::NoVerdict {
         let blockers = model.verdict.blockers.len();
-        let mut spans = vec![Span::styled("no release gates", dim)];
+        let mut spans = vec![Span::styled(model.verdict.headline(), dim)];
         if blockers > 0 {
             spans.push(Span::styled(" · ", dim));
             spans.push(Span::styled(
@@ -87,7 +88,7 @@ fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
         spans.push(Span::raw(" "));
         return spans;
     }
-    if model.verdict.go {
+    if model.verdict.is_go() {
         vec![
             Span::styled("GO", theme.ui(Ui::Go)),
             Span::styled(format!(" · {} ", plural(gates, "gate")), dim),
