@@ -33,6 +33,9 @@ pub struct RunRecord {
     pub metric: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// `Some(n)`: the findings were cut at `n`, so the register may miss some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<usize>,
 }
 
 impl RunRecord {
@@ -48,6 +51,7 @@ impl RunRecord {
             findings: outcome.findings.len(),
             metric: outcome.metric.as_ref().map(|m| m.value),
             unit: outcome.metric.as_ref().and_then(|m| m.unit.clone()),
+            truncated: outcome.truncated,
         }
     }
 
@@ -61,6 +65,7 @@ impl RunRecord {
             dirty: self.dirty,
             metric: self.metric,
             unit: self.unit.clone(),
+            truncated: self.truncated,
         }
     }
 }
@@ -179,6 +184,7 @@ mod tests {
             findings: 0,
             metric: Some(n as f64),
             unit: Some("%".into()),
+            truncated: None,
         }
     }
 

@@ -9,9 +9,15 @@
 //!   lock on the data file itself would be lost at the rename);
 //! - files are edited in place with `toml_edit`, so comments and keys people add by
 //!   hand survive; a malformed file is reported and left untouched.
+//!
+//! The register is committed, so a stranger may have written it: the folder must
+//! resolve inside the repository (a committed symlink `.preflight/issues -> /anywhere`
+//! is refused), an issue file must be a regular file (a symlink is refused, a FIFO or
+//! a device is skipped without being opened) of at most [`MAX_ISSUE_FILE`] bytes, and
+//! an id must be `PF-` and up to 32 upper-case letters or digits before it names a file.
 
 use crate::domain::issue::{Actor, Issue};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{self, write_atomic, Links};
 use crate::repo::Repo;
 use nix::fcntl::{Flock, FlockArg};
 use std::fmt;
@@ -28,6 +34,33 @@ const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// each are very unlikely to collide (and a collision is caught at creation).
 const ID_LEN: usize = 6;
 pub const ID_PREFIX: &str = "PF-";
+/// Longest id body accepted (generated ones have [`ID_LEN`]).
+const ID_MAX: usize = 32;
+/// Largest issue file read: an issue is a few KiB; a bigger file is refused, not read.
+pub const MAX_ISSUE_FILE: u64 = 1024 * 1024;
+
+/// Whether `id` may name an issue (and so a file): `PF-` and 1 to 32 upper-case ASCII
+/// letters or digits. Generated ids use Crockford's subset; hand-made ones (`PF-RISK01`)
+/// are accepted. Nothing that could make a path (`/`, `.`), a control or a space passes.
+pub fn is_valid_id(id: &str) -> bool {
+    id.strip_prefix(ID_PREFIX).is_some_and(|body| {
+        (1..=ID_MAX).contains(&body.len())
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+    })
+}
+
+fn check_id(id: &str) -> Result<(), WriteError> {
+    if is_valid_id(id) {
+        Ok(())
+    } else {
+        Err(WriteError::Invalid(format!(
+            "`{}` is not an issue id (PF- and up to {ID_MAX} letters or digits)",
+            crate::text::sanitize::one_line(id)
+        )))
+    }
+}
 
 /// Why a write did not happen. Nothing was written in any of these cases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +120,11 @@ pub struct RegisterLock {
 /// How often a store with patience looks whether the lock is free.
 const LOCK_POLL: Duration = Duration::from_millis(10);
 
+/// The register of one repository: where its files are, and the lock that serialises
+/// writers. Every path it opens is checked to stay inside `root`.
 #[derive(Debug, Clone)]
 pub struct Store {
+    root: PathBuf,
     dir: PathBuf,
     lock_path: PathBuf,
     /// How long a write waits for the register lock (`None`: as long as it takes, as
@@ -99,6 +135,7 @@ pub struct Store {
 impl Store {
     pub fn new(repo: &Repo) -> Store {
         Store {
+            root: repo.root.clone(),
             dir: repo.root.join(REGISTER_DIR),
             lock_path: repo.state_dir.join("register.lock"),
             patience: None,
@@ -112,13 +149,22 @@ impl Store {
         self
     }
 
-    /// A store over any folder (tests and benchmarks).
+    /// A store over any folder (tests and benchmarks), confined to its parent.
     pub fn at(dir: PathBuf, lock_path: PathBuf) -> Store {
+        let root = dir.parent().unwrap_or(&dir).to_path_buf();
         Store {
+            root,
             dir,
             lock_path,
             patience: None,
         }
+    }
+
+    /// The register folder resolves inside the repository (or will, once created).
+    fn confined(&self) -> Result<(), WriteError> {
+        fsutil::resolve_inside(&self.root, &self.dir)
+            .map(|_| ())
+            .map_err(|e| WriteError::Io(format!("the register folder {e}")))
     }
 
     pub fn dir(&self) -> &Path {
@@ -150,6 +196,8 @@ impl Store {
             })?,
             Some(patience) => self.lock_within(file, patience)?,
         };
+        // Nothing is written, or cleaned, in a folder that leads out of the repository.
+        self.confined()?;
         self.remove_leftovers();
         Ok(RegisterLock { _lock: lock })
     }
@@ -192,14 +240,23 @@ impl Store {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(".tmp") {
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            if regular && name.starts_with('.') && name.ends_with(".tmp") {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
     }
 
     /// Every issue file, parsed in parallel. A missing folder is an empty register.
+    /// Entries that are not regular files named after a valid id are reported (one line
+    /// each) and never opened.
     pub fn load(&self) -> Loaded {
+        if let Err(e) = self.confined() {
+            return Loaded {
+                issues: Vec::new(),
+                errors: vec![e.to_string()],
+            };
+        }
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::default(),
@@ -210,12 +267,20 @@ impl Store {
                 }
             }
         };
+        let mut skipped = Vec::new();
         let mut paths: Vec<PathBuf> = entries
             .flatten()
-            .map(|e| e.path())
-            .filter(|p| is_issue_file(p))
+            .filter(|e| is_issue_file(&e.path()))
+            .filter_map(|e| match loadable(&e) {
+                Ok(()) => Some(e.path()),
+                Err(why) => {
+                    skipped.push(why);
+                    None
+                }
+            })
             .collect();
         paths.sort();
+        skipped.sort();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = paths.len().div_ceil(threads).max(1);
         let parts: Vec<Vec<Result<Issue, String>>> = std::thread::scope(|scope| {
@@ -231,7 +296,10 @@ impl Store {
                 .map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        let mut loaded = Loaded::default();
+        let mut loaded = Loaded {
+            issues: Vec::new(),
+            errors: skipped,
+        };
         for result in parts.into_iter().flatten() {
             match result {
                 Ok(issue) => loaded.issues.push(issue),
@@ -243,8 +311,10 @@ impl Store {
 
     /// Read one issue as it is on disk now.
     pub fn read(&self, id: &str) -> Result<Issue, WriteError> {
+        check_id(id)?;
+        self.confined()?;
         let path = self.path_of(id);
-        if !path.exists() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Err(WriteError::Missing { id: id.to_string() });
         }
         read_issue(&path)
@@ -265,6 +335,8 @@ impl Store {
     /// Write a new issue at revision 1, never over an existing file: if its id is
     /// taken (a race, or a branch merged meanwhile) it gets a fresh one.
     pub fn create(&self, _lock: &RegisterLock, issue: &mut Issue) -> Result<(), WriteError> {
+        check_id(&issue.id)?;
+        self.confined()?;
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", self.dir.display())))?;
         issue.revision = 1;
@@ -293,10 +365,11 @@ impl Store {
         issue: &mut Issue,
         base: u64,
     ) -> Result<(), WriteError> {
+        check_id(&issue.id)?;
         let path = self.path_of(&issue.id);
         let (current, text) = match read_issue(&path) {
             Ok(found) => found,
-            Err(_) if !path.exists() => {
+            Err(_) if std::fs::symlink_metadata(&path).is_err() => {
                 return Err(WriteError::Missing {
                     id: issue.id.clone(),
                 })
@@ -309,6 +382,13 @@ impl Store {
                 base,
                 current: current.revision,
             });
+        }
+        if std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(WriteError::Io(format!(
+                "{} is read-only: nothing written (make it writable to change {})",
+                path.display(),
+                issue.id
+            )));
         }
         issue.revision = base + 1;
         let rendered = render(Some(&text), issue)?;
@@ -376,6 +456,37 @@ fn is_issue_file(path: &Path) -> bool {
     !name.starts_with('.') && name.ends_with(".toml")
 }
 
+/// Whether a `*.toml` entry of the register may be opened: named after a valid id and
+/// a regular file (judged from the directory entry, without opening or following it).
+fn loadable(entry: &std::fs::DirEntry) -> Result<(), String> {
+    let path = entry.path();
+    let shown = || path.display().to_string();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if !is_valid_id(stem) {
+        return Err(format!(
+            "{}: not named after an issue id (PF- and letters or digits): skipped",
+            shown()
+        ));
+    }
+    let kind = entry
+        .file_type()
+        .map_err(|e| format!("cannot read {}: {e}", shown()))?;
+    if kind.is_symlink() {
+        return Err(format!(
+            "{} is a symbolic link: refused (an issue file must be a regular file)",
+            shown()
+        ));
+    }
+    if !kind.is_file() {
+        return Err(format!(
+            "{} is {}, not a regular file: skipped",
+            shown(),
+            fsutil::kind_of(kind)
+        ));
+    }
+    Ok(())
+}
+
 fn random_id() -> String {
     let body: String = (0..ID_LEN)
         .map(|_| char::from(ID_ALPHABET[fastrand::usize(..ID_ALPHABET.len())]))
@@ -385,8 +496,13 @@ fn random_id() -> String {
 
 /// Parse one issue file; errors are one line with file:line:column.
 fn read_issue(path: &Path) -> Result<(Issue, String), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = fsutil::read_regular_text(path, MAX_ISSUE_FILE, Links::Refuse).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            e.to_string()
+        } else {
+            format!("cannot read {}: {e}", path.display())
+        }
+    })?;
     let issue: Issue = toml::from_str(&text).map_err(|e| {
         let (line, column) = crate::config::line_column(&text, e.span().map_or(0, |s| s.start));
         format!(
@@ -421,7 +537,10 @@ fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         fastrand::u32(..)
     ));
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::hard_link(&tmp, path)?;

@@ -8,19 +8,19 @@
 //! a fallback, and only a document without a `runs` array is refused.
 
 use super::{relative_path, ParseContext};
-use crate::domain::finding::{Finding, Severity};
+use crate::domain::finding::{Finding, Findings, Severity, MAX_MESSAGE};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 use std::path::Path;
 
 /// Read a SARIF log: one finding per unsuppressed result, over all runs.
-pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Finding>, String> {
+pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Findings, String> {
     let log = parse_json(bytes)?;
     let runs = log
         .get("runs")
         .and_then(Value::as_array)
         .ok_or("report is not SARIF: expected a JSON object with `runs`")?;
-    let mut findings = Vec::new();
+    let mut findings = Findings::new();
     for run in runs {
         read_run(run, ctx, &mut findings);
     }
@@ -79,12 +79,18 @@ impl<'a> Run<'a> {
     }
 }
 
-fn read_run(run: &Value, ctx: &ParseContext, findings: &mut Vec<Finding>) {
+fn read_run(run: &Value, ctx: &ParseContext, findings: &mut Findings) {
     let meta = Run::new(run);
     for result in array_at(Some(run), "results") {
-        if is_reportable(result) {
-            findings.push(read_result(result, &meta, ctx));
+        if !is_reportable(result) {
+            continue;
         }
+        if findings.is_full() {
+            // Counted, not built: a full run costs nothing more per result.
+            findings.leave_out();
+            continue;
+        }
+        findings.push(read_result(result, &meta, ctx));
     }
 }
 
@@ -181,7 +187,7 @@ fn level_severity(level: &str) -> Option<Severity> {
 
 /// `message.text`, else `message.markdown`, else the rule's `messageStrings[message.id]`,
 /// else the rule's short description; `{0}`-style placeholders are filled from
-/// `message.arguments`.
+/// `message.arguments` (once, from the template only: see [`fill_placeholders`]).
 fn message(result: &Value, rule: Option<&Value>, rule_id: &str) -> String {
     let message = result.get("message");
     let template = str_at(message, "text")
@@ -201,16 +207,56 @@ fn rule_message_string<'a>(message: Option<&Value>, rule: Option<&'a Value>) -> 
     str_at(strings.get(id), "text")
 }
 
+/// SARIF §3.11.5: `{n}` is the n-th argument, `{{` and `}}` are literal braces. One
+/// pass over the template: an argument's text is never scanned again, so `{0}` →
+/// `{1}{1}` → `{2}{2}`… cannot grow the message, and the result stops at
+/// [`MAX_MESSAGE`] (plus one argument) however often the template repeats a big one.
 fn fill_placeholders(template: &str, arguments: &[Value]) -> String {
-    let mut text = template.to_string();
-    for (i, argument) in arguments.iter().enumerate() {
-        let value = match argument {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        text = text.replace(&format!("{{{i}}}"), &value);
+    let mut text = String::with_capacity(template.len().min(MAX_MESSAGE));
+    let mut rest = template;
+    while let Some(at) = rest.find(['{', '}']) {
+        if text.len() > MAX_MESSAGE {
+            return text;
+        }
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix("{{").or_else(|| rest.strip_prefix("}}")) {
+            text.push_str(&rest[..1]);
+            rest = after;
+            continue;
+        }
+        let digits = rest[1..].bytes().take_while(u8::is_ascii_digit).count();
+        let argument = (digits > 0 && rest[1 + digits..].starts_with('}'))
+            .then(|| rest[1..1 + digits].parse::<usize>().ok())
+            .flatten()
+            .and_then(|i| arguments.get(i));
+        match argument {
+            Some(argument) => {
+                match argument {
+                    Value::String(s) => push_capped(&mut text, s),
+                    other => push_capped(&mut text, &other.to_string()),
+                }
+                rest = &rest[digits + 2..];
+            }
+            None => {
+                text.push_str(&rest[..1]);
+                rest = &rest[1..];
+            }
+        }
     }
+    push_capped(&mut text, rest);
     text
+}
+
+/// Append at most what keeps `text` near [`MAX_MESSAGE`]; the finding cuts the rest
+/// with its marker.
+fn push_capped(text: &mut String, more: &str) {
+    let room = (MAX_MESSAGE + 1).saturating_sub(text.len());
+    let mut end = more.len().min(room);
+    while !more.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.push_str(&more[..end]);
 }
 
 /// Path and line of the first location. `uriBaseId` (e.g. `%SRCROOT%`) is resolved by
@@ -326,7 +372,7 @@ mod tests {
 
     fn read(text: &str, root: &'static str) -> Vec<Finding> {
         match parse(text.as_bytes(), &ctx(root)) {
-            Ok(findings) => findings,
+            Ok(findings) => findings.into_vec(),
             Err(e) => panic!("fixture should parse: {e}"),
         }
     }
@@ -535,7 +581,31 @@ mod tests {
     #[test]
     fn byte_order_mark_is_tolerated() {
         let text = "\u{feff}{\"runs\": []}";
-        assert_eq!(parse(text.as_bytes(), &ctx("/")), Ok(vec![]));
+        assert_eq!(parse(text.as_bytes(), &ctx("/")), Ok(Findings::new()));
+    }
+
+    #[test]
+    fn placeholder_chains_in_arguments_cannot_blow_up_memory() {
+        // 738 bytes that used to grow without bound: each argument doubles the last.
+        let arguments: Vec<String> = (0..40)
+            .map(|i| format!("\"{{{}}}{{{}}}\"", i + 1, i + 1))
+            .collect();
+        let text = format!(
+            r#"{{"runs": [{{"results": [{{"ruleId": "r", "message": {{"text": "{{0}} and {{{{0}}}}", "arguments": [{}]}}}}]}}]}}"#,
+            arguments.join(",")
+        );
+        let findings = read(&text, "/");
+        // The argument is text: its `{1}{1}` is not filled again.
+        assert_eq!(findings[0].message, "{1}{1} and {0}");
+        let template = "{0}".repeat(10_000);
+        let big = Value::String("z".repeat(50_000));
+        let filled = fill_placeholders(&template, std::slice::from_ref(&big));
+        assert!(filled.len() <= MAX_MESSAGE + 1, "{}", filled.len());
+        assert_eq!(
+            fill_placeholders("{1} {x} {} {0", &[Value::from(7)]),
+            "{1} {x} {} {0"
+        );
+        assert_eq!(fill_placeholders("a {0}", &[Value::from(7)]), "a 7");
     }
 
     #[test]

@@ -193,6 +193,7 @@ fn run(
         findings: usize::from(status == RunStatus::Failed) * 3,
         metric,
         unit: (!unit.is_empty()).then(|| unit.to_string()),
+        truncated: None,
     }
 }
 

@@ -14,8 +14,9 @@ pub use ring::{Output, Ring};
 
 use crate::domain::check::{judge, CheckSpec, RunStatus};
 use crate::domain::check::{MetricSource, MetricSpec};
-use crate::domain::finding::{assign_fingerprints, Finding};
+use crate::domain::finding::{assign_fingerprints, Finding, Findings};
 use crate::formats::{parse_document, ParseContext, StreamParser};
+use crate::fsutil::{self, Links};
 use crate::metrics::{self, MetricValue, ReportKind};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
@@ -72,6 +73,11 @@ pub struct RunOutcome {
     pub metric: Option<MetricValue>,
     /// How the metric was read (a report in another format) or why it could not be.
     pub metric_note: Option<String>,
+    /// `Some(n)` when the findings were cut at `n` (the caps of [`Findings`]): such a
+    /// run verifies nothing, and gates do not count it clean.
+    pub truncated: Option<usize>,
+    /// Why the log file is incomplete (a full disk), when it is.
+    pub log_error: Option<String>,
 }
 
 enum End {
@@ -166,6 +172,8 @@ pub async fn run_check(
             lines: 0,
             metric: None,
             metric_note: None,
+            truncated: None,
+            log_error: None,
         },
     };
     outcome.duration = started.elapsed();
@@ -179,6 +187,14 @@ async fn execute(
     cancel: &CancellationToken,
     log_path: &Path,
 ) -> Result<RunOutcome, String> {
+    // A repository moved or deleted under a watcher: never re-create its local state
+    // (`<old path>/.git/preflight`) nor run in a ghost folder.
+    if !ctx.root.is_dir() {
+        return Err(format!(
+            "the repository {} is gone (moved or deleted): nothing runs",
+            ctx.root.display()
+        ));
+    }
     std::fs::create_dir_all(&ctx.logs_dir)
         .map_err(|e| format!("cannot create {}: {e}", ctx.logs_dir.display()))?;
     let log = std::fs::File::create(log_path)
@@ -266,11 +282,11 @@ async fn execute(
     }
     guard.armed = false;
 
-    let (stream_result, lines, drained) = match tokio::time::timeout(DRAIN_LIMIT, reader_task).await
-    {
-        Ok(Ok(read)) => (read.findings, read.lines, true),
-        _ => (None, output.lock().total(), false),
-    };
+    let (stream_result, lines, drained, log_error) =
+        match tokio::time::timeout(DRAIN_LIMIT, reader_task).await {
+            Ok(Ok(read)) => (read.findings, read.lines, true, read.log_error),
+            _ => (None, output.lock().total(), false, None),
+        };
 
     let (exit_code, timed_out, mut note) = match end {
         End::Exited(status) => (status.code(), false, None),
@@ -288,7 +304,7 @@ async fn execute(
         note = Some("output pipe held open by a process outside the check's group".into());
     }
 
-    let report: Option<Result<Vec<Finding>, String>> = if spec.format.reads_document() {
+    let report: Option<Result<Findings, String>> = if spec.format.reads_document() {
         let source = report_path.as_deref().or(stdout_capture.as_deref());
         source.map(|path| {
             let before = report_path.is_some().then_some(report_before).flatten();
@@ -306,7 +322,19 @@ async fn execute(
     } else {
         stream_result
     };
+    let truncated = match &report {
+        Some(Ok(findings)) => findings.truncated_at(),
+        _ => None,
+    };
+    let report = report.map(|r| r.map(Findings::into_vec));
     let status = judge(exit_code, timed_out, report.as_ref());
+    if let Some(kept) = truncated {
+        let said = format!("findings truncated at {kept}: this run verifies nothing");
+        note = Some(match note {
+            Some(other) => format!("{other}; {said}"),
+            None => said,
+        });
+    }
     let mut findings = match report {
         Some(Ok(findings)) => findings,
         Some(Err(reason)) => {
@@ -351,6 +379,8 @@ async fn execute(
         lines,
         metric,
         metric_note,
+        truncated,
+        log_error,
     })
 }
 
@@ -378,8 +408,13 @@ fn read_metric(
                 .unwrap_or(path)
                 .display()
                 .to_string();
-            let bytes =
-                std::fs::read(path).map_err(|_| format!("the check wrote no report at {shown}"))?;
+            let bytes = match fsutil::read_regular(path, fsutil::MAX_REPORT, Links::Follow) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(format!("the check wrote no report at {shown}"))
+                }
+                Err(e) => return Err(format!("cannot read the report: {e}")),
+            };
             if before.is_some() && modified(path) == before {
                 return Err(format!("the report {shown} was not rewritten by this run"));
             }
@@ -416,9 +451,9 @@ fn read_document(
     ctx: &RunContext,
     path: &Path,
     before: Option<SystemTime>,
-) -> Result<Vec<Finding>, String> {
+) -> Result<Findings, String> {
     let shown = path.strip_prefix(&ctx.root).unwrap_or(path).display();
-    let bytes = match std::fs::read(path) {
+    let bytes = match fsutil::read_regular(path, fsutil::MAX_REPORT, Links::Follow) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(format!("the check wrote no report at {shown}"));
@@ -469,7 +504,14 @@ fn anchor_paths(findings: &mut [Finding], cwd: Option<&Path>, root: &Path) {
     }
 }
 
-/// Source lines for fingerprints, each file read at most once per run.
+/// Largest source file read to anchor a fingerprint; a bigger one anchors on the
+/// message alone.
+const MAX_SOURCE: u64 = 4 * 1024 * 1024;
+
+/// Source lines for fingerprints, each file read at most once per run. A finding's path
+/// comes from the tool's report: it is read only when it is a regular file inside the
+/// repository of at most [`MAX_SOURCE`] bytes (never `/dev/zero`, a FIFO or the
+/// keyboard).
 struct SourceLines<'a> {
     root: &'a Path,
     files: HashMap<String, Option<String>>,
@@ -485,10 +527,11 @@ impl<'a> SourceLines<'a> {
 
     fn line(&mut self, path: &str, line: u32) -> Option<String> {
         let root = self.root;
-        let text = self
-            .files
-            .entry(path.to_string())
-            .or_insert_with(|| std::fs::read_to_string(root.join(path)).ok());
+        let text = self.files.entry(path.to_string()).or_insert_with(|| {
+            fsutil::read_in_repo(root, &root.join(path), MAX_SOURCE)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+        });
         text.as_deref()?
             .lines()
             .nth((line as usize).checked_sub(1)?)
@@ -497,8 +540,10 @@ impl<'a> SourceLines<'a> {
 }
 
 struct ReadResult {
-    findings: Option<Result<Vec<Finding>, String>>,
+    findings: Option<Result<Findings, String>>,
     lines: u64,
+    /// Why the log stopped being written (a full disk).
+    log_error: Option<String>,
 }
 
 /// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
@@ -519,15 +564,19 @@ async fn read_output(
     let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
     let mut partial: Vec<u8> = Vec::new();
     let mut lines = 0u64;
-    let mut log_ok = true;
+    let mut logged = 0u64;
+    let mut log_error: Option<String> = None;
     loop {
         let chunk = match reader.fill_buf().await {
             Ok([]) | Err(_) => break,
             Ok(chunk) => chunk,
         };
         let len = chunk.len();
-        if log_ok {
-            log_ok = log.write_all(chunk).is_ok();
+        if log_error.is_none() {
+            match log.write_all(chunk) {
+                Ok(()) => logged += len as u64,
+                Err(e) => log_error = Some(log_cut(logged, &e)),
+            }
         }
         lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
         reader.consume(len);
@@ -536,11 +585,19 @@ async fn read_output(
         take_line(&partial, &mut parser, &ctx, &mut output.lock());
         lines += 1;
     }
-    let _ = log.flush();
+    if let (Err(e), None) = (log.flush(), &log_error) {
+        log_error = Some(log_cut(logged, &e));
+    }
     ReadResult {
         findings: parser.map(StreamParser::finish),
         lines,
+        log_error,
     }
+}
+
+/// "the log is cut after about 1048576 bytes: No space left on device (os error 28)".
+fn log_cut(logged: u64, error: &std::io::Error) -> String {
+    format!("the log is cut after about {logged} bytes: {error}")
 }
 
 /// Hand the complete lines of `chunk` to the ring (and the parser); an unfinished

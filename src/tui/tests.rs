@@ -134,6 +134,7 @@ fn record(check: &str, status: RunStatus, ms: u64, findings: usize) -> RunRecord
         findings,
         metric: None,
         unit: None,
+        truncated: None,
     }
 }
 
