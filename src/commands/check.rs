@@ -196,29 +196,50 @@ pub async fn run_all(
     for task in tasks {
         outcomes.push(task.await.wrap_err("a check task crashed")?);
     }
-    signals.abort();
+    // The runs are over; the signal task stays: from now on a signal ends the process
+    // (filing the findings may wait for the register lock, and must not outlive Ctrl-C).
+    cancel.cancel();
+    drop(signals);
     if let Some(ticker) = ticker {
         ticker.abort();
     }
     Ok(outcomes)
 }
 
-/// Ctrl-C, SIGTERM and SIGHUP cancel every running check (ending their groups).
+/// Ctrl-C, SIGTERM and SIGHUP cancel every running check (ending their groups). Once
+/// `cancel` is cancelled (a first signal, or the runs are over), the next signal ends
+/// the process at once with exit code 130: once tokio handles a signal its default
+/// action is gone for good, so without this a later wait (the register lock) would
+/// ignore every Ctrl-C. Nothing is lost: every write is atomic, the lock is released
+/// by the kernel, and the check groups are ended by the runner's watchdog.
 pub async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<AtomicBool>) {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut hup)) = (
+    let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::hangup()),
+        signal(SignalKind::interrupt()),
     ) else {
         return;
     };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-        _ = hup.recv() => {}
+    loop {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        interrupted.store(true, Ordering::SeqCst);
+        if cancel.is_cancelled() {
+            exit_interrupted();
+        }
+        cancel.cancel();
     }
-    interrupted.store(true, Ordering::SeqCst);
-    cancel.cancel();
+}
+
+/// End the process now, as interrupted.
+fn exit_interrupted() -> ! {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "\npreflight: interrupted");
+    std::process::exit(i32::from(exit::INTERRUPTED))
 }
 
 pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {

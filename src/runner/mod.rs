@@ -9,6 +9,7 @@
 mod dependencies;
 mod ring;
 pub mod slots;
+pub mod watchdog;
 
 pub use ring::{Output, Ring};
 
@@ -40,8 +41,11 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// Pipe buffer asked of the kernel: a chatty check then rarely blocks on a full pipe,
 /// which is most of what capturing costs it (Linux; the default is 64 KiB).
 const PIPE_BUFFER: i32 = 1024 * 1024;
-/// How often to look whether a terminated group is gone.
-const GROUP_POLL: Duration = Duration::from_millis(20);
+/// How soon to look first whether a terminated group is gone; the wait doubles up to
+/// [`GROUP_POLL_MAX`] (each look scans `/proc`: a group that ignores SIGTERM must not
+/// cost a core for the whole grace).
+const GROUP_POLL: Duration = Duration::from_millis(10);
+const GROUP_POLL_MAX: Duration = Duration::from_millis(200);
 
 /// Where a run happens and where its traces go.
 #[derive(Debug, Clone)]
@@ -86,7 +90,9 @@ enum End {
     Cancelled,
 }
 
-/// Kills the group if the run is abandoned midway (its future dropped).
+/// Ends the group if the run is abandoned midway (its future dropped, as when the
+/// runtime shuts down): SIGTERM now, SIGKILL after [`KILL_GRACE`] from a thread of
+/// its own, or from the watchdog if the process is gone by then.
 struct GroupGuard {
     pgid: Pid,
     armed: bool,
@@ -95,7 +101,18 @@ struct GroupGuard {
 impl Drop for GroupGuard {
     fn drop(&mut self) {
         if self.armed {
-            let _ = killpg(self.pgid, Signal::SIGKILL);
+            let pgid = self.pgid;
+            if killpg(pgid, Signal::SIGTERM).is_ok() {
+                let _ = std::thread::Builder::new()
+                    .name("end-group".into())
+                    .spawn(move || {
+                        std::thread::sleep(KILL_GRACE);
+                        let _ = killpg(pgid, Signal::SIGKILL);
+                        watchdog::forget(pgid);
+                    });
+            } else {
+                watchdog::forget(pgid);
+            }
         }
     }
 }
@@ -138,12 +155,14 @@ async fn end_group(pgid: Pid, child: &mut tokio::process::Child) {
         return; // nothing left
     }
     let deadline = Instant::now() + KILL_GRACE;
+    let mut pause = GROUP_POLL;
     while Instant::now() < deadline {
         let _ = child.try_wait();
         if !group_alive(pgid) {
             return;
         }
-        tokio::time::sleep(GROUP_POLL).await;
+        tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+        pause = (pause * 2).min(GROUP_POLL_MAX);
     }
     let _ = killpg(pgid, Signal::SIGKILL);
 }
@@ -250,6 +269,7 @@ async fn execute(
         .id()
         .ok_or_else(|| "the check exited before it could be watched".to_string())?;
     let pgid = Pid::from_raw(pid as i32);
+    watchdog::watch(pgid);
     let mut guard = GroupGuard { pgid, armed: true };
 
     let receiver = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
@@ -281,6 +301,7 @@ async fn execute(
         let _ = child.wait().await;
     }
     guard.armed = false;
+    watchdog::forget(pgid);
 
     let (stream_result, lines, drained, log_error) =
         match tokio::time::timeout(DRAIN_LIMIT, reader_task).await {

@@ -78,10 +78,13 @@ pub async fn drive<S: Screen>(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    // The terminal is gone: nothing is waited for on the way out (see below).
+    let mut hung_up = false;
     loop {
         if dirty {
             // A failed draw means the terminal is gone (a hang-up can beat SIGHUP).
             if screen.draw(&cockpit.model, &cockpit.theme).is_err() {
+                hung_up = true;
                 break;
             }
             cockpit.model.drawn();
@@ -90,7 +93,10 @@ pub async fn drive<S: Screen>(
         let busy = cockpit.model.busy();
         let msgs: Vec<Msg> = tokio::select! {
             Some(input) = input.recv() => match input {
-                Input::HungUp => break,
+                Input::HungUp => {
+                    hung_up = true;
+                    break;
+                }
                 Input::Event(Event::Key(key)) if key.kind != KeyEventKind::Release => vec![Msg::Key(key)],
                 Input::Event(Event::Resize(w, h)) => vec![Msg::Resize(w, h)],
                 Input::Event(_) => continue,
@@ -114,9 +120,15 @@ pub async fn drive<S: Screen>(
             break;
         }
     }
-    // Running checks are stopped (their process groups ended) before leaving.
-    let _ = tokio::time::timeout(crate::runner::KILL_GRACE, cockpit.slots.stop_all()).await;
-    Ok(cockpit.close().await)
+    // After a hang-up nobody waits for us, and crossterm's input thread may be spinning
+    // on the dead terminal (it loops on EIO): leave at once. Dropping the runs sends
+    // their groups SIGTERM, and the runner's watchdog sends SIGKILL after the grace.
+    let hung_up = hung_up || crate::tui::term::is_hung_up();
+    if !hung_up {
+        // Running checks are stopped (their process groups ended) before leaving.
+        let _ = tokio::time::timeout(crate::runner::KILL_GRACE, cockpit.slots.stop_all()).await;
+    }
+    Ok(cockpit.close(hung_up).await)
 }
 
 impl Cockpit {
@@ -353,9 +365,9 @@ impl Cockpit {
     }
 
     /// Wait (bounded) for queued work, and say what of it failed.
-    async fn close(mut self) -> Closed {
+    async fn close(mut self, hung_up: bool) -> Closed {
         let start = Instant::now();
-        while !self.worker.idle() && start.elapsed() < QUIT_WAIT {
+        while !hung_up && !self.worker.idle() && start.elapsed() < QUIT_WAIT {
             tokio::time::sleep(QUIT_POLL).await;
         }
         let mut unfinished = Vec::new();

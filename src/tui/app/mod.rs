@@ -95,7 +95,7 @@ fn on_signal(stop: UnboundedSender<()>) -> Result<()> {
     tokio::spawn(async move {
         tokio::select! {
             _ = term.recv() => {}
-            _ = hup.recv() => {}
+            _ = hup.recv() => super::term::note_hang_up(),
             _ = int.recv() => {}
         }
         let _ = stop.send(());
