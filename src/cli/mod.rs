@@ -57,13 +57,15 @@ fn run_issue(repo: Option<&std::path::Path>, cmd: IssueCommand) -> Result<ExitCo
     }
 }
 
-/// An error report as one line: each cause after the last, joined by ": ".
+/// An error report as one line: each cause after the last, joined by ": ". Errors
+/// echo what a repository wrote (ids, keys, paths), so the line is sanitised.
 pub fn one_line(report: &color_eyre::Report) -> String {
-    report
+    let line = report
         .chain()
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
-        .join(": ")
+        .join(": ");
+    crate::text::sanitize::one_line(&line).into_owned()
 }
 
 impl From<CheckArgs> for check::Options {

@@ -10,7 +10,8 @@ use crate::history;
 use crate::register::{self, Filed};
 use crate::repo::Head;
 use crate::runner::{run_check, Output, RunOutcome};
-use crate::text::format::human_duration;
+use crate::text::format::{clip, human_duration};
+use crate::text::sanitize::Line;
 use crate::trust;
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
@@ -66,7 +67,7 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     let filed = if args.register {
         let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
         for error in &filed.errors {
-            eprintln!("preflight: warning: {error}");
+            eprintln!("preflight: warning: {}", Line(error));
         }
         Some(filed)
     } else {
@@ -127,13 +128,20 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
     if ws.is_trusted(flag)? {
         return Ok(());
     }
+    let changed = match trust::changes(&ws.repo, &ws.config)? {
+        Some(lines) if !lines.is_empty() => format!(
+            " (what runs changed since you trusted it: {})",
+            lines.join("; ")
+        ),
+        _ => String::new(),
+    };
     let what = match ws.config.source {
         Source::File(_) => format!(
-            "{} is not trusted (new or changed since trusted)",
+            "{} is not trusted{changed}",
             ws.repo.root.join(crate::config::FILE_NAME).display()
         ),
         Source::Default => format!(
-            "the detected checks of {} are not trusted yet",
+            "the detected checks of {} are not trusted{changed}",
             ws.repo.root.display()
         ),
     };
@@ -146,7 +154,7 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
 /// Keep finished runs in the history; a failure to write local state is a warning.
 pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
     if let Err(e) = history::remember(&ws.repo.state_dir, head, outcomes) {
-        eprintln!("preflight: warning: {e}");
+        eprintln!("preflight: warning: {}", Line(&e.to_string()));
     }
 }
 
@@ -257,7 +265,7 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
         println!(
             "{} {:<width$}  {:<9}  {:>8}  {:>8}",
             glyph(o.status),
-            o.check,
+            Line(&o.check),
             o.status.as_str(),
             human_duration(o.duration),
             o.findings.len()
@@ -266,11 +274,19 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
     let mut shown = 0;
     let total: usize = outcomes.iter().map(|o| o.findings.len()).sum();
     for o in outcomes {
+        let check = Line(&o.check);
         if let Some(error) = o.error.as_ref().filter(|_| o.status != RunStatus::Passed) {
-            println!("{}: {error} (log: {})", o.check, o.log.display());
+            println!(
+                "{check}: {} (log: {})",
+                Line(error),
+                Line(&o.log.display().to_string())
+            );
+        }
+        if let Some(cut) = &o.log_error {
+            println!("{check}: {}", Line(cut));
         }
         for f in o.findings.iter().take(FINDINGS_SHOWN.saturating_sub(shown)) {
-            println!("{}: {}", o.check, describe(f));
+            println!("{check}: {}", describe(f));
             shown += 1;
         }
     }
@@ -297,27 +313,34 @@ pub fn print_summary(ws: &Workspace, outcomes: &[RunOutcome]) {
         outcomes.len(),
         if outcomes.len() == 1 { "" } else { "s" },
         parts.join(", "),
-        ws.repo.state_dir.join("logs").display()
+        Line(&ws.repo.state_dir.join("logs").display().to_string())
     );
 }
 
-/// `src/db.rs:4 [unused_imports] medium: unused import`
+/// Longest message shown per finding in the summary (the issue and `--json` keep it
+/// all): one line of a terminal, not 64 KiB.
+const MESSAGE_SHOWN: usize = 200;
+
+/// `src/db.rs:4 [unused_imports] medium: unused import`, every part sanitised (paths,
+/// rules and messages come from the tool's report).
 fn describe(f: &Finding) -> String {
     let place = match (&f.path, f.line) {
-        (Some(p), Some(l)) => format!("{p}:{l} "),
-        (Some(p), None) => format!("{p} "),
+        (Some(p), Some(l)) => format!("{}:{l} ", Line(p)),
+        (Some(p), None) => format!("{} ", Line(p)),
         _ => String::new(),
     };
-    // The first line: an advisory's link and text stay in `--json` and the register.
-    let message = f.message.lines().next().unwrap_or_default();
+    // The first line, one terminal line long: the rest (an advisory's link and text)
+    // stays in `--json` and the register.
+    let first = f.message.lines().next().unwrap_or_default();
+    let message = clip(&Line(first).to_string(), MESSAGE_SHOWN);
+    let rule = clip(&Line(&f.rule).to_string(), MESSAGE_SHOWN);
     match &f.dependency {
         Some(dep) => format!(
-            "{place}[{}] {}: {}: {message}",
-            f.rule,
+            "{place}[{rule}] {}: {}: {message}",
             f.severity,
-            dep.summary()
+            clip(&Line(&dep.summary()).to_string(), MESSAGE_SHOWN)
         ),
-        None => format!("{place}[{}] {}: {message}", f.rule, f.severity),
+        None => format!("{place}[{rule}] {}: {message}", f.severity),
     }
 }
 
@@ -342,8 +365,12 @@ struct JsonCheck<'a> {
     exit_code: Option<i32>,
     duration_ms: u128,
     findings: Vec<JsonFinding<'a>>,
+    /// `n` when the findings were cut at `n` (the run then verifies nothing).
+    truncated: Option<usize>,
     error: Option<&'a str>,
     log: String,
+    /// Why the log is incomplete (a full disk), else `null`.
+    log_error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -388,8 +415,10 @@ fn print_json(
                         }),
                     })
                     .collect(),
+                truncated: o.truncated,
                 error: o.error.as_deref(),
                 log: o.log.display().to_string(),
+                log_error: o.log_error.as_deref(),
             })
             .collect(),
         register: filed,

@@ -9,6 +9,7 @@ use crate::history::History;
 use crate::register;
 use crate::store::Store;
 use crate::text::format::ago;
+use crate::text::sanitize::Line;
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::{bail, Result, WrapErr};
 use serde::Serialize;
@@ -58,7 +59,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         if args.register {
             let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
             for error in &filed.errors {
-                eprintln!("preflight: warning: {error}");
+                eprintln!("preflight: warning: {}", Line(error));
             }
         }
     }
@@ -70,7 +71,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         .collect();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        eprintln!("preflight: warning: {}", Line(error));
     }
     let head = ws.repo.head();
     let commit = head.as_ref().and_then(|h| h.commit.clone());
@@ -89,7 +90,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             commit.as_deref(),
             head.as_ref().map_or(0, |h| h.dirty),
         ) {
-            eprintln!("preflight: {line}");
+            eprintln!("preflight: {}", Line(&line));
         }
     }
     let branch = head.as_ref().and_then(|h| h.branch.clone());
@@ -194,7 +195,9 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
         let advisory = if gate.advisory { " (advisory)" } else { "" };
         println!(
             "{mark}  {:<width$}  {}{advisory} · {}",
-            gate.id, gate.name, gate.reason
+            Line(&gate.id),
+            Line(&gate.name),
+            Line(&gate.reason)
         );
     }
     let blockers = blocker_issues(verdict, issues);
@@ -205,15 +208,15 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
                 "  {}  {:<8}  {}  ({}, {})",
                 issue.id,
                 issue.severity,
-                issue.title,
+                Line(&issue.title),
                 issue.status,
-                issue.owner.as_deref().unwrap_or("no owner")
+                Line(issue.owner.as_deref().unwrap_or("no owner"))
             );
         }
     }
     let at = match (branch, commit) {
-        (Some(b), Some(c)) => format!(" · {b}@{c}"),
-        (None, Some(c)) => format!(" · {c}"),
+        (Some(b), Some(c)) => format!(" · {}@{}", Line(b), Line(c)),
+        (None, Some(c)) => format!(" · {}", Line(c)),
         _ => String::new(),
     };
     if verdict.go {

@@ -8,6 +8,7 @@ use crate::domain::triage::{self, Edit};
 use crate::repo::Repo;
 use crate::store::{self, Store, ID_PREFIX};
 use crate::text::format::{age, fit};
+use crate::text::sanitize::{multi_line, Line};
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
 use std::path::Path;
 use std::process::ExitCode;
@@ -98,6 +99,7 @@ pub fn note(repo_arg: Option<&Path>, id: &str, text: &str) -> Result<ExitCode> {
 }
 
 /// Turn what the user typed into a register id: case and the `PF-` prefix are optional.
+/// Anything but a valid id is refused before a file is looked at.
 fn resolve(store: &Store, typed: &str) -> Result<String> {
     let upper = typed.trim().to_ascii_uppercase();
     let id = if upper.starts_with(ID_PREFIX) {
@@ -105,14 +107,24 @@ fn resolve(store: &Store, typed: &str) -> Result<String> {
     } else {
         format!("{ID_PREFIX}{upper}")
     };
-    if store.path_of(&id).is_file() {
+    if !store::is_valid_id(&id) {
+        bail!(
+            "`{}` is not an issue id (PF- and up to 32 letters or digits, e.g. PF-7K3Q9X)",
+            Line(typed)
+        );
+    }
+    if std::fs::symlink_metadata(store.path_of(&id)).is_ok() {
         return Ok(id);
     }
     let known: Vec<String> = store.load().issues.into_iter().map(|i| i.id).collect();
     let hint = did_you_mean(&id, known.iter().map(String::as_str))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
-    bail!("no issue `{typed}` in {}{hint}", store.dir().display())
+    bail!(
+        "no issue `{}` in {}{hint}",
+        Line(typed),
+        store.dir().display()
+    )
 }
 
 fn change(
@@ -218,7 +230,7 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
     };
     let loaded = store.load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        eprintln!("preflight: warning: {}", Line(error));
     }
     let mut issues: Vec<Issue> = loaded
         .issues
@@ -253,13 +265,19 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
             issue.severity,
             issue.status,
             if issue.blocker { "●" } else { " " },
-            fit(&issue.title, 48),
-            fit(issue.owner.as_deref().unwrap_or("-"), 10),
+            fit(&Line(&issue.title).to_string(), 48),
+            fit(&Line(issue.owner.as_deref().unwrap_or("-")).to_string(), 10),
             age(&issue.created, now),
-            issue.source()
+            Line(issue.source())
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A multi-line field made safe, its later lines indented under the first (so no line
+/// of it can pass for a line of preflight's own).
+fn indented(text: &str) -> String {
+    multi_line(text).replace('\n', "\n            ")
 }
 
 /// `preflight issue show ID`: one issue with its history.
@@ -272,7 +290,7 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
         println!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}  {}", issue.id, issue.title);
+    println!("{}  {}", issue.id, Line(&issue.title));
     println!(
         "{} · {}{}{} · revision {}",
         issue.severity,
@@ -302,7 +320,12 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
     ];
     for (label, value) in fields {
         if let Some(value) = value {
-            println!("{label:>10}: {value}");
+            // Who, what size, where: one line. What and how: may take several.
+            let shown = match label {
+                "owner" | "effort" | "task" | "area" => Line(&value).to_string(),
+                _ => indented(&value),
+            };
+            println!("{label:>10}: {shown}");
         }
     }
     if let Some(link) = &issue.finding {
@@ -312,17 +335,21 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
             _ => "-".into(),
         };
         println!(
-            "   finding: {} {} at {place} (first seen {}, last seen {})",
-            link.check, link.rule, link.first_seen, link.last_seen
+            "   finding: {} {} at {} (first seen {}, last seen {})",
+            Line(&link.check),
+            Line(&link.rule),
+            Line(&place),
+            Line(&link.first_seen),
+            Line(&link.last_seen)
         );
         if let Some(summary) = link.dependency_summary() {
-            println!("   package: {summary}");
+            println!("   package: {}", Line(&summary));
         }
         if !link.aliases.is_empty() {
-            println!("   aliases: {}", link.aliases.join(", "));
+            println!("   aliases: {}", Line(&link.aliases.join(", ")));
         }
         if let Some(confidence) = &link.confidence {
-            println!("confidence: {confidence}");
+            println!("confidence: {}", Line(confidence));
         }
     }
     if let Some(d) = &issue.dismissal {
@@ -336,15 +363,31 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
             .as_deref()
             .map(|n| format!(": {n}"))
             .unwrap_or_default();
-        println!(" dismissed: {}{until} by {}{note}", d.reason, d.by);
+        println!(
+            " dismissed: {}{} by {}{}",
+            d.reason,
+            Line(&until),
+            Line(&d.by),
+            indented(&note)
+        );
     }
     for note in &issue.notes {
-        println!("      note: {} ({}, {})", note.text, note.by, note.at);
+        println!(
+            "      note: {} ({}, {})",
+            indented(&note.text),
+            Line(&note.by),
+            Line(&note.at)
+        );
     }
     if !issue.history.is_empty() {
         println!("history:");
         for h in &issue.history {
-            println!("  {}  {:<10}  {}", h.at, h.by, h.change);
+            println!(
+                "  {}  {:<10}  {}",
+                Line(&h.at),
+                Line(&h.by),
+                Line(&h.change)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

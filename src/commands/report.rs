@@ -37,7 +37,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let runs = History::new(&ws.repo.state_dir).load();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        eprintln!("preflight: warning: {}", crate::text::sanitize::Line(error));
     }
     let head = ws.repo.head();
     let history = if ws.repo.git_dir.is_some() {

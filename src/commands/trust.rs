@@ -1,5 +1,6 @@
 //! `preflight trust`: allow this repository's commands to run.
 
+use crate::text::sanitize::{multi_line, Line};
 use crate::trust;
 use crate::workspace::Workspace;
 use color_eyre::eyre::Result;
@@ -8,15 +9,25 @@ use std::process::ExitCode;
 
 pub fn run(repo_arg: Option<&Path>) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
-    trust::grant(&ws.repo, &ws.config.text)?;
+    let changes = trust::changes(&ws.repo, &ws.config)?;
+    trust::grant(&ws.repo, &ws.config)?;
+    if let Some(lines) = changes.filter(|l| !l.is_empty()) {
+        println!("changed since you last trusted it:");
+        for line in lines {
+            println!("  {}", Line(&line));
+        }
+    }
     println!(
         "trusted {} of {} (sha256 {}); these commands may now run:",
         ws.config_name(),
-        ws.repo.root.display(),
-        &trust::hash(&ws.config.text)[..12]
+        Line(&ws.repo.root.display().to_string()),
+        &trust::hash(&trust::runs_text(&ws.config))[..12]
     );
     for check in &ws.config.checks {
-        println!("  {:<12} {}", check.id, check.run);
+        // A command is the very thing the user must be able to read: every control
+        // shown, later lines indented under it.
+        let run = multi_line(&check.run).replace('\n', "\n               ");
+        println!("  {:<12} {run}", Line(&check.id));
     }
     if ws.config.checks.is_empty() {
         println!("  (none yet)");

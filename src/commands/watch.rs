@@ -12,6 +12,7 @@ use crate::exit;
 use crate::register;
 use crate::runner::slots::{Finished, RunEvent, Slots};
 use crate::runner::RunOutcome;
+use crate::text::sanitize::Line;
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
 use crate::workspace::{self, Workspace};
@@ -74,14 +75,25 @@ async fn watch(
     let stop = CancellationToken::new();
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::spawn(super::check::cancel_on_signal(stop.clone(), interrupted));
+    let mut code = exit::INTERRUPTED;
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
-            Some(event) = events.recv() => session.on_event(event),
+            Some(event) = events.recv() => {
+                if let WatchEvent::Gone(root) = &event {
+                    eprintln!(
+                        "preflight: the repository {} is gone (moved or deleted): watch mode stops",
+                        Line(&root.display().to_string())
+                    );
+                    code = exit::ERROR;
+                    break;
+                }
+                session.on_event(event);
+            }
             Some(run) = runs.recv() => match run {
                 RunEvent::Started { check, generation, trigger } => {
                     if session.slots.is_current(&check, generation) {
-                        println!("{} ▶ {check} ({trigger})", clock());
+                        println!("{} ▶ {} ({})", clock(), Line(&check), Line(&trigger));
                     }
                 }
                 RunEvent::Finished(done) => session.on_finished(*done),
@@ -89,7 +101,7 @@ async fn watch(
         }
     }
     session.slots.stop_all().await;
-    Ok(ExitCode::from(exit::INTERRUPTED))
+    Ok(ExitCode::from(code))
 }
 
 /// The checks to run: those named, or all.
@@ -105,14 +117,18 @@ fn selected(config: &Config, only: &[String]) -> Vec<CheckSpec> {
 impl Session {
     fn on_finished(&mut self, done: Finished) {
         if !self.slots.accept(&done) {
-            println!("{} ↻ {} cancelled: its inputs changed", clock(), done.check);
+            println!(
+                "{} ↻ {} cancelled: its inputs changed",
+                clock(),
+                Line(&done.check)
+            );
             return;
         }
         println!(
             "{} {} ({})",
             clock(),
             finished_line(&done.outcome),
-            done.trigger
+            Line(&done.trigger)
         );
         // One `git status` for the history and the register.
         let head = self.ws.repo.head();
@@ -126,13 +142,16 @@ impl Session {
             ) {
                 Ok(filed) => {
                     for error in &filed.errors {
-                        eprintln!("preflight: warning: {error}");
+                        eprintln!("preflight: warning: {}", Line(error));
                     }
                     if let Some(line) = filed.summary() {
                         println!("{} {line}", clock());
                     }
                 }
-                Err(e) => eprintln!("preflight: warning: cannot file findings: {e}"),
+                Err(e) => eprintln!(
+                    "preflight: warning: cannot file findings: {}",
+                    Line(&e.to_string())
+                ),
             }
         }
         self.latest.insert(done.check.clone(), done.outcome);
@@ -174,13 +193,15 @@ impl Session {
                     self.slots.start(&spec, "many changes");
                 }
             }
-            WatchEvent::Warning(message) => eprintln!("preflight: warning: {message}"),
+            WatchEvent::Warning(message) => {
+                eprintln!("preflight: warning: {}", Line(&message))
+            }
             WatchEvent::Ready(folders) => println!(
                 "{} watching {} ({folders} folders; Ctrl-C to stop)",
                 clock(),
-                self.ws.repo.root.display()
+                Line(&self.ws.repo.root.display().to_string())
             ),
-            WatchEvent::Register(_) | WatchEvent::Plans(_) => {}
+            WatchEvent::Register(_) | WatchEvent::Plans(_) | WatchEvent::Gone(_) => {}
         }
     }
 
@@ -190,16 +211,18 @@ impl Session {
             Ok(candidate) => candidate,
             Err(error) => {
                 println!(
-                    "{} ✖ {error}; still running the previous configuration",
-                    clock()
+                    "{} ✖ {}; still running the previous configuration",
+                    clock(),
+                    Line(&error)
                 );
                 return;
             }
         };
         if let Err(e) = require_trust(&candidate, self.trust_flag) {
             println!(
-                "{} ✖ {e}; still running the previous configuration",
-                clock()
+                "{} ✖ {}; still running the previous configuration",
+                clock(),
+                Line(&e.to_string())
             );
             return;
         }

@@ -37,6 +37,8 @@ pub enum WatchEvent {
     Ready(usize),
     /// The OS dropped events (its queue overflowed): anything may have changed.
     Overflow,
+    /// The repository was moved or deleted: watching stops (the last event sent).
+    Gone(PathBuf),
 }
 
 /// What to watch and what it means.
@@ -87,6 +89,15 @@ struct State {
     warned_limit: bool,
     /// Events were lost in the current burst.
     overflowed: bool,
+    /// The root's device and inode when watching began: the same path naming another
+    /// folder (or none) means the repository is gone.
+    identity: Option<(u64, u64)>,
+}
+
+/// Device and inode of a folder, if it exists.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 fn run(options: WatchOptions, out: UnboundedSender<WatchEvent>, stop: mpsc::Receiver<()>) {
@@ -108,6 +119,7 @@ fn run(options: WatchOptions, out: UnboundedSender<WatchEvent>, stop: mpsc::Rece
         watched: HashSet::new(),
         warned_limit: false,
         overflowed: false,
+        identity: identity(&options.root),
         options,
     };
     match watcher {
@@ -323,9 +335,15 @@ impl State {
         }
     }
 
-    /// Report a finished burst. Returns false when nobody listens any more.
+    /// Report a finished burst. Returns false when nobody listens any more, or the
+    /// repository is gone (moved or deleted: nothing is left to watch, and running its
+    /// checks would run them in a ghost folder).
     fn flush(&mut self, paths: Vec<PathBuf>) -> bool {
         let root = self.options.root.clone();
+        if identity(&root) != self.identity {
+            let _ = self.out.send(WatchEvent::Gone(root));
+            return false;
+        }
         let register = root.join(crate::store::REGISTER_DIR);
         let config = root.join(crate::config::FILE_NAME);
         let (mut changed, mut issues, mut plans, mut config_changed) =

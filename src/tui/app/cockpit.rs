@@ -203,8 +203,8 @@ impl Cockpit {
                     Vec::new()
                 }
                 Effect::Trust => {
-                    let (repo, text) = (self.ws.repo.clone(), self.ws.config.text.clone());
-                    self.worker.run(move || work::trust(&repo, &text));
+                    let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
+                    self.worker.run(move || work::trust(&repo, &config));
                     Vec::new()
                 }
                 Effect::SetTask { task, status } => {
@@ -294,6 +294,14 @@ impl Cockpit {
                 Vec::new()
             }
             WatchEvent::Warning(text) => vec![Msg::warn(text)],
+            WatchEvent::Gone(root) => {
+                // Nothing more is watched; a manual run is refused by the runner.
+                self.model.watching = Watching::Off("repository gone".into());
+                vec![Msg::warn(format!(
+                    "the repository {} is gone (moved or deleted): nothing more runs",
+                    root.display()
+                ))]
+            }
             WatchEvent::Ready(folders) => vec![Msg::WatchReady(folders)],
             WatchEvent::Overflow => vec![Msg::Affected(
                 self.ws
@@ -321,7 +329,9 @@ impl Cockpit {
     /// preflight.toml or a plan changed and reads well: take it. A change to what
     /// runs that is not trusted stops everything running until it is trusted again.
     fn take_config(&mut self, ws: Workspace, trusted: bool) -> Vec<Msg> {
-        let changed_commands = ws.config.text != self.ws.config.text;
+        // Trust is on what runs: a task status or a comment changes nothing here.
+        let changed_commands =
+            crate::trust::runs_text(&ws.config) != crate::trust::runs_text(&self.ws.config);
         self.ws = ws;
         self.triggers = Triggers::new(&self.ws.config.checks);
         let mut msgs = vec![Msg::Config(Box::new(self.ws.config.clone()))];
