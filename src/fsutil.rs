@@ -251,8 +251,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// whatever the file's size.
 pub fn read_tail(path: &Path, limit: u64) -> std::io::Result<(String, bool)> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
+    // Never a FIFO or a device, whatever sits where a log should be.
+    let (mut file, meta) = open_regular(path, Links::Follow)?;
+    let len = meta.len();
     let start = len.saturating_sub(limit);
     file.seek(SeekFrom::Start(start))?;
     let mut bytes = Vec::new();

@@ -100,6 +100,13 @@ pub fn remember(
         .map_err(|e| format!("cannot record the run history: {e}"))
 }
 
+/// Largest history file read: [`PRUNE_AT`] runs take a few hundred KiB.
+const MAX_FILE: u64 = 16 * 1024 * 1024;
+
+fn read(path: &Path) -> std::io::Result<String> {
+    crate::fsutil::read_regular_text(path, MAX_FILE, crate::fsutil::Links::Follow)
+}
+
 /// The history file of a repository's local state.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -113,9 +120,10 @@ impl History {
         }
     }
 
-    /// Every remembered run, oldest first. Lines that do not parse are skipped.
+    /// Every remembered run, oldest first. Lines that do not parse are skipped; a file
+    /// past [`MAX_FILE`] (or not a regular file) is not read.
     pub fn load(&self) -> Vec<RunRecord> {
-        std::fs::read_to_string(&self.path)
+        read(&self.path)
             .map(|text| {
                 text.lines()
                     .filter_map(|l| serde_json::from_str(l).ok())
@@ -155,7 +163,7 @@ impl History {
     }
 
     fn prune(&self) -> std::io::Result<()> {
-        let text = std::fs::read_to_string(&self.path)?;
+        let text = read(&self.path)?;
         let count = text.lines().count();
         if count <= PRUNE_AT {
             return Ok(());

@@ -434,3 +434,21 @@ fn preflights_own_edits_keep_trust_and_a_changed_command_says_what_changed() {
     assert_eq!(code, 0);
     assert!(out.contains("changed since you last trusted it"), "{out}");
 }
+
+#[test]
+fn a_fifo_or_device_as_an_ignore_file_hangs_no_walk() {
+    let sb = Sandbox::with_config("[project]\nplans = [\"docs/*.md\"]\n");
+    sb.write("docs/plan.md", "# Plan\n\n- [ ] first task\n");
+    std::fs::create_dir_all(sb.repo.join("sub")).unwrap();
+    nix::unistd::mkfifo(
+        &sb.repo.join("sub/.gitignore"),
+        nix::sys::stat::Mode::S_IRWXU,
+    )
+    .unwrap();
+    std::fs::create_dir_all(sb.repo.join("zero")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", sb.repo.join("zero/.ignore")).unwrap();
+    let (code, out, err) =
+        run_bounded(command(&sb, &["plan"])).expect("`plan` hung walking the repository");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("first task"), "{out}");
+}

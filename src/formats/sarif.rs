@@ -5,34 +5,140 @@
 //! disagree on which "required" fields they write (a `null` ruleId, a result without
 //! `level`, rules only in `tool.extensions`, a location given by artifact index), and a
 //! typed model rejects the whole log for one such field. Here every optional field has
-//! a fallback, and only a document without a `runs` array is refused.
+//! a fallback, and only a document without a `runs` array is refused. Only the frame
+//! (runs, their sections, each result) is read with serde, to stream the results.
 
 use super::{relative_path, ParseContext};
 use crate::domain::finding::{Finding, Findings, Severity, MAX_MESSAGE};
 use percent_encoding::percent_decode_str;
+use serde::de::{SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::path::Path;
 
 /// Read a SARIF log: one finding per unsuppressed result, over all runs.
+///
+/// Memory stays near the report's own size whatever its shape: runs and results are
+/// read one at a time (never a `Value` of the whole log, which costs 10 to 17 times
+/// the input), a run's `tool` and `artifacts` are read only up to [`MAX_SECTION`] of
+/// text, and a result larger than [`MAX_RESULT`] is counted as left out (so the run
+/// is truncated and verifies nothing) rather than read.
 pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Findings, String> {
-    let log = parse_json(bytes)?;
-    let runs = log
-        .get("runs")
-        .and_then(Value::as_array)
-        .ok_or("report is not SARIF: expected a JSON object with `runs`")?;
+    let text = prepare(bytes)?;
+    let log: Log = serde_json::from_str(text).map_err(json_error)?;
+    let runs = log.runs.ok_or(NOT_SARIF)?;
     let mut findings = Findings::new();
-    for run in runs {
-        read_run(run, ctx, &mut findings);
-    }
+    let mut de = serde_json::Deserializer::from_str(runs.get());
+    serde::Deserializer::deserialize_seq(
+        &mut de,
+        RunsVisitor {
+            ctx,
+            findings: &mut findings,
+        },
+    )
+    .map_err(json_error)?;
     Ok(findings)
 }
 
-fn parse_json(bytes: &[u8]) -> Result<Value, String> {
+/// Largest `tool` or `artifacts` section of a run read (rules and files): CodeQL's
+/// full rule help for a large query suite is a few MiB.
+pub const MAX_SECTION: usize = 16 * 1024 * 1024;
+/// Largest single result read.
+pub const MAX_RESULT: usize = 1024 * 1024;
+
+const NOT_SARIF: &str = "report is not SARIF: expected a JSON object with `runs`";
+
+fn json_error(e: serde_json::Error) -> String {
+    match e.classify() {
+        serde_json::error::Category::Data => NOT_SARIF.to_string(),
+        _ => format!("report is not valid JSON: {e}"),
+    }
+}
+
+fn prepare(bytes: &[u8]) -> Result<&str, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("report is empty".to_string());
     }
-    serde_json::from_slice(bytes).map_err(|e| format!("report is not valid JSON: {e}"))
+    std::str::from_utf8(bytes).map_err(|e| format!("report is not valid JSON: not UTF-8 ({e})"))
+}
+
+/// The log, with its runs left as text to read one by one.
+#[derive(Deserialize)]
+struct Log<'a> {
+    #[serde(borrow, default)]
+    runs: Option<&'a RawValue>,
+}
+
+/// One run, its sections left as text.
+#[derive(Deserialize)]
+struct RawRun<'a> {
+    #[serde(borrow, default)]
+    tool: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    artifacts: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    results: Option<&'a RawValue>,
+}
+
+struct RunsVisitor<'c, 'f> {
+    ctx: &'c ParseContext<'c>,
+    findings: &'f mut Findings,
+}
+
+impl<'de> Visitor<'de> for RunsVisitor<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of runs")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(run) = seq.next_element::<RawRun<'de>>()? {
+            read_run(&run, self.ctx, self.findings);
+        }
+        Ok(())
+    }
+}
+
+/// A section as a `Value`, or `Null` past [`MAX_SECTION`] (its rules or files are then
+/// unknown: severities fall back to the results' levels).
+fn section(raw: Option<&RawValue>) -> Value {
+    raw.filter(|r| r.get().len() <= MAX_SECTION)
+        .and_then(|r| serde_json::from_str(r.get()).ok())
+        .unwrap_or(Value::Null)
+}
+
+struct ResultsVisitor<'r, 'c, 'f> {
+    run: &'r Run<'r>,
+    ctx: &'c ParseContext<'c>,
+    findings: &'f mut Findings,
+}
+
+impl<'de> Visitor<'de> for ResultsVisitor<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of results")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            // Counted, not built, once full or when one result alone is huge.
+            if self.findings.is_full() || raw.get().len() > MAX_RESULT {
+                self.findings.leave_out();
+                continue;
+            }
+            let Ok(result) = serde_json::from_str::<Value>(raw.get()) else {
+                continue;
+            };
+            if is_reportable(&result) {
+                self.findings.push(read_result(&result, self.run, self.ctx));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The parts of one run that results refer to by id or index.
@@ -79,19 +185,25 @@ impl<'a> Run<'a> {
     }
 }
 
-fn read_run(run: &Value, ctx: &ParseContext, findings: &mut Findings) {
-    let meta = Run::new(run);
-    for result in array_at(Some(run), "results") {
-        if !is_reportable(result) {
-            continue;
-        }
-        if findings.is_full() {
-            // Counted, not built: a full run costs nothing more per result.
-            findings.leave_out();
-            continue;
-        }
-        findings.push(read_result(result, &meta, ctx));
-    }
+fn read_run(run: &RawRun, ctx: &ParseContext, findings: &mut Findings) {
+    let Some(results) = run.results else {
+        return;
+    };
+    let holder = serde_json::json!({
+        "tool": section(run.tool),
+        "artifacts": section(run.artifacts),
+    });
+    let meta = Run::new(&holder);
+    let mut de = serde_json::Deserializer::from_str(results.get());
+    // Results that are not an array are no results, as before.
+    let _ = serde::Deserializer::deserialize_seq(
+        &mut de,
+        ResultsVisitor {
+            run: &meta,
+            ctx,
+            findings,
+        },
+    );
 }
 
 /// Whether a result is a current problem: not suppressed, not a passing check, not

@@ -183,6 +183,10 @@ impl State {
     /// Watch `top` and every folder below it that is not ignored. The walk prunes
     /// ignored folders itself, so their contents are never read.
     fn watch_tree(&mut self, top: &Path) {
+        if let Some(why) = crate::fsutil::unsafe_ignore_file(top) {
+            self.warn(why);
+            return;
+        }
         let mut folders = Vec::new();
         for entry in self.walker(top) {
             match entry {
@@ -219,6 +223,10 @@ impl State {
                     && !path
                         .strip_prefix(&root)
                         .is_ok_and(|rel| extra.is_match(rel))
+                    // The walk would read a FIFO or device named `.gitignore` in it and
+                    // hang or flood: such a folder is not watched.
+                    && !(entry.file_type().is_some_and(|t| t.is_dir())
+                        && crate::fsutil::unsafe_ignore_file(path).is_some())
             })
             .build()
     }
