@@ -503,8 +503,15 @@ fn read_issue(path: &Path) -> Result<(Issue, String), String> {
             format!("cannot read {}: {e}", path.display())
         }
     })?;
-    let issue: Issue = toml::from_str(&text).map_err(|e| {
-        let (line, column) = crate::config::line_column(&text, e.span().map_or(0, |s| s.start));
+    let issue = parse_issue(&text, path)?;
+    Ok((issue, text))
+}
+
+/// Parse the text of the issue file at `path` (only used in messages and to check the
+/// file is named after its id); errors are one line with file:line:column.
+pub fn parse_issue(text: &str, path: &Path) -> Result<Issue, String> {
+    let issue: Issue = toml::from_str(text).map_err(|e| {
+        let (line, column) = crate::config::line_column(text, e.span().map_or(0, |s| s.start));
         format!(
             "{}:{line}:{column}: {}",
             path.display(),
@@ -519,7 +526,7 @@ fn read_issue(path: &Path) -> Result<(Issue, String), String> {
             issue.id
         ));
     }
-    Ok((issue, text))
+    Ok(issue)
 }
 
 /// Write `bytes` to a new file at `path`, failing if it exists: written to a temporary
@@ -593,6 +600,12 @@ const FINDING_KEYS: &[&str] = &[
 const DISMISSAL_KEYS: &[&str] = &["reason", "note", "expires", "by", "at"];
 /// Append-only arrays: entries already in the file are never rewritten.
 const APPEND_ONLY: &[&str] = &["notes", "history"];
+
+/// The text a write of `issue` over a file holding `old` produces (what `write`
+/// writes): `old` edited in place, so formatting, comments and unknown keys survive.
+pub fn rewrite(old: &str, issue: &Issue) -> Result<String, WriteError> {
+    render(Some(old), issue)
+}
 
 /// The text of `issue`, edited into `old` when there is one so that formatting,
 /// comments and unknown keys survive.

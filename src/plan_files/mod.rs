@@ -44,8 +44,8 @@ pub fn find(root: &Path, globs: &[String]) -> Vec<PathBuf> {
         .require_git(false)
         .filter_entry(|e| {
             e.file_name() != ".git"
-                && !(e.file_type().is_some_and(|t| t.is_dir())
-                    && crate::fsutil::unsafe_ignore_file(e.path()).is_some())
+                && (!e.file_type().is_some_and(|t| t.is_dir())
+                    || crate::fsutil::unsafe_ignore_file(e.path()).is_none())
         })
         .build()
         .flatten()

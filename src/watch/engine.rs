@@ -225,8 +225,8 @@ impl State {
                         .is_ok_and(|rel| extra.is_match(rel))
                     // The walk would read a FIFO or device named `.gitignore` in it and
                     // hang or flood: such a folder is not watched.
-                    && !(entry.file_type().is_some_and(|t| t.is_dir())
-                        && crate::fsutil::unsafe_ignore_file(path).is_some())
+                    && (!entry.file_type().is_some_and(|t| t.is_dir())
+                        || crate::fsutil::unsafe_ignore_file(path).is_none())
             })
             .build()
     }
