@@ -173,12 +173,40 @@ impl Finding {
         if let Some(tool) = &mut self.tool_fingerprint {
             clip_bytes(tool, MAX_RULE);
         }
+        if let Some(confidence) = &mut self.confidence {
+            clip_bytes(confidence, MAX_RULE);
+        }
+        if let Some(dep) = &mut self.dependency {
+            clip_bytes(&mut dep.package, MAX_RULE);
+            if let Some(version) = &mut dep.version {
+                clip_bytes(version, MAX_RULE);
+            }
+            for (list, max) in [
+                (&mut dep.fixed, MAX_LIST),
+                (&mut dep.aliases, MAX_LIST),
+                (&mut dep.nodes, MAX_NODES),
+            ] {
+                list.truncate(max);
+                list.iter_mut().for_each(|item| clip_bytes(item, MAX_RULE));
+            }
+        }
         self
     }
 
     /// Bytes of text held, for the run's budget.
     fn weight(&self) -> usize {
-        self.message.len()
+        let dependency = self.dependency.as_ref().map_or(0, |d| {
+            d.package.len()
+                + d.version.as_ref().map_or(0, String::len)
+                + [&d.fixed, &d.aliases, &d.nodes]
+                    .iter()
+                    .flat_map(|list| list.iter())
+                    .map(String::len)
+                    .sum::<usize>()
+        });
+        dependency
+            + self.confidence.as_ref().map_or(0, String::len)
+            + self.message.len()
             + self.rule.len()
             + self.path.as_ref().map_or(0, String::len)
             + self.tool_fingerprint.as_ref().map_or(0, String::len)
@@ -194,6 +222,10 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 pub const MAX_RULE: usize = 1024;
 /// Longest path kept (Linux's `PATH_MAX`).
 pub const MAX_PATH: usize = 4096;
+/// Most fixed-in versions and aliases an advisory keeps.
+pub const MAX_LIST: usize = 64;
+/// Most lockfile places (npm's `node_modules/…`) an advisory keeps.
+pub const MAX_NODES: usize = 1024;
 /// Most findings one run keeps: a check that reports millions must not exhaust memory.
 pub const MAX_FINDINGS: usize = 10_000;
 /// Most text (bytes, all findings of a run together) one run keeps: 10,000 findings at
@@ -525,6 +557,25 @@ mod tests {
         findings.push(direct);
         let kept = &findings.as_slice()[0];
         assert!(kept.rule.len() <= MAX_RULE && kept.rule.starts_with('é'));
+    }
+
+    #[test]
+    fn an_advisorys_package_fields_are_bounded_too() {
+        let mut f = Finding::new("GHSA-x", Severity::High, "m");
+        f.confidence = Some("c".repeat(100_000));
+        f.dependency = Some(Dependency {
+            ecosystem: Ecosystem::Npm,
+            package: "p".repeat(100_000),
+            version: Some("v".repeat(100_000)),
+            fixed: vec!["1.0".into(); 100_000],
+            aliases: vec!["CVE".repeat(1_000); 10],
+            nodes: Vec::new(),
+        });
+        let f = f.bounded();
+        let dep = f.dependency.as_ref().unwrap();
+        assert!(dep.package.len() <= MAX_RULE && dep.fixed.len() == MAX_LIST);
+        assert!(dep.aliases.iter().all(|a| a.len() <= MAX_RULE));
+        assert!(f.confidence.as_ref().is_some_and(|c| c.len() <= MAX_RULE));
     }
 
     #[test]

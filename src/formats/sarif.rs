@@ -22,8 +22,9 @@ use std::path::Path;
 /// Memory stays near the report's own size whatever its shape: runs and results are
 /// read one at a time (never a `Value` of the whole log, which costs 10 to 17 times
 /// the input), a run's `tool` and `artifacts` are read only up to [`MAX_SECTION`] of
-/// text, and a result larger than [`MAX_RESULT`] is counted as left out (so the run
-/// is truncated and verifies nothing) rather than read.
+/// text, and a result larger than [`MAX_RESULT`] is read field by field ([`big_result`]):
+/// only the fields a finding needs, each within the limit (the message's text whatever
+/// its size: the finding cuts it).
 pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Findings, String> {
     let text = prepare(bytes)?;
     let log: Log = serde_json::from_str(text).map_err(json_error)?;
@@ -44,7 +45,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Findings, String> {
 /// Largest `tool` or `artifacts` section of a run read (rules and files): CodeQL's
 /// full rule help for a large query suite is a few MiB.
 pub const MAX_SECTION: usize = 16 * 1024 * 1024;
-/// Largest single result read.
+/// Largest single result read whole (as a `Value`); a larger one is read field by field.
 pub const MAX_RESULT: usize = 1024 * 1024;
 
 const NOT_SARIF: &str = "report is not SARIF: expected a JSON object with `runs`";
@@ -102,6 +103,99 @@ impl<'de> Visitor<'de> for RunsVisitor<'_, '_> {
     }
 }
 
+/// The fields of a result a finding reads, each left as text until judged.
+#[derive(Deserialize)]
+struct BigResult<'a> {
+    #[serde(borrow, default, rename = "ruleId")]
+    rule_id: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "ruleIndex")]
+    rule_index: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    rule: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "baselineState")]
+    baseline_state: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    suppressions: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    level: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    message: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    locations: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "partialFingerprints")]
+    partial_fingerprints: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    fingerprints: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    properties: Option<&'a RawValue>,
+}
+
+/// A message's strings, whatever their size (the finding cuts them), and its
+/// arguments left as text.
+#[derive(Deserialize)]
+struct BigMessage<'a> {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    markdown: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(borrow, default)]
+    arguments: Option<&'a RawValue>,
+}
+
+/// A result too large to read whole (a 10 MB message, code flows of thousands of
+/// steps): only the fields a finding reads, each as a `Value` when it is within
+/// [`MAX_RESULT`] (a larger one is left out, as if absent), except the message, whose
+/// strings are kept whatever their size. Memory stays near the result's own size.
+fn big_result(raw: &str) -> Option<Value> {
+    let big: BigResult = serde_json::from_str(raw).ok()?;
+    let small = |field: Option<&RawValue>| {
+        field
+            .filter(|r| r.get().len() <= MAX_RESULT)
+            .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+    };
+    let mut map = serde_json::Map::new();
+    for (key, field) in [
+        ("ruleId", big.rule_id),
+        ("ruleIndex", big.rule_index),
+        ("rule", big.rule),
+        ("kind", big.kind),
+        ("baselineState", big.baseline_state),
+        ("suppressions", big.suppressions),
+        ("level", big.level),
+        ("locations", big.locations),
+        ("partialFingerprints", big.partial_fingerprints),
+        ("fingerprints", big.fingerprints),
+        ("properties", big.properties),
+    ] {
+        if let Some(value) = small(field) {
+            map.insert(key.to_string(), value);
+        }
+    }
+    if let Some(message) = big.message {
+        let value = small(Some(message)).or_else(|| {
+            let m: BigMessage = serde_json::from_str(message.get()).ok()?;
+            let mut out = serde_json::Map::new();
+            for (key, text) in [("text", m.text), ("markdown", m.markdown), ("id", m.id)] {
+                if let Some(text) = text {
+                    out.insert(key.to_string(), Value::String(text));
+                }
+            }
+            if let Some(arguments) = small(m.arguments) {
+                out.insert("arguments".to_string(), arguments);
+            }
+            Some(Value::Object(out))
+        });
+        if let Some(value) = value {
+            map.insert("message".to_string(), value);
+        }
+    }
+    Some(Value::Object(map))
+}
+
 /// A section as a `Value`, or `Null` past [`MAX_SECTION`] (its rules or files are then
 /// unknown: severities fall back to the results' levels).
 fn section(raw: Option<&RawValue>) -> Value {
@@ -125,12 +219,17 @@ impl<'de> Visitor<'de> for ResultsVisitor<'_, '_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            // Counted, not built, once full or when one result alone is huge.
-            if self.findings.is_full() || raw.get().len() > MAX_RESULT {
+            // Counted, not built, once full.
+            if self.findings.is_full() {
                 self.findings.leave_out();
                 continue;
             }
-            let Ok(result) = serde_json::from_str::<Value>(raw.get()) else {
+            let result = if raw.get().len() > MAX_RESULT {
+                big_result(raw.get())
+            } else {
+                serde_json::from_str::<Value>(raw.get()).ok()
+            };
+            let Some(result) = result else {
                 continue;
             };
             if is_reportable(&result) {
@@ -718,6 +817,21 @@ mod tests {
             "{1} {x} {} {0"
         );
         assert_eq!(fill_placeholders("a {0}", &[Value::from(7)]), "a 7");
+    }
+
+    #[test]
+    fn a_huge_result_is_read_field_by_field_and_its_message_cut() {
+        let message = "M".repeat(3 * MAX_RESULT);
+        let flows = vec!["0"; MAX_RESULT].join(",");
+        let text = format!(
+            r#"{{"runs": [{{"results": [{{"ruleId": "r", "level": "error", "codeFlows": [{flows}], "message": {{"text": "{message}"}}, "locations": [{{"physicalLocation": {{"artifactLocation": {{"uri": "a.rs"}}, "region": {{"startLine": 3}}}}}}]}}]}}]}}"#
+        );
+        let findings = read(&text, "/");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, High);
+        assert_eq!(findings[0].path.as_deref(), Some("a.rs"));
+        assert!(findings[0].message.len() <= MAX_MESSAGE);
+        assert!(findings[0].message.starts_with("MMMM"));
     }
 
     #[test]

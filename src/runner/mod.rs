@@ -106,7 +106,16 @@ impl Drop for GroupGuard {
                 let _ = std::thread::Builder::new()
                     .name("end-group".into())
                     .spawn(move || {
-                        std::thread::sleep(KILL_GRACE);
+                        // Looked at often: once the group is gone its number may be
+                        // reused, and a late SIGKILL would hit a stranger.
+                        let deadline = Instant::now() + KILL_GRACE;
+                        while Instant::now() < deadline {
+                            if !group_alive(pgid) {
+                                watchdog::forget(pgid);
+                                return;
+                            }
+                            std::thread::sleep(GROUP_POLL_MAX / 4);
+                        }
                         let _ = killpg(pgid, Signal::SIGKILL);
                         watchdog::forget(pgid);
                     });
@@ -348,7 +357,11 @@ async fn execute(
         _ => None,
     };
     let report = report.map(|r| r.map(Findings::into_vec));
-    let status = judge(exit_code, timed_out, report.as_ref());
+    let mut status = judge(exit_code, timed_out, report.as_ref());
+    if truncated.is_some() && status == RunStatus::Passed {
+        // Something was found and left out: never a pass, whatever was kept.
+        status = RunStatus::Failed;
+    }
     if let Some(kept) = truncated {
         let said = format!("findings truncated at {kept}: this run verifies nothing");
         note = Some(match note {

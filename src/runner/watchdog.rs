@@ -129,15 +129,28 @@ mod tests {
         nix::sys::signal::killpg(Pid::from_raw(pgid), None).is_err()
     }
 
-    /// The script itself: at end-of-file it ends a group that ignores SIGTERM.
+    /// The script itself: at end-of-file it ends a group that ignores SIGTERM (after
+    /// sending SIGTERM first, which the group notes down).
     #[test]
     fn end_of_file_ends_the_listed_groups_even_stubborn_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let noted = dir.path().join("term");
         let mut stubborn = Command::new("sh")
             .arg("-c")
-            .arg("trap '' TERM; while :; do sleep 1; done")
+            .arg(format!(
+                "trap 'echo term >> {0}' TERM; echo ready > {0}.ready; while :; do sleep 1; done",
+                noted.display()
+            ))
             .process_group(0)
             .spawn()
             .unwrap();
+        // Its trap must be in place before anything is sent.
+        let ready = noted.with_extension("ready");
+        let start = Instant::now();
+        while !ready.exists() {
+            assert!(start.elapsed() < Duration::from_secs(20), "never started");
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let pgid = stubborn.id() as i32;
         let mut dog = Command::new("sh")
             .arg("-c")
@@ -155,10 +168,8 @@ mod tests {
             assert!(start.elapsed() < Duration::from_secs(5), "group survived");
             std::thread::sleep(Duration::from_millis(20));
         }
-        assert!(
-            start.elapsed() >= Duration::from_millis(1500),
-            "SIGTERM first"
-        );
+        let noted = std::fs::read_to_string(&noted).unwrap_or_default();
+        assert!(noted.contains("term"), "SIGTERM first");
         assert!(dog.wait().unwrap().success());
     }
 }

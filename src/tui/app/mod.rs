@@ -79,7 +79,11 @@ pub fn run(options: Options) -> Result<ExitCode> {
         }
         // What was still on its way when the cockpit closed, now that it can be said.
         for line in closed?.unfinished {
-            let _ = writeln!(std::io::stderr(), "preflight: {line}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "preflight: {}",
+                crate::text::sanitize::Line(&line)
+            );
         }
         Ok(ExitCode::SUCCESS)
     });
