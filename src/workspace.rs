@@ -22,7 +22,10 @@ impl Workspace {
     pub fn open(repo_arg: Option<&Path>) -> Result<Workspace> {
         let ws = Workspace::open_quietly(repo_arg)?;
         for warning in ws.warnings() {
-            errln!("preflight: warning: {warning}");
+            errln!(
+                "preflight: warning: {}",
+                crate::text::sanitize::Line(&warning)
+            );
         }
         Ok(ws)
     }
@@ -39,9 +42,9 @@ impl Workspace {
     }
 
     /// Whether this configuration's commands may run: `flag` (`--trust`),
-    /// `PREFLIGHT_TRUST`, or a trust record for exactly this text.
+    /// `PREFLIGHT_TRUST`, or a trust record for exactly what it runs.
     pub fn is_trusted(&self, flag: bool) -> Result<bool> {
-        crate::trust::allowed(&self.repo, &self.config.text, flag)
+        crate::trust::allowed(&self.repo, &self.config, flag)
     }
 
     /// The configuration and plan-file warnings worth telling once.

@@ -157,7 +157,7 @@ impl Cockpit {
 
 fn trust(sb: &Sandbox) {
     let ws = Workspace::open_quietly(Some(&sb.repo)).unwrap();
-    preflight::trust::grant(&ws.repo, &ws.config.text).unwrap();
+    preflight::trust::grant(&ws.repo, &ws.config).unwrap();
 }
 
 fn file_issue(sb: &Sandbox, title: &str) -> String {

@@ -499,3 +499,78 @@ pattern = '^(?P<path>[^:]+):(?P<line>\d+): (?P<rule>\w+) (?P<message>.*)$'
     assert_eq!(issues.len(), 40);
     assert!(issues.iter().all(|i| i["status"] == "open"));
 }
+
+/// CPU time (user + system) of a process so far, or `None` once it is gone or a zombie.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    if fields.first() == Some(&"Z") {
+        return None;
+    }
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after `)`.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let hz = 100; // USER_HZ on Linux
+    Some(Duration::from_millis(ticks * 1000 / hz))
+}
+
+#[test]
+fn a_hang_up_with_a_check_that_ignores_sigterm_spins_no_core() {
+    let Some(tmux) = Tmux::new("stubborn") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let pgid_file = sb.home.join("pgid");
+    sb.write(
+        "preflight.toml",
+        &format!(
+            "[[check]]\nid = \"stubborn\"\nwatch = [\"src/**\"]\nrun = \"trap '' TERM; echo $$ > {}; echo started; while :; do sleep 1; done\"\n",
+            pgid_file.display()
+        ),
+    );
+    sb.trust();
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "started");
+    let pid = child_of(tmux.pane_pid("a"), "preflight");
+    let pgid: i32 = wait_for_file(&pgid_file, "\n").trim().parse().unwrap();
+    let before = cpu_time(pid).unwrap();
+    let start = Instant::now();
+    let mut last = before;
+    tmux.tmux(&["kill-window", "-t", "pf:a"]);
+    while let Some(now) = cpu_time(pid) {
+        last = now;
+        assert!(start.elapsed() < PATIENCE, "never exited");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let burnt = last.saturating_sub(before);
+    assert!(
+        burnt < Duration::from_millis(300),
+        "{burnt:?} of CPU in {:?} after the hang-up",
+        start.elapsed()
+    );
+    // The check's group, which ignores SIGTERM, is still ended (SIGKILL after the grace).
+    while group_alive(pgid) {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the check outlived the cockpit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether any process of the group still runs (zombies do not count).
+fn group_alive(pgid: i32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
+    })
+}

@@ -106,13 +106,15 @@ impl color_eyre::eyre::EyreHandler for PlainErrors {
     }
 }
 
-/// An error report as one line: each cause after the last, joined by ": ".
+/// An error report as one line: each cause after the last, joined by ": ". Errors
+/// echo what a repository wrote (ids, keys, paths), so the line is sanitised.
 pub fn one_line(report: &color_eyre::Report) -> String {
-    report
+    let line = report
         .chain()
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
-        .join(": ")
+        .join(": ");
+    crate::text::sanitize::one_line(&line).into_owned()
 }
 
 impl From<BaselineArgs> for commands::baseline::Options {

@@ -12,7 +12,8 @@ use crate::register::{self, baseline, Filed};
 use crate::repo::Head;
 use crate::runner::failure::{EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
 use crate::runner::{run_check, Output, RunOutcome};
-use crate::text::format::human_duration;
+use crate::text::format::{clip, human_duration};
+use crate::text::sanitize::Line;
 use crate::trust;
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
@@ -77,7 +78,7 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
         }
         let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
         for error in &filed.errors {
-            errln!("preflight: warning: {error}");
+            errln!("preflight: warning: {}", Line(error));
         }
         if let Some(hint) = filed.flood_hint() {
             errln!("preflight: {hint}");
@@ -181,13 +182,20 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
     if ws.is_trusted(flag)? {
         return Ok(());
     }
+    let changed = match trust::changes(&ws.repo, &ws.config)? {
+        Some(lines) if !lines.is_empty() => format!(
+            " (what runs changed since you trusted it: {})",
+            lines.join("; ")
+        ),
+        _ => String::new(),
+    };
     let what = match ws.config.source {
         Source::File(_) => format!(
-            "{} is not trusted (new or changed since trusted)",
+            "{} is not trusted{changed}",
             ws.repo.root.join(crate::config::FILE_NAME).display()
         ),
         Source::Default => format!(
-            "the detected checks of {} are not trusted yet",
+            "the detected checks of {} are not trusted{changed}",
             ws.repo.root.display()
         ),
     };
@@ -200,7 +208,7 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
 /// Keep finished runs in the history; a failure to write local state is a warning.
 pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
     if let Err(e) = history::remember(&ws.repo.state_dir, head, outcomes) {
-        errln!("preflight: warning: {e}");
+        errln!("preflight: warning: {}", Line(&e));
     }
 }
 
@@ -258,29 +266,50 @@ pub async fn run_all(
     for task in tasks {
         outcomes.push(task.await.wrap_err("a check task crashed")?);
     }
-    signals.abort();
+    // The runs are over; the signal task stays: from now on a signal ends the process
+    // (filing the findings may wait for the register lock, and must not outlive Ctrl-C).
+    cancel.cancel();
+    drop(signals);
     if let Some(ticker) = ticker {
         ticker.abort();
     }
     Ok(outcomes)
 }
 
-/// Ctrl-C, SIGTERM and SIGHUP cancel every running check (ending their groups).
+/// Ctrl-C, SIGTERM and SIGHUP cancel every running check (ending their groups). Once
+/// `cancel` is cancelled (a first signal, or the runs are over), the next signal ends
+/// the process at once with exit code 130: once tokio handles a signal its default
+/// action is gone for good, so without this a later wait (the register lock) would
+/// ignore every Ctrl-C. Nothing is lost: every write is atomic, the lock is released
+/// by the kernel, and the check groups are ended by the runner's watchdog.
 pub async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<AtomicBool>) {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut hup)) = (
+    let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::hangup()),
+        signal(SignalKind::interrupt()),
     ) else {
         return;
     };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-        _ = hup.recv() => {}
+    loop {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        interrupted.store(true, Ordering::SeqCst);
+        if cancel.is_cancelled() {
+            exit_interrupted();
+        }
+        cancel.cancel();
     }
-    interrupted.store(true, Ordering::SeqCst);
-    cancel.cancel();
+}
+
+/// End the process now, as interrupted.
+fn exit_interrupted() -> ! {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "\npreflight: interrupted");
+    std::process::exit(i32::from(exit::INTERRUPTED))
 }
 
 /// The summary after a run: one row per check (its metric too, when one declares a
@@ -327,7 +356,7 @@ fn print_table(ws: &Workspace, outcomes: &[RunOutcome]) {
             } else {
                 glyph(o.status)
             },
-            o.check,
+            Line(&o.check),
             o.status_label(),
             human_duration(o.duration),
             o.findings.len()
@@ -341,12 +370,20 @@ fn print_reasons(ws: &Workspace, outcomes: &[RunOutcome]) {
     let mut shown = 0;
     let total: usize = outcomes.iter().map(|o| o.findings.len()).sum();
     for o in outcomes.iter().filter(|o| !o.never_started()) {
+        let check = Line(&o.check);
         if let Some(error) = o.error.as_ref().filter(|_| o.status != RunStatus::Passed) {
-            outln!("{}: {error} (log: {})", o.check, o.log.display());
+            outln!(
+                "{check}: {} (log: {})",
+                Line(error),
+                Line(&o.log.display().to_string())
+            );
+        }
+        if let Some(cut) = &o.log_error {
+            outln!("{check}: {}", Line(cut));
         }
         if o.metric.is_none() {
             if let Some(note) = &o.metric_note {
-                outln!("{}: no metric: {note}", o.check);
+                outln!("{check}: no metric: {}", Line(note));
             }
         }
         // Findings say why a check failed; without them, its last words do (pytest,
@@ -360,7 +397,7 @@ fn print_reasons(ws: &Workspace, outcomes: &[RunOutcome]) {
         }
         for f in o.findings.iter().take(FINDINGS_SHOWN.saturating_sub(shown)) {
             let severity = filed_severity(ws, &o.check, f);
-            outln!("{}: {}", o.check, describe(f, severity));
+            outln!("{check}: {}", describe(f, severity));
             shown += 1;
         }
     }
@@ -400,7 +437,7 @@ fn print_totals(ws: &Workspace, outcomes: &[RunOutcome]) {
         outcomes.len(),
         if outcomes.len() == 1 { "" } else { "s" },
         parts.join(", "),
-        ws.repo.state_dir.join("logs").display()
+        Line(&ws.repo.state_dir.join("logs").display().to_string())
     );
 }
 
@@ -436,7 +473,7 @@ fn print_tail(o: &RunOutcome) {
         .map_or_else(String::new, |c| format!(" (exit {c})"));
     outln!(
         "{}: {}{code}; the last lines of its output:",
-        o.check,
+        Line(&o.check),
         o.status_label()
     );
     for line in lines {
@@ -444,8 +481,8 @@ fn print_tail(o: &RunOutcome) {
     }
 }
 
-/// The last `n` non-empty lines of a log, colours stripped and control characters
-/// shown escaped, each clipped to [`TAIL_WIDTH`]. Only the end of the file is read.
+/// The last `n` non-empty lines of a log, colours stripped and the rest sanitised
+/// (`text::sanitize`), each clipped to [`TAIL_WIDTH`]. Only the end of the file is read.
 fn log_tail(path: &Path, n: usize) -> Vec<String> {
     const READ: u64 = 64 * 1024;
     let Ok((text, cut)) = crate::fsutil::read_tail(path, READ) else {
@@ -459,38 +496,33 @@ fn log_tail(path: &Path, n: usize) -> Vec<String> {
         .collect();
     lines[lines.len().saturating_sub(n)..]
         .iter()
-        .map(|line| {
-            let shown: String = line
-                .chars()
-                .map(|c| {
-                    if c.is_control() && c != '\t' {
-                        c.escape_default().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-            crate::text::format::clip(&shown, TAIL_WIDTH)
-        })
+        .map(|line| clip(&Line(line).to_string(), TAIL_WIDTH))
         .collect()
 }
 
-/// `src/db.rs:4 [unused_imports] low: unused import`
+/// Longest message shown per finding in the summary (the issue and `--json` keep it
+/// all): one line of a terminal, not 64 KiB.
+const MESSAGE_SHOWN: usize = 200;
+
+/// `src/db.rs:4 [unused_imports] low: unused import`, every part sanitised (paths,
+/// rules and messages come from the tool's report).
 fn describe(f: &Finding, severity: Severity) -> String {
     let place = match (&f.path, f.line) {
-        (Some(p), Some(l)) => format!("{p}:{l} "),
-        (Some(p), None) => format!("{p} "),
+        (Some(p), Some(l)) => format!("{}:{l} ", Line(p)),
+        (Some(p), None) => format!("{} ", Line(p)),
         _ => String::new(),
     };
-    // The first line: an advisory's link and text stay in `--json` and the register.
-    let message = f.message.lines().next().unwrap_or_default();
+    // The first line, one terminal line long: the rest (an advisory's link and text)
+    // stays in `--json` and the register.
+    let first = f.message.lines().next().unwrap_or_default();
+    let message = clip(&Line(first).to_string(), MESSAGE_SHOWN);
+    let rule = clip(&Line(&f.rule).to_string(), MESSAGE_SHOWN);
     match &f.dependency {
         Some(dep) => format!(
-            "{place}[{}] {severity}: {}: {message}",
-            f.rule,
-            dep.summary()
+            "{place}[{rule}] {severity}: {}: {message}",
+            clip(&Line(&dep.summary()).to_string(), MESSAGE_SHOWN)
         ),
-        None => format!("{place}[{}] {severity}: {message}", f.rule),
+        None => format!("{place}[{rule}] {severity}: {message}"),
     }
 }
 
@@ -523,6 +555,8 @@ struct JsonCheck<'a> {
     exit_code: Option<i32>,
     duration_ms: u128,
     findings: Vec<JsonFinding<'a>>,
+    /// `n` when the findings were cut at `n` (the run then verifies nothing).
+    truncated: Option<usize>,
     error: Option<&'a str>,
     /// The check's metric, when it declares one and the run read it.
     metric: Option<f64>,
@@ -530,6 +564,8 @@ struct JsonCheck<'a> {
     /// Why the metric could not be read, or how it was read.
     metric_note: Option<&'a str>,
     log: String,
+    /// Why the log is incomplete (a full disk), else `null`.
+    log_error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -578,11 +614,13 @@ fn print_json(
                         }),
                     })
                     .collect(),
+                truncated: o.truncated,
                 error: o.error.as_deref(),
                 metric: o.metric.as_ref().map(|m| m.value),
                 unit: o.metric.as_ref().and_then(|m| m.unit.as_deref()),
                 metric_note: o.metric_note.as_deref(),
                 log: o.log.display().to_string(),
+                log_error: o.log_error.as_deref(),
             })
             .collect(),
         register: filed,

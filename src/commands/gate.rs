@@ -13,6 +13,7 @@ use crate::repo::Head;
 use crate::report::{self, github};
 use crate::store::Store;
 use crate::text::format::ago;
+use crate::text::sanitize::Line;
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::{Result, WrapErr};
 use serde::Serialize;
@@ -67,7 +68,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         if args.register {
             let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
             for error in &filed.errors {
-                errln!("preflight: warning: {error}");
+                errln!("preflight: warning: {}", Line(error));
             }
             if let Some(hint) = filed.flood_hint() {
                 errln!("preflight: {hint}");
@@ -82,11 +83,11 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         .collect();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        errln!("preflight: warning: {error}");
+        errln!("preflight: warning: {}", Line(error));
     }
     let (baseline, warning) = register::baseline::load(&ws.repo);
     if let Some(warning) = warning {
-        errln!("preflight: warning: {warning}");
+        errln!("preflight: warning: {}", Line(&warning));
     }
     let head = ws.repo.head();
     let commit = head.as_ref().and_then(|h| h.commit.clone());
@@ -106,7 +107,7 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             commit.as_deref(),
             head.as_ref().map_or(0, |h| h.dirty),
         ) {
-            errln!("preflight: {line}");
+            errln!("preflight: {}", Line(&line));
         }
     }
     let branch = head.as_ref().and_then(|h| h.branch.clone());
@@ -228,9 +229,9 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
         let advisory = if gate.advisory { " (advisory)" } else { "" };
         outln!(
             "{mark}  {:<width$}  {}{advisory} · {}",
-            gate.id,
-            gate.name,
-            gate.reason
+            Line(&gate.id),
+            Line(&gate.name),
+            Line(&gate.reason)
         );
     }
     let blockers = blocker_issues(verdict, issues);
@@ -241,15 +242,15 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
                 "  {}  {:<8}  {}  ({}, {})",
                 issue.id,
                 issue.severity,
-                issue.title,
+                Line(&issue.title),
                 issue.status,
-                issue.owner.as_deref().unwrap_or("no owner")
+                Line(issue.owner.as_deref().unwrap_or("no owner"))
             );
         }
     }
     let at = match (branch, commit) {
-        (Some(b), Some(c)) => format!(" · {b}@{c}"),
-        (None, Some(c)) => format!(" · {c}"),
+        (Some(b), Some(c)) => format!(" · {}@{}", Line(b), Line(c)),
+        (None, Some(c)) => format!(" · {}", Line(c)),
         _ => String::new(),
     };
     if verdict.decision != Decision::NoGo {

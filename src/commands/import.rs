@@ -8,6 +8,7 @@ use crate::fsutil::write_atomic;
 use crate::markdown::{self, Document, MdFinding};
 use crate::repo::Repo;
 use crate::store::{self, Store};
+use crate::text::sanitize::{Line, Lines};
 use color_eyre::eyre::{eyre, Result, WrapErr};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -23,7 +24,12 @@ pub fn run(
     output: Option<&Path>,
     issues: bool,
 ) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
+    let bytes = crate::fsutil::read_regular(
+        file,
+        crate::fsutil::MAX_TEXT_FILE,
+        crate::fsutil::Links::Follow,
+    )
+    .wrap_err_with(|| format!("cannot read {}", file.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     let stem = file
         .file_stem()
@@ -41,19 +47,20 @@ pub fn run(
             .cloned()
             .unwrap_or_else(|| "no tasks or findings recognised".into());
         errln!(
-            "preflight: nothing to import from {}: {why}",
-            file.display()
+            "preflight: nothing to import from {}: {}",
+            Line(&file.display().to_string()),
+            Line(&why)
         );
         return Ok(ExitCode::SUCCESS);
     }
     let source = file.display().to_string();
     if tasks > 0 {
         match output {
-            None => out!("{}", render(&doc, &source, &[])),
+            None => out!("{}", Lines(&render(&doc, &source, &[]))),
             Some(out) => merge_into(out, &doc, &source)?,
         }
     } else {
-        errln!("preflight: {} has no tasks, only findings", file.display());
+        errln!("preflight: {} has no tasks, only findings", Line(&source));
     }
     if issues {
         let start = match repo_arg {
@@ -185,9 +192,10 @@ fn merge_into(out: &Path, doc: &Document, source: &str) -> Result<()> {
     write_atomic(out, merged.as_bytes())?;
     let skipped = doc.tasks().count() - added_tasks;
     outln!(
-        "imported {added_tasks} task{} from {source} into {}{}",
+        "imported {added_tasks} task{} from {} into {}{}",
         if added_tasks == 1 { "" } else { "s" },
-        out.display(),
+        Line(source),
+        Line(&out.display().to_string()),
         if skipped > 0 {
             format!(" ({skipped} already there)")
         } else {
@@ -244,7 +252,10 @@ fn status(finding: &MdFinding) -> Status {
 /// File each finding once: a second import of the same file finds them by fingerprint.
 fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()> {
     if findings.is_empty() {
-        errln!("preflight: {source} has no findings table to import");
+        errln!(
+            "preflight: {} has no findings table to import",
+            Line(source)
+        );
         return Ok(());
     }
     let store = Store::new(repo);
@@ -293,9 +304,10 @@ fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()
         filed.push(issue.id);
     }
     outln!(
-        "filed {} issue{} from {source}{}",
+        "filed {} issue{} from {}{}",
         filed.len(),
         if filed.len() == 1 { "" } else { "s" },
+        Line(source),
         if known > 0 {
             format!(" ({known} already in the register)")
         } else {

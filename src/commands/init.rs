@@ -64,7 +64,7 @@ pub fn run(repo_arg: Option<&Path>, options: Options) -> Result<ExitCode> {
     if repo.git_dir.is_some() {
         match git_driver::install(&repo) {
             Ok(installed) => outln!("{}", wired(installed)),
-            Err(e) => eoutln!("preflight: warning: the merge driver is not wired: {e}"),
+            Err(e) => errln!("preflight: warning: the merge driver is not wired: {e}"),
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -38,11 +38,14 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let runs = History::new(&ws.repo.state_dir).load();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        errln!("preflight: warning: {error}");
+        errln!("preflight: warning: {}", crate::text::sanitize::Line(error));
     }
     let (baseline, warning) = crate::register::baseline::load(&ws.repo);
     if let Some(warning) = warning {
-        errln!("preflight: warning: {warning}");
+        errln!(
+            "preflight: warning: {}",
+            crate::text::sanitize::Line(&warning)
+        );
     }
     let head = ws.repo.head();
     if args.format == Format::Sarif {

@@ -1,6 +1,7 @@
 //! `preflight trust`: show what would run, ask, then allow it.
 
 use crate::domain::check::CheckSpec;
+use crate::text::sanitize::{multi_line, Line};
 use crate::trust;
 use crate::workspace::Workspace;
 use color_eyre::eyre::{bail, Result, WrapErr};
@@ -8,16 +9,23 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Show the commands, then trust them: after a yes on a terminal, or with `yes`.
-/// Without a terminal to ask on, and without `yes`, nothing is trusted.
+/// Show the commands (and what changed since they were last trusted), then trust them:
+/// after a yes on a terminal, or with `yes`. Without a terminal to ask on, and without
+/// `yes`, nothing is trusted.
 pub fn run(repo_arg: Option<&Path>, yes: bool) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
     let checks: Vec<&CheckSpec> = ws.config.checks.iter().collect();
+    if let Some(lines) = trust::changes(&ws.repo, &ws.config)?.filter(|l| !l.is_empty()) {
+        outln!("changed since you last trusted it:");
+        for line in lines {
+            outln!("  {}", Line(&line));
+        }
+    }
     outln!(
         "{} of {} (sha256 {}) runs these commands, from that folder:",
         ws.config_name(),
-        ws.repo.root.display(),
-        &trust::hash(&ws.config.text)[..12]
+        Line(&ws.repo.root.display().to_string()),
+        &trust::hash(&trust::runs_text(&ws.config))[..12]
     );
     print_commands(&ws, &checks);
     if !yes {
@@ -29,7 +37,7 @@ pub fn run(repo_arg: Option<&Path>, yes: bool) -> Result<ExitCode> {
             return Ok(ExitCode::from(crate::exit::FAILED));
         }
     }
-    trust::grant(&ws.repo, &ws.config.text)?;
+    trust::grant(&ws.repo, &ws.config)?;
     outln!(
         "trusted: these commands may now run (an edit of {} asks again)",
         ws.config_name()
@@ -65,34 +73,24 @@ pub fn print_commands(ws: &Workspace, checks: &[&CheckSpec]) {
         .max()
         .unwrap_or(0);
     for check in checks {
-        outln!("  {:<width$}  {}", shown(&check.id), shown(&check.run));
+        // A command is the very thing the user must be able to read: every control
+        // shown, later lines indented under it.
+        let indent = format!("\n  {:<width$}  ", "");
+        let run = multi_line(&check.run).replace('\n', &indent);
+        outln!("  {:<width$}  {run}", Line(&check.id));
         // Where and with what, when it is not the root with the user's environment.
         let mut place = Vec::new();
         if let Some(cwd) = &check.cwd {
             place.push(format!(
                 "in {}",
-                shown(&ws.repo.root.join(cwd).display().to_string())
+                Line(&ws.repo.root.join(cwd).display().to_string())
             ));
         }
         for (key, value) in &check.env {
-            place.push(format!("{}={}", shown(key), shown(value)));
+            place.push(format!("{}={}", Line(key), Line(value)));
         }
         if !place.is_empty() {
             outln!("  {:<width$}  {}", "", place.join(" "));
         }
     }
-}
-
-/// A command or path as it may be shown on a terminal: control characters escaped,
-/// so a hostile `preflight.toml` cannot hide what it runs.
-fn shown(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }

@@ -13,6 +13,7 @@ use crate::register;
 use crate::runner::slots::{Finished, RunEvent, Slots};
 use crate::runner::windows::RunWindows;
 use crate::runner::RunOutcome;
+use crate::text::sanitize::Line;
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
 use crate::watch::loops::{self, LoopGuard};
@@ -82,14 +83,25 @@ async fn watch(
     let stop = CancellationToken::new();
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::spawn(super::check::cancel_on_signal(stop.clone(), interrupted));
+    let mut code = exit::INTERRUPTED;
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
-            Some(event) = events.recv() => session.on_event(event),
+            Some(event) = events.recv() => {
+                if let WatchEvent::Gone(root) = &event {
+                    errln!(
+                        "preflight: the repository {} is gone (moved or deleted): watch mode stops",
+                        Line(&root.display().to_string())
+                    );
+                    code = exit::ERROR;
+                    break;
+                }
+                session.on_event(event);
+            }
             Some(run) = runs.recv() => match run {
                 RunEvent::Started { check, generation, trigger } => {
                     if session.slots.is_current(&check, generation) {
-                        outln!("{} ▶ {check} ({trigger})", clock());
+                        outln!("{} ▶ {} ({})", clock(), Line(&check), Line(&trigger));
                     }
                 }
                 RunEvent::Finished(done) => session.on_finished(*done),
@@ -100,7 +112,7 @@ async fn watch(
         }
     }
     session.slots.stop_all().await;
-    Ok(ExitCode::from(exit::INTERRUPTED))
+    Ok(ExitCode::from(code))
 }
 
 /// The checks to run: those named, or all.
@@ -116,14 +128,18 @@ fn selected(config: &Config, only: &[String]) -> Vec<CheckSpec> {
 impl Session {
     fn on_finished(&mut self, done: Finished) {
         if !self.slots.accept(&done) {
-            outln!("{} ↻ {} cancelled: its inputs changed", clock(), done.check);
+            outln!(
+                "{} ↻ {} cancelled: its inputs changed",
+                clock(),
+                Line(&done.check)
+            );
             return;
         }
         outln!(
             "{} {} ({})",
             clock(),
             finished_line(&done.outcome),
-            done.trigger
+            Line(&done.trigger)
         );
         // One `git status` for the history and the register.
         let head = self.ws.repo.head();
@@ -137,7 +153,7 @@ impl Session {
             ) {
                 Ok(filed) => {
                     for error in &filed.errors {
-                        errln!("preflight: warning: {error}");
+                        errln!("preflight: warning: {}", Line(error));
                     }
                     if let Some(line) = filed.summary() {
                         outln!("{} {line}", clock());
@@ -146,7 +162,10 @@ impl Session {
                         errln!("preflight: {hint}");
                     }
                 }
-                Err(e) => errln!("preflight: warning: cannot file findings: {e}"),
+                Err(e) => errln!(
+                    "preflight: warning: cannot file findings: {}",
+                    Line(&e.to_string())
+                ),
             }
         }
         self.latest.insert(done.check.clone(), done.outcome);
@@ -186,13 +205,15 @@ impl Session {
                     self.slots.start(&spec, "many changes");
                 }
             }
-            WatchEvent::Warning(message) => errln!("preflight: warning: {message}"),
+            WatchEvent::Warning(message) => {
+                errln!("preflight: warning: {}", Line(&message))
+            }
             WatchEvent::Ready(folders) => outln!(
                 "{} watching {} ({folders} folders; Ctrl-C to stop)",
                 clock(),
-                self.ws.repo.root.display()
+                Line(&self.ws.repo.root.display().to_string())
             ),
-            WatchEvent::Register(_) | WatchEvent::Plans(_) => {}
+            WatchEvent::Register(_) | WatchEvent::Plans(_) | WatchEvent::Gone(_) => {}
         }
     }
 
@@ -202,16 +223,18 @@ impl Session {
             Ok(candidate) => candidate,
             Err(error) => {
                 outln!(
-                    "{} ✖ {error}; still running the previous configuration",
-                    clock()
+                    "{} ✖ {}; still running the previous configuration",
+                    clock(),
+                    Line(&error)
                 );
                 return;
             }
         };
         if let Err(e) = require_trust(&candidate, self.trust_flag) {
             outln!(
-                "{} ✖ {e}; still running the previous configuration",
-                clock()
+                "{} ✖ {}; still running the previous configuration",
+                clock(),
+                Line(&e.to_string())
             );
             return;
         }

@@ -171,11 +171,16 @@ fn rust(locked: bool) -> Vec<Detected> {
     ]
 }
 
+/// A manifest of the repository, if it is a regular file inside it of a sane size.
+fn read(root: &Path, name: &str) -> Option<String> {
+    crate::fsutil::read_in_repo_text(root, &root.join(name), crate::fsutil::MAX_TEXT_FILE).ok()
+}
+
 /// npm's placeholder test script, which always fails.
 const NPM_PLACEHOLDER_TEST: &str = "no test specified";
 
 fn node(root: &Path) -> Option<Vec<Detected>> {
-    let text = std::fs::read_to_string(root.join("package.json")).ok()?;
+    let text = read(root, "package.json")?;
     let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
     let scripts = manifest.get("scripts")?.as_object()?;
     let pm = if root.join("pnpm-lock.yaml").is_file() {
@@ -244,9 +249,7 @@ fn is_python(root: &Path) -> bool {
 }
 
 fn file_mentions(root: &Path, file: &str, needle: &str) -> bool {
-    std::fs::read_to_string(root.join(file))
-        .map(|t| t.contains(needle))
-        .unwrap_or(false)
+    read(root, file).is_some_and(|t| t.contains(needle))
 }
 
 fn python(root: &Path) -> Vec<Detected> {
@@ -302,7 +305,7 @@ fn go() -> Vec<Detected> {
 fn make_targets(root: &Path) -> Vec<Detected> {
     let Some(text) = ["GNUmakefile", "makefile", "Makefile"]
         .iter()
-        .find_map(|f| std::fs::read_to_string(root.join(f)).ok())
+        .find_map(|f| read(root, f))
     else {
         return Vec::new();
     };

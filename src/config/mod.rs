@@ -175,7 +175,12 @@ impl Errors<'_> {
 
 /// Read and validate a `preflight.toml`.
 pub fn load_file(path: &Path) -> Result<Config, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+    let text = crate::fsutil::read_regular_text(
+        path,
+        crate::fsutil::MAX_TEXT_FILE,
+        crate::fsutil::Links::Follow,
+    )
+    .map_err(|e| LoadError::Io {
         path: path.to_path_buf(),
         error: e.to_string(),
     })?;

@@ -79,6 +79,9 @@ pub struct CheckState {
     /// Why the run read no metric (wrong path, a report not rewritten by the run, a
     /// JUnit file where coverage was expected), or how it read it.
     pub metric_note: Option<String>,
+    /// `Some(n)`: the run's findings were cut at `n`, so the register may be missing
+    /// open issues; register gates do not pass on it.
+    pub truncated: Option<usize>,
 }
 
 /// Everything a verdict depends on; time and commit come in so evaluation stays pure.
@@ -183,11 +186,20 @@ pub fn evaluate(inputs: &Inputs) -> Verdict {
         .map(|gate| {
             let (passed, reason) = match &gate.kind {
                 GateKind::Checks(ids) => checks_gate(inputs, ids),
-                GateKind::MaxOpen(limits) => {
-                    max_open_gate(&inputs.issues.iter().collect::<Vec<_>>(), limits)
+                GateKind::MaxOpen(limits) => match truncated_runs(inputs, None) {
+                    Some(why) => (false, why),
+                    None => max_open_gate(&inputs.issues.iter().collect::<Vec<_>>(), limits),
+                },
+                GateKind::MaxOpenOf { checks, limits } => {
+                    match truncated_runs(inputs, Some(checks)) {
+                        Some(why) => (false, why),
+                        None => max_open_of_gate(inputs, checks, limits),
+                    }
                 }
-                GateKind::MaxOpenOf { checks, limits } => max_open_of_gate(inputs, checks, limits),
-                GateKind::MaxNew(limits) => max_new_gate(inputs.issues, inputs.baseline, limits),
+                GateKind::MaxNew(limits) => match truncated_runs(inputs, None) {
+                    Some(why) => (false, why),
+                    None => max_new_gate(inputs.issues, inputs.baseline, limits),
+                },
                 GateKind::Blockers(max) => blockers_gate(inputs.issues, *max),
                 GateKind::TasksDone(phase) => tasks_gate(inputs.plan, phase),
                 GateKind::Metric { check, min, max } => metric_gate(inputs, check, *min, *max),
@@ -378,6 +390,25 @@ fn open_blockers(issues: &[Issue]) -> Vec<&Issue> {
 fn id_list(issues: &[&Issue]) -> String {
     let ids: Vec<String> = issues.iter().map(|i| i.id.clone()).collect();
     capped(&ids, SHOW_IDS, ", ")
+}
+
+/// "findings of lint truncated at 10000: the register may miss open issues", when the
+/// last run of a check (of `only`, when given) could not report all it found.
+fn truncated_runs(inputs: &Inputs, only: Option<&[String]>) -> Option<String> {
+    let mut cut: Vec<String> = inputs
+        .checks
+        .iter()
+        .filter(|(id, _)| only.is_none_or(|ids| ids.contains(id)))
+        .filter_map(|(id, state)| state.truncated.map(|n| format!("{id} truncated at {n}")))
+        .collect();
+    if cut.is_empty() {
+        return None;
+    }
+    cut.sort();
+    Some(format!(
+        "findings of {}: the register may miss open issues",
+        capped(&cut, SHOW_CHECKS, ", ")
+    ))
 }
 
 fn max_open_gate(issues: &[&Issue], limits: &BTreeMap<Severity, u32>) -> (bool, String) {

@@ -194,6 +194,7 @@ fn run(
         metric,
         unit: (!unit.is_empty()).then(|| unit.to_string()),
         metric_note: None,
+        truncated: None,
     }
 }
 

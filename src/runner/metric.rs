@@ -3,6 +3,7 @@
 
 use super::RunContext;
 use crate::domain::check::{MetricSource, MetricSpec};
+use crate::fsutil::{self, Links};
 use crate::metrics::{self, MetricValue, ReportKind};
 use std::path::Path;
 use std::time::SystemTime;
@@ -31,8 +32,13 @@ pub(super) fn read_metric(
                 .unwrap_or(path)
                 .display()
                 .to_string();
-            let bytes =
-                std::fs::read(path).map_err(|_| format!("the check wrote no report at {shown}"))?;
+            let bytes = match fsutil::read_regular(path, fsutil::MAX_REPORT, Links::Follow) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(format!("the check wrote no report at {shown}"))
+                }
+                Err(e) => return Err(format!("cannot read the report: {e}")),
+            };
             if before.is_some() && super::modified(path) == before {
                 return Err(format!("the report {shown} was not rewritten by this run"));
             }

@@ -8,20 +8,24 @@
 
 mod dependencies;
 pub mod failure;
+mod group;
 mod metric;
 mod ring;
 pub mod slots;
 mod stream;
+pub mod watchdog;
 pub mod windows;
 
 pub use ring::{Output, Ring};
 
+use group::{end_group, GroupGuard};
+
 use crate::domain::check::MetricSource;
 use crate::domain::check::{judge, CheckSpec, RunStatus};
-use crate::domain::finding::{assign_fingerprints, Finding};
+use crate::domain::finding::{assign_fingerprints, Finding, Findings};
 use crate::formats::{parse_document, ParseContext, StreamParser};
+use crate::fsutil::{self, Links};
 use crate::metrics::MetricValue;
-use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
 use std::os::fd::OwnedFd;
@@ -42,9 +46,6 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// Pipe buffer asked of the kernel: a chatty check then rarely blocks on a full pipe,
 /// which is most of what capturing costs it (Linux; the default is 64 KiB).
 const PIPE_BUFFER: i32 = 1024 * 1024;
-/// How often to look whether a terminated group is gone.
-const GROUP_POLL: Duration = Duration::from_millis(20);
-
 /// Where a run happens and where its traces go.
 #[derive(Debug, Clone)]
 pub struct RunContext {
@@ -78,6 +79,11 @@ pub struct RunOutcome {
     pub metric: Option<MetricValue>,
     /// How the metric was read (a report in another format) or why it could not be.
     pub metric_note: Option<String>,
+    /// `Some(n)` when the findings were cut at `n` (the caps of [`Findings`]): such a
+    /// run verifies nothing, and gates do not count it clean.
+    pub truncated: Option<usize>,
+    /// Why the log file is incomplete (a full disk), when it is.
+    pub log_error: Option<String>,
 }
 
 impl RunOutcome {
@@ -91,6 +97,8 @@ impl RunOutcome {
             duration: Duration::ZERO,
             findings: Vec::new(),
             error: Some("not started: interrupted while it waited for its turn".into()),
+            truncated: None,
+            log_error: None,
             cancelled: true,
             started: false,
             log: ctx.logs_dir.join(format!("{}.log", spec.id)),
@@ -121,68 +129,6 @@ enum End {
     Cancelled,
 }
 
-/// Kills the group if the run is abandoned midway (its future dropped).
-struct GroupGuard {
-    pgid: Pid,
-    armed: bool,
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        if self.armed {
-            let _ = killpg(self.pgid, Signal::SIGKILL);
-        }
-    }
-}
-
-/// Whether any process of the group still runs. Zombies do not count: a killed shell
-/// waits for us to reap it, and orphans may wait for a reaper that never comes (PID 1
-/// in a container), yet neither runs nor holds anything but its pid.
-fn group_alive(pgid: Pid) -> bool {
-    if killpg(pgid, None).is_err() {
-        return false;
-    }
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return true; // no procfs: trust the signal probe
-    };
-    let wanted = pgid.as_raw().to_string();
-    entries.flatten().any(|entry| {
-        let name = entry.file_name();
-        if !name.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
-            return false;
-        }
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            return false;
-        };
-        // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
-        let mut fields = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest)
-            .unwrap_or("")
-            .split_whitespace();
-        let state = fields.next();
-        let pgrp = fields.nth(1);
-        pgrp == Some(wanted.as_str()) && state != Some("Z") && state != Some("X")
-    })
-}
-
-/// SIGTERM the group, give it [`KILL_GRACE`], then SIGKILL what is left. The direct
-/// child is reaped along the way.
-async fn end_group(pgid: Pid, child: &mut tokio::process::Child) {
-    if killpg(pgid, Signal::SIGTERM).is_err() {
-        return; // nothing left
-    }
-    let deadline = Instant::now() + KILL_GRACE;
-    while Instant::now() < deadline {
-        let _ = child.try_wait();
-        if !group_alive(pgid) {
-            return;
-        }
-        tokio::time::sleep(GROUP_POLL).await;
-    }
-    let _ = killpg(pgid, Signal::SIGKILL);
-}
-
 /// Run one check to its end (or its timeout, or `cancel`), and judge it.
 pub async fn run_check(
     spec: &CheckSpec,
@@ -208,6 +154,8 @@ pub async fn run_check(
             lines: 0,
             metric: None,
             metric_note: None,
+            truncated: None,
+            log_error: None,
         },
     };
     outcome.duration = started.elapsed();
@@ -221,6 +169,14 @@ async fn execute(
     cancel: &CancellationToken,
     log_path: &Path,
 ) -> Result<RunOutcome, String> {
+    // A repository moved or deleted under a watcher: never re-create its local state
+    // (`<old path>/.git/preflight`) nor run in a ghost folder.
+    if !ctx.root.is_dir() {
+        return Err(format!(
+            "the repository {} is gone (moved or deleted): nothing runs",
+            ctx.root.display()
+        ));
+    }
     std::fs::create_dir_all(&ctx.logs_dir)
         .map_err(|e| format!("cannot create {}: {e}", ctx.logs_dir.display()))?;
     let log = std::fs::File::create(log_path)
@@ -250,6 +206,7 @@ async fn execute(
         .id()
         .ok_or_else(|| "the check exited before it could be watched".to_string())?;
     let pgid = Pid::from_raw(pid as i32);
+    watchdog::watch(pgid);
     let mut guard = GroupGuard { pgid, armed: true };
 
     let receiver = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
@@ -281,17 +238,19 @@ async fn execute(
         let _ = child.wait().await;
     }
     guard.armed = false;
+    watchdog::forget(pgid);
 
-    let (stream_result, lines, drained) = match tokio::time::timeout(DRAIN_LIMIT, reader_task).await
-    {
-        Ok(Ok(read)) => (read.findings, read.lines, true),
-        _ => (None, output.lock().total(), false),
-    };
+    let (stream_result, lines, drained, log_error) =
+        match tokio::time::timeout(DRAIN_LIMIT, reader_task).await {
+            Ok(Ok(read)) => (read.findings, read.lines, true, read.log_error),
+            _ => (None, output.lock().total(), false, None),
+        };
 
     let read = Read {
         stream: stream_result,
         lines,
         drained,
+        log_error,
     };
     let before = Before {
         report: report_path.as_deref().map(|p| (p, report_before)),
@@ -342,12 +301,27 @@ fn spawn(
     Ok((child, stdout_capture))
 }
 
+/// A run whose findings were cut at `kept`: something was found and left out, so it
+/// is never a pass, whatever was kept, and its note says so.
+fn truncation(kept: usize, status: &mut RunStatus, note: &mut Option<String>) {
+    if *status == RunStatus::Passed {
+        *status = RunStatus::Failed;
+    }
+    let said = format!("findings truncated at {kept}: this run verifies nothing");
+    *note = Some(match note.take() {
+        Some(other) => format!("{other}; {said}"),
+        None => said,
+    });
+}
+
 /// What the output reader came back with.
 struct Read {
-    stream: Option<Result<Vec<Finding>, String>>,
+    stream: Option<Result<Findings, String>>,
     lines: u64,
     /// The pipe reached its end (else a process outside the group held it open).
     drained: bool,
+    /// Why the log stopped being written (a full disk).
+    log_error: Option<String>,
 }
 
 /// The files a run reads its results from, with their times before it started (a
@@ -392,7 +366,7 @@ fn conclude(
         note = Some("output pipe held open by a process outside the check's group".into());
     }
 
-    let report: Option<Result<Vec<Finding>, String>> = if spec.format.reads_document() {
+    let report: Option<Result<Findings, String>> = if spec.format.reads_document() {
         let source = report_path.or(before.stdout_capture);
         source.map(|path| {
             match read_document(spec, ctx, path, report_before.flatten()) {
@@ -409,7 +383,15 @@ fn conclude(
     } else {
         stream_result
     };
+    let truncated = match &report {
+        Some(Ok(findings)) => findings.truncated_at(),
+        _ => None,
+    };
+    let report = report.map(|r| r.map(Findings::into_vec));
     let mut status = judge(exit_code, timed_out, report.as_ref());
+    if let Some(kept) = truncated {
+        truncation(kept, &mut status, &mut note);
+    }
     // A tool that is not installed reads as such, not as an empty report.
     if let Some(why) = exit_code.and_then(|code| {
         let ring = output.lock();
@@ -464,6 +446,8 @@ fn conclude(
         lines,
         metric,
         metric_note,
+        truncated,
+        log_error: read.log_error,
     }
 }
 
@@ -489,9 +473,9 @@ fn read_document(
     ctx: &RunContext,
     path: &Path,
     before: Option<SystemTime>,
-) -> Result<Vec<Finding>, String> {
+) -> Result<Findings, String> {
     let shown = path.strip_prefix(&ctx.root).unwrap_or(path).display();
-    let bytes = match std::fs::read(path) {
+    let bytes = match fsutil::read_regular(path, fsutil::MAX_REPORT, Links::Follow) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(format!("the check wrote no report at {shown}"));
@@ -542,7 +526,14 @@ fn anchor_paths(findings: &mut [Finding], cwd: Option<&Path>, root: &Path) {
     }
 }
 
-/// Source lines for fingerprints, each file read at most once per run.
+/// Largest source file read to anchor a fingerprint; a bigger one anchors on the
+/// message alone.
+const MAX_SOURCE: u64 = 4 * 1024 * 1024;
+
+/// Source lines for fingerprints, each file read at most once per run. A finding's path
+/// comes from the tool's report: it is read only when it is a regular file inside the
+/// repository of at most [`MAX_SOURCE`] bytes (never `/dev/zero`, a FIFO or the
+/// keyboard).
 struct SourceLines<'a> {
     root: &'a Path,
     files: HashMap<String, Option<String>>,
@@ -558,10 +549,11 @@ impl<'a> SourceLines<'a> {
 
     fn line(&mut self, path: &str, line: u32) -> Option<String> {
         let root = self.root;
-        let text = self
-            .files
-            .entry(path.to_string())
-            .or_insert_with(|| std::fs::read_to_string(root.join(path)).ok());
+        let text = self.files.entry(path.to_string()).or_insert_with(|| {
+            fsutil::read_in_repo(root, &root.join(path), MAX_SOURCE)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+        });
         text.as_deref()?
             .lines()
             .nth((line as usize).checked_sub(1)?)

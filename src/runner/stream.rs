@@ -2,7 +2,7 @@
 //! ring the screen shows, and each line to the format's stream parser.
 
 use super::{Output, Ring, MAX_LINE};
-use crate::domain::finding::Finding;
+use crate::domain::finding::Findings;
 use crate::formats::{ParseContext, StreamParser};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -10,8 +10,10 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::unix::pipe;
 
 pub(super) struct ReadResult {
-    pub(super) findings: Option<Result<Vec<Finding>, String>>,
+    pub(super) findings: Option<Result<Findings, String>>,
     pub(super) lines: u64,
+    /// Why the log stopped being written (a full disk).
+    pub(super) log_error: Option<String>,
 }
 
 /// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
@@ -32,15 +34,19 @@ pub(super) async fn read_output(
     let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
     let mut partial: Vec<u8> = Vec::new();
     let mut lines = 0u64;
-    let mut log_ok = true;
+    let mut logged = 0u64;
+    let mut log_error: Option<String> = None;
     loop {
         let chunk = match reader.fill_buf().await {
             Ok([]) | Err(_) => break,
             Ok(chunk) => chunk,
         };
         let len = chunk.len();
-        if log_ok {
-            log_ok = log.write_all(chunk).is_ok();
+        if log_error.is_none() {
+            match log.write_all(chunk) {
+                Ok(()) => logged += len as u64,
+                Err(e) => log_error = Some(log_cut(logged, &e)),
+            }
         }
         lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
         reader.consume(len);
@@ -49,11 +55,19 @@ pub(super) async fn read_output(
         take_line(&partial, &mut parser, &ctx, &mut output.lock());
         lines += 1;
     }
-    let _ = log.flush();
+    if let (Err(e), None) = (log.flush(), &log_error) {
+        log_error = Some(log_cut(logged, &e));
+    }
     ReadResult {
         findings: parser.map(StreamParser::finish),
         lines,
+        log_error,
     }
+}
+
+/// "the log is cut after about 1048576 bytes: No space left on device (os error 28)".
+fn log_cut(logged: u64, error: &std::io::Error) -> String {
+    format!("the log is cut after about {logged} bytes: {error}")
 }
 
 /// Hand the complete lines of `chunk` to the ring (and the parser); an unfinished

@@ -135,6 +135,7 @@ fn record(check: &str, status: RunStatus, ms: u64, findings: usize) -> RunRecord
         metric: None,
         unit: None,
         metric_note: None,
+        truncated: None,
     }
 }
 
@@ -1101,4 +1102,114 @@ fn the_register_heading_tells_new_findings_from_the_baseline() {
     ));
     let after = render(&m, 160, 48);
     assert!(after.contains("· 1 new, 1 baseline"), "{after}");
+}
+
+// ---- hostile text ----
+
+/// Text a stranger could commit or a tool could report, in every field the cockpit
+/// shows: terminal sequences, C1 controls, a bidi override and a forged line.
+const EVIL: &str =
+    "pwn\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J\u{9b}31m\u{202e}exe.txt\nall checks passed";
+
+fn hostile_model() -> Model {
+    let mut m = sized(model(), 120, 40);
+    m.repo.project = EVIL.into();
+    m.repo.branch = Some(EVIL.into());
+    m.config.plan.phases[0].title = EVIL.into();
+    m.config.plan.phases[0].tasks[2].title = EVIL.into();
+    m.config.checks[0].run = EVIL.into();
+    m.checks[0].trigger = Some(EVIL.into());
+    let mut issues = issues();
+    for issue in &mut issues {
+        issue.title = EVIL.into();
+        issue.owner = Some(EVIL.into());
+        issue.evidence = Some(EVIL.into());
+        issue.repro = Some(EVIL.into());
+        issue.notes.push(crate::domain::issue::Note {
+            at: EVIL.into(),
+            by: EVIL.into(),
+            text: EVIL.into(),
+        });
+        issue.log(EVIL, EVIL, EVIL);
+    }
+    issues[1].finding.as_mut().unwrap().path = Some(EVIL.into());
+    m.set_issues(issues);
+    m.register.filter_text = String::new();
+    m.register.filter = crate::domain::filter::Filter::default();
+    m.warn(EVIL);
+    m
+}
+
+fn screen_text(m: &Model, width: u16, height: u16) -> Vec<String> {
+    let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| super::view::draw(frame, m, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn assert_screen_safe(what: &str, rows: &[String]) {
+    for row in rows {
+        assert!(
+            crate::text::sanitize::is_clean_line(row),
+            "{what}: a raw control or bidi character is drawn: {row:?}"
+        );
+        // Multi-line fields keep their breaks, indented under their label; a break in
+        // a one-line field must not start a line of its own.
+        assert!(
+            !row.trim_start_matches(['│', '┃'])
+                .starts_with("all checks passed"),
+            "{what}: a newline made a line of its own: {row:?}"
+        );
+    }
+}
+
+#[test]
+fn no_pane_or_overlay_draws_hostile_text_raw() {
+    let mut m = hostile_model();
+    let main = screen_text(&m, 120, 40);
+    assert_screen_safe("main view", &main);
+    let all = main.join("\n");
+    assert!(all.contains("pwn\\e]0;owned"), "shown escaped:\n{all}");
+    assert!(all.contains("\\u{202e}exe.txt⏎all"), "{all}");
+    m.detail = true;
+    let detail = screen_text(&m, 120, 40);
+    assert_screen_safe("detail", &detail);
+    assert!(detail.join("\n").contains("\\u{9b}31m"));
+    m.detail = false;
+    m.overlay = Some(Overlay::Trust);
+    assert_screen_safe("trust", &screen_text(&m, 120, 40));
+    m.overlay = Some(Overlay::Input {
+        ask: Ask::NewTitle,
+        text: EVIL.into(),
+    });
+    assert_screen_safe("prompt", &screen_text(&m, 120, 40));
+    m.overlay = None;
+    m.watching = Watching::Off(EVIL.into());
+    m.notice = None;
+    assert_screen_safe("header", &screen_text(&m, 120, 40));
+}
+
+#[test]
+fn the_detail_view_survives_a_timestamp_cut_inside_a_character() {
+    let mut m = model();
+    let mut issues = issues();
+    // Byte 10 is `T` and byte 16 falls inside `é`: slicing there would panic.
+    issues[2].notes.push(crate::domain::issue::Note {
+        at: "2026-11-22T10:0é".into(),
+        by: "x".into(),
+        text: "y".into(),
+    });
+    m.set_issues(issues);
+    m.detail = true;
+    let rows = screen_text(&m, 100, 30);
+    assert!(rows.join("\n").contains("2026-11-22T10:0é"));
 }

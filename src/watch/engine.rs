@@ -60,6 +60,8 @@ pub enum WatchEvent {
     Ready(usize),
     /// The OS dropped events (its queue overflowed): anything may have changed.
     Overflow,
+    /// The repository was moved or deleted: watching stops (the last event sent).
+    Gone(PathBuf),
 }
 
 /// What to watch and what it means.
@@ -122,6 +124,15 @@ struct State {
     overflowed: bool,
     /// Which changes of the current burst the checks' runs made.
     attribution: Attribution,
+    /// The root's device and inode when watching began: the same path naming another
+    /// folder (or none) means the repository is gone.
+    identity: Option<(u64, u64)>,
+}
+
+/// Device and inode of a folder, if it exists.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 fn run(options: WatchOptions, out: UnboundedSender<WatchEvent>, stop: mpsc::Receiver<()>) {
@@ -144,6 +155,7 @@ fn run(options: WatchOptions, out: UnboundedSender<WatchEvent>, stop: mpsc::Rece
         warned_limit: false,
         overflowed: false,
         attribution: Attribution::default(),
+        identity: identity(&options.root),
         options,
     };
     match watcher {
@@ -209,6 +221,10 @@ impl State {
     /// Watch `top` and every folder below it that is not ignored. The walk prunes
     /// ignored folders itself, so their contents are never read (`watch::tree`).
     fn watch_tree(&mut self, top: &Path) {
+        if let Some(why) = crate::fsutil::unsafe_ignore_file(top) {
+            self.warn(why);
+            return;
+        }
         let state = self.options.state_dir.clone();
         let root = self.options.root.clone();
         let extra = globs(&self.options.ignore);
@@ -246,6 +262,10 @@ impl State {
                     && !path
                         .strip_prefix(&root)
                         .is_ok_and(|rel| extra.is_match(rel))
+                    // The walk would read a FIFO or device named `.gitignore` in it and
+                    // hang or flood: such a folder is not watched.
+                    && (!entry.file_type().is_some_and(|t| t.is_dir())
+                        || crate::fsutil::unsafe_ignore_file(path).is_none())
             })
             .build()
     }
@@ -445,11 +465,17 @@ impl State {
             .collect()
     }
 
-    /// Report a finished burst. Returns false when nobody listens any more.
+    /// Report a finished burst. Returns false when nobody listens any more, or the
+    /// repository is gone (moved or deleted: nothing is left to watch, and running its
+    /// checks would run them in a ghost folder).
     fn flush(&mut self, paths: Vec<PathBuf>) -> bool {
         let mut during = self.during_runs();
         let mut during_runs = BTreeMap::new();
         let root = self.options.root.clone();
+        if identity(&root) != self.identity {
+            let _ = self.out.send(WatchEvent::Gone(root));
+            return false;
+        }
         let register = root.join(crate::store::REGISTER_DIR);
         let config = root.join(crate::config::FILE_NAME);
         let (mut changed, mut issues, mut plans, mut config_changed) =

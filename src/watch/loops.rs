@@ -208,6 +208,10 @@ mod tests {
         Duration::from_millis(n)
     }
 
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "the shape `admit` takes, at every call"
+    )]
     fn during(check: &str, into_run: u64) -> Option<During> {
         Some(During {
             checks: [check.to_string()].into_iter().collect(),

@@ -46,6 +46,12 @@ pub fn folders(
             }
         }
         if has_ignore_file {
+            // A FIFO or device named `.gitignore` would hang or flood the read: such a
+            // folder is not watched.
+            if let Some(why) = crate::fsutil::unsafe_ignore_file(&folder) {
+                errors.push(why);
+                continue;
+            }
             rules.reload_folder(&folder);
         }
         pending.extend(

@@ -36,6 +36,7 @@ fn state(status: RunStatus, secs_ago: u64, commit: &str) -> CheckState {
         metric: None,
         unit: None,
         metric_note: None,
+        truncated: None,
     }
 }
 
@@ -355,6 +356,27 @@ fn max_open_fails_listing_oldest_first_in_severity_order() {
     assert_eq!(
         reason,
         "2 open critical: PF-3F9K, PF-8QW1; 2 open high (at most 1): PF-H1, PF-H2"
+    );
+}
+
+#[test]
+fn a_truncated_run_keeps_max_open_from_passing() {
+    // Nothing open in the register, but the lint run could only report 10,000 of its
+    // findings: the rest were never filed, so the gate cannot say the register is clean.
+    let cut = CheckState {
+        truncated: Some(10_000),
+        ..state(RunStatus::Failed, 30, HEAD)
+    };
+    let (passed, reason) = one(
+        limits(&[(Severity::Critical, 0)]),
+        &[],
+        &[("lint", cut), ("fmt", state(RunStatus::Passed, 30, HEAD))],
+        Some(HEAD),
+    );
+    assert!(!passed);
+    assert_eq!(
+        reason,
+        "findings of lint truncated at 10000: the register may miss open issues"
     );
 }
 

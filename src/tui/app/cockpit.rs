@@ -86,10 +86,13 @@ pub async fn drive<S: Screen>(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    // The terminal is gone: nothing is waited for on the way out (see below).
+    let mut hung_up = false;
     loop {
         if dirty {
             // A failed draw means the terminal is gone (a hang-up can beat SIGHUP).
             if screen.draw(&cockpit.model, &cockpit.theme).is_err() {
+                hung_up = true;
                 break;
             }
             cockpit.model.drawn();
@@ -98,7 +101,10 @@ pub async fn drive<S: Screen>(
         let busy = cockpit.model.busy();
         let msgs: Vec<Msg> = tokio::select! {
             Some(input) = input.recv() => match input {
-                Input::HungUp => break,
+                Input::HungUp => {
+                    hung_up = true;
+                    break;
+                }
                 Input::Event(Event::Key(key)) if key.kind != KeyEventKind::Release => vec![Msg::Key(key)],
                 Input::Event(Event::Resize(w, h)) => vec![Msg::Resize(w, h)],
                 Input::Event(_) => continue,
@@ -122,9 +128,15 @@ pub async fn drive<S: Screen>(
             break;
         }
     }
-    // Running checks are stopped (their process groups ended) before leaving.
-    let _ = tokio::time::timeout(crate::runner::KILL_GRACE, cockpit.slots.stop_all()).await;
-    Ok(cockpit.close().await)
+    // After a hang-up nobody waits for us, and crossterm's input thread may be spinning
+    // on the dead terminal (it loops on EIO): leave at once. Dropping the runs sends
+    // their groups SIGTERM, and the runner's watchdog sends SIGKILL after the grace.
+    let hung_up = hung_up || crate::tui::term::is_hung_up();
+    if !hung_up {
+        // Running checks are stopped (their process groups ended) before leaving.
+        let _ = tokio::time::timeout(crate::runner::KILL_GRACE, cockpit.slots.stop_all()).await;
+    }
+    Ok(cockpit.close(hung_up).await)
 }
 
 impl Cockpit {
@@ -203,8 +215,8 @@ impl Cockpit {
                     Vec::new()
                 }
                 Effect::Trust => {
-                    let (repo, text) = (self.ws.repo.clone(), self.ws.config.text.clone());
-                    self.worker.run(move || work::trust(&repo, &text));
+                    let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
+                    self.worker.run(move || work::trust(&repo, &config));
                     Vec::new()
                 }
                 Effect::SetTask { task, status } => {
@@ -289,6 +301,14 @@ impl Cockpit {
                 Vec::new()
             }
             WatchEvent::Warning(text) => vec![Msg::warn(text)],
+            WatchEvent::Gone(root) => {
+                // Nothing more is watched; a manual run is refused by the runner.
+                self.model.watching = Watching::Off("repository gone".into());
+                vec![Msg::warn(format!(
+                    "the repository {} is gone (moved or deleted): nothing more runs",
+                    root.display()
+                ))]
+            }
             WatchEvent::Ready(folders) => vec![Msg::WatchReady(folders)],
             WatchEvent::Overflow => vec![Msg::Affected(
                 self.ws
@@ -316,7 +336,9 @@ impl Cockpit {
     /// preflight.toml or a plan changed and reads well: take it. A change to what
     /// runs that is not trusted stops everything running until it is trusted again.
     fn take_config(&mut self, ws: Workspace, trusted: bool) -> Vec<Msg> {
-        let changed_commands = ws.config.text != self.ws.config.text;
+        // Trust is on what runs: a task status or a comment changes nothing here.
+        let changed_commands =
+            crate::trust::runs_text(&ws.config) != crate::trust::runs_text(&self.ws.config);
         self.ws = ws;
         self.triggers = Triggers::new(&self.ws.config.checks);
         let mut msgs = vec![Msg::Config(Box::new(self.ws.config.clone()))];
@@ -360,9 +382,9 @@ impl Cockpit {
     }
 
     /// Wait (bounded) for queued work, and say what of it failed.
-    async fn close(mut self) -> Closed {
+    async fn close(mut self, hung_up: bool) -> Closed {
         let start = Instant::now();
-        while !self.worker.idle() && start.elapsed() < QUIT_WAIT {
+        while !hung_up && !self.worker.idle() && start.elapsed() < QUIT_WAIT {
             tokio::time::sleep(QUIT_POLL).await;
         }
         let mut unfinished = Vec::new();

@@ -62,7 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let glyph = if notice.is_error() { "✖" } else { "›" };
         frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {glyph} {}", notice.text), style)),
+            Paragraph::new(Line::styled(
+                format!(" {glyph} {}", super::safe(&notice.text)),
+                style,
+            )),
             area,
         );
         return;
@@ -86,7 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let line = Line::from(vec![
             Span::styled(format!(" {prompt}"), key),
-            Span::styled(text.clone(), theme.ui(Ui::Text)),
+            Span::styled(super::safe(text).into_owned(), theme.ui(Ui::Text)),
             Span::styled("▏", key),
             Span::styled(hint, dim),
         ]);

@@ -2,6 +2,7 @@
 
 use super::super::model::{Model, Watching};
 use super::super::theme::{CheckRole, Theme, Ui};
+use super::safe;
 use crate::domain::gate::Decision;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -15,16 +16,17 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut left = vec![
         Span::styled(" preflight", theme.ui(Ui::Title)),
         Span::styled(" · ", dim),
-        Span::styled(model.repo.project.clone(), text),
+        Span::styled(safe(&model.repo.project).into_owned(), text),
     ];
     if let Some(branch) = &model.repo.branch {
-        let at = model
-            .repo
-            .commit
-            .as_deref()
-            .map_or(String::new(), |c| format!("@{}", &c[..c.len().min(7)]));
+        let at = model.repo.commit.as_deref().map_or(String::new(), |c| {
+            format!("@{}", c.chars().take(7).collect::<String>())
+        });
         left.push(Span::styled(" · ", dim));
-        left.push(Span::styled(format!("{branch}{at}"), text));
+        left.push(Span::styled(
+            safe(&format!("{branch}{at}")).into_owned(),
+            text,
+        ));
     }
     if model.repo.dirty > 0 {
         left.push(Span::styled(
@@ -43,7 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             format!("paused ({pending} changes)"),
             theme.check(CheckRole::TimedOut),
         ),
-        Watching::Off(why) => Span::styled(why.clone(), theme.ui(Ui::Error)),
+        Watching::Off(why) => Span::styled(safe(why).into_owned(), theme.ui(Ui::Error)),
     });
 
     // Narrow screens drop the least useful words first; the verdict always shows.
