@@ -203,6 +203,21 @@ pub fn unsafe_ignore_file(folder: &Path) -> Option<String> {
     })
 }
 
+/// A fresh temporary name for `path` in `dir`, hidden and unique to this process and
+/// call (`.<name>.<pid>.<random>.tmp`): what atomic writes write before they link or
+/// rename into place.
+pub fn temp_beside(dir: &Path, path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        fastrand::u32(..)
+    ))
+}
+
 /// Write a file so that a crash leaves either the old or the new content: a temporary
 /// file in the same folder, fsync, rename, fsync the folder. The file keeps the mode of
 /// the one it replaces (0640 stays 0640; a new file gets 0644 less the umask, as any).
@@ -214,16 +229,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         None => return Err(eyre!("{} has no parent folder", path.display())),
     };
     std::fs::create_dir_all(dir).wrap_err_with(|| format!("cannot create {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     // A fresh name, created exclusively: a planted symlink there is never followed.
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
+    let tmp = temp_beside(dir, path);
     let mode = std::fs::metadata(path)
         .ok()
         .map(|m| m.permissions().mode() & 0o7777);

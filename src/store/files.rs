@@ -153,15 +153,7 @@ pub fn parse_issue(text: &str, path: &Path) -> Result<Issue, String> {
 pub(super) fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
+    let tmp = fsutil::temp_beside(dir, path);
     let result = (|| {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
