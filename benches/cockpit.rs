@@ -15,12 +15,12 @@ use preflight::domain::issue::{Issue, Status};
 use preflight::domain::triage;
 use preflight::runner::Output;
 use preflight::store::{actor_named, Store};
+use preflight::tui::backend::Screen;
 use preflight::tui::keymap::KeyMap;
 use preflight::tui::model::Model;
 use preflight::tui::theme::{ColorDepth, Theme};
 use preflight::tui::triage::Write;
 use preflight::tui::update::{update, Effect, Msg};
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -107,7 +107,7 @@ fn main() {
     let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
     let counter = Counter::default();
     let mut terminal = Terminal::with_options(
-        CrosstermBackend::new(counter.clone()),
+        Screen::new(counter.clone()),
         TerminalOptions {
             viewport: Viewport::Fixed(Rect::new(0, 0, size.0, size.1)),
         },

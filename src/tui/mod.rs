@@ -8,6 +8,7 @@
 pub mod action;
 pub mod ansi;
 pub mod app;
+pub mod backend;
 pub mod keymap;
 pub mod model;
 pub mod register;
@@ -18,5 +19,7 @@ pub mod triage;
 pub mod update;
 pub mod view;
 
+#[cfg(test)]
+mod colour_tests;
 #[cfg(test)]
 mod tests;
