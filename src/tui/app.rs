@@ -91,12 +91,11 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
     model.register.filter = crate::domain::filter::Filter::parse("open").unwrap_or_default();
     model.set_history(&History::new(&ws.repo.state_dir).latest());
     let logs = ws.run_context().logs_dir;
+    model.logs_dir = Some(shown_path(&logs));
     for row in &mut model.checks {
         if row.last.is_some() {
-            row.output = log_tail(
-                &logs.join(format!("{}.log", row.id)),
-                ws.config.runner.output_lines,
-            );
+            let log = logs.join(format!("{}.log", row.id));
+            row.output = log_tail(&log, ws.config.runner.output_lines, &shown_path(&log));
         }
     }
     let loaded = Store::new(&ws.repo).load();
@@ -126,8 +125,18 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
 /// Bytes read from the end of a check's last log at start, to show its output.
 const LOG_TAIL: u64 = 256 * 1024;
 
-/// The end of the last run's log, so the output pane shows something before any run.
-fn log_tail(path: &Path, capacity: usize) -> Option<crate::runner::Output> {
+/// A path as shown to the user: `~/…` under the home folder.
+fn shown_path(path: &Path) -> String {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    match home.as_ref().and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}
+
+/// The end of the last run's log, so the output pane shows something before any run;
+/// when the log is longer, its first line says where the rest is.
+fn log_tail(path: &Path, capacity: usize, shown: &str) -> Option<crate::runner::Output> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
@@ -143,6 +152,11 @@ fn log_tail(path: &Path, capacity: usize) -> Option<crate::runner::Output> {
     let output = crate::runner::Output::new(capacity);
     {
         let mut ring = output.lock();
+        if start > 0 {
+            ring.push(&format!(
+                "\x1b[2m⋯ earlier lines are in the full log: {shown}\x1b[0m"
+            ));
+        }
         for line in lines {
             ring.push(line);
         }

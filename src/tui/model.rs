@@ -80,15 +80,52 @@ pub enum PlanRow {
     Task(usize, usize),
 }
 
-/// The output pane's view: follow the tail, or a fixed place in the scrollback.
-#[derive(Debug, Clone, Default)]
+/// The output pane's view. Invariant: `pinned` and `found` number lines from the start
+/// of the run (see `view::scrollback`), not from the tail, so lines arriving or
+/// dropping out of the ring never move the text under the user's eyes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputView {
-    /// Lines up from the tail (0: the tail itself).
-    pub scroll: usize,
-    /// Stay at the tail as lines arrive.
-    pub follow: bool,
+    /// The line at the top of the pane; `None` follows the tail.
+    pub pinned: Option<u64>,
+    /// Long lines wrap; else they are cut and `column` scrolls sideways.
+    pub wrap: bool,
+    /// Columns scrolled right (without wrapping).
+    pub column: usize,
     /// The search text, once entered; matches are highlighted.
     pub search: Option<String>,
+    /// The line of the match last jumped to.
+    pub found: Option<u64>,
+    /// The output fills the screen.
+    pub zoom: bool,
+}
+
+impl Default for OutputView {
+    fn default() -> OutputView {
+        OutputView {
+            pinned: None,
+            wrap: true,
+            column: 0,
+            search: None,
+            found: None,
+            zoom: false,
+        }
+    }
+}
+
+impl OutputView {
+    pub fn following(&self) -> bool {
+        self.pinned.is_none()
+    }
+
+    /// The view of another run or check: following its tail, the settings kept.
+    pub fn fresh(&self) -> OutputView {
+        OutputView {
+            wrap: self.wrap,
+            search: self.search.clone(),
+            zoom: self.zoom,
+            ..OutputView::default()
+        }
+    }
 }
 
 /// What a text prompt is for.
@@ -212,6 +249,9 @@ pub struct Model {
     /// The highlighted issue and the revision shown in the last drawn frame: what a
     /// triage key acts on.
     pub seen: Option<(String, u64)>,
+    /// The folder of full check logs, as shown (`~/…`): the output pane names a log
+    /// when lines were dropped.
+    pub logs_dir: Option<String>,
     /// Terminal size (columns, rows), for page sizes.
     pub size: (u16, u16),
     /// Spinner frame, advanced by ticks while something runs.
@@ -245,14 +285,12 @@ impl Model {
             plan_offset: 0,
             folded: BTreeSet::new(),
             check_selected: 0,
-            output: OutputView {
-                follow: true,
-                ..OutputView::default()
-            },
+            output: OutputView::default(),
             overlay: None,
             notice: None,
             undo: UndoStack::default(),
             seen: None,
+            logs_dir: None,
             size: (80, 24),
             spin: 0,
             quit: false,
@@ -339,6 +377,11 @@ impl Model {
 
     pub fn selected_check(&self) -> Option<&CheckRow> {
         self.checks.get(self.check_selected)
+    }
+
+    /// The full log of a check's last run, as shown to the user.
+    pub fn log_of(&self, check: &str) -> Option<String> {
+        Some(format!("{}/{check}.log", self.logs_dir.as_ref()?))
     }
 
     /// Something is queued or running: ticks animate the spinner and the output.

@@ -538,7 +538,7 @@ fn rerun_runs_the_selected_check() {
         keys(&mut m, "r"),
         [Effect::Run {
             checks: vec!["lint".into()],
-            trigger: "r".into()
+            trigger: "rerun".into()
         }]
     );
 }
@@ -569,22 +569,18 @@ fn output_scrolls_follows_and_searches() {
     key(&mut m, KeyCode::BackTab);
     assert_eq!(m.focus, Pane::Output);
     key(&mut m, KeyCode::Char('k'));
-    assert!(!m.output.follow);
-    assert_eq!(m.output.scroll, 1);
+    assert!(!m.output.following());
     keys(&mut m, "f");
-    assert!(m.output.follow);
+    assert!(m.output.following());
     keys(&mut m, "/");
     keys(&mut m, "line 3");
     key(&mut m, KeyCode::Enter);
-    assert_eq!(
-        m.output.scroll, 10,
-        "line 39 is the newest match, 10 above line 49"
-    );
-    assert!(!m.output.follow);
+    assert_eq!(m.output.found, Some(39), "line 39 is the newest match");
+    assert!(!m.output.following());
     keys(&mut m, "n");
-    assert_eq!(m.output.scroll, 11, "line 38");
+    assert_eq!(m.output.found, Some(38));
     keys(&mut m, "N");
-    assert_eq!(m.output.scroll, 10, "back to line 39");
+    assert_eq!(m.output.found, Some(39));
 }
 
 #[test]
@@ -785,3 +781,5 @@ fn severity_and_status_colours_come_from_the_theme() {
         );
     }
 }
+
+mod screens;

@@ -188,6 +188,18 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A theme without any style, for measuring text (every role plain).
+    pub fn plain() -> Theme {
+        Theme {
+            name: "plain".into(),
+            depth: ColorDepth::None,
+            ui: BTreeMap::new(),
+            severity: BTreeMap::new(),
+            status: BTreeMap::new(),
+            check: BTreeMap::new(),
+        }
+    }
+
     /// A user-interface role's style.
     pub fn ui(&self, role: Ui) -> Style {
         self.ui.get(role.name()).copied().unwrap_or_default()

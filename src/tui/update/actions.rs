@@ -1,7 +1,8 @@
 //! Named actions (from a key or the palette) → changes of the model and effects.
 
 use super::{
-    cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all, toggle_fold, Effect,
+    cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all, scroll_sideways,
+    toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, Effect,
 };
 use crate::tui::action::Action;
 use crate::tui::model::{Ask, Model, Overlay, Pane, Watching};
@@ -25,6 +26,22 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         ),
         Action::NextPane => focus(model, model.focus.cycle(true)),
         Action::PrevPane => focus(model, model.focus.cycle(false)),
+        Action::Zoom => {
+            toggle_zoom(model);
+            Vec::new()
+        }
+        Action::Wrap => {
+            toggle_wrap(model);
+            Vec::new()
+        }
+        Action::ScrollLeft => {
+            scroll_sideways(model, false);
+            Vec::new()
+        }
+        Action::ScrollRight => {
+            scroll_sideways(model, true);
+            Vec::new()
+        }
         Action::Down => moved(model, 1),
         Action::Up => moved(model, -1),
         Action::PageDown => moved(model, page),
@@ -36,15 +53,12 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Rerun => rerun(model),
         Action::RerunAll => match refuse_run(model) {
             Some(refusal) => warned(model, refusal),
-            None => vec![run_all(model, "R")],
+            None => vec![run_all(model, "rerun all")],
         },
         Action::PauseWatch => pause_watch(model),
         Action::Trust => trust(model),
         Action::Follow => {
-            model.output.follow = !model.output.follow;
-            if model.output.follow {
-                model.output.scroll = 0;
-            }
+            toggle_follow(model);
             Vec::new()
         }
         Action::NextMatch => {
@@ -101,6 +115,7 @@ fn open(model: &mut Model, overlay: Overlay) -> Vec<Effect> {
 
 fn focus(model: &mut Model, pane: Pane) -> Vec<Effect> {
     model.focus = pane;
+    model.output.zoom = false;
     Vec::new()
 }
 
@@ -145,7 +160,7 @@ fn rerun(model: &mut Model) -> Vec<Effect> {
         .selected_check()
         .map(|check| Effect::Run {
             checks: vec![check.id.clone()],
-            trigger: "r".into(),
+            trigger: "rerun".into(),
         })
         .into_iter()
         .collect()

@@ -167,13 +167,15 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             trigger,
             output,
         } => {
+            let shown = model.selected_check().is_some_and(|c| c.id == check);
             if let Some(row) = model.check_mut(&check) {
                 row.phase = CheckPhase::Queued;
                 row.trigger = Some(trigger);
                 row.output = Some(output);
             }
-            if model.output.follow {
-                model.output.scroll = 0;
+            // A pin in the previous run's output means nothing in the new one.
+            if shown {
+                model.output = model.output.fresh();
             }
             Vec::new()
         }
