@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 pub fn run(repo_arg: Option<&Path>) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
-    trust::grant(&ws.repo, &ws.config.text)?;
+    trust::grant(&ws.repo, &ws.config)?;
     println!(
         "trusted {} of {} (sha256 {}); these commands may now run:",
         ws.config_name(),

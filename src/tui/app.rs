@@ -85,6 +85,7 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
     let mut model = Model::new(ws.config.clone(), keys);
     model.config_name = ws.config_name();
     model.trusted = trusted;
+    model.trusted_before = crate::trust::last_trusted(&ws.repo).ok().flatten();
     model.read_only = read_only;
     model.repo = repo_facts(ws);
     model.register.filter_text = "open".into();
@@ -333,7 +334,7 @@ impl Cockpit {
                 }
                 Effect::NewIssue { title } => vec![self.create(title)],
                 Effect::Run { checks, trigger } => self.start(&checks, &trigger),
-                Effect::Trust => match crate::trust::grant(&self.ws.repo, &self.ws.config.text) {
+                Effect::Trust => match crate::trust::grant(&self.ws.repo, &self.ws.config) {
                     Ok(()) => vec![Msg::Trusted],
                     Err(e) => vec![Msg::warn(format!("cannot trust: {e:#}"))],
                 },

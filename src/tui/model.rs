@@ -172,8 +172,10 @@ pub enum Overlay {
         ask: Ask,
         text: String,
     },
-    /// Confirm trust after seeing the commands that would run.
-    Trust,
+    /// Confirm trust after seeing the commands that would run, scrolled `scroll` rows.
+    Trust {
+        scroll: usize,
+    },
 }
 
 /// Whether a notice reports a failure (drawn as an error) or something done.
@@ -228,6 +230,9 @@ pub struct Model {
     pub checks: Vec<CheckRow>,
     pub verdict: Verdict,
     pub trusted: bool,
+    /// What was last trusted in this repository, per check (see `trust::commands_of`),
+    /// to mark what changed since; `None` when it never was.
+    pub trusted_before: Option<std::collections::BTreeMap<String, String>>,
     pub read_only: bool,
     pub watching: Watching,
     pub keys: KeyMap,
@@ -274,6 +279,7 @@ impl Model {
                 failing: 0,
             },
             trusted: false,
+            trusted_before: None,
             read_only: false,
             watching: Watching::Starting,
             keys,

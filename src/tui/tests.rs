@@ -435,7 +435,7 @@ fn untrusted_runs_nothing_and_names_the_key_that_trusts() {
     .is_empty());
     // T shows the commands first; only y trusts.
     keys(&mut m, "T");
-    assert_eq!(m.overlay, Some(Overlay::Trust));
+    assert_eq!(m.overlay, Some(Overlay::Trust { scroll: 0 }));
     assert_eq!(keys(&mut m, "y"), [Effect::Trust]);
     let effects = update(&mut m, Msg::Trusted);
     assert!(matches!(&effects[..], [Effect::Run { checks, .. }] if checks.len() == 4));

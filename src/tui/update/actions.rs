@@ -200,7 +200,7 @@ fn trust(model: &mut Model) -> Vec<Effect> {
     } else if model.read_only {
         warned(model, "read-only: trust it with `preflight trust`".into())
     } else {
-        open(model, Overlay::Trust)
+        open(model, Overlay::Trust { scroll: 0 })
     }
 }
 

@@ -211,6 +211,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Trusted => {
             model.trusted = true;
+            model.trusted_before = Some(crate::trust::commands_of(&model.config));
             model.watching = Watching::Starting;
             model.tell("trusted: running every check");
             vec![run_all(model, "trusted")]

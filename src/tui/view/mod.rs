@@ -13,6 +13,7 @@ mod overlay;
 mod plan;
 mod register;
 pub mod scrollback;
+pub mod trust;
 
 pub use layout::{layout, needs_attention, Areas, SMALLEST};
 
