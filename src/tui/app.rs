@@ -99,6 +99,15 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
             row.output = log_tail(&log, ws.config.runner.output_lines, &shown_path(&log));
         }
     }
+    // Open on the first check whose last run failed: its output is what to read.
+    if let Some(at) = model.checks.iter().position(|c| {
+        c.output.is_some()
+            && c.last
+                .as_ref()
+                .is_some_and(|l| l.status != crate::domain::check::RunStatus::Passed)
+    }) {
+        model.check_selected = at;
+    }
     let loaded = Store::new(&ws.repo).load();
     model.set_issues(loaded.issues);
     let mut warnings = ws.warnings();
@@ -195,6 +204,7 @@ struct Cockpit {
     back: UnboundedSender<Msg>,
     backs: UnboundedReceiver<Msg>,
     actor_name: Option<String>,
+    head: super::refresh::HeadRefresh,
 }
 
 impl Cockpit {
@@ -219,6 +229,7 @@ impl Cockpit {
             back,
             backs,
             actor_name: None,
+            head: super::refresh::HeadRefresh::default(),
         }
     }
 
@@ -277,7 +288,12 @@ impl Cockpit {
                     Some(msg) => msg,
                     None => continue,
                 },
-                Some(msg) = self.backs.recv() => msg,
+                Some(msg) = self.backs.recv() => {
+                    if matches!(msg, Msg::Head(_)) {
+                        self.head.done(&self.ws.repo, &self.back);
+                    }
+                    msg
+                }
                 _ = tick.tick(), if busy => Msg::Tick,
                 _ = sigterm.recv() => break,
                 _ = sighup.recv() => break,
@@ -461,6 +477,8 @@ impl Cockpit {
                 if !self.slots.accept(&done) {
                     return None;
                 }
+                // A check may write files or commit: the header reads the tree again.
+                self.head.request(&self.ws.repo, &self.back);
                 // Git status, the history and the register are files: off the loop.
                 let repo = self.ws.repo.clone();
                 let config = self.ws.config.clone();
@@ -511,6 +529,7 @@ impl Cockpit {
     fn on_watch(&mut self, event: WatchEvent) -> Option<Msg> {
         match event {
             WatchEvent::Changed(paths) => {
+                self.head.request(&self.ws.repo, &self.back);
                 let affected: Vec<(String, String)> = self
                     .triggers
                     .affected(&paths)

@@ -11,6 +11,7 @@ pub mod app;
 pub mod backend;
 pub mod keymap;
 pub mod model;
+pub mod refresh;
 pub mod register;
 pub mod settings;
 pub mod term;

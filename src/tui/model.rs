@@ -205,11 +205,24 @@ pub enum Watching {
     On {
         folders: usize,
     },
+    /// Changes are noted, nothing runs: the files that changed and the checks they
+    /// affect, run once on resuming.
     Paused {
-        pending: usize,
+        files: BTreeSet<String>,
+        checks: BTreeSet<String>,
     },
     /// Nothing runs: untrusted, or `--read-only`, or watching failed.
     Off(String),
+}
+
+impl Watching {
+    /// Watching is on (`folders` watched) once the watcher is ready, else starting.
+    pub fn on(ready: Option<usize>) -> Watching {
+        match ready {
+            Some(folders) => Watching::On { folders },
+            None => Watching::Starting,
+        }
+    }
 }
 
 /// Facts of the repository shown in the header.
@@ -235,6 +248,9 @@ pub struct Model {
     pub trusted_before: Option<std::collections::BTreeMap<String, String>>,
     pub read_only: bool,
     pub watching: Watching,
+    /// Folders watched, once the watcher said it is ready (it may be ready before
+    /// watching is on: an untrusted repository is watched, nothing runs).
+    pub watcher_ready: Option<usize>,
     pub keys: KeyMap,
 
     pub focus: Pane,
@@ -282,6 +298,7 @@ impl Model {
             trusted_before: None,
             read_only: false,
             watching: Watching::Starting,
+            watcher_ready: None,
             keys,
             focus: Pane::Register,
             register: RegisterView::default(),

@@ -142,6 +142,7 @@ fn model() -> Model {
     model.config_name = "preflight.toml".into();
     model.trusted = true;
     model.watching = Watching::On { folders: 4 };
+    model.watcher_ready = Some(4);
     model.repo.project = "acme-api".into();
     model.repo.branch = Some("main".into());
     model.repo.commit = Some("3f2a1c9d0000".into());
@@ -458,26 +459,50 @@ fn changes_run_the_affected_checks_unless_paused() {
             trigger: "src/a.py".into()
         }]
     );
-    // Pausing is the model's own state: changes are counted, nothing runs.
+    // Pausing is the model's own state: changes are noted, nothing runs.
     assert!(keys(&mut m, "p").is_empty());
-    assert_eq!(m.watching, Watching::Paused { pending: 0 });
+    assert!(matches!(&m.watching, Watching::Paused { files, .. } if files.is_empty()));
     assert!(update(&mut m, Msg::Affected(vec![("lint".into(), "b".into())])).is_empty());
-    assert!(update(&mut m, Msg::Affected(vec![("test".into(), "c".into())])).is_empty());
-    assert_eq!(m.watching, Watching::Paused { pending: 2 });
-    // Resuming runs everything once for what changed meanwhile.
+    assert!(update(
+        &mut m,
+        Msg::Affected(vec![
+            ("lint".into(), "c".into()),
+            ("test".into(), "c".into())
+        ])
+    )
+    .is_empty());
+    // Files are counted, not check × file pairs.
+    match &m.watching {
+        Watching::Paused { files, checks } => {
+            assert_eq!(files.len(), 2);
+            assert_eq!(checks.len(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
+    let screen = render(&m, 80, 24);
+    assert!(screen.contains("paused · 2 files changed"), "{screen}");
+    // Resuming runs only what the changes affect, once.
     assert_eq!(
         keys(&mut m, "p"),
         [Effect::Run {
-            checks: vec![
-                "fmt".into(),
-                "lint".into(),
-                "test".into(),
-                "coverage".into()
-            ],
-            trigger: "resumed".into()
+            checks: vec!["lint".into(), "test".into()],
+            trigger: "2 files changed while paused".into()
         }]
     );
-    assert_eq!(m.watching, Watching::On { folders: 0 });
+    assert_eq!(m.watching, Watching::On { folders: 4 });
+    // One file: the run names it.
+    keys(&mut m, "p");
+    update(
+        &mut m,
+        Msg::Affected(vec![("test".into(), "src/a.py".into())]),
+    );
+    assert_eq!(
+        keys(&mut m, "p"),
+        [Effect::Run {
+            checks: vec!["test".into()],
+            trigger: "src/a.py".into()
+        }]
+    );
     // Resuming with nothing missed runs nothing.
     keys(&mut m, "p");
     assert!(keys(&mut m, "p").is_empty());

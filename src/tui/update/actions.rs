@@ -167,27 +167,37 @@ fn rerun(model: &mut Model) -> Vec<Effect> {
 }
 
 fn pause_watch(model: &mut Model) -> Vec<Effect> {
-    match &model.watching {
-        Watching::Paused { pending } => {
-            let pending = *pending;
-            model.watching = Watching::On { folders: 0 };
-            if pending > 0 {
-                model.tell(format!(
-                    "watching again; {pending} changes while paused: re-running"
-                ));
-                vec![run_all(model, "resumed")]
-            } else {
+    match std::mem::replace(&mut model.watching, Watching::Starting) {
+        Watching::Paused { files, checks } => {
+            model.watching = Watching::on(model.watcher_ready);
+            // Only what the changes affect, in the checks' order.
+            let checks: Vec<String> = model
+                .checks
+                .iter()
+                .filter(|c| checks.contains(&c.id))
+                .map(|c| c.id.clone())
+                .collect();
+            if checks.is_empty() {
                 model.tell("watching again");
-                Vec::new()
+                return Vec::new();
             }
+            let trigger = match files.len() {
+                1 => files.into_iter().next().unwrap_or_default(),
+                n => format!("{n} files changed while paused"),
+            };
+            model.tell(format!("watching again: re-running {}", checks.join(", ")));
+            vec![Effect::Run { checks, trigger }]
         }
         Watching::On { .. } | Watching::Starting => {
-            model.watching = Watching::Paused { pending: 0 };
+            model.watching = Watching::Paused {
+                files: Default::default(),
+                checks: Default::default(),
+            };
             model.tell("paused: changes are noted, nothing re-runs until p");
             Vec::new()
         }
         Watching::Off(why) => {
-            let why = why.clone();
+            model.watching = Watching::Off(why.clone());
             warned(model, format!("not watching: {why}"))
         }
     }

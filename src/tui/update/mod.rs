@@ -45,6 +45,9 @@ pub enum Msg {
     Tick,
     /// The watcher is ready (folders watched) or failed.
     WatchReady(usize),
+    /// The repository's branch, commit and dirty files, read again (`None`: not a git
+    /// repository, or unreadable).
+    Head(Option<crate::repo::Head>),
     WatchFailed(String),
     /// Source files changed: the checks they affect, each with the path that did it.
     Affected(Vec<(String, String)>),
@@ -140,8 +143,21 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::WatchReady(folders) => {
+            model.watcher_ready = Some(folders);
             if matches!(model.watching, Watching::Starting) {
                 model.watching = Watching::On { folders };
+            }
+            Vec::new()
+        }
+        Msg::Head(head) => {
+            let (branch, commit, dirty) =
+                head.map_or((None, None, 0), |h| (h.branch, h.commit, h.dirty));
+            let moved = model.repo.commit != commit;
+            model.repo.branch = branch;
+            model.repo.commit = commit;
+            model.repo.dirty = dirty;
+            if moved {
+                model.refresh_verdict();
             }
             Vec::new()
         }
@@ -188,9 +204,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Finished { check, record } => {
+            let failed = record.status != crate::domain::check::RunStatus::Passed;
             if let Some(row) = model.check_mut(&check) {
                 row.phase = CheckPhase::Done;
                 row.last = Some(record);
+            }
+            if failed {
+                show_failure(model, &check);
             }
             model.refresh_verdict();
             Vec::new()
@@ -212,13 +232,35 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Trusted => {
             model.trusted = true;
             model.trusted_before = Some(crate::trust::commands_of(&model.config));
-            model.watching = Watching::Starting;
+            model.watching = Watching::on(model.watcher_ready);
             model.tell("trusted: running every check");
             vec![run_all(model, "trusted")]
         }
         Msg::Notice(kind, text) => {
             model.notice = Some(Notice { kind, text });
             Vec::new()
+        }
+    }
+}
+
+/// A check failed: show its output, unless the user is looking at the checks or the
+/// output, or the output shown is itself running or failing.
+fn show_failure(model: &mut Model, check: &str) {
+    let busy = matches!(model.focus, Pane::Checks | Pane::Output);
+    let shown_matters = model.selected_check().is_some_and(|c| {
+        c.id != check
+            && (matches!(c.phase, CheckPhase::Queued | CheckPhase::Running { .. })
+                || c.last
+                    .as_ref()
+                    .is_some_and(|l| l.status != crate::domain::check::RunStatus::Passed))
+    });
+    if busy || shown_matters {
+        return;
+    }
+    if let Some(at) = model.checks.iter().position(|c| c.id == check) {
+        if at != model.check_selected {
+            model.check_selected = at;
+            model.output = model.output.fresh();
         }
     }
 }
@@ -234,8 +276,11 @@ pub(super) fn on_affected(model: &mut Model, affected: Vec<(String, String)>) ->
     if !model.trusted || model.read_only {
         return Vec::new();
     }
-    if let Watching::Paused { pending } = &mut model.watching {
-        *pending += affected.len();
+    if let Watching::Paused { files, checks } = &mut model.watching {
+        for (check, path) in affected {
+            checks.insert(check);
+            files.insert(path);
+        }
         return Vec::new();
     }
     // One effect per trigger path, so each run says what started it.

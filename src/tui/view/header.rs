@@ -74,8 +74,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 /// "paused", or "paused · 3 files changed".
 fn paused_label(watching: &Watching) -> String {
     match watching {
-        Watching::Paused { pending: 0 } => "paused".into(),
-        Watching::Paused { pending } => format!("paused · {}", plural(*pending, "change")),
+        Watching::Paused { files, .. } if files.is_empty() => "paused".into(),
+        Watching::Paused { files, .. } => {
+            format!("paused · {} changed", plural(files.len(), "file"))
+        }
         _ => String::new(),
     }
 }
