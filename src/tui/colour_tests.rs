@@ -308,15 +308,6 @@ fn every_theme_keeps_severities_and_the_selection_apart_at_every_depth() {
                             assert_ne!(key(pa), key(pb), "{what}: {a} and {b} look alike");
                         }
                     }
-                    assert!(
-                        selected.reverse
-                            || !matches!(
-                                selected.bg,
-                                Sent::Default | Sent::Basic(0 | 7 | 15) | Sent::Index(0 | 16)
-                            ),
-                        "{what}: the selection's background {:?} is invisible",
-                        selected.bg
-                    );
                 }
                 ColorDepth::TrueColor => {
                     for (i, (a, pa)) in pens.iter().enumerate() {

@@ -224,8 +224,11 @@ fn cells(model: &Model, row: &CheckRow, now: Instant, theme: &Theme) -> Cells {
                 theme.ui(Ui::Text),
             );
         }
+        // A failure by findings exits 0: only a failing exit code says more.
         if let (RunStatus::Failed, Some(code)) = (last.status, last.exit_code) {
-            columns[1] = (format!("exit {code}"), theme.run(last.status));
+            if code != 0 {
+                columns[1] = (format!("exit {code}"), theme.run(last.status));
+            }
         }
         if last.commit.is_some() && last.commit != model.repo.commit {
             columns[3] = ("stale".into(), theme.check(CheckRole::Stale));

@@ -52,6 +52,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         }
         out
     };
+    // At least two spaces between the two sides.
+    let width = width.saturating_sub(2);
     if spans_width(&joined(&items)) + spans_width(&right) > width {
         right = verdict(model, theme, false);
     }
@@ -64,7 +66,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         items.remove(least);
     }
     let left = joined(&items);
-    let pad = width.saturating_sub(spans_width(&left) + spans_width(&right));
+    let pad = (width + 2).saturating_sub(spans_width(&left) + spans_width(&right));
     let mut spans = left;
     spans.push(Span::raw(" ".repeat(pad)));
     spans.extend(right);

@@ -9,11 +9,11 @@
 //! - Rows: the top row takes what the plan and the checks need (at least
 //!   [`TOP_MIN`]); the register takes the rest, but a short register takes only its
 //!   rows and gives the remainder to the top row. When the shown output needs
-//!   attention (its check runs, or its last run did not pass) the top row takes at
-//!   least three fifths of the body.
+//!   attention (its check runs, or its last run did not pass) or the checks or the
+//!   output have the focus, the top row takes at least three fifths of the body.
 //! - Columns: the plan and the checks each take their longest row (up to two fifths
 //!   of the width each); the output takes the rest, at least a third of the width (a
-//!   half when it needs attention or has the focus). When the three do not fit side
+//!   half when the eyes are on it, as above). When the three do not fit side
 //!   by side, the plan goes above the checks in one column left of the output
 //!   (lazygit's side panels); when the row is too low for that, the column shows one
 //!   of the two — the focused one, else the checks.
@@ -88,7 +88,8 @@ pub fn layout(size: (u16, u16), model: &Model) -> Areas {
         };
     }
     let wants = wants(model);
-    let attention = needs_attention(model);
+    // The eyes are on the output when it needs attention or the user reads it.
+    let attention = needs_attention(model) || matches!(model.focus, Pane::Checks | Pane::Output);
     let top = top_rows(body.height, &wants, attention, model.detail);
     let top_row = Rect::new(0, body.y, width, top);
     let register = Rect::new(0, body.y + top, width, body.height - top);
@@ -158,12 +159,7 @@ fn top_rows(body: u16, wants: &Wants, attention: bool, detail: bool) -> u16 {
 /// is tall enough; else the focused one of the two (the checks by default) alone.
 fn top_panes(row: Rect, wants: &Wants, attention: bool, focus: Pane) -> (Rect, Rect, Rect) {
     let width = row.width;
-    let output = if attention || focus == Pane::Output {
-        width / 2
-    } else {
-        width / 3
-    }
-    .max(OUTPUT_MIN);
+    let output = if attention { width / 2 } else { width / 3 }.max(OUTPUT_MIN);
     let cap = width * 2 / 5;
     let plan = wants.plan_width.clamp(PLAN_MIN, cap.max(PLAN_MIN));
     let checks = wants.checks_width.clamp(CHECKS_MIN, cap.max(CHECKS_MIN));

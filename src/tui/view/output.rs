@@ -68,7 +68,15 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         note: theme.ui(Ui::Dim),
         column: model.output.column,
     };
-    let rows = content.rows(window, &look);
+    let mut rows = content.rows(window, &look);
+    if content.end() == 0 {
+        let text = match check.phase {
+            CheckPhase::Queued => "Waiting for a free slot…",
+            CheckPhase::Running { .. } => "No output yet…",
+            CheckPhase::Idle | CheckPhase::Done => "The run printed nothing.",
+        };
+        rows = vec![Line::styled(text, theme.ui(Ui::Dim))];
+    }
     let place = if window.tail && model.output.following() {
         Place::Following(content.end())
     } else {
@@ -154,7 +162,7 @@ fn state(check: &CheckRow, theme: &Theme) -> (String, ratatui::style::Style) {
         (_, Some(last)) => {
             let label = super::super::model::run_label(last.status);
             let text = match (last.status, last.exit_code) {
-                (RunStatus::Failed, Some(code)) => format!("{label}, exit {code}"),
+                (RunStatus::Failed, Some(code)) if code != 0 => format!("{label}, exit {code}"),
                 _ => label.to_string(),
             };
             (text, theme.run(last.status))

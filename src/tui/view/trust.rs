@@ -215,8 +215,9 @@ fn summary(now: &BTreeMap<String, String>, before: &BTreeMap<String, String>) ->
 /// One line of a command, wrapped under a hanging indent with `marker` in it.
 fn command_line(line: &str, marker: &str, style: Style, width: usize) -> Vec<Line<'static>> {
     let room = width.saturating_sub(INDENT).max(1);
-    wrap(Line::styled(visible(line), style), room)
+    wrap_words(&visible(line), room)
         .into_iter()
+        .map(|row| Line::styled(row, style))
         .enumerate()
         .map(|(i, row)| {
             let lead = if i == 0 {
@@ -229,6 +230,34 @@ fn command_line(line: &str, marker: &str, style: Style, width: usize) -> Vec<Lin
             Line::from(spans)
         })
         .collect()
+}
+
+/// `text` in rows of at most `width` columns, broken after a space where one is
+/// (a word longer than a row is cut). Every character is kept: the rows joined are
+/// the text.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split_inclusive(' ') {
+        if row.width() + word.trim_end().width() > width && !row.is_empty() {
+            rows.push(std::mem::take(&mut row));
+        }
+        if word.trim_end().width() > width {
+            for line in wrap(Line::raw(word.to_string()), width) {
+                let piece: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                if row.width() + piece.width() > width && !row.is_empty() {
+                    rows.push(std::mem::take(&mut row));
+                }
+                row.push_str(&piece);
+            }
+        } else {
+            row.push_str(word);
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
 }
 
 /// Text as it really is, with nothing hidden: control characters, bidirectional
@@ -258,6 +287,25 @@ pub fn visible(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commands_wrap_after_spaces_and_keep_every_character() {
+        let text = "CARGO_TARGET_DIR=/tmp/t flock /tmp/l cargo fmt --all -- --check";
+        let rows = wrap_words(text, 24);
+        assert_eq!(
+            rows,
+            [
+                "CARGO_TARGET_DIR=/tmp/t ",
+                "flock /tmp/l cargo fmt ",
+                "--all -- --check"
+            ]
+        );
+        assert_eq!(rows.concat(), text);
+        let long = "x".repeat(30) + " y";
+        let rows = wrap_words(&long, 12);
+        assert_eq!(rows.concat(), long);
+        assert!(rows.iter().all(|r| r.width() <= 12), "{rows:?}");
+    }
 
     #[test]
     fn hidden_characters_are_shown_by_name() {
