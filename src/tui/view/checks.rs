@@ -225,7 +225,7 @@ fn cells(model: &Model, row: &CheckRow, now: Instant, theme: &Theme) -> Cells {
             );
         }
         // A failure by findings exits 0: only a failing exit code says more.
-        if let (RunStatus::Failed, Some(code)) = (last.status, last.exit_code) {
+        if let (false, Some(code)) = (last.status == RunStatus::Passed, last.exit_code) {
             if code != 0 {
                 columns[1] = (format!("exit {code}"), theme.run(last.status));
             }

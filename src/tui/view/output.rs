@@ -113,6 +113,7 @@ fn heading<'a>(
     ];
     let mut tail: Vec<String> = Vec::new();
     match place {
+        Some(Place::Following(1)) => tail.push("1 line".into()),
         Some(Place::Following(lines)) if lines > 0 => tail.push(format!("{} lines", count(lines))),
         Some(Place::At { line, of }) => {
             tail.push(format!("line {}/{}", count(line), count(of)));
@@ -162,7 +163,9 @@ fn state(check: &CheckRow, theme: &Theme) -> (String, ratatui::style::Style) {
         (_, Some(last)) => {
             let label = super::super::model::run_label(last.status);
             let text = match (last.status, last.exit_code) {
-                (RunStatus::Failed, Some(code)) if code != 0 => format!("{label}, exit {code}"),
+                (status, Some(code)) if code != 0 && status != RunStatus::Passed => {
+                    format!("{label}, exit {code}")
+                }
                 _ => label.to_string(),
             };
             (text, theme.run(last.status))
