@@ -6,29 +6,80 @@
 //! and it sends foreground and background together on every change. Here the 16
 //! basic colours are `30–37`/`90–97` (foreground) and `40–47`/`100–107` (background),
 //! the 256-colour form is used only for indexes from 16 up, and a style change is one
-//! sequence holding only what changed. Everything but drawing cells (cursor, clearing,
-//! size) is crossterm's own.
+//! sequence holding only what changed. It also remembers what the screen shows, so a
+//! short run of unchanged cells between two changes is written again when that costs
+//! fewer bytes than moving the cursor over it (as curses does): a row that moved in a
+//! sorted table shares many cells with the row it replaces. Everything but drawing
+//! cells (cursor, clearing, size) is crossterm's own.
 
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
-use ratatui::crossterm::cursor::MoveTo;
-use ratatui::crossterm::queue;
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use std::io::{self, Write};
 
-/// A ratatui backend writing to `W`. Invariant: the colours it sends for the 16 basic
-/// colours are the 16-colour SGR codes, never `38;5;N` / `48;5;N`.
+/// A ratatui backend writing to `W`. Invariants: the colours it sends for the 16 basic
+/// colours are the 16-colour SGR codes, never `38;5;N` / `48;5;N`; `shown` is what the
+/// terminal shows (blank until drawn, blank again after a clear).
 #[derive(Debug)]
 pub struct Screen<W: Write> {
     inner: CrosstermBackend<W>,
+    shown: Vec<Vec<Cell>>,
+    /// False after a partial clear: what the screen shows is then unknown, and nothing
+    /// is refilled until the next full clear.
+    known: bool,
 }
+
+/// Unchanged cells written again instead of a cursor move: at most this many.
+const REFILL_MAX: u16 = 8;
 
 impl<W: Write> Screen<W> {
     pub fn new(writer: W) -> Screen<W> {
         Screen {
             inner: CrosstermBackend::new(writer),
+            shown: Vec::new(),
+            known: true,
         }
+    }
+
+    fn remember(&mut self, x: u16, y: u16, cell: &Cell) {
+        let (x, y) = (usize::from(x), usize::from(y));
+        if self.shown.len() <= y {
+            self.shown.resize_with(y + 1, Vec::new);
+        }
+        let row = &mut self.shown[y];
+        if row.len() <= x {
+            row.resize_with(x + 1, Cell::default);
+        }
+        row[x] = cell.clone();
+        // The right half of a wide character: never refilled (an empty symbol).
+        let width = unicode_width::UnicodeWidthStr::width(cell.symbol());
+        for hidden in x + 1..x + width.max(1) {
+            if row.len() <= hidden {
+                row.resize_with(hidden + 1, Cell::default);
+            }
+            row[hidden].set_symbol("");
+        }
+    }
+
+    /// What the screen shows from `from` to just before `to` on row `y`, when every
+    /// cell there is one plain-width character.
+    fn gap(&self, y: u16, from: u16, to: u16) -> Option<Vec<Cell>> {
+        if !self.known {
+            return None;
+        }
+        let row = self.shown.get(usize::from(y));
+        (from..to)
+            .map(|x| {
+                let cell = row
+                    .and_then(|r| r.get(usize::from(x)))
+                    .cloned()
+                    .unwrap_or_default();
+                let one = cell.symbol().chars().count() == 1
+                    && unicode_width::UnicodeWidthStr::width(cell.symbol()) == 1;
+                (one && cell.diff_option == ratatui::buffer::CellDiffOption::None).then_some(cell)
+            })
+            .collect()
     }
 }
 
@@ -59,25 +110,41 @@ impl<W: Write> Backend for Screen<W> {
     {
         let mut pen = Pen::default();
         let mut last: Option<(u16, u16)> = None;
-        let mut params = String::new();
+        let mut out: Vec<u8> = Vec::with_capacity(4096);
         for (x, y, cell) in content {
-            if !matches!(last, Some((lx, ly)) if x == lx + 1 && y == ly) {
-                queue!(self.inner, MoveTo(x, y))?;
-            }
-            last = Some((x, y));
-            let want = Pen {
-                fg: cell.fg,
-                bg: cell.bg,
-                modifier: cell.modifier,
+            let refill = match last {
+                Some((lx, ly)) if y == ly && x == lx + 1 => Some(Vec::new()),
+                Some((lx, ly)) if y == ly && x > lx + 1 && x - lx - 1 <= REFILL_MAX => {
+                    self.gap(y, lx + 1, x)
+                }
+                _ => None,
             };
-            if want != pen {
-                params.clear();
-                sgr(&mut params, pen, want);
-                write!(self.inner, "\x1b[{params}m")?;
-                pen = want;
+            // The unchanged cells again, when cheaper than moving over them.
+            let mut moved = true;
+            if let Some(gap) = refill {
+                let mut bytes = Vec::new();
+                let mut gap_pen = pen;
+                for shown in &gap {
+                    put(&mut bytes, &mut gap_pen, shown);
+                }
+                let jump = format!("\x1b[{};{}H", y + 1, x + 1).len();
+                if gap.is_empty() || bytes.len() < jump {
+                    out.extend_from_slice(&bytes);
+                    pen = gap_pen;
+                    moved = false;
+                }
             }
-            self.inner.write_all(cell.symbol().as_bytes())?;
+            if moved {
+                write!(out, "\x1b[{};{}H", y + 1, x + 1)?;
+            }
+            // After a wide character the next cell moves the cursor itself (terminals
+            // may disagree on the width).
+            let one = unicode_width::UnicodeWidthStr::width(cell.symbol()) == 1;
+            last = one.then_some((x, y));
+            put(&mut out, &mut pen, cell);
+            self.remember(x, y, cell);
         }
+        self.inner.write_all(&out)?;
         if pen != Pen::default() {
             self.inner.write_all(b"\x1b[0m")?;
         }
@@ -101,10 +168,15 @@ impl<W: Write> Backend for Screen<W> {
     }
 
     fn clear(&mut self) -> io::Result<()> {
+        self.shown.clear();
+        self.known = true;
         self.inner.clear()
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        // All: the screen is blank. Part of it: what is left is not worth tracking.
+        self.shown.clear();
+        self.known = clear_type == ClearType::All;
         self.inner.clear_region(clear_type)
     }
 
@@ -119,6 +191,24 @@ impl<W: Write> Backend for Screen<W> {
     fn flush(&mut self) -> io::Result<()> {
         Backend::flush(&mut self.inner)
     }
+}
+
+/// Write one cell in its style, switching the pen first when it differs.
+fn put(out: &mut Vec<u8>, pen: &mut Pen, cell: &Cell) {
+    let want = Pen {
+        fg: cell.fg,
+        bg: cell.bg,
+        modifier: cell.modifier,
+    };
+    if want != *pen {
+        let mut params = String::new();
+        sgr(&mut params, *pen, want);
+        out.extend_from_slice(b"\x1b[");
+        out.extend_from_slice(params.as_bytes());
+        out.push(b'm');
+        *pen = want;
+    }
+    out.extend_from_slice(cell.symbol().as_bytes());
 }
 
 /// The SGR parameters that take the terminal from `from` to `to` (without `ESC [` and
@@ -287,5 +377,91 @@ mod tests {
         };
         sgr(&mut s, red, Pen::default());
         assert_eq!(s, "39", "only what changed");
+    }
+
+    /// The characters a terminal shows after `bytes` (cursor moves, SGR and text only,
+    /// as this backend sends them; wide characters take two cells).
+    fn play(screen: &mut [Vec<char>], bytes: &str) {
+        let (mut x, mut y) = (0usize, 0usize);
+        let mut chars = bytes.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                assert_eq!(chars.next(), Some('['), "{bytes:?}");
+                let mut params = String::new();
+                let end = loop {
+                    let p = chars.next().unwrap();
+                    if p.is_ascii_alphabetic() {
+                        break p;
+                    }
+                    params.push(p);
+                };
+                if end == 'H' {
+                    let (row, col) = params.split_once(';').unwrap();
+                    (y, x) = (
+                        row.parse::<usize>().unwrap() - 1,
+                        col.parse::<usize>().unwrap() - 1,
+                    );
+                }
+                continue;
+            }
+            let width = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if width == 0 {
+                continue;
+            }
+            screen[y][x] = c;
+            if width == 2 {
+                screen[y][x + 1] = '\0';
+            }
+            x += width;
+        }
+    }
+
+    /// A writer the test can read while the terminal holds it.
+    #[derive(Clone, Default)]
+    struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn refilled_cells_keep_what_the_screen_shows() {
+        let frames = [
+            "ab 12 cd 34 漢字 gamma",
+            "ab 13 cd 35 漢字 gamma",
+            "ab 13 c  35 字漢 gamma",
+            "xb 13 c  35 字漢 gammy",
+        ];
+        let out = Shared::default();
+        let mut terminal = Terminal::with_options(
+            Screen::new(out.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 30, 1)),
+            },
+        )
+        .unwrap();
+        let mut screen = vec![vec![' '; 30]];
+        let mut start = 0;
+        for frame in frames {
+            terminal
+                .draw(|f| f.render_widget(Paragraph::new(frame), f.area()))
+                .unwrap();
+            let sent = String::from_utf8(out.0.borrow().clone()).unwrap();
+            play(&mut screen, &sent[start..]);
+            start = sent.len();
+            let shown: String = screen[0].iter().filter(|c| **c != '\0').collect();
+            assert_eq!(shown.trim_end(), frame, "{sent:?}");
+        }
+        let sent = String::from_utf8(out.0.borrow().clone()).unwrap();
+        assert!(
+            sent.contains("3 cd 35"),
+            "the unchanged ' cd ' refilled: {sent:?}"
+        );
     }
 }
