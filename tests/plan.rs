@@ -218,3 +218,74 @@ fn a_gate_on_a_markdown_phase() {
     sb.cmd(&["plan", "set", "p4-2", "done"]).assert().success();
     sb.cmd(&["gate", "--no-run"]).assert().success();
 }
+
+#[test]
+fn callouts_sections_and_cancelled_tasks_through_plan_and_plan_set() {
+    let sb = Sandbox::with_config("[project]\nplans = [\"docs/plan/*.md\"]\n");
+    let before = fixture("callouts.md");
+    sb.write("docs/plan/release.md", &before);
+    let plan = plan_json(&sb);
+    let release = plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "release")
+        .unwrap();
+    assert_eq!(
+        release["counts"],
+        serde_json::json!({"todo": 5, "doing": 1, "done": 3, "cancelled": 1})
+    );
+    assert_eq!(
+        release["progress"], 0.333,
+        "3 of 9: the cancelled one is left out"
+    );
+    assert_eq!(task(&plan, "task-6")["status"], "cancelled");
+    assert_eq!(task(&plan, "task-6")["section"], "Launch day");
+    assert_eq!(
+        plan["notes"],
+        serde_json::json!([{"file": "docs/plan/release.md",
+            "note": "1 checklist item(s) inside code fences ignored: examples, not tasks"}])
+    );
+
+    sb.cmd(&["plan", "set", "task-3", "cancelled"])
+        .assert()
+        .success();
+    let after = std::fs::read_to_string(sb.repo.join("docs/plan/release.md")).unwrap();
+    assert_eq!(
+        after,
+        before.replace("> > - [x] Nested quote", "> > - [-] Nested quote"),
+        "only the box inside the nested quote changed"
+    );
+    let (code, out, _) = output_of(&mut sb.cmd(&["plan"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("  § Launch day\n"), "{out}");
+    assert!(out.contains("✗ task-3"), "{out}");
+    assert!(out.contains("(2 cancelled)"), "{out}");
+    assert!(out.contains("notes on the markdown plans:"), "{out}");
+    sb.cmd(&["plan", "set", "task-3", "done"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(sb.repo.join("docs/plan/release.md")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn what_the_reader_leaves_out_is_said_and_obsidian_needs_block() {
+    let sb = Sandbox::with_config("[project]\nplans = [\"docs/plan/*.md\"]\n");
+    sb.write("docs/plan/q3.md", &fixture("obsidian-tasks.md"));
+    let plan = plan_json(&sb);
+    assert_eq!(
+        task(&plan, "notes1")["blocked_by"],
+        serde_json::json!(["guide", "demo-2"])
+    );
+    assert_eq!(task(&plan, "task-3")["status"], "cancelled");
+    assert_eq!(task(&plan, "task-3")["blocked_by"], serde_json::json!([]));
+    let (code, out, _) = output_of(&mut sb.cmd(&["plan"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("  docs/plan/q3.md: 2 list item(s) start with a box that is no checkbox"),
+        "{out}"
+    );
+}

@@ -1,10 +1,13 @@
 //! The headless subcommands, built from the core and the edges.
 
+pub mod baseline;
 pub mod check;
 pub mod gate;
 pub mod import;
+pub mod ingest;
 pub mod init;
 pub mod issue;
+pub mod merge_file;
 pub mod plan;
 pub mod progress;
 pub mod report;

@@ -22,10 +22,41 @@ pub enum Format {
     /// A regex over each output line, with named groups `path`, `line`, `message`,
     /// and optionally `rule`, `severity`, `col`.
     Lines(Regex),
+    /// `npm audit --json` (npm 7+).
+    NpmAudit,
+    /// `pip-audit -f json`.
+    PipAudit,
+    /// `safety check --json` (and `safety scan --output json`).
+    Safety,
+    /// `cargo audit --json`.
+    CargoAudit,
+    /// `bandit -f json`.
+    Bandit,
+    /// `pylint --output-format=json` or `json2`.
+    Pylint,
+    /// mypy's `file:line: error: message  [code]` lines, or `-O json` lines.
+    Mypy,
+    /// Any document format above, recognised from the report's content (a check with
+    /// a `report` and no `format`, or `format = "auto"`).
+    Auto,
 }
 
 impl Format {
-    pub const NAMES: [&'static str; 5] = ["exit-code", "cargo", "sarif", "junit", "lines"];
+    pub const NAMES: [&'static str; 13] = [
+        "exit-code",
+        "cargo",
+        "sarif",
+        "junit",
+        "lines",
+        "npm-audit",
+        "pip-audit",
+        "safety",
+        "cargo-audit",
+        "bandit",
+        "pylint",
+        "mypy",
+        "auto",
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
@@ -34,13 +65,44 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Junit => "junit",
             Format::Lines(_) => "lines",
+            Format::NpmAudit => "npm-audit",
+            Format::PipAudit => "pip-audit",
+            Format::Safety => "safety",
+            Format::CargoAudit => "cargo-audit",
+            Format::Bandit => "bandit",
+            Format::Pylint => "pylint",
+            Format::Mypy => "mypy",
+            Format::Auto => "auto",
         }
+    }
+
+    /// The format of that name, for every format but `lines` (which needs its
+    /// pattern); `None` for an unknown name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Some(match name {
+            "exit-code" => Format::ExitCode,
+            "cargo" => Format::Cargo,
+            "sarif" => Format::Sarif,
+            "junit" => Format::Junit,
+            "npm-audit" => Format::NpmAudit,
+            "pip-audit" => Format::PipAudit,
+            "safety" => Format::Safety,
+            "cargo-audit" => Format::CargoAudit,
+            "bandit" => Format::Bandit,
+            "pylint" => Format::Pylint,
+            "mypy" => Format::Mypy,
+            "auto" => Format::Auto,
+            _ => return None,
+        })
     }
 
     /// Formats that read one whole document (a report file, or all of stdout) rather
     /// than a stream of lines.
     pub fn reads_document(&self) -> bool {
-        matches!(self, Format::Sarif | Format::Junit)
+        !matches!(
+            self,
+            Format::ExitCode | Format::Cargo | Format::Lines(_) | Format::Mypy
+        )
     }
 }
 
@@ -106,6 +168,12 @@ impl RunStatus {
 
     pub fn is_success(self) -> bool {
         self == RunStatus::Passed
+    }
+
+    /// The tool ran and reported (passed or failed): its findings are what it found.
+    /// A crash, a timeout or a cancel tells nothing.
+    pub fn is_judged(self) -> bool {
+        matches!(self, RunStatus::Passed | RunStatus::Failed)
     }
 }
 

@@ -169,7 +169,7 @@ impl fmt::Display for Effort {
 }
 
 /// The finding an issue was filed from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingLink {
     pub check: String,
     pub rule: String,
@@ -185,6 +185,37 @@ pub struct FindingLink {
     /// Commit of the run in which it was gone, when it verified itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_at: Option<String>,
+    /// How sure the tool was (bandit, pylint), as it said it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
+    /// For a dependency advisory: the vulnerable package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The package's installed version when last seen; an upgrade that is still
+    /// affected updates it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Versions that fix the advisory; empty when none is known.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<String>,
+    /// The advisory's other ids (CVE, GHSA, PYSEC).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+impl FindingLink {
+    /// `lodash 4.17.20 → 4.17.21` for a dependency advisory, `None` for code findings.
+    pub fn dependency_summary(&self) -> Option<String> {
+        let package = self.package.as_deref()?;
+        let version = self
+            .version
+            .as_deref()
+            .map_or(String::new(), |v| format!(" {v}"));
+        Some(format!(
+            "{package}{version} → {}",
+            crate::domain::finding::fixed_text(&self.fixed)
+        ))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -351,15 +382,33 @@ const TITLE_MAX: usize = 100;
 
 fn finding_title(f: &Finding) -> String {
     let message = f.message.lines().next().unwrap_or("").trim();
-    let mut title = format!("{}: {message}", f.rule);
+    let mut title = match &f.dependency {
+        Some(dep) => format!("{} {}: {message}", dep.package, f.rule),
+        None => format!("{}: {message}", f.rule),
+    };
     if title.chars().count() > TITLE_MAX {
         title = title.chars().take(TITLE_MAX - 1).collect::<String>() + "…";
     }
     title
 }
 
-fn mapped_severity(f: &Finding, map: &BTreeMap<String, Severity>) -> Severity {
+/// The register severity of a finding: by its rule id (`B301`), else by the longest
+/// rule prefix ending in `*` (`S*` for every flake8-bandit rule of ruff), else by the
+/// tool's severity (`high`), else the tool's severity as it is.
+pub fn mapped_severity(f: &Finding, map: &BTreeMap<String, Severity>) -> Severity {
+    let by_prefix = || {
+        map.iter()
+            .filter_map(|(key, severity)| {
+                let prefix = key.strip_suffix('*')?;
+                f.rule
+                    .starts_with(prefix)
+                    .then_some((prefix.len(), severity))
+            })
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, severity)| severity)
+    };
     map.get(&f.rule)
+        .or_else(by_prefix)
         .or_else(|| map.get(f.severity.as_str()))
         .copied()
         .unwrap_or(f.severity)
@@ -486,7 +535,11 @@ fn file_new(finding: &Finding, run: &RunFacts, actor: &Actor, id: String) -> Iss
         first_seen: run.commit.to_string(),
         last_seen: run.commit.to_string(),
         verified_at: None,
+        ..FindingLink::default()
     });
+    if let Some(link) = issue.finding.as_mut() {
+        link_details(link, finding);
+    }
     issue.log(
         &actor.at,
         &actor.by,
@@ -495,13 +548,47 @@ fn file_new(finding: &Finding, run: &RunFacts, actor: &Actor, id: String) -> Iss
     issue
 }
 
+/// Copy what the tool says about the finding that can change between runs (the
+/// installed version, the fixes it knows, its confidence) into the issue's link.
+fn link_details(link: &mut FindingLink, finding: &Finding) {
+    link.confidence = finding.confidence.clone();
+    match &finding.dependency {
+        Some(dep) => {
+            link.package = Some(dep.package.clone());
+            link.version = dep.version.clone();
+            link.fixed = dep.fixed.clone();
+            link.aliases = dep.aliases.clone();
+        }
+        None => {
+            link.package = None;
+            link.version = None;
+            link.fixed = Vec::new();
+            link.aliases = Vec::new();
+        }
+    }
+}
+
 /// A known finding reported again: `None` when nothing about the issue changes.
 fn seen_again(issue: &Issue, finding: &Finding, run: &RunFacts, actor: &Actor) -> Option<Issue> {
     let mut next = issue.clone();
+    let mut upgraded = None;
     if let Some(link) = next.finding.as_mut() {
         link.last_seen = run.commit.to_string();
         link.path = finding.path.clone();
         link.line = finding.line;
+        let before = link.version.clone();
+        link_details(link, finding);
+        if let (Some(package), Some(before)) = (&link.package, before) {
+            if link.version.as_ref() != Some(&before) {
+                upgraded = Some(format!(
+                    "still affected: {package} went from {before} to {}",
+                    link.version.as_deref().unwrap_or("an unknown version")
+                ));
+            }
+        }
+    }
+    if let Some(change) = upgraded {
+        next.log(&actor.at, &actor.by, change);
     }
     if issue.status == Status::Verified {
         next.status = Status::Open;

@@ -2,6 +2,7 @@
 //! (with bodies and nesting), findings and dependency material. Ids, needs and the final
 //! [`Document`] are settled in `finish`.
 
+mod containers;
 mod finish;
 mod lists;
 mod sections;
@@ -61,11 +62,13 @@ pub(crate) enum Slot {
 
 /// Parse `text` fully: the document and the write-back slots.
 pub(crate) fn parse(text: &str, stem: &str) -> Parsed {
-    let lines = split(text);
-    let fm = frontmatter::parse(text, &lines);
+    let raw = split(text);
+    let fm = frontmatter::parse(text, &raw);
     let body_from = fm.as_ref().map_or(0, |f| f.body_from);
-    let scanned = scan(&lines, body_from);
-    let mut b = Builder::new(text, &lines, stem, fm.as_ref(), &scanned.items);
+    let scanned = scan(&raw, body_from);
+    let lines = &scanned.lines;
+    let mut b = Builder::new(text, lines, stem, fm.as_ref(), &scanned.items);
+    b.quote = &scanned.quote;
     if let Some(fm) = &fm {
         b.front_matter(fm);
     }
@@ -84,7 +87,30 @@ pub(crate) fn parse(text: &str, stem: &str) -> Parsed {
             "the code fence opened on line {no} is never closed: the rest of the file is read as code"
         ));
     }
+    if !scanned.odd_boxes.is_empty() {
+        b.notes.push(odd_boxes_note(&scanned.odd_boxes));
+    }
     b.finish()
+}
+
+/// Lines shown in a note before "…".
+const NOTE_LINES: usize = 5;
+
+/// What a reader is told about list items whose box is no checkbox.
+fn odd_boxes_note(lines: &[usize]) -> String {
+    let mut shown: Vec<String> = lines
+        .iter()
+        .take(NOTE_LINES)
+        .map(|n| n.to_string())
+        .collect();
+    if lines.len() > NOTE_LINES {
+        shown.push("…".into());
+    }
+    format!(
+        "{} list item(s) start with a box that is no checkbox (`[?]`, `[]`…; line {}): not read as tasks; write `[ ]`, `[x]`, `[/]` or `[-]`",
+        lines.len(),
+        shown.join(", ")
+    )
 }
 
 /// A phase being collected.
@@ -118,6 +144,13 @@ struct Region {
     owns_subsections: bool,
     /// Lines in it may draw the dependency graph.
     deps: bool,
+}
+
+impl Region {
+    /// A goal or overview: its prose is context, but a checklist in it is tasks.
+    fn intro(&self) -> bool {
+        !self.owns_subsections && !self.deps
+    }
 }
 
 /// A heading above the current line.
@@ -155,7 +188,6 @@ pub(super) struct RawTask {
     pub explicit: Option<String>,
     pub title: String,
     pub status: TaskStatus,
-    pub cancelled: bool,
     pub line_idx: usize,
     pub optional: bool,
     pub parent: Option<usize>,
@@ -170,6 +202,9 @@ pub(super) struct RawTask {
     /// Dependency cells and front-matter lists, resolved later.
     pub needs_raw: Vec<NeedsRaw>,
     pub can_say_doing: bool,
+    /// A checkbox under a criteria heading (Deliverables, Prerequisites…): a task only
+    /// when its phase has no other tasks, else context of that heading.
+    pub context_heading: Option<String>,
 }
 
 /// Dependencies as written, before the set of defined ids is known.
@@ -202,6 +237,12 @@ pub(super) struct Builder<'t> {
     /// (id, dependency cell) pairs from dependency tables.
     pub dep_rows: Vec<(String, String)>,
     context_checks: Vec<String>,
+    /// `<details>` blocks open at this line, each with its `<summary>` once seen.
+    summaries: Vec<Option<String>>,
+    /// Blockquote depth of each line.
+    quote: &'t [usize],
+    /// The callout the walk is in: its quote depth and title.
+    callout: Option<(usize, String)>,
     pub upper_x: bool,
     pub slash_doing: bool,
     pub fm_statuses: Vec<String>,
@@ -222,6 +263,7 @@ impl<'t> Builder<'t> {
                 idx,
                 level: 1,
                 text,
+                ..
             } => Some((*idx, text.clone())),
             _ => None,
         });
@@ -258,6 +300,9 @@ impl<'t> Builder<'t> {
             graph_lines: Vec::new(),
             dep_rows: Vec::new(),
             context_checks: Vec::new(),
+            summaries: Vec::new(),
+            quote: &[],
+            callout: None,
             upper_x: checks().any(|m| m == 'X') && !checks().any(|m| m == 'x'),
             slash_doing: checks().any(|m| m == '/'),
             fm_statuses: Vec::new(),
@@ -338,7 +383,6 @@ impl<'t> Builder<'t> {
                 explicit: todo.id.clone(),
                 title: repair_mojibake(todo.title.trim()).into_owned(),
                 status: reading.map_or(TaskStatus::Todo, |r| r.status),
-                cancelled: reading.is_some_and(|r| r.cancelled),
                 line_idx,
                 optional: false,
                 parent: None,
@@ -355,6 +399,7 @@ impl<'t> Builder<'t> {
                 heading_token: None,
                 needs_raw: vec![NeedsRaw::Listed(todo.needs.clone())],
                 can_say_doing: todo.status_at.is_some(),
+                context_heading: None,
             });
         }
     }
@@ -370,8 +415,22 @@ impl<'t> Builder<'t> {
 
     /// Dispatch one block of the first pass.
     fn item(&mut self, item: &Item) {
+        let first = match item {
+            Item::Heading { idx, .. }
+            | Item::Check { idx, .. }
+            | Item::Comment { idx }
+            | Item::Text { idx } => *idx,
+            Item::Table { header, .. } => *header,
+            Item::Code { open, .. } => *open,
+        };
+        self.leave_callout(first);
         match item {
-            Item::Heading { idx, level, text } => self.heading(*idx, *level, text),
+            Item::Heading {
+                idx,
+                last,
+                level,
+                text,
+            } => self.heading(*idx, *last, *level, text),
             Item::Check { idx, check } => self.check(*idx, check),
             Item::Table { header, last } => self.table(*header, *last),
             Item::Code {

@@ -1,5 +1,6 @@
 //! Checkbox list items: `- [ ] title`, `* [x] title`, `+ [X] title`, `1. [ ] title`,
-//! `- [ ]* optional title`, and the in-progress/cancelled marks `[/]` and `[-]`.
+//! `- [ ]* optional title`, and the in-progress/cancelled marks `[/]` and `[-]`. A box
+//! that is none of these (`[?]`, `[]`) is no task, but [`odd_box`] lets a note say so.
 
 use super::ids::leading_id;
 use super::lines::{indent, Line};
@@ -47,7 +48,7 @@ pub(crate) fn parse(line: &Line<'_>) -> Option<CheckLine> {
         after_box += 1;
     }
     let tail = text.get(after_box..)?;
-    if !tail.is_empty() && !tail.starts_with([' ', '\t']) {
+    if !tail.is_empty() && !tail.starts_with(char::is_whitespace) {
         return None;
     }
     let body = tail.trim();
@@ -55,7 +56,7 @@ pub(crate) fn parse(line: &Line<'_>) -> Option<CheckLine> {
         return None;
     }
     let (id, title) = match leading_id(body) {
-        Some((id, at)) => (Some(id), body.get(at..).unwrap_or("").trim().to_string()),
+        Some((id, at)) => (Some(id), rewrap(body, body.get(at..).unwrap_or("").trim())),
         None => (None, body.to_string()),
     };
     Some(CheckLine {
@@ -66,6 +67,46 @@ pub(crate) fn parse(line: &Line<'_>) -> Option<CheckLine> {
         id,
         title,
     })
+}
+
+/// `**2. Title**` loses its id from inside the emphasis: give the title its opener
+/// back, so it reads `**Title**` rather than `Title**`.
+fn rewrap(body: &str, title: &str) -> String {
+    for mark in ["**", "__", "`"] {
+        if body.starts_with(mark) && !title.starts_with(mark) && title.ends_with(mark) {
+            let inner = title.get(..title.len() - mark.len()).unwrap_or("");
+            if !inner.contains(mark) {
+                return format!("{mark}{title}");
+            }
+        }
+    }
+    title.to_string()
+}
+
+/// A list item whose text starts with a box a reader may take for a checkbox but that
+/// is none (`- [?] …`, `- [] …`, `- [ x ] …`): not a task, worth a note.
+pub(crate) fn odd_box(line: &Line<'_>) -> bool {
+    if parse(line).is_some() {
+        return false;
+    }
+    let text = line.text.trim_start_matches([' ', '\t']);
+    let Some(marker) = list_marker_len(text) else {
+        return false;
+    };
+    let rest = text.get(marker..).unwrap_or("");
+    let rest_trimmed = rest.trim_start_matches([' ', '\t']);
+    if rest_trimmed.len() == rest.len() || !rest_trimmed.starts_with('[') {
+        return false;
+    }
+    let Some(close) = rest_trimmed.find(']') else {
+        return false;
+    };
+    let inside = rest_trimmed.get(1..close).unwrap_or("");
+    let after = rest_trimmed.get(close + 1..).unwrap_or("");
+    let boxy = inside.chars().count() <= 1 || matches!(inside.trim(), "x" | "X" | "");
+    boxy && inside.chars().count() <= 3
+        && after.starts_with(char::is_whitespace)
+        && !after.trim().is_empty()
 }
 
 /// Length of a list marker and nothing else: `-`, `*`, `+`, or `1.` / `1)`.
@@ -113,6 +154,45 @@ mod tests {
         assert_eq!((c.mark, c.title.as_str()), ('x', "Deploy to staging"));
         assert_eq!(check("+ [/] p3-4 Half way").unwrap().mark, '/');
         assert_eq!(check("\t- [-] Dropped").unwrap().indent, 4);
+        assert_eq!(
+            check("- [ ]\u{a0}No-break space").unwrap().title,
+            "No-break space"
+        );
+        let c = check("- [ ] **2. Bold item**").unwrap();
+        assert_eq!(
+            (c.id.as_deref(), c.title.as_str()),
+            (Some("2"), "**Bold item**")
+        );
+        let c = check("- [ ] [2. Bottom up Mergesort](https://example.org)").unwrap();
+        assert_eq!(c.id, None, "no id from inside link text");
+    }
+
+    #[test]
+    fn odd_boxes_are_noticed() {
+        let odd = |text| {
+            odd_box(&Line {
+                no: 1,
+                start: 0,
+                text,
+            })
+        };
+        for text in [
+            "- [?] Ask legal",
+            "- [] Empty box",
+            "* [ x ] Spaced",
+            "1. [!] Urgent",
+        ] {
+            assert!(odd(text), "{text}");
+        }
+        for text in [
+            "- [ ] Real",
+            "- [link](x) text",
+            "- [T-12] Ticket",
+            "- [?]",
+            "Plain",
+        ] {
+            assert!(!odd(text), "{text}");
+        }
     }
 
     #[test]

@@ -151,6 +151,11 @@ pub(crate) fn leading_id(text: &str) -> Option<(String, usize)> {
     }
     // `**T1**`, `` `T2` ``, `[T3]`: an id the author marked as one.
     let marked = !closers.is_empty() && closed == closers.len();
+    // A bracket not closed right after the token is link text (`[2. Sort](…)`), and
+    // `[T3](…)` is a link: neither starts with an id of the item's own.
+    if closers.contains(&"]") && (!marked || text.get(j..)?.starts_with(['(', '['])) {
+        return None;
+    }
     if !colonish && text.get(j..)?.starts_with(':') {
         colonish = true;
         j += 1;
@@ -317,6 +322,9 @@ mod tests {
             ("CHANGELOG", None),
             ("2.5x faster", None),
             ("Day 1 (Monday)", None),
+            ("[2. Bottom up Mergesort](https://x.org/2)", None),
+            ("[T-2](https://tracker/T-2) Linked", None),
+            ("[2.1 Section][ref] text", None),
         ];
         for (text, want) in cases {
             let got = leading_id(text).map(|(id, at)| (id, &text[at..]));

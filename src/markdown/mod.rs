@@ -9,12 +9,21 @@
 //!
 //! Decisions worth knowing (the tests in `tests.rs` and `tests/markdown_write.rs` show
 //! each on a fixture):
+//! - A checkbox is read wherever a reader sees one: in a list at any indentation
+//!   (spaces or tabs, `-`/`*`/`+`/`1.` bullets mixed), in blockquotes (`> - [ ]`,
+//!   `> > - [x]`) and callouts (`> [!TODO] Title`), in `<details>` blocks. A quoted
+//!   line is read without its `>` markers but its offsets still point into the text, so
+//!   a write-back leaves the markers alone. A fence inside a quote ends with the quote.
 //! - A checkbox cannot say "doing": `[/]` (Obsidian's in-progress mark) is read as doing,
 //!   and written only when the file already uses it; otherwise setting doing on a
 //!   checkbox task is [`SetError::Unsupported`] ([`MdTask::can_say_doing`] tells ahead).
-//! - `cancelled`/`skipped` (front matter, table cells) and `[-]` read as done, with
-//!   [`MdTask::cancelled`] set, so they never block the tasks that need them; setting
-//!   such a task to done changes nothing, to todo writes the file's todo word.
+//! - `[-]`, and `cancelled`/`skipped`/`won't do` in front matter and table cells, read as
+//!   [`TaskStatus::Cancelled`]: neither done nor open. Setting cancelled writes `[-]`,
+//!   or the file's own word for it (`cancelled` by default).
+//! - A title reads as it renders: a link shows its text, an image before the text is
+//!   left out; a task number is only taken from the start of the item's own text, never
+//!   from inside link text. Metadata `[id:t1 est:2h]`, `[id:: t1]` or `🆔 t1` names the
+//!   task (the group moves to its body); Obsidian Tasks' `⛔ a,b` are needs.
 //! - A task without an id of its own gets a derived one: `<parent>.<n>` for a sub-task,
 //!   `<section id>.<n>` under a heading that starts with an id (`### 4A: API` gives
 //!   `4A.1`), `<phase id>-<n>` under a `Phase N` heading (`p3-2`), else `task-<n>`;
@@ -22,15 +31,22 @@
 //!   already taken. Derived ids never depend on the file name, so [`set_status`] finds
 //!   them without it; they shift when unnamed tasks are inserted above, so a task that
 //!   other things refer to should carry an id in the file.
-//! - Checklists under context headings (Prerequisites, Deliverables, Success or
-//!   Acceptance Criteria, Risks, Dependencies…) are phase context, not tasks; checklists
-//!   and tables inside code fences or HTML comments are examples, never tasks.
+//! - Sections that describe a phase keep their prose as context. Under a goal or
+//!   overview heading a checklist is tasks. Under a criteria heading (Prerequisites,
+//!   Deliverables, Success or Acceptance Criteria, Risks, Dependencies…) a checklist is
+//!   context when the phase has tasks elsewhere, and its tasks when it has none.
+//!   Checklists and tables inside code fences or HTML comments are examples, never
+//!   tasks. Each task records the heading, callout title or `<summary>` it sits under.
+//! - Nothing is dropped silently: what is left out (fenced examples, checklists kept as
+//!   context, list items whose box is no checkbox such as `[?]`) is said in
+//!   [`Document::notes`].
 
 mod build;
 mod checklist;
 mod deps;
 mod frontmatter;
 mod ids;
+mod inline;
 mod lines;
 mod mojibake;
 mod scan;
@@ -116,9 +132,8 @@ pub struct MdTask {
     pub body: String,
     /// Checkbox, table row or front matter: decides how the status is written back.
     pub origin: Origin,
-    /// Read as done from `cancelled`/`skipped`/`[-]`: closed without being done.
-    pub cancelled: bool,
-    /// The nearest heading below the phase heading, e.g. "4A: Containerization".
+    /// The nearest heading below the phase heading, e.g. "4A: Containerization" (or
+    /// the `<summary>` of the `<details>` block it sits in).
     pub section: Option<String>,
     /// Byte range of the status token in the text (`x` of `[x]`, the front-matter value,
     /// the trimmed table cell); `None` when there is nothing to write to.

@@ -1,6 +1,7 @@
 //! Status words and marks as people write them (`✅`, `Done`, `In Progress`, `WIP`,
 //! `pending`, `cancelled`, `[x]`), and the token to write for a new status in the same
-//! style as the file.
+//! style as the file. Cancelled (`cancelled`, `skipped`, `won't do`, `[-]`) is a status
+//! of its own, never read as done.
 
 use super::mojibake::repair_mojibake;
 use crate::domain::plan::TaskStatus;
@@ -9,8 +10,6 @@ use crate::domain::plan::TaskStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Reading {
     pub status: TaskStatus,
-    /// Closed without being done (`cancelled`, `skipped`, `won't do`): reads as done.
-    pub cancelled: bool,
     /// The whole text is one recognised word or mark (so it may be replaced).
     pub simple: bool,
 }
@@ -114,15 +113,15 @@ const CANCELLED: &[&str] = &[
 ];
 
 /// The status a word or mark names, if it is one we know.
-fn lookup(word: &str) -> Option<(TaskStatus, bool)> {
+fn lookup(word: &str) -> Option<TaskStatus> {
     if DONE.contains(&word) {
-        Some((TaskStatus::Done, false))
+        Some(TaskStatus::Done)
     } else if DOING.contains(&word) {
-        Some((TaskStatus::Doing, false))
+        Some(TaskStatus::Doing)
     } else if TODO.contains(&word) {
-        Some((TaskStatus::Todo, false))
+        Some(TaskStatus::Todo)
     } else if CANCELLED.contains(&word) {
-        Some((TaskStatus::Done, true))
+        Some(TaskStatus::Cancelled)
     } else {
         None
     }
@@ -153,38 +152,31 @@ pub(crate) fn normalize(raw: &str) -> String {
 /// mark or word at the start ("✅ Done (PR 12)") decides for the rest.
 pub(crate) fn classify(raw: &str) -> Reading {
     let norm = normalize(raw);
-    if let Some((status, cancelled)) = lookup(&norm) {
+    if let Some(status) = lookup(&norm) {
         return Reading {
             status,
-            cancelled,
             simple: true,
         };
     }
     let (head, tail) = split_head(&norm);
-    if let Some((status, cancelled)) = lookup(head) {
-        let simple = lookup(tail).is_some_and(|(s, c)| s == status && c == cancelled);
-        return Reading {
-            status,
-            cancelled,
-            simple,
-        };
+    if let Some(status) = lookup(head) {
+        let simple = lookup(tail) == Some(status);
+        return Reading { status, simple };
     }
-    for (phrase, status, cancelled) in [
-        ("in progress", TaskStatus::Doing, false),
-        ("not started", TaskStatus::Todo, false),
-        ("won't do", TaskStatus::Done, true),
+    for (phrase, status) in [
+        ("in progress", TaskStatus::Doing),
+        ("not started", TaskStatus::Todo),
+        ("won't do", TaskStatus::Cancelled),
     ] {
         if norm.starts_with(phrase) {
             return Reading {
                 status,
-                cancelled,
                 simple: false,
             };
         }
     }
     Reading {
         status: TaskStatus::Todo,
-        cancelled: false,
         simple: false,
     }
 }
@@ -217,6 +209,7 @@ pub(crate) fn default_token(current: &str, target: TaskStatus) -> Option<String>
             TaskStatus::Done if trimmed.contains('X') => Some("[X]".into()),
             TaskStatus::Done => Some("[x]".into()),
             TaskStatus::Todo => Some("[ ]".into()),
+            TaskStatus::Cancelled => Some("[-]".into()),
             TaskStatus::Doing => None,
         };
     }
@@ -226,6 +219,7 @@ pub(crate) fn default_token(current: &str, target: TaskStatus) -> Option<String>
         TaskStatus::Done => "✅",
         TaskStatus::Doing => "🔄",
         TaskStatus::Todo => "⬜",
+        TaskStatus::Cancelled => "🚫",
     };
     let word_token = case_like(word, target_word(target));
     Some(match (mark.is_empty(), word.is_empty()) {
@@ -255,6 +249,7 @@ fn target_word(target: TaskStatus) -> &'static str {
         TaskStatus::Done => "Done",
         TaskStatus::Doing => "In Progress",
         TaskStatus::Todo => "Todo",
+        TaskStatus::Cancelled => "Cancelled",
     }
 }
 
@@ -275,28 +270,31 @@ mod tests {
     use super::*;
     use TaskStatus::*;
 
-    fn read(s: &str) -> (TaskStatus, bool, bool) {
+    fn read(s: &str) -> (TaskStatus, bool) {
         let r = classify(s);
-        (r.status, r.cancelled, r.simple)
+        (r.status, r.simple)
     }
 
     #[test]
     fn reads_words_and_marks() {
-        assert_eq!(read("✅"), (Done, false, true));
-        assert_eq!(read(" ✅ Done "), (Done, false, true));
-        assert_eq!(read("✔️"), (Done, false, true));
-        assert_eq!(read("âœ…"), (Done, false, true));
-        assert_eq!(read("**Complete**"), (Done, false, true));
-        assert_eq!(read("🔄 In Progress"), (Doing, false, true));
-        assert_eq!(read("WIP"), (Doing, false, true));
-        assert_eq!(read("in_progress"), (Doing, false, true));
-        assert_eq!(read(""), (Todo, false, true));
-        assert_eq!(read("Not started"), (Todo, false, true));
-        assert_eq!(read("cancelled"), (Done, true, true));
-        assert_eq!(read("[x]"), (Done, false, true));
-        assert_eq!(read("✅ Done (PR #12)"), (Done, false, false));
-        assert_eq!(read("In progress since May"), (Doing, false, false));
-        assert_eq!(read("waiting on legal"), (Todo, false, false));
+        assert_eq!(read("✅"), (Done, true));
+        assert_eq!(read(" ✅ Done "), (Done, true));
+        assert_eq!(read("✔️"), (Done, true));
+        assert_eq!(read("âœ…"), (Done, true));
+        assert_eq!(read("**Complete**"), (Done, true));
+        assert_eq!(read("🔄 In Progress"), (Doing, true));
+        assert_eq!(read("WIP"), (Doing, true));
+        assert_eq!(read("in_progress"), (Doing, true));
+        assert_eq!(read(""), (Todo, true));
+        assert_eq!(read("Not started"), (Todo, true));
+        assert_eq!(read("cancelled"), (Cancelled, true));
+        assert_eq!(read("Skipped"), (Cancelled, true));
+        assert_eq!(read("[-]"), (Cancelled, true));
+        assert_eq!(read("won't do: out of scope"), (Cancelled, false));
+        assert_eq!(read("[x]"), (Done, true));
+        assert_eq!(read("✅ Done (PR #12)"), (Done, false));
+        assert_eq!(read("In progress since May"), (Doing, false));
+        assert_eq!(read("waiting on legal"), (Todo, false));
     }
 
     #[test]
@@ -314,5 +312,14 @@ mod tests {
         assert_eq!(default_token("[ ]", Done).as_deref(), Some("[x]"));
         assert_eq!(default_token("[ ]", Doing), None);
         assert_eq!(default_token("âœ…", Todo).as_deref(), Some("⬜"));
+        assert_eq!(default_token("[ ]", Cancelled).as_deref(), Some("[-]"));
+        assert_eq!(
+            default_token("✅ Done", Cancelled).as_deref(),
+            Some("🚫 Cancelled")
+        );
+        assert_eq!(
+            default_token("done", Cancelled).as_deref(),
+            Some("cancelled")
+        );
     }
 }

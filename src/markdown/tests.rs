@@ -10,14 +10,11 @@ macro_rules! fixture {
 }
 
 /// One task as `id | title | status | needs | line | parent | flags`, flags being
-/// `opt` (optional) and `cancelled`, so a whole plan compares in one assertion.
+/// `opt` (optional), so a whole plan compares in one assertion.
 fn row(t: &MdTask) -> String {
     let mut flags = Vec::new();
     if t.optional {
         flags.push("opt");
-    }
-    if t.cancelled {
-        flags.push("cancelled");
     }
     format!(
         "{} | {} | {} | {} | {} | {} | {}",
@@ -148,7 +145,7 @@ fn front_matter_todos_then_findings_table() {
         vec![
             "audit-log | Write an audit log entry for every refund: who, when, how much | done |  | 5 | - | ",
             "pin-deps | Pin the payment SDK and its transitive dependencies | doing | audit-log | 8 | - | ",
-            "legacy-api | Remove the legacy v1 refund endpoint | done |  | 12 | - | cancelled",
+            "legacy-api | Remove the legacy v1 refund endpoint | cancelled |  | 12 | - | ",
             "ci-gates | Add the coverage and audit gates to the release pipeline | todo | pin-deps,legacy-api | 15 | - | ",
         ]
     );
@@ -318,7 +315,7 @@ fn several_phases_details_mermaid_and_dependency_tables() {
             "F2.1 | Create the vault namespaces | todo |  | 14 | F2 | ",
             "F2.2 | Migrate CI secrets | doing |  | 15 | F2 | ",
             "p2-1 | Move the read path | todo | F2 | 23 | - | ",
-            "p2-2 | Dual-write period (dropped) | done |  | 24 | - | cancelled",
+            "p2-2 | Dual-write period (dropped) | cancelled |  | 24 | - | ",
             "p2-3 | Backfill historic data | done | p2-1 | 25 | - | ",
         ]
     );
@@ -367,6 +364,15 @@ fn no_fixture_gets_other_task_ids_from_another_file_name() {
         fixture!("mojibake.md"),
         fixture!("crlf.md"),
         fixture!("multi-phase.md"),
+        fixture!("callouts.md"),
+        fixture!("callouts-crlf.md"),
+        fixture!("goal-checklist.md"),
+        fixture!("acceptance-only.md"),
+        fixture!("study-links.md"),
+        fixture!("obsidian-tasks.md"),
+        fixture!("bullets-tabs.md"),
+        fixture!("details.md"),
+        fixture!("setext.md"),
         mixed,
     ];
     let ids = |d: &Document| d.tasks().map(|t| t.id.clone()).collect::<Vec<_>>();
@@ -389,5 +395,285 @@ fn duplicate_ids_and_dangling_needs_are_explained() {
             "task id `a-1` appears 2 times (lines 5, 7): status changes to it are refused as ambiguous",
             "task `a-1` needs `p9-9`, not defined in this file",
         ]
+    );
+}
+
+/// Each task as `id | section`, for the files whose sections say where a task sits.
+fn sections(doc: &Document) -> Vec<String> {
+    doc.tasks()
+        .map(|t| format!("{} | {}", t.id, t.section.as_deref().unwrap_or("-")))
+        .collect()
+}
+
+#[test]
+fn blockquotes_and_callouts_hold_tasks_and_quoted_fences_hold_examples() {
+    let text = fixture!("callouts.md");
+    let doc = read(text, "release");
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "task-1 | Cut the release branch | done |  | 8 | - | ",
+            "task-2 | Freeze the schema | todo |  | 9 | - | ",
+            "task-2.1 | Review the last migration | todo |  | 10 | task-2 | ",
+            "task-3 | Nested quote: tag the RC | done |  | 11 | - | ",
+            "task-4 | Flip the feature flag | todo |  | 14 | - | ",
+            "task-5 | Watch the error rate | doing |  | 15 | - | ",
+            "task-6 | Send the press release | cancelled |  | 16 | - | ",
+            "task-7 | Write the changelog | todo |  | 24 | - | ",
+            "task-8 | Thank the contributors | done |  | 26 | - | ",
+            "task-9 | Plain item after the callouts | todo |  | 28 | - | ",
+        ]
+    );
+    assert_eq!(
+        sections(&doc),
+        vec![
+            "task-1 | Before the freeze",
+            "task-2 | Before the freeze",
+            "task-2.1 | Before the freeze",
+            "task-3 | Before the freeze",
+            "task-4 | Launch day",
+            "task-5 | Launch day",
+            "task-6 | Launch day",
+            "task-7 | Tip",
+            "task-8 | Tip",
+            "task-9 | Before the freeze",
+        ]
+    );
+    let marks: Vec<&str> = doc
+        .tasks()
+        .map(|t| &text[t.status_at.clone().unwrap()])
+        .collect();
+    assert_eq!(
+        marks,
+        vec!["x", " ", " ", "x", " ", "/", "-", " ", "x", " "]
+    );
+    assert_eq!(
+        doc.notes,
+        vec!["1 checklist item(s) inside code fences ignored: examples, not tasks"]
+    );
+}
+
+#[test]
+fn crlf_callout_keeps_offsets_right() {
+    let text = fixture!("callouts-crlf.md");
+    assert_eq!(text.matches("\r\n").count(), text.matches('\n').count());
+    let doc = read(text, "handover");
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "task-1 | Hand over the pager | todo |  | 4 | - | ",
+            "task-2 | Update the runbook | done |  | 5 | - | ",
+            "task-3 | Nested: revoke the VPN key | todo |  | 7 | - | ",
+            "task-4 | Plain item after the quote | todo |  | 9 | - | ",
+        ]
+    );
+    assert_eq!(
+        sections(&doc),
+        vec![
+            "task-1 | Before you leave",
+            "task-2 | Before you leave",
+            "task-3 | Before you leave",
+            "task-4 | -",
+        ]
+    );
+    let marks: Vec<&str> = doc
+        .tasks()
+        .map(|t| &text[t.status_at.clone().unwrap()])
+        .collect();
+    assert_eq!(marks, vec![" ", "x", " ", " "]);
+    assert!(doc.notes.is_empty(), "{:?}", doc.notes);
+}
+
+#[test]
+fn a_goal_checklist_is_tasks_and_its_prose_stays_context() {
+    let doc = read(fixture!("goal-checklist.md"), "launch");
+    let p = &doc.phases[0];
+    assert_eq!(
+        (p.id.as_str(), p.title.as_str()),
+        ("p7", "Launch readiness")
+    );
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "p7-1 | Error budget above 99.5 % for two weeks | done |  | 8 | - | ",
+            "p7-2 | Load test at twice the peak traffic | todo |  | 9 | - | ",
+            "p7-2.1 | Record the p95 latency | todo |  | 10 | p7-2 | ",
+            "p7-3 | On-call rota covers the launch week | todo |  | 11 | - | ",
+        ]
+    );
+    assert!(doc.tasks().all(|t| t.section.as_deref() == Some("Goal")));
+    assert_eq!(
+        headings(p),
+        vec!["Goal", "Deliverables", "Success Criteria"]
+    );
+    assert_eq!(
+        p.context[0].text,
+        "Ship 2.0 to every customer without a pager alert. The checklist below is\nwhat we tick in the weekly review.\n\nOwner: the release captain."
+    );
+    assert_eq!(
+        p.context[1].text,
+        "- [ ] Launch announcement\n- [ ] Updated status page"
+    );
+    assert_eq!(
+        doc.notes,
+        vec!["2 checklist item(s) under Deliverables kept as phase context, not tasks"]
+    );
+}
+
+#[test]
+fn criteria_are_the_tasks_when_a_file_has_no_others() {
+    let doc = read(fixture!("acceptance-only.md"), "rate-limit");
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "task-1 | Limits are configurable per API key | done |  | 9 | - | ",
+            "task-2 | A 429 response carries a `Retry-After` header | todo |  | 10 | - | ",
+            "task-3 | Limits are documented in the API reference | todo |  | 11 | - | ",
+        ]
+    );
+    assert!(doc
+        .tasks()
+        .all(|t| t.section.as_deref() == Some("Acceptance criteria")));
+    assert!(
+        doc.phases[0].context.is_empty(),
+        "nothing but the tasks was there"
+    );
+    assert!(doc.notes.is_empty(), "{:?}", doc.notes);
+}
+
+#[test]
+fn link_titles_show_their_text_and_numbers_inside_links_are_no_ids() {
+    let doc = read(fixture!("study-links.md"), "study");
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "task-1 | 1. Elementary sorts | done |  | 5 | - | ",
+            "task-2 | 2. Bottom up Mergesort | todo |  | 6 | - | ",
+            "3 | Quicksort and its 3-way partition | todo |  | 7 | - | ",
+            "task-3 | Lecture: priority queues | todo |  | 8 | - | ",
+            "task-4 | Slides for week 2 | todo |  | 9 | - | ",
+            "4 | **Binary search trees** | todo |  | 13 | - | ",
+            "task-5 | Balanced search trees (red-black) | todo |  | 14 | - | ",
+        ]
+    );
+    assert_eq!(
+        sections(&doc)[4..],
+        [
+            "task-4 | Week 1: Sorting",
+            "4 | Week 2: Searching",
+            "task-5 | Week 2: Searching"
+        ]
+    );
+    assert!(doc.notes.is_empty(), "{:?}", doc.notes);
+}
+
+#[test]
+fn cancelled_priorities_metadata_and_odd_boxes() {
+    let doc = read(fixture!("obsidian-tasks.md"), "q3");
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "task-1 | (A) Renew the TLS certificates 📅 2026-09-01 | todo |  | 6 | - | ",
+            "task-2 | (B) Rotate the signing key ✅ 2026-08-12 | done |  | 7 | - | ",
+            "task-3 | (C) Migrate to the new CDN ❌ 2026-08-20 | cancelled |  | 8 | - | ",
+            "guide | Write the upgrade guide | doing |  | 9 | - | ",
+            "demo-2 | Record the demo | todo |  | 10 | - | ",
+            "notes1 | Publish the release notes 🆔 notes1 ⛔ guide,demo-2 | todo | guide,demo-2 | 11 | - | ",
+            "task-4 | [est:2h] | todo |  | 12 | - | ",
+        ]
+    );
+    let body = |id: &str| doc.tasks().find(|t| t.id == id).unwrap().body.clone();
+    assert_eq!(body("guide"), "id:guide est:3h");
+    assert_eq!(body("demo-2"), "id:: demo-2\nest:: 1h");
+    assert_eq!(body("task-4"), "");
+    assert_eq!(
+        doc.notes,
+        vec!["2 list item(s) start with a box that is no checkbox (`[?]`, `[]`…; line 13, 14): not read as tasks; write `[ ]`, `[x]`, `[/]` or `[-]`"]
+    );
+}
+
+#[test]
+fn mixed_bullets_and_tab_indentation_nest() {
+    let doc = read(fixture!("bullets-tabs.md"), "rebuild");
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "task-1 | Order the parts | todo |  | 3 | - | ",
+            "task-1.1 | Case and power supply | done |  | 4 | task-1 | ",
+            "task-1.2 | Disks | todo |  | 5 | task-1 | ",
+            "task-1.2.1 | Check the SMART data | todo |  | 6 | task-1.2 | ",
+            "task-2 | Flash the firmware | done |  | 7 | - | ",
+            "task-2.1 | Enable secure boot | todo |  | 8 | task-2 | ",
+            "task-3 | Install the OS | todo |  | 9 | - | ",
+            "task-3.1 | Partition the disks | todo |  | 10 | task-3 | ",
+        ]
+    );
+    let last = doc.tasks().last().unwrap();
+    assert_eq!(last.body, "With LVM, one volume per service.");
+    assert!(doc.notes.is_empty(), "{:?}", doc.notes);
+}
+
+#[test]
+fn checklists_in_details_blocks_are_named_by_their_summary() {
+    let doc = read(fixture!("details.md"), "onboarding");
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "task-1 | Laptop and badge | done |  | 6 | - | ",
+            "task-2 | Accounts: email, chat, VPN | todo |  | 7 | - | ",
+            "task-3 | Pair on a bug fix | todo |  | 12 | - | ",
+            "task-3.1 | Ship it behind a flag | todo |  | 13 | task-3 | ",
+            "task-4 | Present at the team demo | todo |  | 19 | - | ",
+            "task-5 | Write a blog post (optional) | todo |  | 23 | - | opt",
+            "task-6 | Pick a mentor | todo |  | 25 | - | ",
+            "task-7 | Fill in the feedback form | todo |  | 28 | - | ",
+        ]
+    );
+    assert_eq!(
+        sections(&doc),
+        vec![
+            "task-1 | Week 1: accounts",
+            "task-2 | Week 1: accounts",
+            "task-3 | Week 2: first change",
+            "task-3.1 | Week 2: first change",
+            "task-4 | Later",
+            "task-5 | Extras",
+            "task-6 | Later",
+            "task-7 | -",
+        ]
+    );
+    assert!(doc.tasks().all(|t| t.body.is_empty()), "markup is no body");
+    assert!(doc.notes.is_empty(), "{:?}", doc.notes);
+}
+
+#[test]
+fn setext_headings_open_phases_and_sections() {
+    let doc = read(fixture!("setext.md"), "runbook");
+    let phases: Vec<(&str, &str, usize)> = doc
+        .phases
+        .iter()
+        .map(|p| (p.id.as_str(), p.title.as_str(), p.line))
+        .collect();
+    assert_eq!(phases, vec![("p1", "Prepare", 4), ("p2", "Cut over", 10)]);
+    assert_eq!(
+        rows(&doc),
+        vec![
+            "p1-1 | Snapshot the database | done |  | 7 | - | ",
+            "p1-2 | Announce the window | todo |  | 8 | - | ",
+            "p2-1 | Switch the traffic | todo |  | 16 | - | ",
+            "p2-2 | Watch the dashboards | todo |  | 17 | - | ",
+            "p2-3 | Roll back if errors pass 1 % | todo |  | 20 | - | ",
+            "p2-4 | Close the change ticket | todo |  | 23 | - | ",
+        ]
+    );
+    assert_eq!(
+        sections(&doc)[2],
+        "p2-1 | Checks",
+        "a setext h2 is a section"
+    );
+    assert_eq!(
+        sections(&doc)[5],
+        "p2-4 | Checks",
+        "`---` under a list item is a rule, not a heading"
     );
 }

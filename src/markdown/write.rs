@@ -123,6 +123,7 @@ fn checkbox_token(parsed: &Parsed, task: &MdTask, status: TaskStatus) -> Result<
         TaskStatus::Done if parsed.upper_x => "X".into(),
         TaskStatus::Done => "x".into(),
         TaskStatus::Todo => " ".into(),
+        TaskStatus::Cancelled => "-".into(),
         TaskStatus::Doing if parsed.slash_doing => "/".into(),
         TaskStatus::Doing => {
             return Err(SetError::Unsupported(format!(
@@ -135,14 +136,14 @@ fn checkbox_token(parsed: &Parsed, task: &MdTask, status: TaskStatus) -> Result<
 }
 
 /// The front-matter value: the file's own word for the status if it uses one, else
-/// `pending` / `in_progress` / `completed`.
+/// `pending` / `in_progress` / `completed` / `cancelled`.
 fn front_matter_token(parsed: &Parsed, status: TaskStatus) -> String {
     parsed
         .fm_statuses
         .iter()
         .find(|s| {
             let r = classify(s);
-            r.simple && r.status == status && !r.cancelled && !s.contains(char::is_whitespace)
+            r.simple && r.status == status && !s.contains(char::is_whitespace)
         })
         .cloned()
         .unwrap_or_else(|| {
@@ -150,6 +151,7 @@ fn front_matter_token(parsed: &Parsed, status: TaskStatus) -> String {
                 TaskStatus::Todo => "pending",
                 TaskStatus::Doing => "in_progress",
                 TaskStatus::Done => "completed",
+                TaskStatus::Cancelled => "cancelled",
             }
             .to_string()
         })
@@ -179,7 +181,7 @@ fn cell_token(
         .iter()
         .find(|v| {
             let r = classify(v);
-            r.simple && r.status == status && !r.cancelled
+            r.simple && r.status == status
         })
         .map(|v| repair_mojibake(v.trim()).into_owned())
         .or_else(|| default_token(style_exemplar(current, &column.values), status))

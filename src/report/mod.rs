@@ -3,14 +3,17 @@
 //! content). Building runs nothing and reads no clock: time, head, run history and the
 //! register's git history come in, so the output is reproducible in tests.
 
+pub mod github;
 pub mod markdown;
+pub mod sarif;
 
+use crate::domain::baseline::{Baseline, Split};
 use crate::domain::burndown::{DayCount, SeverityCounts};
 use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
 use crate::domain::gate::{self, CheckState, GateSpec};
 use crate::domain::issue::{risk_expired, DismissReason, Effort, Issue, Status};
-use crate::domain::plan::{Plan, TaskStatus};
+use crate::domain::plan::Plan;
 use crate::git_burndown::{Burndown, WINDOW_DAYS};
 use crate::history::{latest_of, RunRecord};
 use crate::repo::Head;
@@ -34,6 +37,8 @@ pub struct Inputs<'a> {
     pub head: Option<&'a Head>,
     pub gates: &'a [GateSpec],
     pub issues: &'a [Issue],
+    /// The findings recorded as pre-existing.
+    pub baseline: &'a Baseline,
     pub plan: &'a Plan,
     /// The declared checks, in order, as (id, name).
     pub checks: &'a [(String, String)],
@@ -53,8 +58,11 @@ pub struct Report {
     pub commit: Option<String>,
     /// Uncommitted files; `None` outside git.
     pub dirty: Option<usize>,
-    /// `GO` or `NO-GO`, judged like `preflight gate --no-run`.
+    /// `GO`, `NO-GO` or `NO-VERDICT` (no gate can block), judged like `preflight gate
+    /// --no-run`.
     pub verdict: &'static str,
+    /// The verdict in words, as `gate` and the cockpit say it (`no verdict: no gates`).
+    pub headline: &'static str,
     /// Non-advisory gates failing.
     pub failing: usize,
     pub gates: Vec<GateRow>,
@@ -98,10 +106,38 @@ pub struct IssueRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Register {
     pub open: SeverityCounts,
+    /// Open findings new since the baseline vs in it, and baseline findings verified.
+    pub findings: Split,
+    /// Entries the baseline records (0: no baseline).
+    pub baseline_entries: usize,
     pub verified: usize,
     pub dismissed: usize,
-    /// Open issues, one group per severity (all five, critical first).
+    /// Open issues, one group per severity (all five, critical first), except the
+    /// dependency advisories, which are in `dependencies`.
     pub groups: Vec<SeverityGroup>,
+    /// Open dependency advisories (npm audit, pip-audit, safety, cargo audit), most
+    /// severe first: what to upgrade, from what to what.
+    pub dependencies: Vec<DependencyRow>,
+}
+
+/// One open advisory on one package.
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyRow {
+    pub id: String,
+    /// The advisory's id (`GHSA-…`, `RUSTSEC-…`) and its other ids.
+    pub advisory: String,
+    pub aliases: Vec<String>,
+    pub package: String,
+    /// The installed version as last seen.
+    pub version: Option<String>,
+    /// Versions that fix it; empty when there is no known fix.
+    pub fixed: Vec<String>,
+    pub severity: Severity,
+    pub status: Status,
+    pub blocker: bool,
+    pub regression: bool,
+    pub title: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,7 +180,10 @@ pub struct PhaseRow {
     pub id: String,
     pub title: String,
     pub done: usize,
+    /// Tasks that count: all but the cancelled.
     pub total: usize,
+    /// Closed without being done: neither in `done` nor in `total`.
+    pub cancelled: usize,
     /// 0 to 1.
     pub progress: f64,
 }
@@ -164,6 +203,8 @@ pub struct CheckRow {
     pub findings: Option<usize>,
     pub metric: Option<f64>,
     pub unit: Option<String>,
+    /// Why the last run read no metric, or how it read it.
+    pub metric_note: Option<String>,
     /// The last metric values, oldest first, repeats in a row shown once.
     pub trend: Vec<f64>,
 }
@@ -193,6 +234,7 @@ pub fn build(inputs: &Inputs) -> Report {
     let verdict = gate::evaluate(&gate::Inputs {
         gates: inputs.gates,
         issues: inputs.issues,
+        baseline: inputs.baseline,
         plan: inputs.plan,
         checks: &states,
         now: inputs.now,
@@ -209,7 +251,8 @@ pub fn build(inputs: &Inputs) -> Report {
         branch: inputs.head.and_then(|h| h.branch.clone()),
         commit,
         dirty: inputs.head.map(|h| h.dirty),
-        verdict: if verdict.go { "GO" } else { "NO-GO" },
+        verdict: verdict.decision.code(),
+        headline: verdict.headline(),
         failing: verdict.failing,
         gates: verdict
             .gates
@@ -235,6 +278,8 @@ pub fn build(inputs: &Inputs) -> Report {
             .collect(),
         register: Register {
             open: SeverityCounts::of(open.iter().copied()),
+            findings: Split::of(inputs.baseline, &issues),
+            baseline_entries: inputs.baseline.len(),
             verified: count(&issues, Status::Verified),
             dismissed: count(&issues, Status::Dismissed),
             groups: Severity::ALL
@@ -243,11 +288,12 @@ pub fn build(inputs: &Inputs) -> Report {
                     severity,
                     issues: open
                         .iter()
-                        .filter(|i| i.severity == severity)
+                        .filter(|i| i.severity == severity && dependency_row(i).is_none())
                         .map(|i| row(i))
                         .collect(),
                 })
                 .collect(),
+            dependencies: open.iter().filter_map(|i| dependency_row(i)).collect(),
         },
         burndown: BurndownSection {
             available: matches!(inputs.burndown, Burndown::Days { days, .. } if !days.is_empty()),
@@ -278,6 +324,25 @@ pub fn to_json(report: &Report) -> serde_json::Result<String> {
     serde_json::to_string_pretty(report).map(|mut text| {
         text.push('\n');
         text
+    })
+}
+
+/// The advisory an issue was filed from, when it was a dependency audit's.
+fn dependency_row(issue: &Issue) -> Option<DependencyRow> {
+    let link = issue.finding.as_ref()?;
+    Some(DependencyRow {
+        id: issue.id.clone(),
+        advisory: link.rule.clone(),
+        aliases: link.aliases.clone(),
+        package: link.package.clone()?,
+        version: link.version.clone(),
+        fixed: link.fixed.clone(),
+        severity: issue.severity,
+        status: issue.status,
+        blocker: issue.blocker,
+        regression: issue.regression,
+        title: issue.title.clone(),
+        source: link.check.clone(),
     })
 }
 
@@ -349,16 +414,14 @@ fn dismissals(issues: &[Issue]) -> Vec<DismissalRow> {
 }
 
 fn phase_row(phase: &crate::domain::plan::Phase) -> PhaseRow {
+    let counts = phase.counts();
     PhaseRow {
         id: phase.id.clone(),
         title: phase.title.clone(),
-        done: phase
-            .tasks
-            .iter()
-            .filter(|t| t.status == TaskStatus::Done)
-            .count(),
-        total: phase.tasks.len(),
-        progress: (phase.progress() * 1000.0).round() / 1000.0,
+        done: counts.done,
+        total: counts.counted(),
+        cancelled: counts.cancelled,
+        progress: (counts.progress() * 1000.0).round() / 1000.0,
     }
 }
 
@@ -390,6 +453,7 @@ fn check_row(id: &str, name: &str, last: Option<&RunRecord>, inputs: &Inputs) ->
         findings: last.map(|r| r.findings),
         metric: last.and_then(|r| r.metric),
         unit: last.and_then(|r| r.unit.clone()),
+        metric_note: last.and_then(|r| r.metric_note.clone()),
         trend,
     }
 }

@@ -2,7 +2,7 @@ use super::markdown::{cell, render, sparkline, trend};
 use super::*;
 use crate::domain::burndown::utc_day;
 use crate::domain::gate::GateKind;
-use crate::domain::plan::{Phase, Task};
+use crate::domain::plan::{Phase, Task, TaskStatus};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -140,6 +140,7 @@ fn plan() -> Plan {
         needs: vec![],
         checks: vec![],
         source: None,
+        section: None,
     };
     let phase = |id: &str, title: &str, tasks| Phase {
         id: id.into(),
@@ -164,6 +165,7 @@ fn plan() -> Plan {
                     task("p4-1", TaskStatus::Done),
                     task("p4-2", TaskStatus::Doing),
                     task("p4-3", TaskStatus::Todo),
+                    task("p4-4", TaskStatus::Cancelled),
                 ],
             ),
             phase("p5", "Launch", vec![]),
@@ -191,6 +193,8 @@ fn run(
         findings: usize::from(status == RunStatus::Failed) * 3,
         metric,
         unit: (!unit.is_empty()).then(|| unit.to_string()),
+        metric_note: None,
+        truncated: None,
     }
 }
 
@@ -269,6 +273,7 @@ fn fixture(burndown: &Burndown) -> Report {
         head: Some(&head),
         gates: &gates,
         issues: &issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         runs: &runs,
@@ -362,7 +367,11 @@ fn the_json_has_the_same_content() {
     assert_eq!(residual, ["PF-M4PIPE", "PF-L0W001"]);
 
     assert_eq!(json["plan"][1]["done"], 1);
-    assert_eq!(json["plan"][1]["total"], 3);
+    assert_eq!(
+        json["plan"][1]["total"], 3,
+        "the cancelled task is not counted"
+    );
+    assert_eq!(json["plan"][1]["cancelled"], 1);
     assert_eq!(json["plan"][1]["progress"], 0.333);
 
     let cov = &json["checks"][1];
@@ -419,15 +428,17 @@ fn an_empty_workspace_still_reports() {
         head: Some(&head),
         gates: &[],
         issues: &[],
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &[],
         runs: &[],
         burndown: &Burndown::NoCommits,
     });
-    assert_eq!(report.verdict, "GO");
+    assert_eq!(report.verdict, "NO-VERDICT", "no gates is never GO");
+    assert_eq!(report.headline, "no verdict: no gates");
     let text = render(&report);
     for line in [
-        "**Verdict: GO** (no release gates declared)",
+        "**No verdict** (no release gates declared: nothing can say GO)",
         "- **Commit:** no commits yet",
         "**0 open**",
         "No plan",
@@ -460,4 +471,66 @@ fn sparklines_and_trends() {
     );
     assert_eq!(trend(&[212.0, 198.0], Some("ms")), "212ms → 198ms");
     assert_eq!(trend(&[0.25, 0.5], None), "0.250 → 0.500");
+}
+
+#[test]
+fn dependency_advisories_are_grouped_under_dependencies() {
+    let mut all = issues();
+    all.push(issue(
+        "PF-DEP001",
+        "high",
+        "new",
+        "2026-11-22T09:00:00Z",
+        "title = \"lodash GHSA-35jh-r3h4-6jhm: Command Injection in lodash\"\n[finding]\ncheck = \"npm-audit\"\nrule = \"GHSA-35jh-r3h4-6jhm\"\npath = \"package-lock.json\"\nfingerprint = \"d1\"\nfirst_seen = \"3f2a1c9\"\nlast_seen = \"3f2a1c9\"\npackage = \"lodash\"\nversion = \"4.17.20\"\nfixed = [\"4.17.21\"]\naliases = [\"CVE-2021-23337\"]\n",
+    ));
+    all.push(issue(
+        "PF-DEP002",
+        "medium",
+        "open",
+        "2026-11-20T09:00:00Z",
+        "title = \"rsa RUSTSEC-2023-0071: Marvin Attack\"\nblocker = true\n[finding]\ncheck = \"cargo-audit\"\nrule = \"RUSTSEC-2023-0071\"\npath = \"Cargo.lock\"\nfingerprint = \"d2\"\nfirst_seen = \"3f2a1c9\"\nlast_seen = \"3f2a1c9\"\npackage = \"rsa\"\nversion = \"0.9.6\"\n",
+    ));
+    let (gates, plan, runs, checks, head) = (gates(), plan(), runs(), checks(), head());
+    let burndown = history();
+    let report = build(&Inputs {
+        project: "acme-api",
+        now: now(),
+        head: Some(&head),
+        gates: &gates,
+        issues: &all,
+        baseline: &Baseline::empty(),
+        plan: &plan,
+        checks: &checks,
+        runs: &runs,
+        burndown: &burndown,
+    });
+    let md = render(&report);
+    let section = md
+        .split("### Dependencies (2)\n\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_else(|| panic!("no Dependencies section:\n{md}"));
+    assert_eq!(
+        section,
+        "| ID | Severity | Package | Installed → fixed in | Advisory | Status | Source |\n\
+         |---|---|---|---|---|---|---|\n\
+         | PF-DEP001 | high | lodash | 4.17.20 → 4.17.21 | GHSA-35jh-r3h4-6jhm (CVE-2021-23337) | new | npm-audit |\n\
+         | PF-DEP002 | medium | rsa | 0.9.6 → no fix | RUSTSEC-2023-0071 | open · blocker | cargo-audit |"
+    );
+    let high = md
+        .split("### High")
+        .nth(1)
+        .and_then(|rest| rest.split("###").next())
+        .unwrap_or_default();
+    assert!(!high.contains("PF-DEP001"), "not also under High:\n{high}");
+    assert!(
+        md.contains("**6 open**"),
+        "still counted in the totals:\n{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&to_json(&report).unwrap_or_default()).unwrap_or_default();
+    let deps = &json["register"]["dependencies"];
+    assert_eq!(deps[0]["package"], "lodash");
+    assert_eq!(deps[0]["fixed"][0], "4.17.21");
+    assert_eq!(deps[1]["fixed"].as_array().map(Vec::len), Some(0));
 }

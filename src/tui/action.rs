@@ -76,7 +76,8 @@ actions! {
     NewIssue = "new-issue", "File a new issue";
     Edit = "edit", "Edit the issue file in $EDITOR";
     Undo = "undo", "Undo the last triage action";
-    CycleTask = "cycle-task", "Cycle the task's status";
+    CycleTask = "cycle-task", "Cycle the task's status (todo, doing, done)";
+    CancelTask = "cancel-task", "Cancel the task, or reopen a cancelled one";
 }
 
 impl Action {
@@ -97,7 +98,8 @@ impl Action {
             | Action::NewIssue
             | Action::Edit
             | Action::Undo
-            | Action::CycleTask => true,
+            | Action::CycleTask
+            | Action::CancelTask => true,
             Action::Quit
             | Action::Help
             | Action::Palette
@@ -124,6 +126,18 @@ impl Action {
             | Action::PrevMatch
             | Action::Sort => false,
         }
+    }
+}
+
+impl Action {
+    /// Actions that act on the highlighted issue's revision and so wait for this
+    /// cockpit's own writes in flight (a new issue and a task's status do not).
+    pub fn waits_for_writes(self) -> bool {
+        self.is_triage()
+            && !matches!(
+                self,
+                Action::NewIssue | Action::CycleTask | Action::CancelTask
+            )
     }
 }
 
@@ -204,7 +218,8 @@ mod tests {
                 "new-issue",
                 "edit",
                 "undo",
-                "cycle-task"
+                "cycle-task",
+                "cancel-task"
             ]
         );
     }

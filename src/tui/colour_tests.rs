@@ -223,7 +223,7 @@ fn rgb(colour: Sent, default: (u8, u8, u8)) -> (u8, u8, u8) {
 
 /// "Redmean" colour distance (0–765): a cheap stand-in for perceived difference.
 fn distance(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
-    let mean = (f64::from(a.0) + f64::from(b.0)) / 2.0;
+    let mean = f64::midpoint(f64::from(a.0), f64::from(b.0));
     let d = |x: u8, y: u8| f64::from(x) - f64::from(y);
     let (r, g, b) = (d(a.0, b.0), d(a.1, b.1), d(a.2, b.2));
     ((2.0 + mean / 256.0) * r * r + 4.0 * g * g + (2.0 + (255.0 - mean) / 256.0) * b * b).sqrt()

@@ -1,16 +1,18 @@
 //! The cockpit's one state: what it knows of the repository, and each pane's view
 //! state. `update` changes it, `view` only reads it.
 
+use super::action::Action;
 use super::keymap::{KeyMap, Scope};
 use super::register::RegisterView;
 use super::triage::UndoStack;
 use crate::config::Config;
+use crate::domain::baseline::Baseline;
 use crate::domain::check::RunStatus;
 use crate::domain::gate::{evaluate, CheckState, Inputs, Verdict};
 use crate::domain::issue::{DismissReason, Issue};
 use crate::history::RunRecord;
 use crate::runner::Output;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime};
 
 /// The panes, in `Tab` order.
@@ -73,10 +75,12 @@ pub struct CheckRow {
     pub target: Option<String>,
 }
 
-/// The task statuses `space` cycles through.
+/// One row of the plan pane: a phase, the heading of a markdown section (shown before
+/// the first task of a run of tasks under it), or a task; by phase and task index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanRow {
     Phase(usize),
+    Section(usize, usize),
     Task(usize, usize),
 }
 
@@ -225,6 +229,16 @@ impl Watching {
     }
 }
 
+/// A triage key pressed while an earlier write was still on its way: it waits, so it
+/// applies on top of that write instead of being refused as stale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deferred {
+    pub action: Action,
+    /// The issue and revision highlighted when the key was pressed (moved on by this
+    /// cockpit's own writes as they land).
+    pub seen: Option<(String, u64)>,
+}
+
 /// Facts of the repository shown in the header.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RepoFacts {
@@ -240,6 +254,9 @@ pub struct Model {
     pub config: Config,
     pub config_name: String,
     pub issues: Vec<Issue>,
+    /// The findings recorded as pre-existing: `max_new` gates and the register's
+    /// new-vs-baseline counts read it.
+    pub baseline: Baseline,
     pub checks: Vec<CheckRow>,
     pub verdict: Verdict,
     pub trusted: bool,
@@ -267,6 +284,10 @@ pub struct Model {
     pub overlay: Option<Overlay>,
     pub notice: Option<Notice>,
     pub undo: UndoStack,
+    /// Register writes asked for and not yet answered (`Msg::Wrote`).
+    pub writing: usize,
+    /// Triage keys waiting for those writes, oldest first.
+    pub deferred: VecDeque<Deferred>,
     /// The highlighted issue and the revision shown in the last drawn frame: what a
     /// triage key acts on.
     pub seen: Option<(String, u64)>,
@@ -287,9 +308,10 @@ impl Model {
             repo: RepoFacts::default(),
             config_name: String::new(),
             issues: Vec::new(),
+            baseline: Baseline::empty(),
             checks,
             verdict: Verdict {
-                go: true,
+                decision: crate::domain::gate::Decision::NoVerdict,
                 gates: Vec::new(),
                 blockers: Vec::new(),
                 failing: 0,
@@ -312,6 +334,8 @@ impl Model {
             overlay: None,
             notice: None,
             undo: UndoStack::default(),
+            writing: 0,
+            deferred: VecDeque::new(),
             seen: None,
             logs_dir: None,
             size: (80, 24),
@@ -359,6 +383,12 @@ impl Model {
         self.refresh_verdict();
     }
 
+    pub fn set_baseline(&mut self, baseline: Baseline) {
+        self.baseline = baseline;
+        self.register.version += 1;
+        self.refresh_verdict();
+    }
+
     /// Put one issue in (new or changed) or take it out (`None`: its file is gone).
     pub fn put_issue(&mut self, id: &str, issue: Option<Issue>) {
         self.register.version += 1;
@@ -383,6 +413,7 @@ impl Model {
         self.verdict = evaluate(&Inputs {
             gates: &self.config.gates,
             issues: &self.issues,
+            baseline: &self.baseline,
             plan: &self.config.plan,
             checks: &states,
             now: SystemTime::now(),
@@ -404,6 +435,7 @@ impl Model {
 
     /// The full log of a check's last run, as shown to the user.
     pub fn log_of(&self, check: &str) -> Option<String> {
+        let check = crate::text::sanitize::one_line(check);
         Some(format!("{}/{check}.log", self.logs_dir.as_ref()?))
     }
 
@@ -419,8 +451,16 @@ impl Model {
         let mut rows = Vec::new();
         for (p, phase) in self.config.plan.phases.iter().enumerate() {
             rows.push(PlanRow::Phase(p));
-            if !self.folded.contains(&p) {
-                rows.extend((0..phase.tasks.len()).map(|t| PlanRow::Task(p, t)));
+            if self.folded.contains(&p) {
+                continue;
+            }
+            let mut section = None;
+            for (t, task) in phase.tasks.iter().enumerate() {
+                if task.section.is_some() && task.section.as_deref() != section {
+                    section = task.section.as_deref();
+                    rows.push(PlanRow::Section(p, t));
+                }
+                rows.push(PlanRow::Task(p, t));
             }
         }
         rows

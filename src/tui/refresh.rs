@@ -21,7 +21,11 @@ pub struct HeadRefresh {
 
 impl HeadRefresh {
     /// Files changed: read the facts again soon. The result comes back as `Msg::Head`.
-    pub fn request(&mut self, repo: &Repo, back: &UnboundedSender<Msg>) {
+    pub fn request<T: From<Msg> + Send + 'static>(
+        &mut self,
+        repo: &Repo,
+        back: &UnboundedSender<T>,
+    ) {
         if self.busy {
             self.again = true;
             return;
@@ -35,12 +39,12 @@ impl HeadRefresh {
                 .await
                 .ok()
                 .flatten();
-            let _ = back.send(Msg::Head(head));
+            let _ = back.send(T::from(Msg::Head(head)));
         });
     }
 
     /// A read came back: start the one queued behind it, if any.
-    pub fn done(&mut self, repo: &Repo, back: &UnboundedSender<Msg>) {
+    pub fn done<T: From<Msg> + Send + 'static>(&mut self, repo: &Repo, back: &UnboundedSender<T>) {
         self.busy = false;
         if std::mem::take(&mut self.again) {
             self.request(repo, back);

@@ -3,7 +3,7 @@
 
 use super::keymap::KeyMap;
 use super::model::{Ask, CheckPhase, Model, Overlay, Pane, Watching};
-use super::theme::{ColorDepth, Theme};
+use super::theme::{ColorDepth, PlanRole, Theme};
 use super::triage::Write;
 use super::update::{update, Effect, Msg};
 use crate::config::{self, Source};
@@ -110,6 +110,7 @@ fn issues() -> Vec<Issue> {
         first_seen: "3f2a1c9".into(),
         last_seen: "3f2a1c9".into(),
         verified_at: None,
+        ..FindingLink::default()
     });
     let low = issue(
         "PF-R8HHF5",
@@ -133,6 +134,8 @@ fn record(check: &str, status: RunStatus, ms: u64, findings: usize) -> RunRecord
         findings,
         metric: None,
         unit: None,
+        metric_note: None,
+        truncated: None,
     }
 }
 
@@ -290,7 +293,15 @@ fn dismiss_asks_reason_note_and_expiry_for_an_accepted_risk() {
             ..
         })
     ));
+    // The default is 90 days from today (today as of either side of the key, should
+    // the test straddle midnight).
+    let in_90_days = |at: SystemTime| {
+        humantime::format_rfc3339_seconds(at + Duration::from_secs(90 * 86_400)).to_string()[..10]
+            .to_string()
+    };
+    let before = in_90_days(SystemTime::now());
     let effects = key(&mut m, KeyCode::Enter);
+    let after = in_90_days(SystemTime::now());
     match &effects[..] {
         [Effect::Dismiss {
             id,
@@ -301,25 +312,83 @@ fn dismiss_asks_reason_note_and_expiry_for_an_accepted_risk() {
         }] => {
             assert_eq!(id, "PF-3F9K2A");
             assert_eq!(note.as_deref(), Some("alarms"));
-            assert_eq!(day.len(), 10);
+            assert!(*day == before || *day == after, "{day}: not {before}");
         }
         other => panic!("{other:?}"),
     }
 }
 
 #[test]
-fn a_bad_expiry_is_said_and_asked_again() {
+fn an_expiry_past_any_calendar_is_refused_not_a_panic() {
     let mut m = model();
-    key(&mut m, KeyCode::Char('d'));
-    keys(&mut m, "3");
-    key(&mut m, KeyCode::Enter);
-    // Clear the "90d" default and type nonsense.
-    for _ in 0..3 {
-        key(&mut m, KeyCode::Backspace);
-    }
-    keys(&mut m, "soon");
+    clear_expiry_prompt(&mut m);
+    keys(&mut m, "8000y");
     assert!(key(&mut m, KeyCode::Enter).is_empty());
-    assert!(m.notice.as_ref().unwrap().is_error());
+    let notice = m.notice.as_ref().unwrap();
+    assert!(
+        notice.is_error() && notice.text.contains("too far off"),
+        "{notice:?}"
+    );
+    assert_asks_expiry(&m);
+}
+
+#[test]
+fn triage_keys_pressed_while_a_write_is_in_flight_apply_on_top_of_it() {
+    let mut m = model();
+    let id = selected(&m);
+    let base = m.seen.as_ref().unwrap().1;
+    // Two keys before the first write is answered: one write, one key waiting.
+    let first = keys(&mut m, "2");
+    assert!(matches!(&first[..], [Effect::Write(Write::Edit { base: b, .. })] if *b == base));
+    assert_eq!(m.writing, 1);
+    assert!(keys(&mut m, "b").is_empty(), "the second key waits");
+    assert_eq!(m.deferred.len(), 1);
+    // The first write lands at base + 1: the waiting key is written on top of it.
+    let before = m.issues.iter().find(|i| i.id == id).unwrap().clone();
+    let after_blocker = before.blocker;
+    let mut after = before.clone();
+    after.severity = Severity::High;
+    after.revision = base + 1;
+    let effects = update(
+        &mut m,
+        Msg::Wrote {
+            before: Some(Box::new(before)),
+            result: Ok(after),
+            undo: false,
+        },
+    );
+    assert_eq!(
+        effects,
+        [Effect::Write(Write::Edit {
+            id: id.clone(),
+            base: base + 1,
+            edits: vec![Edit::Blocker(!after_blocker)],
+        })]
+    );
+    assert!(m.deferred.is_empty());
+    assert_eq!(m.writing, 1);
+    // A refused write drops the keys that were to follow it, and says so.
+    keys(&mut m, "3");
+    let effects = update(
+        &mut m,
+        Msg::Wrote {
+            before: None,
+            result: Err("the register is locked by another writer".into()),
+            undo: false,
+        },
+    );
+    assert!(effects.is_empty());
+    assert_eq!(m.writing, 0);
+    assert!(m.deferred.is_empty());
+    let notice = m.notice.as_ref().unwrap();
+    assert!(
+        notice.text.ends_with("(1 later keys not applied)"),
+        "{notice:?}"
+    );
+}
+
+/// The accepted-risk expiry prompt is (still) open.
+fn assert_asks_expiry(m: &Model) {
     assert!(matches!(
         m.overlay,
         Some(Overlay::Input {
@@ -327,6 +396,26 @@ fn a_bad_expiry_is_said_and_asked_again() {
             ..
         })
     ));
+}
+
+/// Dismiss as an accepted risk, up to the expiry prompt, its "90d" default cleared.
+fn clear_expiry_prompt(m: &mut Model) {
+    key(m, KeyCode::Char('d'));
+    keys(m, "3");
+    key(m, KeyCode::Enter);
+    for _ in 0..3 {
+        key(m, KeyCode::Backspace);
+    }
+}
+
+#[test]
+fn a_bad_expiry_is_said_and_asked_again() {
+    let mut m = model();
+    clear_expiry_prompt(&mut m);
+    keys(&mut m, "soon");
+    assert!(key(&mut m, KeyCode::Enter).is_empty());
+    assert!(m.notice.as_ref().unwrap().is_error());
+    assert_asks_expiry(&m);
 }
 
 #[test]
@@ -553,6 +642,87 @@ fn space_cycles_a_task_and_enter_folds_a_phase() {
     assert_eq!(m.plan_rows().len(), 1, "folded");
 }
 
+/// The model with the plan of a markdown file: sections (a goal, a callout), a
+/// cancelled task, one in progress and one that waits.
+fn markdown_plan_model() -> Model {
+    let text = "# Phase 5: Launch\n\n## Goal\n- [x] p5-1 Freeze the API\n- [-] p5-2 Dual-run the old stack\n- [/] p5-3 Load test at twice the peak\n- [ ] p5-4 Publish the docs (depends on p5-3)\n\n> [!TODO] Launch day\n> - [ ] p5-5 Flip the flag\n";
+    let file = crate::plan_files::PlanFile {
+        path: "docs/plan/launch.md".into(),
+        doc: crate::markdown::read(text, "launch"),
+    };
+    let mut m = model();
+    m.config.plan = crate::domain::plan::Plan {
+        phases: crate::plan_files::phases(&file),
+    };
+    key(&mut m, KeyCode::Tab);
+    assert_eq!(m.focus, Pane::Plan);
+    m
+}
+
+#[test]
+fn space_leaves_a_cancelled_task_alone_and_minus_cancels_or_reopens() {
+    use super::model::PlanRow::{Phase, Section, Task};
+    let mut m = markdown_plan_model();
+    assert_eq!(
+        m.plan_rows(),
+        [
+            Phase(0),
+            Section(0, 0),
+            Task(0, 0),
+            Task(0, 1),
+            Task(0, 2),
+            Task(0, 3),
+            Section(0, 4),
+            Task(0, 4)
+        ]
+    );
+    key(&mut m, KeyCode::Char('j'));
+    assert_eq!(
+        key(&mut m, KeyCode::Char(' ')),
+        [],
+        "a section row holds no task"
+    );
+    keys(&mut m, "jj");
+    assert_eq!(
+        key(&mut m, KeyCode::Char(' ')),
+        [],
+        "cancelled is left alone"
+    );
+    let notice = m
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert_eq!(notice, "p5-2 is cancelled, left as it is: - reopens it");
+    assert_eq!(
+        keys(&mut m, "-"),
+        [Effect::SetTask {
+            task: "p5-2".into(),
+            status: TaskStatus::Todo
+        }]
+    );
+    key(&mut m, KeyCode::Char('k'));
+    assert_eq!(
+        keys(&mut m, "-"),
+        [Effect::SetTask {
+            task: "p5-1".into(),
+            status: TaskStatus::Cancelled
+        }]
+    );
+    assert_eq!(
+        keys(&mut m, " "),
+        [Effect::SetTask {
+            task: "p5-1".into(),
+            status: TaskStatus::Todo
+        }],
+        "done → todo closes the cycle"
+    );
+    let mut read_only = markdown_plan_model();
+    read_only.read_only = true;
+    keys(&mut read_only, "jjj");
+    assert_eq!(keys(&mut read_only, "-"), [], "read-only cancels nothing");
+}
+
 #[test]
 fn rerun_runs_the_selected_check() {
     let mut m = model();
@@ -611,7 +781,7 @@ fn output_scrolls_follows_and_searches() {
 #[test]
 fn finished_runs_update_the_verdict() {
     let mut m = model();
-    assert!(!m.verdict.go);
+    assert!(!m.verdict.is_go());
     update(
         &mut m,
         Msg::Finished {
@@ -620,8 +790,45 @@ fn finished_runs_update_the_verdict() {
         },
     );
     // Still NO-GO: an open blocker.
-    assert!(!m.verdict.go);
+    assert!(!m.verdict.is_go());
     assert_eq!(m.verdict.failing, 1);
+}
+
+/// With no gates the header says what `gate` and `report` say: no verdict, never GO,
+/// with the open blockers still counted.
+#[test]
+fn no_gates_reads_no_verdict_in_the_header() {
+    let mut m = model();
+    let mut config = m.config.clone();
+    config.gates.clear();
+    m.set_config(config);
+    assert_eq!(m.verdict.decision, crate::domain::gate::Decision::NoVerdict);
+    let screen = render(&m, 80, 24);
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("no verdict: no gates · 1 blocker"),
+        "{screen}"
+    );
+    assert!(!header.contains("GO"), "{header}");
+}
+
+/// A metric that could not be read says why in the checks pane, where its value
+/// would be.
+#[test]
+fn an_unread_metric_says_why_in_the_checks_pane() {
+    let mut m = model();
+    let mut coverage = record("coverage", RunStatus::Passed, 900, 0);
+    coverage.metric_note = Some("the report lcov.info was not rewritten by this run".into());
+    update(
+        &mut m,
+        Msg::Finished {
+            check: "coverage".into(),
+            record: coverage,
+        },
+    );
+    let screen = render(&sized(m, 160, 48), 160, 48);
+    let row = screen.lines().find(|l| l.contains("✔ coverage")).unwrap();
+    assert!(row.contains("no metric: the report lcov"), "{row}");
 }
 
 // ---- render snapshots ----
@@ -665,6 +872,48 @@ fn snapshot_main_screen() {
 }
 
 #[test]
+fn snapshot_plan_with_sections_and_a_cancelled_task() {
+    let m = markdown_plan_model();
+    let small = render(&m, 80, 24);
+    insta::assert_snapshot!("plan_sections_80x24", small);
+    insta::assert_snapshot!(
+        "plan_sections_160x48",
+        render(&sized(markdown_plan_model(), 160, 48), 160, 48)
+    );
+    // The cancelled glyph and title are drawn in the theme's own role for it.
+    let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| super::view::draw(frame, &m, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    // The cell where `text` starts on screen (every cell before it one column wide).
+    let cell = |text: &str| {
+        (0..24u16)
+            .find_map(|y| {
+                let row: String = (0..80u16).map(|x| buffer[(x, y)].symbol()).collect();
+                let x = row.find(text).map(|b| row[..b].chars().count())?;
+                Some(buffer[(u16::try_from(x).ok()?, y)].clone())
+            })
+            .unwrap_or_else(|| panic!("{text} not drawn"))
+    };
+    let cancelled = theme.plan(PlanRole::Cancelled);
+    assert!(cancelled
+        .add_modifier
+        .contains(ratatui::style::Modifier::CROSSED_OUT));
+    for text in ["✗ p5-2", "Dual-run"] {
+        let c = cell(text);
+        assert_eq!(c.fg, cancelled.fg.unwrap(), "{text}");
+        assert!(
+            c.modifier.contains(ratatui::style::Modifier::CROSSED_OUT),
+            "{text}"
+        );
+    }
+    assert_eq!(cell("◐ p5-3").fg, theme.plan(PlanRole::Doing).fg.unwrap());
+    assert_ne!(theme.plan(PlanRole::Doing).fg, cancelled.fg);
+}
+
+#[test]
 fn snapshot_detail() {
     let mut m = model();
     keys(&mut m, "j");
@@ -691,6 +940,7 @@ fn snapshot_overlays() {
             let mut m = sized(model(), w, h);
             if name == "trust" {
                 m.trusted = false;
+                m.watching = Watching::Off("not trusted".into());
             }
             keys(&mut m, typed);
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&m, w, h));
@@ -717,7 +967,7 @@ fn snapshot_states() {
         i.blocker = false;
     }
     go.set_issues(issues);
-    assert!(go.verdict.go);
+    assert!(go.verdict.is_go());
     insta::assert_snapshot!("go_80x24", render(&go, 80, 24));
 
     let mut untrusted = model();
@@ -805,6 +1055,186 @@ fn severity_and_status_colours_come_from_the_theme() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn snapshot_dependency_advisory_detail() {
+    let mut m = model();
+    let mut advisory = issue(
+        "PF-4DV1SE",
+        "lodash GHSA-35jh-r3h4-6jhm: Command Injection in lodash",
+        Severity::High,
+        Status::New,
+        1,
+    );
+    advisory.evidence = Some(
+        "Command Injection in lodash\nhttps://github.com/advisories/GHSA-35jh-r3h4-6jhm".into(),
+    );
+    advisory.finding = Some(FindingLink {
+        check: "npm-audit".into(),
+        rule: "GHSA-35jh-r3h4-6jhm".into(),
+        path: Some("package-lock.json".into()),
+        fingerprint: "f00d".into(),
+        first_seen: "3f2a1c9".into(),
+        last_seen: "3f2a1c9".into(),
+        package: Some("lodash".into()),
+        version: Some("4.17.20".into()),
+        fixed: vec!["4.17.21".into()],
+        aliases: vec!["CVE-2021-23337".into()],
+        ..FindingLink::default()
+    });
+    let mut all = issues();
+    all.push(advisory);
+    m.set_issues(all);
+    keys(&mut m, "/");
+    for _ in 0..4 {
+        key(&mut m, KeyCode::Backspace);
+    }
+    keys(&mut m, "lodash");
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(selected(&m), "PF-4DV1SE");
+    key(&mut m, KeyCode::Enter);
+    assert!(m.detail);
+    let screen = render(&m, 80, 24);
+    assert!(
+        screen.contains("package   lodash 4.17.20 → 4.17.21"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("dependency_detail_80x24", screen);
+}
+
+#[test]
+fn the_register_heading_tells_new_findings_from_the_baseline() {
+    let mut m = model();
+    let before = render(&m, 160, 48);
+    assert!(!before.contains(" new, "), "no baseline, no split");
+    let pickle = m
+        .issues
+        .iter()
+        .find(|i| i.id == "PF-8QW1ZX")
+        .unwrap()
+        .clone();
+    let mut other = pickle.clone();
+    other.id = "PF-NEW000".into();
+    other.finding.as_mut().unwrap().fingerprint = "ffff".into();
+    m.put_issue("PF-NEW000", Some(other));
+    m.set_baseline(crate::domain::baseline::Baseline::from_entries(
+        crate::domain::baseline::Entry::of(&pickle),
+    ));
+    let after = render(&m, 160, 48);
+    assert!(after.contains("· 1 new, 1 baseline"), "{after}");
+}
+
+// ---- hostile text ----
+
+/// Text a stranger could commit or a tool could report, in every field the cockpit
+/// shows: terminal sequences, C1 controls, a bidi override and a forged line.
+const EVIL: &str =
+    "pwn\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x1b[2J\u{9b}31m\u{202e}exe.txt\nall checks passed";
+
+fn hostile_model() -> Model {
+    let mut m = sized(model(), 120, 40);
+    m.repo.project = EVIL.into();
+    m.repo.branch = Some(EVIL.into());
+    m.config.plan.phases[0].title = EVIL.into();
+    m.config.plan.phases[0].tasks[2].title = EVIL.into();
+    m.config.checks[0].run = EVIL.into();
+    m.checks[0].trigger = Some(EVIL.into());
+    let mut issues = issues();
+    for issue in &mut issues {
+        issue.title = EVIL.into();
+        issue.owner = Some(EVIL.into());
+        issue.evidence = Some(EVIL.into());
+        issue.repro = Some(EVIL.into());
+        issue.notes.push(crate::domain::issue::Note {
+            at: EVIL.into(),
+            by: EVIL.into(),
+            text: EVIL.into(),
+        });
+        issue.log(EVIL, EVIL, EVIL);
+    }
+    issues[1].finding.as_mut().unwrap().path = Some(EVIL.into());
+    m.set_issues(issues);
+    m.register.filter_text = String::new();
+    m.register.filter = crate::domain::filter::Filter::default();
+    m.warn(EVIL);
+    m
+}
+
+fn screen_text(m: &Model, width: u16, height: u16) -> Vec<String> {
+    let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| super::view::draw(frame, m, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn assert_screen_safe(what: &str, rows: &[String]) {
+    for row in rows {
+        assert!(
+            crate::text::sanitize::is_clean_line(row),
+            "{what}: a raw control or bidi character is drawn: {row:?}"
+        );
+        // Multi-line fields keep their breaks, indented under their label; a break in
+        // a one-line field must not start a line of its own.
+        assert!(
+            !row.trim_start_matches(['│', '┃'])
+                .starts_with("all checks passed"),
+            "{what}: a newline made a line of its own: {row:?}"
+        );
+    }
+}
+
+#[test]
+fn no_pane_or_overlay_draws_hostile_text_raw() {
+    let mut m = hostile_model();
+    let main = screen_text(&m, 120, 40);
+    assert_screen_safe("main view", &main);
+    let all = main.join("\n");
+    assert!(all.contains("pwn\\e]0;owned"), "shown escaped:\n{all}");
+    assert!(all.contains("\\u{202e}exe.txt⏎all"), "{all}");
+    m.detail = true;
+    let detail = screen_text(&m, 120, 40);
+    assert_screen_safe("detail", &detail);
+    assert!(detail.join("\n").contains("\\u{9b}31m"));
+    m.detail = false;
+    m.overlay = Some(Overlay::Trust { scroll: 0 });
+    let trust = screen_text(&m, 120, 40);
+    assert_screen_safe("trust", &trust);
+    assert!(trust.join("\n").contains("pwn\\e]0;owned"), "{trust:#?}");
+    m.overlay = Some(Overlay::Input {
+        ask: Ask::NewTitle,
+        text: EVIL.into(),
+    });
+    assert_screen_safe("prompt", &screen_text(&m, 120, 40));
+    m.overlay = None;
+    m.watching = Watching::Off(EVIL.into());
+    m.notice = None;
+    assert_screen_safe("header", &screen_text(&m, 120, 40));
+}
+
+#[test]
+fn the_detail_view_survives_a_timestamp_cut_inside_a_character() {
+    let mut m = model();
+    let mut issues = issues();
+    // Byte 10 is `T` and byte 16 falls inside `é`: slicing there would panic.
+    issues[2].notes.push(crate::domain::issue::Note {
+        at: "2026-11-22T10:0é".into(),
+        by: "x".into(),
+        text: "y".into(),
+    });
+    m.set_issues(issues);
+    m.detail = true;
+    let rows = screen_text(&m, 100, 30);
+    assert!(rows.join("\n").contains("2026-11-22T10:0é"));
 }
 
 mod screens;

@@ -73,6 +73,18 @@ roles! {
     }
 }
 
+roles! {
+    /// A plan task's state (`[plan]` in a theme): its status, or blocked (todo with a
+    /// need still open). Cancelled has its own role so it never reads as done or open.
+    PlanRole {
+        Todo = "todo",
+        Doing = "doing",
+        Done = "done",
+        Blocked = "blocked",
+        Cancelled = "cancelled",
+    }
+}
+
 impl CheckRole {
     /// The role of a finished run's status.
     pub fn of(status: RunStatus) -> CheckRole {
@@ -137,6 +149,8 @@ struct RawTable {
     underline: bool,
     #[serde(default)]
     reverse: bool,
+    #[serde(default)]
+    crossed_out: bool,
     /// The style on a 256-colour terminal, instead of the nearest colours.
     ansi256: Option<RawStyle>,
     /// The style on a 16-colour terminal, instead of the nearest colours.
@@ -173,6 +187,8 @@ struct RawTheme {
     status: BTreeMap<String, RawStyle>,
     #[serde(default)]
     check: BTreeMap<String, RawStyle>,
+    #[serde(default)]
+    plan: BTreeMap<String, RawStyle>,
 }
 
 /// A theme ready to draw with: every role has a style.
@@ -185,6 +201,7 @@ pub struct Theme {
     severity: BTreeMap<String, Style>,
     status: BTreeMap<String, Style>,
     check: BTreeMap<String, Style>,
+    plan: BTreeMap<String, Style>,
 }
 
 impl Theme {
@@ -197,6 +214,7 @@ impl Theme {
             severity: BTreeMap::new(),
             status: BTreeMap::new(),
             check: BTreeMap::new(),
+            plan: BTreeMap::new(),
         }
     }
 
@@ -226,6 +244,11 @@ impl Theme {
 
     pub fn run(&self, status: RunStatus) -> Style {
         self.check(CheckRole::of(status))
+    }
+
+    /// A plan task's state.
+    pub fn plan(&self, role: PlanRole) -> Style {
+        self.plan.get(role.name()).copied().unwrap_or_default()
     }
 
     /// Load a built-in theme by name, or a theme file by path, for a terminal of
@@ -275,6 +298,7 @@ impl Theme {
                 severity: BTreeMap::new(),
                 status: BTreeMap::new(),
                 check: BTreeMap::new(),
+                plan: BTreeMap::new(),
             },
         };
         theme.name = raw.name.unwrap_or_else(|| origin.to_string());
@@ -283,6 +307,7 @@ impl Theme {
             ("severity", &raw.severity, &mut theme.severity),
             ("status", &raw.status, &mut theme.status),
             ("check", &raw.check, &mut theme.check),
+            ("plan", &raw.plan, &mut theme.plan),
         ] {
             let known = roles_of(table);
             for (role, style) in raw_table {
@@ -304,11 +329,12 @@ impl Theme {
     /// Roles a theme lacks (a shipped theme must define them all).
     pub fn missing_roles(&self) -> Vec<String> {
         let mut missing = Vec::new();
-        let tables: [(&str, &BTreeMap<String, Style>); 4] = [
+        let tables: [(&str, &BTreeMap<String, Style>); 5] = [
             ("ui", &self.ui),
             ("severity", &self.severity),
             ("status", &self.status),
             ("check", &self.check),
+            ("plan", &self.plan),
         ];
         for (table, map) in tables {
             for role in roles_of(table) {
@@ -328,6 +354,7 @@ fn roles_of(table: &str) -> Vec<&'static str> {
         "severity" => Severity::ALL.iter().map(|s| s.as_str()).collect(),
         "status" => Status::ALL.iter().map(|s| s.as_str()).collect(),
         "check" => CheckRole::ALL.iter().map(|r| r.name()).collect(),
+        "plan" => PlanRole::ALL.iter().map(|r| r.name()).collect(),
         _ => Vec::new(),
     }
 }
@@ -358,6 +385,7 @@ fn style_of(raw: &RawStyle, depth: ColorDepth) -> Result<Style, String> {
         (table.italic, Modifier::ITALIC),
         (table.underline, Modifier::UNDERLINED),
         (table.reverse, Modifier::REVERSED),
+        (table.crossed_out, Modifier::CROSSED_OUT),
     ] {
         if on {
             style = style.add_modifier(modifier);

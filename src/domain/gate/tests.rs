@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::plan::{Phase, Task};
+use crate::domain::plan::{Phase, Task, TaskStatus};
 
 const HEAD: &str = "3f2a1c9e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
 const OLD: &str = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d";
@@ -35,6 +35,8 @@ fn state(status: RunStatus, secs_ago: u64, commit: &str) -> CheckState {
         dirty: false,
         metric: None,
         unit: None,
+        metric_note: None,
+        truncated: None,
     }
 }
 
@@ -63,6 +65,7 @@ fn plan() -> Plan {
         needs: vec![],
         checks: vec![],
         source: None,
+        section: None,
     };
     Plan {
         phases: vec![
@@ -93,6 +96,24 @@ fn plan() -> Plan {
                 tasks: vec![],
                 source: None,
             },
+            Phase {
+                id: "p6".into(),
+                title: "Six".into(),
+                tasks: vec![
+                    task("p6-1", TaskStatus::Done),
+                    task("p6-2", TaskStatus::Cancelled),
+                ],
+                source: None,
+            },
+            Phase {
+                id: "p7".into(),
+                title: "Seven".into(),
+                tasks: vec![
+                    task("p7-1", TaskStatus::Cancelled),
+                    task("p7-2", TaskStatus::Todo),
+                ],
+                source: None,
+            },
         ],
     }
 }
@@ -113,13 +134,18 @@ fn one(
     let verdict = evaluate(&Inputs {
         gates: &gates,
         issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
         head,
     });
     let outcome = &verdict.gates[0];
-    assert_eq!(verdict.go, outcome.passed, "one blocking gate decides GO");
+    assert_eq!(
+        verdict.is_go(),
+        outcome.passed,
+        "one blocking gate decides GO"
+    );
     assert_eq!(verdict.failing, usize::from(!outcome.passed));
     (outcome.passed, outcome.reason.clone())
 }
@@ -334,6 +360,27 @@ fn max_open_fails_listing_oldest_first_in_severity_order() {
 }
 
 #[test]
+fn a_truncated_run_keeps_max_open_from_passing() {
+    // Nothing open in the register, but the lint run could only report 10,000 of its
+    // findings: the rest were never filed, so the gate cannot say the register is clean.
+    let cut = CheckState {
+        truncated: Some(10_000),
+        ..state(RunStatus::Failed, 30, HEAD)
+    };
+    let (passed, reason) = one(
+        limits(&[(Severity::Critical, 0)]),
+        &[],
+        &[("lint", cut), ("fmt", state(RunStatus::Passed, 30, HEAD))],
+        Some(HEAD),
+    );
+    assert!(!passed);
+    assert_eq!(
+        reason,
+        "findings of lint truncated at 10000: the register may miss open issues"
+    );
+}
+
+#[test]
 fn max_open_passes_within_limits_and_ignores_closed_issues() {
     let issues: Vec<Issue> = register()
         .into_iter()
@@ -419,12 +466,13 @@ fn verdict_lists_blockers_even_without_a_blockers_gate() {
     let verdict = evaluate(&Inputs {
         gates: &gates,
         issues: &issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
         head: None,
     });
-    assert!(verdict.go, "blockers alone do not gate");
+    assert!(verdict.is_go(), "blockers alone do not gate");
     assert_eq!(verdict.blockers, vec!["PF-3F9K", "PF-H2"]);
 }
 
@@ -458,6 +506,21 @@ fn tasks_done_passes_and_fails_with_the_missing_tasks() {
     assert_eq!(
         one(GateKind::TasksDone("p9".into()), &[], &[], None),
         (false, "no phase p9".into())
+    );
+}
+
+#[test]
+fn cancelled_tasks_neither_pass_nor_fail_a_phase_gate() {
+    assert_eq!(
+        one(GateKind::TasksDone("p6".into()), &[], &[], None),
+        (true, "all 1 tasks of p6 done (1 cancelled)".into())
+    );
+    assert_eq!(
+        one(GateKind::TasksDone("p7".into()), &[], &[], None),
+        (
+            false,
+            "1 of 1 tasks of p7 not done (1 cancelled): p7-2".into()
+        )
     );
 }
 
@@ -576,17 +639,31 @@ fn metric_shows_more_decimals_only_when_needed() {
 }
 
 #[test]
-fn metric_without_a_value_fails() {
+fn metric_without_a_value_fails_and_says_why() {
+    let gate = || metric_gate_kind("cov", Some(80.0), None);
+    assert_eq!(
+        one(gate(), &[], &[], None),
+        (false, "cov has no value yet: it never ran".into())
+    );
     let no_value = state(RunStatus::Passed, 10, HEAD);
-    for world in [vec![], vec![("cov", no_value)]] {
-        assert_eq!(
-            one(metric_gate_kind("cov", Some(80.0), None), &[], &world, None),
-            (
-                false,
-                "cov has no value yet (never ran or no metric read)".into()
-            )
-        );
-    }
+    assert_eq!(
+        one(gate(), &[], &[("cov", no_value.clone())], None),
+        (
+            false,
+            "cov has no value: its last run read no metric".into()
+        )
+    );
+    let stale = CheckState {
+        metric_note: Some("the report lcov.info was not rewritten by this run".into()),
+        ..no_value
+    };
+    assert_eq!(
+        one(gate(), &[], &[("cov", stale)], None),
+        (
+            false,
+            "cov has no value: the report lcov.info was not rewritten by this run".into()
+        )
+    );
     let nan = metric(f64::NAN, "%");
     assert_eq!(
         one(
@@ -639,13 +716,14 @@ fn advisory_gates_are_shown_but_never_block() {
     let inputs = Inputs {
         gates: &gates,
         issues: &no_issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
         head: Some(HEAD),
     };
     let verdict = evaluate(&inputs);
-    assert!(verdict.go);
+    assert!(verdict.is_go());
     assert_eq!(verdict.failing, 0);
     let perf = &verdict.gates[1];
     assert!(!perf.passed && perf.advisory);
@@ -658,7 +736,9 @@ fn advisory_gates_are_shown_but_never_block() {
         issues: &issues,
         ..inputs
     });
-    assert!(!verdict.go);
+    assert!(!verdict.is_go());
+    assert_eq!(verdict.decision, Decision::NoGo);
+    assert_eq!(verdict.headline(), "NO-GO");
     assert_eq!(verdict.failing, 1);
     assert_eq!(
         verdict
@@ -670,20 +750,45 @@ fn advisory_gates_are_shown_but_never_block() {
     );
 }
 
+/// No gate that can block: no verdict, whatever the register holds — never GO.
 #[test]
-fn no_gates_is_go() {
+fn no_gates_is_no_verdict_never_go() {
     let plan = plan();
     let checks = HashMap::new();
+    let issues = register();
     let verdict = evaluate(&Inputs {
         gates: &[],
-        issues: &[],
+        issues: &issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         now: now(),
         head: None,
     });
-    assert!(verdict.go);
-    assert!(verdict.gates.is_empty());
+    assert_eq!(verdict.decision, Decision::NoVerdict);
+    assert!(!verdict.is_go());
+    assert_eq!(verdict.headline(), "no verdict: no gates");
+    assert!(
+        !verdict.blockers.is_empty(),
+        "open blockers are still listed"
+    );
+    let mut advisory = gate("perf", GateKind::Blockers(0));
+    advisory.advisory = true;
+    let verdict = evaluate(&Inputs {
+        gates: &[advisory],
+        issues: &[],
+        baseline: &Baseline::empty(),
+        plan: &plan,
+        checks: &checks,
+        now: now(),
+        head: None,
+    });
+    assert_eq!(verdict.decision, Decision::NoVerdict);
+    assert_eq!(verdict.headline(), "no verdict: every gate is advisory");
+    assert_eq!(
+        serde_json::to_value(verdict.decision).unwrap(),
+        "NO-VERDICT"
+    );
 }
 
 #[test]
@@ -701,5 +806,148 @@ fn verdict_serialises_for_json_output() {
     assert_eq!(
         json,
         r#"{"id":"g","name":"G","passed":true,"advisory":false,"reason":"no open blockers"}"#
+    );
+}
+
+fn filed_by(mut issue: Issue, check: &str) -> Issue {
+    issue.finding = Some(crate::domain::issue::FindingLink {
+        check: check.into(),
+        rule: "GHSA-1".into(),
+        fingerprint: format!("fp-{}", issue.id),
+        ..Default::default()
+    });
+    issue
+}
+
+// ---- MaxNew ---------------------------------------------------------------------
+
+fn finding_issue(id: &str, severity: &str, status: &str, fingerprint: &str) -> Issue {
+    let mut issue = issue(id, severity, status, false, "2026-11-01T00:00:00Z");
+    issue.finding = Some(crate::domain::issue::FindingLink {
+        check: "clippy".into(),
+        rule: "R".into(),
+        fingerprint: fingerprint.into(),
+        first_seen: "abc1234".into(),
+        last_seen: "abc1234".into(),
+        ..Default::default()
+    });
+    issue
+}
+
+fn scoped(checks: &[&str], limits: &[(Severity, u32)]) -> GateKind {
+    GateKind::MaxOpenOf {
+        checks: checks.iter().map(|c| c.to_string()).collect(),
+        limits: limits.iter().copied().collect(),
+    }
+}
+
+#[test]
+fn scoped_max_open_counts_only_the_findings_of_its_checks() {
+    let issues = [
+        filed_by(
+            issue("PF-A", "high", "open", false, "2026-01-01T00:00:00Z"),
+            "audit",
+        ),
+        filed_by(
+            issue("PF-B", "critical", "new", false, "2026-01-02T00:00:00Z"),
+            "lint",
+        ),
+        issue("PF-C", "critical", "open", false, "2026-01-03T00:00:00Z"),
+        filed_by(
+            issue("PF-D", "high", "dismissed", false, "2026-01-04T00:00:00Z"),
+            "audit",
+        ),
+    ];
+    let ran = [("audit", state(RunStatus::Failed, 60, HEAD))];
+    let limits = [(Severity::Critical, 0), (Severity::High, 0)];
+    assert_eq!(
+        one(scoped(&["audit"], &limits), &issues, &ran, Some(HEAD)),
+        (false, "1 open high: PF-A (from audit)".into())
+    );
+    assert_eq!(
+        one(
+            scoped(&["audit"], &[(Severity::Critical, 0)]),
+            &issues,
+            &ran,
+            Some(HEAD)
+        ),
+        (true, "within limits: 0/0 critical (from audit)".into()),
+        "PF-B and PF-C are critical but not the audit's"
+    );
+}
+
+#[test]
+fn scoped_max_open_fails_when_a_scanner_could_not_run() {
+    let limits = [(Severity::Critical, 0), (Severity::High, 0)];
+    assert_eq!(
+        one(
+            scoped(&["audit", "bandit"], &limits),
+            &[],
+            &[("audit", state(RunStatus::Error, 120, HEAD))],
+            Some(HEAD)
+        ),
+        (
+            false,
+            "audit could not run 2 min ago; bandit never ran: its findings are unknown".into()
+        )
+    );
+    assert_eq!(
+        one(
+            scoped(&["audit"], &limits),
+            &[],
+            &[("audit", state(RunStatus::Passed, 5, HEAD))],
+            Some(HEAD)
+        ),
+        (
+            true,
+            "within limits: 0/0 critical, 0/0 high (from audit)".into()
+        )
+    );
+}
+
+fn max_new(issues: &[Issue], baseline: &Baseline, pairs: &[(Severity, u32)]) -> (bool, String) {
+    let gates = [gate("g", GateKind::MaxNew(pairs.iter().copied().collect()))];
+    let plan = plan();
+    let verdict = evaluate(&Inputs {
+        gates: &gates,
+        issues,
+        baseline,
+        plan: &plan,
+        checks: &HashMap::new(),
+        now: now(),
+        head: None,
+    });
+    (verdict.gates[0].passed, verdict.gates[0].reason.clone())
+}
+
+#[test]
+fn max_new_counts_only_open_findings_not_in_the_baseline() {
+    let old = finding_issue("PF-OLD001", "high", "open", "f1");
+    let issues = vec![
+        old.clone(),
+        finding_issue("PF-NEW001", "high", "new", "f2"),
+        finding_issue("PF-GONE01", "high", "verified", "f3"),
+        issue("PF-HAND01", "high", "open", false, "2026-11-01T00:00:00Z"),
+    ];
+    let baseline = Baseline::from_entries(crate::domain::baseline::Entry::of(&old));
+    let (passed, reason) = max_new(&issues, &baseline, &[(Severity::High, 0)]);
+    assert!(!passed);
+    assert_eq!(reason, "1 new high: PF-NEW001 (1 open in the baseline)");
+    let (passed, reason) = max_new(
+        &issues,
+        &baseline,
+        &[(Severity::High, 1), (Severity::Critical, 0)],
+    );
+    assert!(passed, "{reason}");
+    assert_eq!(
+        reason,
+        "within limits: 0/0 new critical, 1/1 new high (1 open in the baseline)"
+    );
+    // With no baseline every finding is new; a hand-filed issue never is.
+    let (passed, reason) = max_new(&issues, &Baseline::empty(), &[(Severity::High, 1)]);
+    assert!(!passed);
+    assert_eq!(
+        reason,
+        "2 new high (at most 1): PF-NEW001, PF-OLD001 (no baseline recorded)"
     );
 }

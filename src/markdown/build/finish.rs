@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 impl Builder<'_> {
     /// Settle ids, parents, bodies and needs, and build the document.
     pub(super) fn finish(mut self) -> Parsed {
+        self.settle_context_checks();
         let ids = self.assign_ids();
         let known = Known::new(ids.iter().map(String::as_str));
         let by_id = index_by_id(&ids);
@@ -20,6 +21,55 @@ impl Builder<'_> {
         let needs = self.resolve_needs(&ids, &bodies, &known, &by_id);
         self.explain(&ids, &by_id, &needs, &known);
         self.assemble(ids, bodies, needs)
+    }
+
+    /// Checkboxes under criteria headings are context of their phase when it has other
+    /// tasks (a Deliverables list restating the work), and its tasks when it has none
+    /// (an issue's Acceptance Criteria is the list people tick).
+    fn settle_context_checks(&mut self) {
+        let with_work: HashSet<usize> = self
+            .tasks
+            .iter()
+            .filter(|t| t.context_heading.is_none())
+            .map(|t| t.phase)
+            .collect();
+        let keep: Vec<bool> = self
+            .tasks
+            .iter()
+            .map(|t| t.context_heading.is_none() || !with_work.contains(&t.phase))
+            .collect();
+        if keep.iter().all(|k| *k) {
+            return;
+        }
+        let mut new_index: Vec<Option<usize>> = Vec::with_capacity(keep.len());
+        let mut next = 0;
+        for k in &keep {
+            new_index.push(k.then_some(next));
+            next += usize::from(*k);
+        }
+        let remap = |i: usize| new_index.get(i).copied().flatten();
+        let tasks = std::mem::take(&mut self.tasks);
+        for (task, kept) in tasks.into_iter().zip(&keep) {
+            if !kept {
+                self.context_checks
+                    .push(task.context_heading.clone().unwrap_or_default());
+                for idx in std::iter::once(task.line_idx).chain(task.body_lines.iter().copied()) {
+                    if let Some(c) = self.claimed.get_mut(idx) {
+                        *c = false;
+                    }
+                }
+                continue;
+            }
+            let mut task = task;
+            task.parent = task.parent.and_then(remap);
+            if let Scope::Parent(p) = task.scope {
+                task.scope = match remap(p) {
+                    Some(p) => Scope::Parent(p),
+                    None => Scope::Generic("task"),
+                };
+            }
+            self.tasks.push(task);
+        }
     }
 
     /// Explicit ids as written; a task without one gets `<scope><sep><n>`, `n` counting
@@ -247,6 +297,12 @@ impl Builder<'_> {
     fn assemble(self, ids: Vec<String>, bodies: Vec<String>, needs: Vec<Vec<String>>) -> Parsed {
         let mut slots = Vec::with_capacity(self.tasks.len());
         let mut phases = Vec::with_capacity(self.phases.len());
+        // A goal's checklist is tasks: its context keeps the prose only.
+        let task_lines: HashSet<usize> = self
+            .tasks
+            .iter()
+            .flat_map(|t| std::iter::once(t.line_idx).chain(t.body_lines.iter().copied()))
+            .collect();
         for (p, acc) in self.phases.iter().enumerate() {
             let mut tasks = Vec::new();
             for (i, t) in self.tasks.iter().enumerate().filter(|(_, t)| t.phase == p) {
@@ -257,7 +313,9 @@ impl Builder<'_> {
                 .context
                 .iter()
                 .filter_map(|c| {
-                    let idxs: Vec<usize> = (c.from..=c.to).collect();
+                    let idxs: Vec<usize> = (c.from..=c.to)
+                        .filter(|i| !task_lines.contains(i))
+                        .collect();
                     let text = text_of(self.lines, &idxs);
                     (!text.is_empty()).then(|| ContextBlock {
                         heading: c.heading.clone(),
@@ -313,7 +371,6 @@ impl Builder<'_> {
             parent: t.parent.and_then(|p| ids.get(p).cloned()),
             body: bodies.get(i).cloned().unwrap_or_default(),
             origin: t.origin,
-            cancelled: t.cancelled,
             section: t.section.clone(),
             status_at,
             can_say_doing: t.can_say_doing,

@@ -1,28 +1,32 @@
 //! Checkboxes, the lines under them (bodies, lazy continuations), code blocks, and
 //! lines that may draw the dependency graph.
 
-use super::{Builder, ContextAcc, RawTask, Scope, Slot};
+use super::{Builder, ContextAcc, NeedsRaw, RawTask, Scope, Slot};
 use crate::domain::plan::TaskStatus;
 use crate::markdown::checklist::CheckLine;
+use crate::markdown::inline::{display, metadata};
 use crate::markdown::lines::indent;
 use crate::markdown::mojibake::repair_mojibake;
 use crate::markdown::Origin;
 
 impl Builder<'_> {
-    /// A checkbox: a task (nested under the open one it is indented below), or context
-    /// material inside a context section.
+    /// A checkbox: a task (nested under the open one it is indented below). Under a
+    /// criteria heading (Deliverables, Prerequisites…) it is held as context of that
+    /// heading until the phase turns out to have no other tasks (see `finish`).
     pub(super) fn check(&mut self, idx: usize, check: &CheckLine) {
+        let mut context_heading = None;
         if let Some(r) = self.region {
-            let heading = self
-                .phases
-                .get(r.phase)
-                .and_then(|p| p.context.get(r.block))
-                .map(|c| c.heading.clone());
-            self.context_checks.push(heading.unwrap_or_default());
             if r.deps {
                 self.graph_line(idx);
             }
-            return;
+            if !r.intro() {
+                let heading = self
+                    .phases
+                    .get(r.phase)
+                    .and_then(|p| p.context.get(r.block))
+                    .map(|c| c.heading.clone());
+                context_heading = Some(heading.unwrap_or_default());
+            }
         }
         let phase = self.phase();
         while self
@@ -33,13 +37,14 @@ impl Builder<'_> {
             self.stack.pop();
         }
         let parent = self.stack.last().copied();
-        let (status, cancelled) = match check.mark {
-            'x' | 'X' => (TaskStatus::Done, false),
-            '/' => (TaskStatus::Doing, false),
-            '-' => (TaskStatus::Done, true),
-            _ => (TaskStatus::Todo, false),
+        let status = match check.mark {
+            'x' | 'X' => TaskStatus::Done,
+            '/' => TaskStatus::Doing,
+            '-' => TaskStatus::Cancelled,
+            _ => TaskStatus::Todo,
         };
-        let title = repair_mojibake(&check.title).into_owned();
+        let meta = metadata(&repair_mojibake(&check.title));
+        let title = display(&meta.title);
         let lower = title.to_lowercase();
         let scope = match (parent, self.heading_token()) {
             (Some(p), _) => Scope::Parent(p),
@@ -49,25 +54,29 @@ impl Builder<'_> {
         };
         let task = self.push_task(RawTask {
             phase,
-            explicit: check.id.clone(),
+            explicit: check.id.clone().or(meta.id),
             optional: check.starred
                 || lower.starts_with("optional:")
                 || lower.contains("(optional)"),
             title,
             status,
-            cancelled,
             line_idx: idx,
             parent,
             indent: check.indent,
             body_lines: Vec::new(),
-            extra: Vec::new(),
+            extra: meta.groups,
             origin: Origin::Checkbox,
             slot: Slot::Checkbox(check.mark_at),
             scope,
             section: self.section(),
             heading_token: self.heading_token(),
-            needs_raw: Vec::new(),
+            needs_raw: if meta.needs.is_empty() {
+                Vec::new()
+            } else {
+                vec![NeedsRaw::Listed(meta.needs)]
+            },
             can_say_doing: self.slash_doing,
+            context_heading,
         });
         self.stack.push(task);
         self.last_attached = Some((idx, task));
@@ -76,11 +85,16 @@ impl Builder<'_> {
     /// Any other line: body text of the innermost task it is indented under (or a lazy
     /// continuation of the line above), a graph line in a dependency section.
     pub(super) fn text_line(&mut self, idx: usize) {
+        if self.container_markup(idx) {
+            return;
+        }
         if let Some(r) = self.region {
             if r.deps {
                 self.graph_line(idx);
             }
-            return;
+            if !r.intro() || self.stack.is_empty() {
+                return;
+            }
         }
         let Some(line) = self.lines.get(idx) else {
             return;

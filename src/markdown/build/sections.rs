@@ -7,9 +7,14 @@ use crate::markdown::ids::{leading_id, phase_heading};
 impl Builder<'_> {
     /// A heading ends lists and the sections it outranks, then opens a phase, a context
     /// section or a task detail section.
-    pub(super) fn heading(&mut self, idx: usize, level: usize, text: &str) {
+    /// `last` is the heading's last line (a setext heading's underline).
+    pub(super) fn heading(&mut self, idx: usize, last: usize, level: usize, text: &str) {
         self.stack.clear();
         self.last_attached = None;
+        for summary in &mut self.summaries {
+            *summary = None;
+        }
+        self.callout = None;
         if let Some(r) = self.region {
             if level <= r.level || !r.owns_subsections {
                 self.close_region(idx);
@@ -30,7 +35,7 @@ impl Builder<'_> {
         let in_region = self.region.is_some();
         let kind = (!in_region).then(|| context_kind(&kind_text)).flatten();
         if let Some((owns_subsections, deps)) = kind {
-            self.open_region(idx, level, text, owns_subsections, deps);
+            self.open_region((idx, last), level, text, owns_subsections, deps);
         }
         let token = if phase.is_some() {
             None
@@ -41,7 +46,7 @@ impl Builder<'_> {
             self.details.push(Detail {
                 token: t.clone(),
                 level,
-                from: idx + 1,
+                from: last + 1,
                 to: None,
             });
         }
@@ -84,25 +89,26 @@ impl Builder<'_> {
         true
     }
 
-    /// Start a context section of the current phase at heading `idx`.
+    /// Start a context section of the current phase under the heading on lines
+    /// `first..=last` (one line, or a setext heading and its underline).
     pub(super) fn open_region(
         &mut self,
-        idx: usize,
+        (first, last): (usize, usize),
         level: usize,
         text: &str,
         owns_subsections: bool,
         deps: bool,
     ) {
         let phase = self.phase();
-        let line = self.lines.get(idx).map_or(1, |l| l.no);
+        let line = self.lines.get(first).map_or(1, |l| l.no);
         let Some(p) = self.phases.get_mut(phase) else {
             return;
         };
         p.context.push(ContextAcc {
             heading: text.to_string(),
             line,
-            from: idx + 1,
-            to: idx,
+            from: last + 1,
+            to: last,
         });
         let block = p.context.len() - 1;
         self.region = Some(Region {
@@ -145,8 +151,15 @@ impl Builder<'_> {
         self.close_details(end, 0);
     }
 
-    /// The nearest heading below the phase heading.
+    /// The title of the callout the line is in, else the `<summary>` of the innermost
+    /// `<details>` block, else the nearest heading below the phase heading.
     pub(super) fn section(&self) -> Option<String> {
+        if let Some((_, title)) = &self.callout {
+            return Some(title.clone());
+        }
+        if let Some(summary) = self.summaries.iter().rev().find_map(Clone::clone) {
+            return Some(summary);
+        }
         self.headings
             .iter()
             .rev()
@@ -161,7 +174,8 @@ impl Builder<'_> {
 }
 
 /// Whether a heading names a section that describes the phase instead of listing its
-/// work: `(owns sub-headings, draws dependencies)`.
+/// work: `(owns sub-headings, draws dependencies)`. Goals and overviews own nothing and
+/// draw nothing: their prose is context, their checklists are tasks.
 pub(super) fn context_kind(heading: &str) -> Option<(bool, bool)> {
     let h: String = heading
         .to_lowercase()

@@ -3,6 +3,7 @@
 use super::{Builder, NeedsRaw, RawTask, Scope, Slot, TableCol};
 use crate::domain::plan::TaskStatus;
 use crate::markdown::ids::is_id_like;
+use crate::markdown::inline::display;
 use crate::markdown::lines::{indent, slice};
 use crate::markdown::mojibake::repair_mojibake;
 use crate::markdown::status::{classify, default_token};
@@ -96,8 +97,9 @@ impl Builder<'_> {
             if !is_id_like(&id) {
                 continue;
             }
-            let title = repair_mojibake(self.cell(cells, cols.title).unwrap_or_default().trim())
-                .into_owned();
+            let title = display(&repair_mojibake(
+                self.cell(cells, cols.title).unwrap_or_default().trim(),
+            ));
             let status_cell = cols.status.and_then(|c| cells.get(c)).cloned();
             let current = status_cell
                 .as_ref()
@@ -118,7 +120,6 @@ impl Builder<'_> {
                 title: if title.is_empty() { id.clone() } else { title },
                 explicit: Some(id),
                 status: reading.map_or(TaskStatus::Todo, |r| r.status),
-                cancelled: reading.is_some_and(|r| r.cancelled),
                 line_idx: *idx,
                 optional: false,
                 parent: None,
@@ -136,6 +137,7 @@ impl Builder<'_> {
                     .into_iter()
                     .collect(),
                 can_say_doing,
+                context_heading: None,
             });
         }
     }

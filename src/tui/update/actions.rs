@@ -1,15 +1,22 @@
 //! Named actions (from a key or the palette) → changes of the model and effects.
 
 use super::{
-    cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all, scroll_sideways,
-    toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, Effect,
+    cancel_task, cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all,
+    scroll_sideways, toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, Effect,
 };
 use crate::tui::action::Action;
-use crate::tui::model::{Ask, Model, Overlay, Pane, Watching};
+use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Watching};
 
 /// Run an action (from a key or the palette). Every action has its arm: a new one
 /// does not compile until it does something.
 pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
+    if model.writing > 0 && action.waits_for_writes() && !model.read_only {
+        model.deferred.push_back(Deferred {
+            action,
+            seen: model.seen.clone(),
+        });
+        return Vec::new();
+    }
     let page = page(model).try_into().unwrap_or(isize::MAX);
     let effects = match action {
         Action::Quit => {
@@ -26,20 +33,14 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         ),
         Action::NextPane => focus(model, model.focus.cycle(true)),
         Action::PrevPane => focus(model, model.focus.cycle(false)),
-        Action::Zoom => {
-            toggle_zoom(model);
-            Vec::new()
-        }
-        Action::Wrap => {
-            toggle_wrap(model);
-            Vec::new()
-        }
-        Action::ScrollLeft => {
-            scroll_sideways(model, false);
-            Vec::new()
-        }
-        Action::ScrollRight => {
-            scroll_sideways(model, true);
+        Action::Zoom
+        | Action::Wrap
+        | Action::ScrollLeft
+        | Action::ScrollRight
+        | Action::Follow
+        | Action::NextMatch
+        | Action::PrevMatch => {
+            on_output(model, action);
             Vec::new()
         }
         Action::Down => moved(model, 1),
@@ -57,18 +58,6 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         },
         Action::PauseWatch => pause_watch(model),
         Action::Trust => trust(model),
-        Action::Follow => {
-            toggle_follow(model);
-            Vec::new()
-        }
-        Action::NextMatch => {
-            find_match(model, true);
-            Vec::new()
-        }
-        Action::PrevMatch => {
-            find_match(model, false);
-            Vec::new()
-        }
         Action::Sort => {
             model.register.sort = model.register.sort.next();
             let name = model.register.sort.name();
@@ -76,6 +65,7 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::CycleTask => cycle_task(model),
+        Action::CancelTask => cancel_task(model),
         Action::Edit => match (refuse_triage(model), model.seen.clone()) {
             (Some(refusal), _) => warned(model, refusal),
             (None, Some((id, _))) => vec![Effect::Edit(id)],
@@ -106,6 +96,20 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
     };
     fix_offsets(model);
     effects
+}
+
+/// The output pane's own actions (the arms of [`act`] that send them here).
+fn on_output(model: &mut Model, action: Action) {
+    match action {
+        Action::Zoom => toggle_zoom(model),
+        Action::Wrap => toggle_wrap(model),
+        Action::ScrollLeft => scroll_sideways(model, false),
+        Action::ScrollRight => scroll_sideways(model, true),
+        Action::Follow => toggle_follow(model),
+        Action::NextMatch => find_match(model, true),
+        Action::PrevMatch => find_match(model, false),
+        _ => {}
+    }
 }
 
 fn open(model: &mut Model, overlay: Overlay) -> Vec<Effect> {

@@ -12,28 +12,28 @@ mod plan;
 mod prompt;
 mod register;
 
-use actions::*;
+use actions::refuse_triage;
 pub use actions::{act, key_for};
-use navigate::*;
-use output::*;
-use overlay::*;
+use navigate::{move_by, page};
+use output::{
+    find_match, find_match_from_tail, scroll_sideways, toggle_follow, toggle_wrap, toggle_zoom,
+};
+use overlay::on_overlay_key;
 use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
-use plan::*;
+use plan::{cancel_task, cycle_task, toggle_fold};
 pub use prompt::expiry_day;
-use prompt::*;
-use register::*;
+use prompt::{apply_filter, edit_text, submit};
+use register::{on_triage, on_wrote, replay_deferred};
 
-use super::action::Action;
 use super::keymap::Key;
-use super::model::{Ask, CheckPhase, Model, Notice, NoticeKind, Overlay, Pane, PlanRow, Watching};
-use super::triage::{triage, Prompt, Triage, Write};
-use crate::domain::filter::Filter;
+use super::model::{CheckPhase, Model, Notice, NoticeKind, Pane, Watching};
+use super::triage::Write;
 use crate::domain::issue::{DismissReason, Issue};
 use crate::domain::plan::TaskStatus;
 use crate::history::RunRecord;
 use crate::runner::Output;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use std::time::Instant;
 
 /// Everything that can happen to the cockpit.
@@ -53,6 +53,8 @@ pub enum Msg {
     Affected(Vec<(String, String)>),
     /// The whole register was read again.
     Issues(Vec<Issue>),
+    /// The baseline was read again.
+    Baseline(crate::domain::baseline::Baseline),
     /// One issue changed on disk (`None`: its file is gone).
     IssueChanged(String, Option<Issue>),
     /// A run got its job slot.
@@ -126,8 +128,24 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// A write to the register, answered by a `Msg::Wrote`.
+    pub fn writes_register(&self) -> bool {
+        matches!(
+            self,
+            Effect::Write(_) | Effect::Dismiss { .. } | Effect::NewIssue { .. }
+        )
+    }
+}
+
 /// Apply one message; return what the app must do.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let effects = apply(model, msg);
+    model.writing += effects.iter().filter(|e| e.writes_register()).count();
+    effects
+}
+
+fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => {
             model.notice = None;
@@ -150,15 +168,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Head(head) => {
-            let (branch, commit, dirty) =
-                head.map_or((None, None, 0), |h| (h.branch, h.commit, h.dirty));
-            let moved = model.repo.commit != commit;
-            model.repo.branch = branch;
-            model.repo.commit = commit;
-            model.repo.dirty = dirty;
-            if moved {
-                model.refresh_verdict();
-            }
+            on_head(model, head);
             Vec::new()
         }
         Msg::WatchFailed(why) => {
@@ -169,6 +179,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Issues(issues) => {
             model.set_issues(issues);
             fix_offsets(model);
+            Vec::new()
+        }
+        Msg::Baseline(baseline) => {
+            model.set_baseline(baseline);
             Vec::new()
         }
         Msg::IssueChanged(id, issue) => {
@@ -183,16 +197,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             trigger,
             output,
         } => {
-            let shown = model.selected_check().is_some_and(|c| c.id == check);
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Queued;
-                row.trigger = Some(trigger);
-                row.output = Some(output);
-            }
-            // A pin in the previous run's output means nothing in the new one.
-            if shown {
-                model.output = model.output.fresh();
-            }
+            on_queued(model, &check, trigger, output);
             Vec::new()
         }
         Msg::Started { check } => {
@@ -220,8 +225,9 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             result,
             undo,
         } => {
+            model.writing = model.writing.saturating_sub(1);
             on_wrote(model, before, result, undo);
-            Vec::new()
+            replay_deferred(model)
         }
         Msg::Config(config) => {
             model.set_config(*config);
@@ -229,17 +235,47 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.plan_selected = model.plan_selected.min(rows.saturating_sub(1));
             Vec::new()
         }
-        Msg::Trusted => {
-            model.trusted = true;
-            model.trusted_before = Some(crate::trust::commands_of(&model.config));
-            model.watching = Watching::on(model.watcher_ready);
-            model.tell("trusted: running every check");
-            vec![run_all(model, "trusted")]
-        }
+        Msg::Trusted => on_trusted(model),
         Msg::Notice(kind, text) => {
             model.notice = Some(Notice { kind, text });
             Vec::new()
         }
+    }
+}
+
+/// The user trusted what runs: remember it (to mark what changes next time), say what
+/// the watcher does (it may have been ready for long), and run every check.
+fn on_trusted(model: &mut Model) -> Vec<Effect> {
+    model.trusted = true;
+    model.trusted_before = Some(crate::trust::commands_of(&model.config));
+    model.watching = Watching::on(model.watcher_ready);
+    model.tell("trusted: running every check");
+    vec![run_all(model, "trusted")]
+}
+
+/// The repository's facts read again (branch, commit, dirty files).
+fn on_head(model: &mut Model, head: Option<crate::repo::Head>) {
+    let (branch, commit, dirty) = head.map_or((None, None, 0), |h| (h.branch, h.commit, h.dirty));
+    let moved = model.repo.commit != commit;
+    model.repo.branch = branch;
+    model.repo.commit = commit;
+    model.repo.dirty = dirty;
+    if moved {
+        model.refresh_verdict();
+    }
+}
+
+/// A run of `check` is queued: its new output replaces the last one.
+fn on_queued(model: &mut Model, check: &str, trigger: String, output: Output) {
+    let shown = model.selected_check().is_some_and(|c| c.id == check);
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Queued;
+        row.trigger = Some(trigger);
+        row.output = Some(output);
+    }
+    // A pin in the previous run's output means nothing in the new one.
+    if shown {
+        model.output = model.output.fresh();
     }
 }
 

@@ -1,7 +1,9 @@
 //! The output pane: scrolling (pinned by line number), following, searching, wrapping,
 //! sideways scrolling and zoom.
 
-use super::*;
+use super::key_for;
+use crate::tui::action::Action;
+use crate::tui::model::{Model, Pane};
 use crate::tui::view::scrollback::Content;
 
 /// Run `f` on the selected check's output as the pane shows it (its size and wrap).

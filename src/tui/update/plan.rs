@@ -1,6 +1,9 @@
-//! The plan pane: folding phases, cycling a task's status.
+//! The plan pane: folding phases, cycling a task's status, cancelling a task.
 
-use super::*;
+use super::{key_for, refuse_triage, Effect};
+use crate::domain::plan::TaskStatus;
+use crate::tui::action::Action;
+use crate::tui::model::{Model, PlanRow};
 
 pub(super) fn cycle_task(model: &mut Model) -> Vec<Effect> {
     if let Some(refusal) = refuse_triage(model) {
@@ -14,6 +17,14 @@ pub(super) fn cycle_task(model: &mut Model) -> Vec<Effect> {
                 TaskStatus::Todo => TaskStatus::Doing,
                 TaskStatus::Doing => TaskStatus::Done,
                 TaskStatus::Done => TaskStatus::Todo,
+                TaskStatus::Cancelled => {
+                    let hint = key_for(model, Action::CancelTask)
+                        .map(|k| format!(": {k} reopens it"))
+                        .unwrap_or_default();
+                    let id = task.id.clone();
+                    model.tell(format!("{id} is cancelled, left as it is{hint}"));
+                    return Vec::new();
+                }
             };
             vec![Effect::SetTask {
                 task: task.id.clone(),
@@ -24,8 +35,30 @@ pub(super) fn cycle_task(model: &mut Model) -> Vec<Effect> {
             toggle_fold(model);
             Vec::new()
         }
-        None => Vec::new(),
+        Some(PlanRow::Section(..)) | None => Vec::new(),
     }
+}
+
+/// Cancel the selected task, or reopen (as todo) a cancelled one: the one way the
+/// cockpit changes a cancelled task.
+pub(super) fn cancel_task(model: &mut Model) -> Vec<Effect> {
+    if let Some(refusal) = refuse_triage(model) {
+        model.warn(refusal);
+        return Vec::new();
+    }
+    let Some(PlanRow::Task(p, t)) = model.plan_rows().get(model.plan_selected).copied() else {
+        return Vec::new();
+    };
+    let task = &model.config.plan.phases[p].tasks[t];
+    let status = if task.status == TaskStatus::Cancelled {
+        TaskStatus::Todo
+    } else {
+        TaskStatus::Cancelled
+    };
+    vec![Effect::SetTask {
+        task: task.id.clone(),
+        status,
+    }]
 }
 
 pub(super) fn toggle_fold(model: &mut Model) {

@@ -1,6 +1,10 @@
 //! The register pane: triage keys on the highlighted issue, and what a write did.
 
-use super::*;
+use super::{act, fix_offsets, refuse_triage, Effect};
+use crate::domain::issue::Issue;
+use crate::tui::action::Action;
+use crate::tui::model::{Ask, Model, Overlay};
+use crate::tui::triage::{triage, Prompt, Triage};
 
 pub(super) fn on_wrote(
     model: &mut Model,
@@ -11,6 +15,16 @@ pub(super) fn on_wrote(
     match result {
         Ok(issue) => {
             let id = issue.id.clone();
+            // Keys pressed on the issue as it was before this write apply on top of it.
+            if let Some(old) = &before {
+                for waiting in &mut model.deferred {
+                    if let Some((seen_id, revision)) = &mut waiting.seen {
+                        if *seen_id == id && *revision == old.revision {
+                            *revision = issue.revision;
+                        }
+                    }
+                }
+            }
             let was_at = model.register.index(&model.issues);
             let what = match &before {
                 Some(old) => describe_change(old, &issue),
@@ -42,8 +56,34 @@ pub(super) fn on_wrote(
                 if undo { "undone: " } else { "" }
             ));
         }
-        Err(error) => model.warn(error),
+        Err(error) => {
+            // The keys that were to follow it would apply to what the user did not see.
+            let dropped = std::mem::take(&mut model.deferred).len();
+            match dropped {
+                0 => model.warn(error),
+                n => model.warn(format!("{error} ({n} later keys not applied)")),
+            }
+        }
     }
+}
+
+/// After the last write in flight is answered: the keys that waited for it, in order,
+/// until one of them writes again (the rest wait for that one).
+pub(super) fn replay_deferred(model: &mut Model) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    while model.writing == 0 {
+        let Some(waiting) = model.deferred.pop_front() else {
+            break;
+        };
+        model.seen = waiting.seen;
+        let more = act(model, waiting.action);
+        let writes = more.iter().any(Effect::writes_register);
+        effects.extend(more);
+        if writes {
+            break;
+        }
+    }
+    effects
 }
 
 /// "PF-7K3Q9X: severity high → critical" from the issue before and after.

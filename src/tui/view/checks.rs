@@ -5,7 +5,7 @@
 
 use super::super::model::{CheckPhase, CheckRow, Model, Pane};
 use super::super::theme::{CheckRole, Theme, Ui};
-use super::{pane_block, selected, title, SPINNER};
+use super::{pane_block, safe, selected, title, SPINNER};
 use crate::domain::check::RunStatus;
 use crate::text::format::human_duration;
 use ratatui::layout::Rect;
@@ -18,6 +18,8 @@ use unicode_width::UnicodeWidthStr;
 
 /// The longest check id shown whole.
 const ID_MAX: usize = 16;
+/// The widest note on why a metric could not be read.
+const NOTE_MAX: usize = 28;
 /// A trigger gets a column only with at least this many columns.
 const TRIGGER_MIN: usize = 8;
 
@@ -220,8 +222,15 @@ fn cells(model: &Model, row: &CheckRow, now: Instant, theme: &Theme) -> Cells {
                 .as_deref()
                 .map_or(String::new(), |t| format!(" ({t})"));
             columns[0] = (
-                format!("{}{unit}{target}", number(metric)),
+                safe(&format!("{}{unit}{target}", number(metric))).into_owned(),
                 theme.ui(Ui::Text),
+            );
+        } else if let Some(note) = &last.metric_note {
+            // A metric that could not be read says why, where its value would be,
+            // clipped so that it does not push the other columns out.
+            columns[0] = (
+                crate::text::format::clip(&format!("no metric: {}", safe(note)), NOTE_MAX),
+                theme.run(RunStatus::Error),
             );
         }
         // A failure by findings exits 0: only a failing exit code says more.
@@ -235,11 +244,11 @@ fn cells(model: &Model, row: &CheckRow, now: Instant, theme: &Theme) -> Cells {
         }
     }
     if let Some(trigger) = &row.trigger {
-        columns[4] = (trigger.clone(), dim);
+        columns[4] = (safe(trigger).into_owned(), dim);
     }
     Cells {
         glyph: (glyph, style),
-        id: row.id.clone(),
+        id: safe(&row.id).into_owned(),
         columns,
     }
 }

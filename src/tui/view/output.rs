@@ -6,7 +6,7 @@
 use super::super::model::{CheckPhase, CheckRow, Model, Pane};
 use super::super::theme::{Theme, Ui};
 use super::scrollback::{Content, Look};
-use super::{pane_block, Areas};
+use super::{pane_block, safe, Areas};
 use crate::domain::check::RunStatus;
 use crate::text::format::clip;
 use ratatui::layout::Rect;
@@ -108,7 +108,7 @@ fn heading<'a>(
     let (state, style) = state(check, theme);
     let dim = theme.ui(Ui::Dim);
     let mut spans = vec![
-        Span::styled(format!(" {} ", check.id), theme.ui(Ui::Title)),
+        Span::styled(format!(" {} ", safe(&check.id)), theme.ui(Ui::Title)),
         Span::styled(state, style),
     ];
     let mut tail: Vec<String> = Vec::new();
@@ -137,7 +137,7 @@ fn heading<'a>(
         let room = width.saturating_sub(used + 3);
         if room >= 6 {
             spans.push(Span::styled(
-                format!(" · {}", clip_left(trigger, room)),
+                format!(" · {}", clip_left(&safe(trigger), room)),
                 dim,
             ));
         }

@@ -1,11 +1,12 @@
-//! The plan: phases (folding) with progress bars, tasks with their status, and what a
-//! blocked task waits for.
+//! The plan: phases (folding) with progress bars, the sections of a markdown plan,
+//! tasks with their status (cancelled ones struck through), and what a blocked task
+//! waits for.
 
 use super::super::model::{Model, Pane, PlanRow};
-use super::super::theme::{CheckRole, Theme, Ui};
-use super::{pane_block, selected, title};
-use crate::domain::plan::TaskStatus;
-use crate::text::format::fit;
+use super::super::theme::{CheckRole, PlanRole, Theme, Ui};
+use super::{pane_block, safe, selected, title};
+use crate::domain::plan::{TaskCounts, TaskStatus};
+use crate::text::format::{clip, fit};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -13,13 +14,12 @@ use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let plan = &model.config.plan;
-    let (done, all) = plan.tasks().fold((0, 0), |(d, a), t| {
-        (d + usize::from(t.status == TaskStatus::Done), a + 1)
-    });
-    let details = if all == 0 {
-        String::new()
-    } else {
-        format!("{done}/{all} done")
+    let counts = TaskCounts::of(plan.tasks());
+    let all = counts.counted() + counts.cancelled;
+    let details = match (all, counts.cancelled) {
+        (0, _) => String::new(),
+        (_, 0) => format!("{}/{} done", counts.done, counts.counted()),
+        (_, c) => format!("{}/{} done · {c} ✗", counts.done, counts.counted()),
     };
     let block = pane_block(model, Pane::Plan, title("Plan", details, theme), theme);
     let inner = block.inner(area);
@@ -100,7 +100,7 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
             let filled = (progress * bar_width as f64).round() as usize;
             let percent = format!(" {:>3.0}% ", progress * 100.0);
             let name_width = width.saturating_sub(2 + percent.len() + bar_width);
-            let name = fit(&phase.title, name_width);
+            let name = fit(&safe(&phase.title), name_width);
             Line::from(vec![
                 Span::styled(format!("{fold} "), dim),
                 Span::styled(name, theme.ui(Ui::Title)),
@@ -109,26 +109,39 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
                 Span::styled("░".repeat(bar_width - filled), dim),
             ])
         }
+        PlanRow::Section(p, t) => {
+            let section = plan.phases[p].tasks[t].section.as_deref().unwrap_or("");
+            Line::from(vec![
+                Span::styled("  § ", dim),
+                Span::styled(clip(&safe(section), width.saturating_sub(4)), dim),
+            ])
+        }
         PlanRow::Task(p, t) => {
             let task = &plan.phases[p].tasks[t];
-            let waits = if task.status == TaskStatus::Done {
+            let waits = if task.status.is_closed() {
                 Vec::new()
             } else {
                 plan.blockers(task)
             };
             let (glyph, style) = match task.status {
-                TaskStatus::Done => ("✔", theme.check(CheckRole::Passed)),
-                TaskStatus::Doing => ("◐", theme.check(CheckRole::Running)),
-                TaskStatus::Todo if !waits.is_empty() => ("⊘", theme.check(CheckRole::TimedOut)),
-                TaskStatus::Todo => ("○", dim),
+                TaskStatus::Done => ("✔", theme.plan(PlanRole::Done)),
+                TaskStatus::Doing => ("◐", theme.plan(PlanRole::Doing)),
+                TaskStatus::Cancelled => ("✗", theme.plan(PlanRole::Cancelled)),
+                TaskStatus::Todo if !waits.is_empty() => ("⊘", theme.plan(PlanRole::Blocked)),
+                TaskStatus::Todo => ("○", theme.plan(PlanRole::Todo)),
+            };
+            let title_style = if task.status == TaskStatus::Cancelled {
+                style
+            } else {
+                text
             };
             let mut spans = vec![
                 Span::styled(format!("  {glyph} "), style),
-                Span::styled(format!("{} ", task.id), dim),
-                Span::styled(task.title.clone(), text),
+                Span::styled(format!("{} ", safe(&task.id)), dim),
+                Span::styled(safe(&task.title).into_owned(), title_style),
             ];
             if !waits.is_empty() {
-                spans.push(Span::styled(format!(" ({})", waits.join(", ")), dim));
+                spans.push(Span::styled(format!(" ({})", safe(&waits.join(", "))), dim));
             }
             Line::from(spans)
         }

@@ -2,7 +2,8 @@
 
 use super::super::model::{Model, Pane};
 use super::super::theme::{Theme, Ui};
-use super::{pane_block, selected};
+use super::{pane_block, safe, selected};
+use crate::domain::baseline::Split;
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
 use crate::text::format::age;
@@ -28,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         } else {
             format!(
                 "No issue matches “{}” ({} in the register): / changes the filter.",
-                model.register.filter_text,
+                safe(&model.register.filter_text),
                 model.issues.len()
             )
         };
@@ -170,9 +171,16 @@ fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
             theme.severity(severity),
         ));
     }
+    if !model.baseline.is_empty() {
+        let split = Split::of(&model.baseline, &model.issues);
+        spans.push(Span::styled(
+            format!(" · {} new, {} baseline", split.new, split.baseline),
+            dim,
+        ));
+    }
     let filter = &model.register.filter_text;
     if !filter.is_empty() {
-        spans.push(Span::styled(format!(" · /{filter} ({shown})"), dim));
+        spans.push(Span::styled(format!(" · /{} ({shown})", safe(filter)), dim));
     }
     let sort = model.register.sort.name();
     if sort != "severity" {
@@ -186,7 +194,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, columns: &[Column], theme: &
     let dim = theme.ui(Ui::Dim);
     let cell = |column: Column| -> Cell<'a> {
         match column {
-            Column::Id => Cell::from(Span::styled(issue.id.as_str(), theme.ui(Ui::Text))),
+            Column::Id => Cell::from(Span::styled(safe(&issue.id), theme.ui(Ui::Text))),
             Column::Sev => Cell::from(Span::styled(
                 match issue.severity {
                     Severity::Critical => "CRIT",
@@ -207,19 +215,24 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, columns: &[Column], theme: &
             )),
             Column::Title => Cell::from(Span::styled(
                 if issue.regression {
-                    format!("↺ {}", issue.title)
+                    format!("↺ {}", safe(&issue.title))
                 } else {
-                    issue.title.clone()
+                    safe(&issue.title).into_owned()
                 },
                 theme.ui(Ui::Text),
             )),
-            Column::Owner => Cell::from(Span::styled(issue.owner.as_deref().unwrap_or("-"), dim)),
+            Column::Owner => Cell::from(Span::styled(
+                safe(issue.owner.as_deref().unwrap_or("-")),
+                dim,
+            )),
             Column::Age => Cell::from(Span::styled(age(&issue.created, now), dim)),
             Column::Source => Cell::from(Span::styled(
-                issue
-                    .finding
-                    .as_ref()
-                    .map_or("manual", |f| f.check.as_str()),
+                safe(
+                    issue
+                        .finding
+                        .as_ref()
+                        .map_or("manual", |f| f.check.as_str()),
+                ),
                 dim,
             )),
         }

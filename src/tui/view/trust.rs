@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme
         .border_type(BorderType::Rounded)
         .border_style(theme.ui(Ui::BorderFocused))
         .title(Span::styled(
-            format!(" Trust {}? ", model.config_name),
+            format!(" Trust {}? ", super::safe(&model.config_name)),
             theme.ui(Ui::Title),
         ));
     let inner = block.inner(area);
@@ -260,24 +260,17 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
-/// Text as it really is, with nothing hidden: control characters, bidirectional
-/// overrides and zero-width characters are shown by name, so a command cannot
-/// disguise what runs.
+/// Text as it really is, with nothing hidden: controls and bidirectional characters
+/// escaped as everywhere (`text::sanitize::one_line`), and, since what runs must be
+/// read exactly, zero-width characters named too and tabs spread to spaces.
 pub fn visible(text: &str) -> String {
     let mut out = String::new();
-    for c in text.chars() {
+    for c in super::safe(text).chars() {
         match c {
             '\t' => out.push_str("    "),
-            c if (c as u32) < 0x20 => {
-                out.push('^');
-                out.push(char::from(b'@' + c as u8));
+            '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => {
+                out.push_str(&format!("<U+{:04X}>", c as u32));
             }
-            '\u{7f}' => out.push_str("^?"),
-            '\u{80}'..='\u{9f}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{feff}' => out.push_str(&format!("<U+{:04X}>", c as u32)),
             c => out.push(c),
         }
     }
@@ -309,8 +302,8 @@ mod tests {
 
     #[test]
     fn hidden_characters_are_shown_by_name() {
-        assert_eq!(visible("a\x1b[2Jb"), "a^[[2Jb");
-        assert_eq!(visible("x\u{202e}y\u{200b}"), "x<U+202E>y<U+200B>");
-        assert_eq!(visible("a\tb\x7f"), "a    b^?");
+        assert_eq!(visible("a\x1b[2Jb"), "a\\e[2Jb");
+        assert_eq!(visible("x\u{202e}y\u{200b}"), "x\\u{202e}y<U+200B>");
+        assert_eq!(visible("a\tb\x7f"), "a    b\\u{7f}");
     }
 }

@@ -1,0 +1,465 @@
+//! The loop: one owner of the model, fed by every source of events, drawing only
+//! after a change. Generic over the [`Screen`] and fed keys through a channel, so
+//! tests run this very loop on a `TestBackend`.
+
+use super::screen::Screen;
+use super::work::{self, Author, Dismissal, Done, Worker, LOCK_PATIENCE};
+use crate::history::RunRecord;
+use crate::register;
+use crate::runner::slots::{RunEvent, Slots};
+use crate::runner::windows::RunWindows;
+use crate::store::Store;
+use crate::tui::model::{Model, Watching};
+use crate::tui::term::Input;
+use crate::tui::theme::Theme;
+use crate::tui::update::{update, Effect, Msg};
+use crate::watch::affected::Triggers;
+use crate::watch::engine::{self, WatchEvent};
+use crate::watch::loops::{self, LoopGuard};
+use crate::workspace::{self, Workspace};
+use color_eyre::eyre::Result;
+use ratatui::crossterm::event::{Event, KeyEventKind};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+/// Spinner and streaming output refresh while a check runs; no tick when idle.
+const TICK: Duration = Duration::from_millis(100);
+/// How long quitting waits for queued writes (each waits at most [`LOCK_PATIENCE`]
+/// for the lock) before leaving them.
+const QUIT_WAIT: Duration = Duration::from_secs(2);
+/// How often quitting looks whether the queued writes are done.
+const QUIT_POLL: Duration = Duration::from_millis(10);
+
+/// How the loop ended: the last state, and what was still on its way (errors of
+/// writes answered after the last frame), for the caller to say once the screen is
+/// restored.
+pub struct Closed {
+    pub model: Model,
+    pub unfinished: Vec<String>,
+}
+
+/// What the loop owns besides the model.
+struct Cockpit {
+    ws: Workspace,
+    model: Model,
+    theme: Theme,
+    store: Store,
+    author: Author,
+    slots: Slots,
+    runs: UnboundedReceiver<RunEvent>,
+    triggers: Triggers,
+    /// When each check ran (the watcher tells the runs' own writes by it), and the
+    /// guard that pauses a check re-triggering itself.
+    windows: RunWindows,
+    guard: LoopGuard,
+    worker: Worker,
+    /// Finished work (blocking jobs, filed runs) comes back here.
+    back: UnboundedSender<Done>,
+    backs: UnboundedReceiver<Done>,
+    /// The header's branch, commit and dirty count, read again after changes.
+    head: crate::tui::refresh::HeadRefresh,
+}
+
+/// Run the cockpit on `screen` until it quits, `input` hangs up, or `stop` says so
+/// (a signal, a background panic) or closes.
+pub async fn drive<S: Screen>(
+    ws: Workspace,
+    model: Model,
+    theme: Theme,
+    screen: &mut S,
+    mut input: UnboundedReceiver<Input>,
+    mut stop: UnboundedReceiver<()>,
+) -> Result<Closed> {
+    let mut cockpit = Cockpit::new(ws, model, theme);
+    let mut options = cockpit.ws.watch_options();
+    options.runs = Some(cockpit.windows.clone());
+    let (_watching, mut watch) = engine::spawn(options);
+    let (width, height) = screen.size()?;
+    update(&mut cockpit.model, Msg::Resize(width, height));
+    if cockpit.model.trusted && !cockpit.model.read_only {
+        let checks = cockpit.model.checks.iter().map(|c| c.id.clone()).collect();
+        let startup = Effect::Run {
+            checks,
+            trigger: "startup".into(),
+        };
+        cockpit.carry_out(vec![startup], screen)?;
+    }
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    // The terminal is gone: nothing is waited for on the way out (see below).
+    let mut hung_up = false;
+    loop {
+        if dirty {
+            // A failed draw means the terminal is gone (a hang-up can beat SIGHUP).
+            if screen.draw(&cockpit.model, &cockpit.theme).is_err() {
+                hung_up = true;
+                break;
+            }
+            cockpit.model.drawn();
+            dirty = false;
+        }
+        let busy = cockpit.model.busy();
+        let msgs: Vec<Msg> = tokio::select! {
+            Some(input) = input.recv() => match input {
+                Input::HungUp => {
+                    hung_up = true;
+                    break;
+                }
+                Input::Event(Event::Key(key)) if key.kind != KeyEventKind::Release => vec![Msg::Key(key)],
+                Input::Event(Event::Resize(w, h)) => vec![Msg::Resize(w, h)],
+                Input::Event(_) => continue,
+            },
+            Some(event) = watch.recv() => cockpit.on_watch(event),
+            Some(run) = cockpit.runs.recv() => cockpit.on_run(run),
+            Some(done) = cockpit.backs.recv() => cockpit.on_done(done),
+            _ = tick.tick(), if busy => vec![Msg::Tick],
+            _ = stop.recv() => break,
+        };
+        if msgs.is_empty() {
+            continue;
+        }
+        dirty = true;
+        let mut quit = false;
+        for msg in msgs {
+            let effects = update(&mut cockpit.model, msg);
+            quit |= cockpit.carry_out(effects, screen)?;
+        }
+        if quit || cockpit.model.quit {
+            break;
+        }
+    }
+    // After a hang-up nobody waits for us, and crossterm's input thread may be spinning
+    // on the dead terminal (it loops on EIO): leave at once. Dropping the runs sends
+    // their groups SIGTERM, and the runner's watchdog sends SIGKILL after the grace.
+    let hung_up = hung_up || crate::tui::term::is_hung_up();
+    if !hung_up {
+        // Running checks are stopped (their process groups ended) before leaving.
+        let _ = tokio::time::timeout(crate::runner::KILL_GRACE, cockpit.slots.stop_all()).await;
+    }
+    Ok(cockpit.close(hung_up).await)
+}
+
+impl Cockpit {
+    fn new(ws: Workspace, model: Model, theme: Theme) -> Cockpit {
+        let (run_tx, runs) = unbounded_channel();
+        let jobs = workspace::jobs(None, &ws.config);
+        let windows = RunWindows::new(Some(ws.marks_dir()));
+        let slots = Slots::new(
+            ws.run_context(),
+            jobs,
+            ws.config.runner.output_lines,
+            run_tx,
+        )
+        .with_windows(windows.clone());
+        let (back, backs) = unbounded_channel();
+        Cockpit {
+            store: Store::new(&ws.repo).with_patience(LOCK_PATIENCE),
+            author: Author::new(ws.repo.clone()),
+            triggers: Triggers::new(&ws.config.checks),
+            windows,
+            guard: LoopGuard::default(),
+            worker: Worker::spawn(back.clone()),
+            ws,
+            model,
+            theme,
+            slots,
+            runs,
+            back,
+            backs,
+            head: crate::tui::refresh::HeadRefresh::default(),
+        }
+    }
+
+    /// Carry out effects, feeding their immediate results back through `update`;
+    /// blocking work goes to the worker. True: quit.
+    fn carry_out<S: Screen>(&mut self, effects: Vec<Effect>, screen: &mut S) -> Result<bool> {
+        let mut queue: VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            let msgs = match effect {
+                Effect::Quit => return Ok(true),
+                Effect::Run { checks, trigger } => self.start(&checks, &trigger),
+                Effect::Edit(id) => vec![self.edit(&id, screen)?],
+                Effect::Write(write) => {
+                    let before = self.issue(match &write {
+                        crate::tui::triage::Write::Edit { id, .. } => id,
+                        crate::tui::triage::Write::Restore { previous, .. } => &previous.id,
+                    });
+                    let (store, author) = (self.store.clone(), self.author.clone());
+                    self.worker
+                        .run(move || work::write(&store, &author, write, before));
+                    Vec::new()
+                }
+                Effect::Dismiss {
+                    id,
+                    base,
+                    reason,
+                    note,
+                    expires,
+                } => {
+                    let before = self.issue(&id);
+                    let (store, author) = (self.store.clone(), self.author.clone());
+                    let dismissal = Dismissal {
+                        id,
+                        base,
+                        reason,
+                        note,
+                        expires,
+                    };
+                    self.worker
+                        .run(move || work::dismiss(&store, &author, dismissal, before));
+                    Vec::new()
+                }
+                Effect::NewIssue { title } => {
+                    let (store, author) = (self.store.clone(), self.author.clone());
+                    self.worker
+                        .run(move || work::create(&store, &author, title));
+                    Vec::new()
+                }
+                Effect::Trust => {
+                    let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
+                    self.worker.run(move || work::trust(&repo, &config));
+                    Vec::new()
+                }
+                Effect::SetTask { task, status } => {
+                    let ws = self.ws.clone();
+                    self.worker.run(move || work::set_task(&ws, &task, status));
+                    Vec::new()
+                }
+            };
+            for msg in msgs {
+                queue.extend(update(&mut self.model, msg));
+            }
+        }
+        Ok(false)
+    }
+
+    fn issue(&self, id: &str) -> Option<Box<crate::domain::issue::Issue>> {
+        self.model
+            .issues
+            .iter()
+            .find(|i| i.id == id)
+            .cloned()
+            .map(Box::new)
+    }
+
+    /// Queue runs of `checks`; their outputs are shown as they fill.
+    fn start(&mut self, checks: &[String], trigger: &str) -> Vec<Msg> {
+        checks
+            .iter()
+            .filter_map(|id| self.ws.config.check(id).cloned())
+            .map(|spec| Msg::Queued {
+                check: spec.id.clone(),
+                trigger: trigger.to_string(),
+                output: self.slots.start(&spec, trigger),
+            })
+            .collect()
+    }
+
+    fn on_run(&mut self, event: RunEvent) -> Vec<Msg> {
+        match event {
+            RunEvent::Started {
+                check, generation, ..
+            } => self
+                .slots
+                .is_current(&check, generation)
+                .then_some(Msg::Started { check })
+                .into_iter()
+                .collect(),
+            RunEvent::Finished(done) => {
+                if self.slots.accept(&done) {
+                    // A check may write files or commit: the header reads the tree again.
+                    self.head.request(&self.ws.repo, &self.back);
+                    // Git status, the history and the register are files: off the loop.
+                    let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
+                    let back = self.back.clone();
+                    tokio::task::spawn_blocking(move || {
+                        for done in file_run(&repo, &config, done.outcome) {
+                            let _ = back.send(done);
+                        }
+                    });
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_watch(&mut self, event: WatchEvent) -> Vec<Msg> {
+        match event {
+            WatchEvent::Changed(changes) => {
+                self.head.request(&self.ws.repo, &self.back);
+                let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
+                let mut msgs: Vec<Msg> = reruns.paused.into_iter().map(Msg::warn).collect();
+                if !reruns.run.is_empty() {
+                    msgs.push(Msg::Affected(reruns.run));
+                }
+                msgs
+            }
+            WatchEvent::Register(paths) => {
+                let store = self.store.clone();
+                self.worker.run(move || work::read_issues(&store, &paths));
+                Vec::new()
+            }
+            WatchEvent::Config | WatchEvent::Plans(_) => {
+                let ws = self.ws.clone();
+                self.worker.run(move || vec![work::reload(&ws)]);
+                Vec::new()
+            }
+            WatchEvent::Warning(text) => vec![Msg::warn(text)],
+            WatchEvent::Gone(root) => {
+                // Nothing more is watched; a manual run is refused by the runner.
+                self.model.watching = Watching::Off("repository gone".into());
+                vec![Msg::warn(format!(
+                    "the repository {} is gone (moved or deleted): nothing more runs",
+                    root.display()
+                ))]
+            }
+            WatchEvent::Ready(folders) => vec![Msg::WatchReady(folders)],
+            WatchEvent::Overflow => vec![Msg::Affected(
+                self.ws
+                    .config
+                    .checks
+                    .iter()
+                    .map(|c| (c.id.clone(), "many changes".to_string()))
+                    .collect(),
+            )],
+        }
+    }
+
+    fn on_done(&mut self, done: Done) -> Vec<Msg> {
+        match done {
+            Done::Msg(msg) => {
+                if matches!(msg, Msg::Head(_)) {
+                    self.head.done(&self.ws.repo, &self.back);
+                }
+                vec![msg]
+            }
+            Done::Reloaded(Ok((ws, trusted))) => self.take_config(*ws, trusted),
+            Done::Reloaded(Err(e)) => {
+                vec![Msg::warn(format!(
+                    "{e}; keeping the previous configuration"
+                ))]
+            }
+        }
+    }
+
+    /// preflight.toml or a plan changed and reads well: take it. A change to what
+    /// runs that is not trusted stops everything running until it is trusted again.
+    fn take_config(&mut self, ws: Workspace, trusted: bool) -> Vec<Msg> {
+        // Trust is on what runs: a task status or a comment changes nothing here.
+        let changed_commands =
+            crate::trust::runs_text(&ws.config) != crate::trust::runs_text(&self.ws.config);
+        self.ws = ws;
+        self.triggers = Triggers::new(&self.ws.config.checks);
+        let mut msgs = vec![Msg::Config(Box::new(self.ws.config.clone()))];
+        if changed_commands && !trusted && self.model.trusted {
+            self.model.trusted = false;
+            self.model.watching = Watching::Off("not trusted".into());
+            msgs.push(Msg::warn(format!(
+                "{} changed: nothing runs until you trust it again",
+                self.ws.config_name()
+            )));
+        }
+        msgs
+    }
+
+    /// Suspend the cockpit, open the issue in `$EDITOR`, and come back.
+    fn edit<S: Screen>(&mut self, id: &str, screen: &mut S) -> Result<Msg> {
+        let path = self.store.path_of(id);
+        let editor = std::env::var("VISUAL")
+            .or_else(|_| std::env::var("EDITOR"))
+            .unwrap_or_else(|_| "vi".into());
+        let mut status = None;
+        screen.suspend(&mut || {
+            status = Some(
+                std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(format!("{editor} \"$1\""))
+                    .arg("sh")
+                    .arg(&path)
+                    .status(),
+            );
+        })?;
+        Ok(match status {
+            Some(Ok(s)) if s.success() => work::read_issue(&self.store, &path)
+                .unwrap_or_else(|| Msg::tell(format!("{id}: edited"))),
+            Some(Ok(s)) => Msg::warn(format!(
+                "{editor} exited with {s}; {id} left as the editor wrote it"
+            )),
+            Some(Err(e)) => Msg::warn(format!("cannot start {editor}: {e}")),
+            None => Msg::warn(format!("{id}: the editor did not run")),
+        })
+    }
+
+    /// Wait (bounded) for queued work, and say what of it failed.
+    async fn close(mut self, hung_up: bool) -> Closed {
+        let start = Instant::now();
+        while !hung_up && !self.worker.idle() && start.elapsed() < QUIT_WAIT {
+            tokio::time::sleep(QUIT_POLL).await;
+        }
+        let mut unfinished = Vec::new();
+        while let Ok(done) = self.backs.try_recv() {
+            match done {
+                Done::Msg(Msg::Wrote {
+                    result: Err(error), ..
+                }) => unfinished.push(error),
+                Done::Msg(Msg::Notice(crate::tui::model::NoticeKind::Error, text)) => {
+                    unfinished.push(text);
+                }
+                _ => {}
+            }
+        }
+        if !self.worker.idle() {
+            unfinished.push(
+                "a register write was still waiting for the lock: it may not have been written"
+                    .into(),
+            );
+        }
+        Closed {
+            model: self.model,
+            unfinished,
+        }
+    }
+}
+
+/// A finished run: recorded in the history and its findings filed into the register.
+fn file_run(
+    repo: &crate::repo::Repo,
+    config: &crate::config::Config,
+    outcome: crate::runner::RunOutcome,
+) -> Vec<Done> {
+    let head = repo.head();
+    let record = RunRecord::from_outcome(
+        &outcome,
+        head.as_ref().and_then(|h| h.commit.clone()),
+        head.as_ref().is_some_and(|h| h.dirty > 0),
+    );
+    let outcomes = std::slice::from_ref(&outcome);
+    let remembered = crate::history::remember(&repo.state_dir, head.as_ref(), outcomes);
+    let mut done = vec![Done::Msg(Msg::Finished {
+        check: outcome.check.clone(),
+        record,
+    })];
+    if let Err(e) = remembered {
+        done.push(Done::Msg(Msg::warn(e)));
+    }
+    match register::file_outcomes(repo, config, head.as_ref(), outcomes) {
+        Ok(filed) => {
+            if let Some(line) = filed.summary() {
+                done.push(Done::Msg(Msg::Issues(Store::new(repo).load().issues)));
+                let (baseline, _) = register::baseline::load(repo);
+                done.push(Done::Msg(Msg::Baseline(baseline)));
+                done.push(Done::Msg(Msg::tell(line)));
+            }
+            if let Some(hint) = filed.flood_hint() {
+                done.push(Done::Msg(Msg::tell(hint)));
+            }
+            if let Some(error) = filed.errors.first() {
+                done.push(Done::Msg(Msg::warn(error.clone())));
+            }
+        }
+        Err(e) => done.push(Done::Msg(Msg::warn(format!("cannot file findings: {e:#}")))),
+    }
+    done
+}
