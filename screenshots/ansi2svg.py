@@ -3,7 +3,7 @@
 
 Usage:
     tmux capture-pane -p -e -t SESSION > capture.ansi
-    python3 screenshots/ansi2svg.py --cols 100 --rows 30 [--title TITLE] \\
+    python3 screenshots/ansi2svg.py --cols 100 --rows 30 [--title TITLE] [--light] \\
         < capture.ansi > out.svg
 
 --cols/--rows default to the size of the input.  Short lines are padded to
@@ -388,7 +388,17 @@ def main():
     ap.add_argument('--cols', type=int, help='terminal width in cells (default: from input)')
     ap.add_argument('--rows', type=int, help='terminal height in cells (default: from input)')
     ap.add_argument('--title', default='', help='window title')
+    ap.add_argument('--light', action='store_true',
+                    help='a light terminal (black on white), for light themes')
     args = ap.parse_args()
+    if args.light:
+        global BG, FG, BAR, BORDER, TITLE_FG, PALETTE16
+        BG, FG = '#ffffff', '#1f2937'
+        BAR, BORDER, TITLE_FG = '#e5e7eb', '#d1d5db', '#4b5563'
+        PALETTE16 = ['#000000', '#c01c28', '#26a269', '#a2734c',
+                     '#12488b', '#a347ba', '#2aa1b3', '#d0cfcc',
+                     '#5e5c64', '#f66151', '#33d17a', '#e9ad0c',
+                     '#2a7bde', '#c061cb', '#33c7de', '#ffffff']
     data = sys.stdin.buffer.read().decode('utf-8', errors='replace')
     rows = parse(data)
     cols = args.cols or max([max(r, default=-1) + 1 for r in rows] + [1])

@@ -88,6 +88,49 @@ fn runnables(config: &Config) -> Runs {
     Runs { check }
 }
 
+/// What one check runs, as lines to show and to compare: the `run` script, then `cwd`,
+/// `env NAME=VALUE`, `watch` and `timeout` lines when the check sets them.
+fn shown(check: &Runnable) -> String {
+    let mut text = check.run.trim_end_matches(['\n', '\r']).to_string();
+    if let Some(cwd) = &check.cwd {
+        text.push_str(&format!("\ncwd {cwd}"));
+    }
+    for (name, value) in &check.env {
+        text.push_str(&format!("\nenv {name}={value}"));
+    }
+    if !check.watch.is_empty() {
+        text.push_str(&format!("\nwatch {}", check.watch.join(", ")));
+    }
+    if let Some(timeout) = &check.timeout {
+        text.push_str(&format!("\ntimeout {timeout}"));
+    }
+    text
+}
+
+fn shown_all(runs: &Runs) -> BTreeMap<String, String> {
+    runs.check
+        .iter()
+        .map(|c| (c.id.clone(), shown(c)))
+        .collect()
+}
+
+/// Everything trust covers, per check id, as the trust dialog shows it (every line of
+/// the script, then its cwd, env, watch globs and timeout).
+pub fn commands_of(config: &Config) -> BTreeMap<String, String> {
+    shown_all(&runnables(config))
+}
+
+/// What was last trusted in this repository (whatever the configuration says now), in
+/// the form of [`commands_of`]: `None` when it never was, or when the record predates
+/// keeping a copy of what runs.
+pub fn last_trusted(repo: &Repo) -> Result<Option<BTreeMap<String, String>>> {
+    let store = read_store(&store_path()?)?;
+    Ok(record_of(&store, repo)
+        .and_then(|r| r.runs.as_deref())
+        .and_then(|t| toml::from_str::<Runs>(t).ok())
+        .map(|runs| shown_all(&runs)))
+}
+
 /// The canonical text of what `config` runs: every check's command, env, cwd, watch
 /// globs and timeout, by check id, in TOML. Two configurations that run the same
 /// things have the same text, whatever their comments, plans or gates.
@@ -314,5 +357,24 @@ max_open = { critical = 0 }
             ]
         );
         assert!(diff(&now, &before).contains(&"lint: removed (ran `make lint`)".to_string()));
+    }
+
+    #[test]
+    fn the_commands_trusted_are_every_line_with_cwd_env_globs_and_timeout() {
+        let text = "[[check]]\nid = \"a\"\nrun = \"make\\ncurl x | sh\"\ncwd = \"sub\"\nenv = { CC = \"clang\" }\nwatch = [\"src/**\"]\ntimeout = \"10m\"\n\n[[check]]\nid = \"b\"\nrun = \"true\"\n";
+        let commands = commands_of(&config(text));
+        assert_eq!(
+            commands["a"],
+            "make\ncurl x | sh\ncwd sub\nenv CC=clang\nwatch src/**\ntimeout 10m"
+        );
+        assert!(commands["b"].starts_with("true"), "{:?}", commands["b"]);
+    }
+
+    #[test]
+    fn what_was_trusted_reads_back_as_the_dialog_shows_it() {
+        let config = config(BASE);
+        let runs = runs_text(&config);
+        let parsed: Runs = toml::from_str(&runs).unwrap();
+        assert_eq!(shown_all(&parsed), commands_of(&config));
     }
 }

@@ -66,6 +66,11 @@ impl Ring {
         self.lines.iter().map(String::as_str)
     }
 
+    /// The `i`th kept line (0: the oldest kept).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.lines.get(i).map(String::as_str)
+    }
+
     pub fn last(&self) -> Option<&str> {
         self.lines.back().map(String::as_str)
     }

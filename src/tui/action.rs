@@ -54,7 +54,11 @@ actions! {
     RerunAll = "rerun-all", "Re-run every check";
     PauseWatch = "pause-watch", "Pause or resume watching";
     Trust = "trust", "Trust this repository's checks";
-    Follow = "follow", "Follow the output's tail";
+    Follow = "follow", "Output: follow the tail, or stop where it is";
+    Zoom = "zoom", "Output: fill the screen, and back";
+    Wrap = "wrap", "Output: wrap long lines, or cut them";
+    ScrollLeft = "scroll-left", "Output: scroll long lines left";
+    ScrollRight = "scroll-right", "Output: scroll long lines right";
     NextMatch = "next-match", "Search: next match up (older)";
     PrevMatch = "prev-match", "Search: next match down (newer)";
     Sort = "sort", "Sort by the next column";
@@ -114,6 +118,10 @@ impl Action {
             | Action::PauseWatch
             | Action::Trust
             | Action::Follow
+            | Action::Zoom
+            | Action::Wrap
+            | Action::ScrollLeft
+            | Action::ScrollRight
             | Action::NextMatch
             | Action::PrevMatch
             | Action::Sort => false,

@@ -8,8 +8,10 @@
 pub mod action;
 pub mod ansi;
 pub mod app;
+pub mod backend;
 pub mod keymap;
 pub mod model;
+pub mod refresh;
 pub mod register;
 pub mod settings;
 pub mod term;
@@ -18,5 +20,7 @@ pub mod triage;
 pub mod update;
 pub mod view;
 
+#[cfg(test)]
+mod colour_tests;
 #[cfg(test)]
 mod tests;

@@ -84,15 +84,52 @@ pub enum PlanRow {
     Task(usize, usize),
 }
 
-/// The output pane's view: follow the tail, or a fixed place in the scrollback.
-#[derive(Debug, Clone, Default)]
+/// The output pane's view. Invariant: `pinned` and `found` number lines from the start
+/// of the run (see `view::scrollback`), not from the tail, so lines arriving or
+/// dropping out of the ring never move the text under the user's eyes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputView {
-    /// Lines up from the tail (0: the tail itself).
-    pub scroll: usize,
-    /// Stay at the tail as lines arrive.
-    pub follow: bool,
+    /// The line at the top of the pane; `None` follows the tail.
+    pub pinned: Option<u64>,
+    /// Long lines wrap; else they are cut and `column` scrolls sideways.
+    pub wrap: bool,
+    /// Columns scrolled right (without wrapping).
+    pub column: usize,
     /// The search text, once entered; matches are highlighted.
     pub search: Option<String>,
+    /// The line of the match last jumped to.
+    pub found: Option<u64>,
+    /// The output fills the screen.
+    pub zoom: bool,
+}
+
+impl Default for OutputView {
+    fn default() -> OutputView {
+        OutputView {
+            pinned: None,
+            wrap: true,
+            column: 0,
+            search: None,
+            found: None,
+            zoom: false,
+        }
+    }
+}
+
+impl OutputView {
+    pub fn following(&self) -> bool {
+        self.pinned.is_none()
+    }
+
+    /// The view of another run or check: following its tail, the settings kept.
+    pub fn fresh(&self) -> OutputView {
+        OutputView {
+            wrap: self.wrap,
+            search: self.search.clone(),
+            zoom: self.zoom,
+            ..OutputView::default()
+        }
+    }
 }
 
 /// What a text prompt is for.
@@ -139,8 +176,10 @@ pub enum Overlay {
         ask: Ask,
         text: String,
     },
-    /// Confirm trust after seeing the commands that would run.
-    Trust,
+    /// Confirm trust after seeing the commands that would run, scrolled `scroll` rows.
+    Trust {
+        scroll: usize,
+    },
 }
 
 /// Whether a notice reports a failure (drawn as an error) or something done.
@@ -170,11 +209,24 @@ pub enum Watching {
     On {
         folders: usize,
     },
+    /// Changes are noted, nothing runs: the files that changed and the checks they
+    /// affect, run once on resuming.
     Paused {
-        pending: usize,
+        files: BTreeSet<String>,
+        checks: BTreeSet<String>,
     },
     /// Nothing runs: untrusted, or `--read-only`, or watching failed.
     Off(String),
+}
+
+impl Watching {
+    /// Watching is on (`folders` watched) once the watcher is ready, else starting.
+    pub fn on(ready: Option<usize>) -> Watching {
+        match ready {
+            Some(folders) => Watching::On { folders },
+            None => Watching::Starting,
+        }
+    }
 }
 
 /// A triage key pressed while an earlier write was still on its way: it waits, so it
@@ -208,8 +260,14 @@ pub struct Model {
     pub checks: Vec<CheckRow>,
     pub verdict: Verdict,
     pub trusted: bool,
+    /// What was last trusted in this repository, per check (see `trust::commands_of`),
+    /// to mark what changed since; `None` when it never was.
+    pub trusted_before: Option<std::collections::BTreeMap<String, String>>,
     pub read_only: bool,
     pub watching: Watching,
+    /// Folders watched, once the watcher said it is ready (it may be ready before
+    /// watching is on: an untrusted repository is watched, nothing runs).
+    pub watcher_ready: Option<usize>,
     pub keys: KeyMap,
 
     pub focus: Pane,
@@ -233,6 +291,9 @@ pub struct Model {
     /// The highlighted issue and the revision shown in the last drawn frame: what a
     /// triage key acts on.
     pub seen: Option<(String, u64)>,
+    /// The folder of full check logs, as shown (`~/…`): the output pane names a log
+    /// when lines were dropped.
+    pub logs_dir: Option<String>,
     /// Terminal size (columns, rows), for page sizes.
     pub size: (u16, u16),
     /// Spinner frame, advanced by ticks while something runs.
@@ -256,8 +317,10 @@ impl Model {
                 failing: 0,
             },
             trusted: false,
+            trusted_before: None,
             read_only: false,
             watching: Watching::Starting,
+            watcher_ready: None,
             keys,
             focus: Pane::Register,
             register: RegisterView::default(),
@@ -267,16 +330,14 @@ impl Model {
             plan_offset: 0,
             folded: BTreeSet::new(),
             check_selected: 0,
-            output: OutputView {
-                follow: true,
-                ..OutputView::default()
-            },
+            output: OutputView::default(),
             overlay: None,
             notice: None,
             undo: UndoStack::default(),
             writing: 0,
             deferred: VecDeque::new(),
             seen: None,
+            logs_dir: None,
             size: (80, 24),
             spin: 0,
             quit: false,
@@ -370,6 +431,12 @@ impl Model {
 
     pub fn selected_check(&self) -> Option<&CheckRow> {
         self.checks.get(self.check_selected)
+    }
+
+    /// The full log of a check's last run, as shown to the user.
+    pub fn log_of(&self, check: &str) -> Option<String> {
+        let check = crate::text::sanitize::one_line(check);
+        Some(format!("{}/{check}.log", self.logs_dir.as_ref()?))
     }
 
     /// Something is queued or running: ticks animate the spinner and the output.

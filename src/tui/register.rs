@@ -93,6 +93,11 @@ impl RegisterView {
             .unwrap_or_default()
     }
 
+    /// How many issues are shown.
+    pub fn count(&self, issues: &[Issue]) -> usize {
+        self.rows(issues).len()
+    }
+
     /// Indices of the shown issues, in order.
     fn sorted(&self, issues: &[Issue]) -> Vec<usize> {
         let mut rows: Vec<(usize, &Issue)> = issues

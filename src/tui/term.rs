@@ -3,12 +3,12 @@
 //! quit, error, panic, SIGTERM, SIGHUP), and input is read on a thread of its own
 //! that notices a hung-up terminal (a dropped SSH session) instead of spinning.
 
+use super::backend::Screen;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use ratatui::crossterm::{cursor, execute};
-use ratatui::prelude::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{IsTerminal, Stdout};
 use std::os::fd::AsFd;
@@ -22,7 +22,7 @@ use tokio::sync::mpsc::UnboundedSender;
 /// still there: a hang-up is noticed within this time.
 const INPUT_POLL: Duration = Duration::from_millis(100);
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub type Term = Terminal<Screen<Stdout>>;
 
 /// What the input thread reports.
 #[derive(Debug)]
@@ -52,7 +52,7 @@ pub fn enter() -> std::io::Result<Term> {
         leave();
         return Err(e);
     }
-    Terminal::new(CrosstermBackend::new(stdout))
+    Terminal::new(Screen::new(stdout))
 }
 
 /// Leave the alternate screen and raw mode; harmless when already left.

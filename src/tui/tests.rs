@@ -145,6 +145,7 @@ fn model() -> Model {
     model.config_name = "preflight.toml".into();
     model.trusted = true;
     model.watching = Watching::On { folders: 4 };
+    model.watcher_ready = Some(4);
     model.repo.project = "acme-api".into();
     model.repo.branch = Some("main".into());
     model.repo.commit = Some("3f2a1c9d0000".into());
@@ -524,7 +525,7 @@ fn untrusted_runs_nothing_and_names_the_key_that_trusts() {
     .is_empty());
     // T shows the commands first; only y trusts.
     keys(&mut m, "T");
-    assert_eq!(m.overlay, Some(Overlay::Trust));
+    assert_eq!(m.overlay, Some(Overlay::Trust { scroll: 0 }));
     assert_eq!(keys(&mut m, "y"), [Effect::Trust]);
     let effects = update(&mut m, Msg::Trusted);
     assert!(matches!(&effects[..], [Effect::Run { checks, .. }] if checks.len() == 4));
@@ -547,26 +548,50 @@ fn changes_run_the_affected_checks_unless_paused() {
             trigger: "src/a.py".into()
         }]
     );
-    // Pausing is the model's own state: changes are counted, nothing runs.
+    // Pausing is the model's own state: changes are noted, nothing runs.
     assert!(keys(&mut m, "p").is_empty());
-    assert_eq!(m.watching, Watching::Paused { pending: 0 });
+    assert!(matches!(&m.watching, Watching::Paused { files, .. } if files.is_empty()));
     assert!(update(&mut m, Msg::Affected(vec![("lint".into(), "b".into())])).is_empty());
-    assert!(update(&mut m, Msg::Affected(vec![("test".into(), "c".into())])).is_empty());
-    assert_eq!(m.watching, Watching::Paused { pending: 2 });
-    // Resuming runs everything once for what changed meanwhile.
+    assert!(update(
+        &mut m,
+        Msg::Affected(vec![
+            ("lint".into(), "c".into()),
+            ("test".into(), "c".into())
+        ])
+    )
+    .is_empty());
+    // Files are counted, not check × file pairs.
+    match &m.watching {
+        Watching::Paused { files, checks } => {
+            assert_eq!(files.len(), 2);
+            assert_eq!(checks.len(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
+    let screen = render(&m, 80, 24);
+    assert!(screen.contains("paused · 2 files changed"), "{screen}");
+    // Resuming runs only what the changes affect, once.
     assert_eq!(
         keys(&mut m, "p"),
         [Effect::Run {
-            checks: vec![
-                "fmt".into(),
-                "lint".into(),
-                "test".into(),
-                "coverage".into()
-            ],
-            trigger: "resumed".into()
+            checks: vec!["lint".into(), "test".into()],
+            trigger: "2 files changed while paused".into()
         }]
     );
-    assert_eq!(m.watching, Watching::On { folders: 0 });
+    assert_eq!(m.watching, Watching::On { folders: 4 });
+    // One file: the run names it.
+    keys(&mut m, "p");
+    update(
+        &mut m,
+        Msg::Affected(vec![("test".into(), "src/a.py".into())]),
+    );
+    assert_eq!(
+        keys(&mut m, "p"),
+        [Effect::Run {
+            checks: vec!["test".into()],
+            trigger: "src/a.py".into()
+        }]
+    );
     // Resuming with nothing missed runs nothing.
     keys(&mut m, "p");
     assert!(keys(&mut m, "p").is_empty());
@@ -708,7 +733,7 @@ fn rerun_runs_the_selected_check() {
         keys(&mut m, "r"),
         [Effect::Run {
             checks: vec!["lint".into()],
-            trigger: "r".into()
+            trigger: "rerun".into()
         }]
     );
 }
@@ -739,22 +764,18 @@ fn output_scrolls_follows_and_searches() {
     key(&mut m, KeyCode::BackTab);
     assert_eq!(m.focus, Pane::Output);
     key(&mut m, KeyCode::Char('k'));
-    assert!(!m.output.follow);
-    assert_eq!(m.output.scroll, 1);
+    assert!(!m.output.following());
     keys(&mut m, "f");
-    assert!(m.output.follow);
+    assert!(m.output.following());
     keys(&mut m, "/");
     keys(&mut m, "line 3");
     key(&mut m, KeyCode::Enter);
-    assert_eq!(
-        m.output.scroll, 10,
-        "line 39 is the newest match, 10 above line 49"
-    );
-    assert!(!m.output.follow);
+    assert_eq!(m.output.found, Some(39), "line 39 is the newest match");
+    assert!(!m.output.following());
     keys(&mut m, "n");
-    assert_eq!(m.output.scroll, 11, "line 38");
+    assert_eq!(m.output.found, Some(38));
     keys(&mut m, "N");
-    assert_eq!(m.output.scroll, 10, "back to line 39");
+    assert_eq!(m.output.found, Some(39));
 }
 
 #[test]
@@ -1185,8 +1206,10 @@ fn no_pane_or_overlay_draws_hostile_text_raw() {
     assert_screen_safe("detail", &detail);
     assert!(detail.join("\n").contains("\\u{9b}31m"));
     m.detail = false;
-    m.overlay = Some(Overlay::Trust);
-    assert_screen_safe("trust", &screen_text(&m, 120, 40));
+    m.overlay = Some(Overlay::Trust { scroll: 0 });
+    let trust = screen_text(&m, 120, 40);
+    assert_screen_safe("trust", &trust);
+    assert!(trust.join("\n").contains("pwn\\e]0;owned"), "{trust:#?}");
     m.overlay = Some(Overlay::Input {
         ask: Ask::NewTitle,
         text: EVIL.into(),
@@ -1213,3 +1236,5 @@ fn the_detail_view_survives_a_timestamp_cut_inside_a_character() {
     let rows = screen_text(&m, 100, 30);
     assert!(rows.join("\n").contains("2026-11-22T10:0é"));
 }
+
+mod screens;

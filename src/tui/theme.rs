@@ -132,21 +132,46 @@ impl ColorDepth {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 enum RawStyle {
-    Color(String),
-    Table {
-        fg: Option<String>,
-        bg: Option<String>,
-        #[serde(default)]
-        bold: bool,
-        #[serde(default)]
-        italic: bool,
-        #[serde(default)]
-        underline: bool,
-        #[serde(default)]
-        reverse: bool,
-        #[serde(default)]
-        crossed_out: bool,
-    },
+    Color(RawColor),
+    Table(Box<RawTable>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    fg: Option<RawColor>,
+    bg: Option<RawColor>,
+    #[serde(default)]
+    bold: bool,
+    #[serde(default)]
+    italic: bool,
+    #[serde(default)]
+    underline: bool,
+    #[serde(default)]
+    reverse: bool,
+    #[serde(default)]
+    crossed_out: bool,
+    /// The style on a 256-colour terminal, instead of the nearest colours.
+    ansi256: Option<RawStyle>,
+    /// The style on a 16-colour terminal, instead of the nearest colours.
+    ansi16: Option<RawStyle>,
+}
+
+/// A colour: a name or `#rrggbb`, or a palette index (0–255).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawColor {
+    Index(u8),
+    Text(String),
+}
+
+impl RawColor {
+    fn color(&self) -> Result<Color, String> {
+        match self {
+            RawColor::Index(i) => Ok(Color::Indexed(*i)),
+            RawColor::Text(text) => parse_color(text),
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -180,6 +205,19 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A theme without any style, for measuring text (every role plain).
+    pub fn plain() -> Theme {
+        Theme {
+            name: "plain".into(),
+            depth: ColorDepth::None,
+            ui: BTreeMap::new(),
+            severity: BTreeMap::new(),
+            status: BTreeMap::new(),
+            check: BTreeMap::new(),
+            plan: BTreeMap::new(),
+        }
+    }
+
     /// A user-interface role's style.
     pub fn ui(&self, role: Ui) -> Style {
         self.ui.get(role.name()).copied().unwrap_or_default()
@@ -322,40 +360,40 @@ fn roles_of(table: &str) -> Vec<&'static str> {
 }
 
 fn style_of(raw: &RawStyle, depth: ColorDepth) -> Result<Style, String> {
+    let table = match raw {
+        RawStyle::Color(color) => return Ok(Style::default().fg(degrade(color.color()?, depth))),
+        RawStyle::Table(table) => table,
+    };
+    // A theme's own pick for this depth wins over the nearest colour.
+    let chosen = match depth {
+        ColorDepth::Ansi256 => table.ansi256.as_ref(),
+        ColorDepth::Ansi16 => table.ansi16.as_ref(),
+        ColorDepth::TrueColor | ColorDepth::None => None,
+    };
+    if let Some(chosen) = chosen {
+        return style_of(chosen, depth);
+    }
     let mut style = Style::default();
-    match raw {
-        RawStyle::Color(color) => style = style.fg(degrade(parse_color(color)?, depth)),
-        RawStyle::Table {
-            fg,
-            bg,
-            bold,
-            italic,
-            underline,
-            reverse,
-            crossed_out,
-        } => {
-            if let Some(fg) = fg {
-                style = style.fg(degrade(parse_color(fg)?, depth));
-            }
-            if let Some(bg) = bg {
-                style = style.bg(degrade(parse_color(bg)?, depth));
-            }
-            for (on, modifier) in [
-                (*bold, Modifier::BOLD),
-                (*italic, Modifier::ITALIC),
-                (*underline, Modifier::UNDERLINED),
-                (*reverse, Modifier::REVERSED),
-                (*crossed_out, Modifier::CROSSED_OUT),
-            ] {
-                if on {
-                    style = style.add_modifier(modifier);
-                }
-            }
-            // Without colours a selection must still show: fall back to reverse.
-            if depth == ColorDepth::None && bg.is_some() {
-                style = style.add_modifier(Modifier::REVERSED);
-            }
+    if let Some(fg) = &table.fg {
+        style = style.fg(degrade(fg.color()?, depth));
+    }
+    if let Some(bg) = &table.bg {
+        style = style.bg(degrade(bg.color()?, depth));
+    }
+    for (on, modifier) in [
+        (table.bold, Modifier::BOLD),
+        (table.italic, Modifier::ITALIC),
+        (table.underline, Modifier::UNDERLINED),
+        (table.reverse, Modifier::REVERSED),
+        (table.crossed_out, Modifier::CROSSED_OUT),
+    ] {
+        if on {
+            style = style.add_modifier(modifier);
         }
+    }
+    // Without colours a background (a selection, a badge) must still show: reverse.
+    if depth == ColorDepth::None && table.bg.is_some() {
+        style = style.add_modifier(Modifier::REVERSED);
     }
     Ok(style)
 }
@@ -403,13 +441,38 @@ pub fn parse_color(text: &str) -> Result<Color, String> {
 }
 
 /// A colour the terminal can show: truecolour as is, else the nearest xterm-256 or
-/// basic colour; no colour at all under `NO_COLOR`.
+/// basic colour; no colour at all under `NO_COLOR`. Palette indexes (from check
+/// output or a theme) above 15 become the nearest basic colour on 16 colours.
 pub fn degrade(color: Color, depth: ColorDepth) -> Color {
     match (color, depth) {
         (_, ColorDepth::None) => Color::Reset,
         (Color::Rgb(r, g, b), ColorDepth::Ansi256) => Color::Indexed(nearest_256(r, g, b)),
         (Color::Rgb(r, g, b), ColorDepth::Ansi16) => nearest_basic(r, g, b),
+        (Color::Indexed(i), ColorDepth::Ansi16) if i >= 16 => {
+            let (r, g, b) = rgb_of_index(i);
+            nearest_basic(r, g, b)
+        }
         (other, _) => other,
+    }
+}
+
+/// The usual RGB of an xterm-256 palette index.
+pub fn rgb_of_index(i: u8) -> (u8, u8, u8) {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    match i {
+        0..=15 => BASIC[usize::from(i)].2,
+        16..=231 => {
+            let n = i - 16;
+            (
+                LEVELS[usize::from(n / 36)],
+                LEVELS[usize::from(n / 6 % 6)],
+                LEVELS[usize::from(n % 6)],
+            )
+        }
+        _ => {
+            let v = 8 + 10 * (i - 232);
+            (v, v, v)
+        }
     }
 }
 
@@ -505,6 +568,14 @@ mod tests {
             Color::LightRed
         );
         assert_eq!(degrade(red, ColorDepth::None), Color::Reset);
+        // A check's `38;5;196` on a 16-colour terminal: the nearest basic colour.
+        assert_eq!(degrade(Color::Indexed(196), ColorDepth::Ansi16), Color::Red);
+        assert_eq!(
+            degrade(Color::Indexed(9), ColorDepth::Ansi16),
+            Color::Indexed(9)
+        );
+        assert_eq!(rgb_of_index(232), (8, 8, 8));
+        assert_eq!(rgb_of_index(16 + 36 * 5), (255, 0, 0));
         let plain = Theme::load("dark", ColorDepth::None).unwrap();
         let selection = plain.ui(Ui::Selection);
         assert!(
@@ -575,7 +646,7 @@ mod tests {
         std::fs::write(&path, "[ui]\ntext = \"#12345\"\n").unwrap();
         let err = Theme::load(path.to_str().unwrap(), ColorDepth::TrueColor).unwrap_err();
         assert!(err.contains("text: bad colour `#12345`"), "{err}");
-        std::fs::write(&path, "[ui]\ntext = 3\n").unwrap();
+        std::fs::write(&path, "[ui]\ntext = true\n").unwrap();
         let err = Theme::load(path.to_str().unwrap(), ColorDepth::TrueColor).unwrap_err();
         assert!(err.contains("bad.toml:2:"), "{err}");
         std::fs::write(&path, "[ui]\ntxet = \"#123456\"\n").unwrap();

@@ -57,6 +57,8 @@ struct Cockpit {
     /// Finished work (blocking jobs, filed runs) comes back here.
     back: UnboundedSender<Done>,
     backs: UnboundedReceiver<Done>,
+    /// The header's branch, commit and dirty count, read again after changes.
+    head: crate::tui::refresh::HeadRefresh,
 }
 
 /// Run the cockpit on `screen` until it quits, `input` hangs up, or `stop` says so
@@ -166,6 +168,7 @@ impl Cockpit {
             runs,
             back,
             backs,
+            head: crate::tui::refresh::HeadRefresh::default(),
         }
     }
 
@@ -266,6 +269,8 @@ impl Cockpit {
                 .collect(),
             RunEvent::Finished(done) => {
                 if self.slots.accept(&done) {
+                    // A check may write files or commit: the header reads the tree again.
+                    self.head.request(&self.ws.repo, &self.back);
                     // Git status, the history and the register are files: off the loop.
                     let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
                     let back = self.back.clone();
@@ -283,6 +288,7 @@ impl Cockpit {
     fn on_watch(&mut self, event: WatchEvent) -> Vec<Msg> {
         match event {
             WatchEvent::Changed(changes) => {
+                self.head.request(&self.ws.repo, &self.back);
                 let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
                 let mut msgs: Vec<Msg> = reruns.paused.into_iter().map(Msg::warn).collect();
                 if !reruns.run.is_empty() {
@@ -323,7 +329,12 @@ impl Cockpit {
 
     fn on_done(&mut self, done: Done) -> Vec<Msg> {
         match done {
-            Done::Msg(msg) => vec![msg],
+            Done::Msg(msg) => {
+                if matches!(msg, Msg::Head(_)) {
+                    self.head.done(&self.ws.repo, &self.back);
+                }
+                vec![msg]
+            }
             Done::Reloaded(Ok((ws, trusted))) => self.take_config(*ws, trusted),
             Done::Reloaded(Err(e)) => {
                 vec![Msg::warn(format!(

@@ -112,19 +112,28 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
     let mut model = Model::new(ws.config.clone(), keys);
     model.config_name = ws.config_name();
     model.trusted = trusted;
+    model.trusted_before = crate::trust::last_trusted(&ws.repo).ok().flatten();
     model.read_only = read_only;
     model.repo = repo_facts(ws);
     model.register.filter_text = "open".into();
     model.register.filter = crate::domain::filter::Filter::parse("open").unwrap_or_default();
     model.set_history(&History::new(&ws.repo.state_dir).latest());
     let logs = ws.run_context().logs_dir;
+    model.logs_dir = Some(shown_path(&logs));
     for row in &mut model.checks {
         if row.last.is_some() {
-            row.output = log_tail(
-                &logs.join(format!("{}.log", row.id)),
-                ws.config.runner.output_lines,
-            );
+            let log = logs.join(format!("{}.log", row.id));
+            row.output = log_tail(&log, ws.config.runner.output_lines, &shown_path(&log));
         }
+    }
+    // Open on the first check whose last run failed: its output is what to read.
+    if let Some(at) = model.checks.iter().position(|c| {
+        c.output.is_some()
+            && c.last
+                .as_ref()
+                .is_some_and(|l| l.status != crate::domain::check::RunStatus::Passed)
+    }) {
+        model.check_selected = at;
     }
     let loaded = Store::new(&ws.repo).load();
     model.set_issues(loaded.issues);
@@ -156,8 +165,19 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
 /// Bytes read from the end of a check's last log at start, to show its output.
 const LOG_TAIL: u64 = 256 * 1024;
 
-/// The end of the last run's log, so the output pane shows something before any run.
-fn log_tail(path: &Path, capacity: usize) -> Option<crate::runner::Output> {
+/// A path as shown to the user: `~/…` under the home folder, controls escaped.
+fn shown_path(path: &Path) -> String {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let text = match home.as_ref().and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    };
+    crate::text::sanitize::one_line(&text).into_owned()
+}
+
+/// The end of the last run's log, so the output pane shows something before any run;
+/// when the log is longer, its first line says where the rest is.
+fn log_tail(path: &Path, capacity: usize, shown: &str) -> Option<crate::runner::Output> {
     let (text, cut) = crate::fsutil::read_tail(path, LOG_TAIL).ok()?;
     let mut lines = text.lines();
     if cut {
@@ -166,6 +186,11 @@ fn log_tail(path: &Path, capacity: usize) -> Option<crate::runner::Output> {
     let output = crate::runner::Output::new(capacity);
     {
         let mut ring = output.lock();
+        if cut {
+            ring.push(&format!(
+                "\x1b[2m⋯ earlier lines are in the full log: {shown}\x1b[0m"
+            ));
+        }
         for line in lines {
             ring.push(line);
         }

@@ -31,6 +31,12 @@ pub enum Done {
     Reloaded(Result<(Box<Workspace>, bool), String>),
 }
 
+impl From<Msg> for Done {
+    fn from(msg: Msg) -> Done {
+        Done::Msg(msg)
+    }
+}
+
 type Job = Box<dyn FnOnce() -> Vec<Done> + Send>;
 
 /// One thread doing the jobs in the order given (so two triage keys write in the

@@ -2,7 +2,7 @@
 
 use super::{
     cancel_task, cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all,
-    toggle_fold, Effect,
+    scroll_sideways, toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, Effect,
 };
 use crate::tui::action::Action;
 use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Watching};
@@ -33,6 +33,16 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         ),
         Action::NextPane => focus(model, model.focus.cycle(true)),
         Action::PrevPane => focus(model, model.focus.cycle(false)),
+        Action::Zoom
+        | Action::Wrap
+        | Action::ScrollLeft
+        | Action::ScrollRight
+        | Action::Follow
+        | Action::NextMatch
+        | Action::PrevMatch => {
+            on_output(model, action);
+            Vec::new()
+        }
         Action::Down => moved(model, 1),
         Action::Up => moved(model, -1),
         Action::PageDown => moved(model, page),
@@ -44,25 +54,10 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Rerun => rerun(model),
         Action::RerunAll => match refuse_run(model) {
             Some(refusal) => warned(model, refusal),
-            None => vec![run_all(model, "R")],
+            None => vec![run_all(model, "rerun all")],
         },
         Action::PauseWatch => pause_watch(model),
         Action::Trust => trust(model),
-        Action::Follow => {
-            model.output.follow = !model.output.follow;
-            if model.output.follow {
-                model.output.scroll = 0;
-            }
-            Vec::new()
-        }
-        Action::NextMatch => {
-            find_match(model, true);
-            Vec::new()
-        }
-        Action::PrevMatch => {
-            find_match(model, false);
-            Vec::new()
-        }
         Action::Sort => {
             model.register.sort = model.register.sort.next();
             let name = model.register.sort.name();
@@ -103,6 +98,20 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
     effects
 }
 
+/// The output pane's own actions (the arms of [`act`] that send them here).
+fn on_output(model: &mut Model, action: Action) {
+    match action {
+        Action::Zoom => toggle_zoom(model),
+        Action::Wrap => toggle_wrap(model),
+        Action::ScrollLeft => scroll_sideways(model, false),
+        Action::ScrollRight => scroll_sideways(model, true),
+        Action::Follow => toggle_follow(model),
+        Action::NextMatch => find_match(model, true),
+        Action::PrevMatch => find_match(model, false),
+        _ => {}
+    }
+}
+
 fn open(model: &mut Model, overlay: Overlay) -> Vec<Effect> {
     model.overlay = Some(overlay);
     Vec::new()
@@ -110,6 +119,7 @@ fn open(model: &mut Model, overlay: Overlay) -> Vec<Effect> {
 
 fn focus(model: &mut Model, pane: Pane) -> Vec<Effect> {
     model.focus = pane;
+    model.output.zoom = false;
     Vec::new()
 }
 
@@ -154,34 +164,44 @@ fn rerun(model: &mut Model) -> Vec<Effect> {
         .selected_check()
         .map(|check| Effect::Run {
             checks: vec![check.id.clone()],
-            trigger: "r".into(),
+            trigger: "rerun".into(),
         })
         .into_iter()
         .collect()
 }
 
 fn pause_watch(model: &mut Model) -> Vec<Effect> {
-    match &model.watching {
-        Watching::Paused { pending } => {
-            let pending = *pending;
-            model.watching = Watching::On { folders: 0 };
-            if pending > 0 {
-                model.tell(format!(
-                    "watching again; {pending} changes while paused: re-running"
-                ));
-                vec![run_all(model, "resumed")]
-            } else {
+    match std::mem::replace(&mut model.watching, Watching::Starting) {
+        Watching::Paused { files, checks } => {
+            model.watching = Watching::on(model.watcher_ready);
+            // Only what the changes affect, in the checks' order.
+            let checks: Vec<String> = model
+                .checks
+                .iter()
+                .filter(|c| checks.contains(&c.id))
+                .map(|c| c.id.clone())
+                .collect();
+            if checks.is_empty() {
                 model.tell("watching again");
-                Vec::new()
+                return Vec::new();
             }
+            let trigger = match files.len() {
+                1 => files.into_iter().next().unwrap_or_default(),
+                n => format!("{n} files changed while paused"),
+            };
+            model.tell(format!("watching again: re-running {}", checks.join(", ")));
+            vec![Effect::Run { checks, trigger }]
         }
         Watching::On { .. } | Watching::Starting => {
-            model.watching = Watching::Paused { pending: 0 };
+            model.watching = Watching::Paused {
+                files: Default::default(),
+                checks: Default::default(),
+            };
             model.tell("paused: changes are noted, nothing re-runs until p");
             Vec::new()
         }
         Watching::Off(why) => {
-            let why = why.clone();
+            model.watching = Watching::Off(why.clone());
             warned(model, format!("not watching: {why}"))
         }
     }
@@ -194,7 +214,7 @@ fn trust(model: &mut Model) -> Vec<Effect> {
     } else if model.read_only {
         warned(model, "read-only: trust it with `preflight trust`".into())
     } else {
-        open(model, Overlay::Trust)
+        open(model, Overlay::Trust { scroll: 0 })
     }
 }
 

@@ -15,7 +15,9 @@ mod register;
 use actions::refuse_triage;
 pub use actions::{act, key_for};
 use navigate::{move_by, page};
-use output::{find_match, find_match_from_tail, output_len};
+use output::{
+    find_match, find_match_from_tail, scroll_sideways, toggle_follow, toggle_wrap, toggle_zoom,
+};
 use overlay::on_overlay_key;
 use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
@@ -25,7 +27,7 @@ use prompt::{apply_filter, edit_text, submit};
 use register::{on_triage, on_wrote, replay_deferred};
 
 use super::keymap::Key;
-use super::model::{CheckPhase, Model, Notice, NoticeKind, Watching};
+use super::model::{CheckPhase, Model, Notice, NoticeKind, Pane, Watching};
 use super::triage::Write;
 use crate::domain::issue::{DismissReason, Issue};
 use crate::domain::plan::TaskStatus;
@@ -43,6 +45,9 @@ pub enum Msg {
     Tick,
     /// The watcher is ready (folders watched) or failed.
     WatchReady(usize),
+    /// The repository's branch, commit and dirty files, read again (`None`: not a git
+    /// repository, or unreadable).
+    Head(Option<crate::repo::Head>),
     WatchFailed(String),
     /// Source files changed: the checks they affect, each with the path that did it.
     Affected(Vec<(String, String)>),
@@ -156,9 +161,14 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::WatchReady(folders) => {
+            model.watcher_ready = Some(folders);
             if matches!(model.watching, Watching::Starting) {
                 model.watching = Watching::On { folders };
             }
+            Vec::new()
+        }
+        Msg::Head(head) => {
+            on_head(model, head);
             Vec::new()
         }
         Msg::WatchFailed(why) => {
@@ -187,14 +197,7 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             trigger,
             output,
         } => {
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Queued;
-                row.trigger = Some(trigger);
-                row.output = Some(output);
-            }
-            if model.output.follow {
-                model.output.scroll = 0;
-            }
+            on_queued(model, &check, trigger, output);
             Vec::new()
         }
         Msg::Started { check } => {
@@ -206,9 +209,13 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Finished { check, record } => {
+            let failed = record.status != crate::domain::check::RunStatus::Passed;
             if let Some(row) = model.check_mut(&check) {
                 row.phase = CheckPhase::Done;
                 row.last = Some(record);
+            }
+            if failed {
+                show_failure(model, &check);
             }
             model.refresh_verdict();
             Vec::new()
@@ -228,15 +235,68 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.plan_selected = model.plan_selected.min(rows.saturating_sub(1));
             Vec::new()
         }
-        Msg::Trusted => {
-            model.trusted = true;
-            model.watching = Watching::Starting;
-            model.tell("trusted: running every check");
-            vec![run_all(model, "trusted")]
-        }
+        Msg::Trusted => on_trusted(model),
         Msg::Notice(kind, text) => {
             model.notice = Some(Notice { kind, text });
             Vec::new()
+        }
+    }
+}
+
+/// The user trusted what runs: remember it (to mark what changes next time), say what
+/// the watcher does (it may have been ready for long), and run every check.
+fn on_trusted(model: &mut Model) -> Vec<Effect> {
+    model.trusted = true;
+    model.trusted_before = Some(crate::trust::commands_of(&model.config));
+    model.watching = Watching::on(model.watcher_ready);
+    model.tell("trusted: running every check");
+    vec![run_all(model, "trusted")]
+}
+
+/// The repository's facts read again (branch, commit, dirty files).
+fn on_head(model: &mut Model, head: Option<crate::repo::Head>) {
+    let (branch, commit, dirty) = head.map_or((None, None, 0), |h| (h.branch, h.commit, h.dirty));
+    let moved = model.repo.commit != commit;
+    model.repo.branch = branch;
+    model.repo.commit = commit;
+    model.repo.dirty = dirty;
+    if moved {
+        model.refresh_verdict();
+    }
+}
+
+/// A run of `check` is queued: its new output replaces the last one.
+fn on_queued(model: &mut Model, check: &str, trigger: String, output: Output) {
+    let shown = model.selected_check().is_some_and(|c| c.id == check);
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Queued;
+        row.trigger = Some(trigger);
+        row.output = Some(output);
+    }
+    // A pin in the previous run's output means nothing in the new one.
+    if shown {
+        model.output = model.output.fresh();
+    }
+}
+
+/// A check failed: show its output, unless the user is looking at the checks or the
+/// output, or the output shown is itself running or failing.
+fn show_failure(model: &mut Model, check: &str) {
+    let busy = matches!(model.focus, Pane::Checks | Pane::Output);
+    let shown_matters = model.selected_check().is_some_and(|c| {
+        c.id != check
+            && (matches!(c.phase, CheckPhase::Queued | CheckPhase::Running { .. })
+                || c.last
+                    .as_ref()
+                    .is_some_and(|l| l.status != crate::domain::check::RunStatus::Passed))
+    });
+    if busy || shown_matters {
+        return;
+    }
+    if let Some(at) = model.checks.iter().position(|c| c.id == check) {
+        if at != model.check_selected {
+            model.check_selected = at;
+            model.output = model.output.fresh();
         }
     }
 }
@@ -252,8 +312,11 @@ pub(super) fn on_affected(model: &mut Model, affected: Vec<(String, String)>) ->
     if !model.trusted || model.read_only {
         return Vec::new();
     }
-    if let Watching::Paused { pending } = &mut model.watching {
-        *pending += affected.len();
+    if let Watching::Paused { files, checks } = &mut model.watching {
+        for (check, path) in affected {
+            checks.insert(check);
+            files.insert(path);
+        }
         return Vec::new();
     }
     // One effect per trigger path, so each run says what started it.

@@ -1,6 +1,6 @@
 //! Moving the selection of the focused pane.
 
-use super::output_len;
+use super::output::scroll_output;
 use crate::tui::model::{Model, Pane};
 
 /// Rows a page moves in the focused pane.
@@ -9,7 +9,7 @@ pub(super) fn page(model: &Model) -> usize {
     let rows = match model.focus {
         Pane::Plan => areas.plan.height,
         Pane::Checks => areas.checks.height,
-        Pane::Output => areas.output.height,
+        Pane::Output => crate::tui::view::output::text_area(areas).height + 2,
         Pane::Register => areas.register.height.saturating_sub(1),
     };
     usize::from(rows.saturating_sub(2)).max(1)
@@ -34,19 +34,10 @@ pub(super) fn move_by(model: &mut Model, delta: isize) {
             let before = model.check_selected;
             model.check_selected = clamp_add(model.check_selected, delta, n);
             if before != model.check_selected {
-                model.output = crate::tui::model::OutputView {
-                    follow: true,
-                    ..Default::default()
-                };
+                model.output = model.output.fresh();
             }
         }
-        Pane::Output => {
-            let total = output_len(model);
-            let up = -delta;
-            let scroll = clamp_add(model.output.scroll, up, total.max(1));
-            model.output.scroll = scroll;
-            model.output.follow = scroll == 0;
-        }
+        Pane::Output => scroll_output(model, delta),
     }
 }
 

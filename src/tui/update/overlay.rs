@@ -10,14 +10,7 @@ pub(super) fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent)
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let cancel = key.code == KeyCode::Esc || (ctrl && matches!(key.code, KeyCode::Char('c' | 'g')));
     match overlay {
-        Overlay::Trust => {
-            if key.code == KeyCode::Char('y') {
-                vec![Effect::Trust]
-            } else {
-                model.tell("not trusted: nothing runs");
-                Vec::new()
-            }
-        }
+        Overlay::Trust { scroll } => on_trust_key(model, scroll, key),
         Overlay::Help { scroll } => {
             let scroll = match key.code {
                 KeyCode::Char('j') | KeyCode::Down => scroll + 1,
@@ -87,4 +80,35 @@ pub(super) fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent)
             Vec::new()
         }
     }
+}
+
+/// The trust dialog: scroll keys scroll, `y` trusts once the end was shown, any other
+/// key cancels.
+fn on_trust_key(model: &mut Model, scroll: usize, key: KeyEvent) -> Vec<Effect> {
+    let end = crate::tui::view::trust::max_scroll(model);
+    let page = usize::from(model.size.1 / 2).max(1);
+    let scroll = match key.code {
+        KeyCode::Char('y') if scroll >= end => return vec![Effect::Trust],
+        KeyCode::Char('y') => {
+            model.warn(format!(
+                "read to the end first: {} more lines (j, space)",
+                end - scroll
+            ));
+            scroll
+        }
+        KeyCode::Char('j') | KeyCode::Down => scroll + 1,
+        KeyCode::Char('k') | KeyCode::Up => scroll.saturating_sub(1),
+        KeyCode::Char(' ') | KeyCode::PageDown => scroll + page,
+        KeyCode::PageUp => scroll.saturating_sub(page),
+        KeyCode::Char('g') | KeyCode::Home => 0,
+        KeyCode::Char('G') | KeyCode::End => end,
+        _ => {
+            model.tell("not trusted: nothing runs");
+            return Vec::new();
+        }
+    };
+    model.overlay = Some(Overlay::Trust {
+        scroll: scroll.min(end),
+    });
+    Vec::new()
 }

@@ -1,5 +1,7 @@
-//! The checks: status glyph, duration, findings, metric against its target, what
-//! triggered the run, and a spinner while one runs.
+//! The checks: status glyph and id, then aligned columns — findings or metric against
+//! its target, a failure's exit code, duration (a spinner and elapsed time while one
+//! runs), `stale`, and what triggered the run. A narrow pane drops columns in the
+//! opposite order of [`Column::ALL`] (the trigger first), never the glyph and id.
 
 use super::super::model::{CheckPhase, CheckRow, Model, Pane};
 use super::super::theme::{CheckRole, Theme, Ui};
@@ -13,6 +15,42 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use std::time::{Duration, Instant};
 use unicode_width::UnicodeWidthStr;
+
+/// The longest check id shown whole.
+const ID_MAX: usize = 16;
+/// The widest note on why a metric could not be read.
+const NOTE_MAX: usize = 28;
+/// A trigger gets a column only with at least this many columns.
+const TRIGGER_MIN: usize = 8;
+
+/// The optional columns, most important first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    /// "3 findings" or "84% (≥80)".
+    Result,
+    /// "exit 101" for a failed run.
+    Exit,
+    Duration,
+    Stale,
+    Trigger,
+}
+
+impl Column {
+    const ALL: [Column; 5] = [
+        Column::Result,
+        Column::Exit,
+        Column::Duration,
+        Column::Stale,
+        Column::Trigger,
+    ];
+}
+
+/// One row's cells: glyph, id, then one text per column (empty when it has none).
+struct Cells {
+    glyph: (String, Style),
+    id: String,
+    columns: [(String, Style); 5],
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let failing = model
@@ -44,22 +82,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .check_selected
         .saturating_sub(height.saturating_sub(1));
     let now = Instant::now();
-    let id_width = model
+    let rows: Vec<Cells> = model
         .checks
         .iter()
-        .map(|c| safe(&c.id).width())
-        .max()
-        .unwrap_or(0)
-        .min(14);
+        .map(|row| cells(model, row, now, theme))
+        .collect();
+    let widths = fit(&rows, usize::from(inner.width));
+    let id_width = id_width(&rows);
     let focused = model.focus == Pane::Checks;
-    let lines: Vec<Line> = model
-        .checks
-        .iter()
+    let lines: Vec<Line> = rows
+        .into_iter()
         .enumerate()
         .skip(offset)
         .take(height)
-        .map(|(i, row)| {
-            let line = row_line(model, row, id_width, usize::from(inner.width), now, theme);
+        .map(|(i, cells)| {
+            let line = line(cells, id_width, &widths, theme);
             if i == model.check_selected && (focused || model.focus == Pane::Output) {
                 line.patch_style(selected(theme, focused))
             } else {
@@ -70,14 +107,83 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn row_line<'a>(
-    model: &Model,
-    row: &CheckRow,
-    id_width: usize,
-    width: usize,
-    now: Instant,
-    theme: &Theme,
-) -> Line<'a> {
+/// (columns, rows) the pane would like, borders included: every column of every row.
+pub fn wants(model: &Model) -> (u16, u16) {
+    let now = Instant::now();
+    let theme = Theme::plain();
+    let rows: Vec<Cells> = model
+        .checks
+        .iter()
+        .map(|row| cells(model, row, now, &theme))
+        .collect();
+    let widths = fit(&rows, usize::MAX / 2);
+    let total = 2 + id_width(&rows) + widths.iter().map(|w| w.map_or(0, |w| w + 1)).sum::<usize>();
+    let clamp = |n: usize| u16::try_from(n + 2).unwrap_or(u16::MAX);
+    (clamp(total), clamp(model.checks.len().max(1)))
+}
+
+fn id_width(rows: &[Cells]) -> usize {
+    rows.iter()
+        .map(|c| c.id.width())
+        .max()
+        .unwrap_or(0)
+        .min(ID_MAX)
+}
+
+/// The width of each optional column that fits in `width`, in order of importance
+/// (`None`: left out). The trigger takes what is left, if that is enough.
+fn fit(rows: &[Cells], width: usize) -> [Option<usize>; 5] {
+    let mut used = 2 + id_width(rows);
+    let mut out = [None; 5];
+    for (i, column) in Column::ALL.iter().enumerate() {
+        let widest = rows
+            .iter()
+            .map(|c| c.columns[i].0.width())
+            .max()
+            .unwrap_or(0);
+        if widest == 0 {
+            continue;
+        }
+        if *column == Column::Trigger {
+            let room = width.saturating_sub(used + 1).min(widest);
+            if room >= TRIGGER_MIN.min(widest) {
+                out[i] = Some(room);
+            }
+            break;
+        }
+        if used + 1 + widest > width {
+            break;
+        }
+        used += 1 + widest;
+        out[i] = Some(widest);
+    }
+    out
+}
+
+fn line<'a>(cells: Cells, id_width: usize, widths: &[Option<usize>; 5], theme: &Theme) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled(format!("{} ", cells.glyph.0), cells.glyph.1),
+        Span::styled(
+            crate::text::format::fit(&cells.id, id_width),
+            theme.ui(Ui::Text),
+        ),
+    ];
+    for (i, (text, style)) in cells.columns.into_iter().enumerate() {
+        let Some(width) = widths[i] else {
+            continue;
+        };
+        let text = match Column::ALL[i] {
+            Column::Duration => format!("{text:>width$}"),
+            Column::Trigger => super::output::clip_left(&text, width),
+            _ => crate::text::format::fit(&text, width),
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(text, style));
+    }
+    Line::from(spans)
+}
+
+fn cells(model: &Model, row: &CheckRow, now: Instant, theme: &Theme) -> Cells {
     let dim = theme.ui(Ui::Dim);
     let (glyph, style, time): (String, Style, String) = match &row.phase {
         CheckPhase::Running { since } => (
@@ -95,23 +201,11 @@ fn row_line<'a>(
                 theme.run(last.status),
                 human_duration(Duration::from_millis(last.duration_ms)),
             ),
-            None => (
-                "·".into(),
-                theme.check(CheckRole::Stale),
-                "never run".into(),
-            ),
+            None => ("·".into(), theme.check(CheckRole::Stale), "never".into()),
         },
     };
-    let mut spans = vec![
-        Span::styled(format!("{glyph} "), style),
-        Span::styled(
-            crate::text::format::fit(&safe(&row.id), id_width),
-            theme.ui(Ui::Text),
-        ),
-    ];
-    let mut used = 2 + id_width;
-    // What matters most comes first and stays when the pane is narrow.
-    let mut extra = Vec::new();
+    let empty = || (String::new(), dim);
+    let mut columns = [empty(), empty(), (time, dim), empty(), empty()];
     let settled = matches!(row.phase, CheckPhase::Idle | CheckPhase::Done);
     if let (Some(last), true) = (&row.last, settled) {
         if last.findings > 0 {
@@ -120,46 +214,43 @@ fn row_line<'a>(
             } else {
                 "findings"
             };
-            extra.push((format!("{} {word}", last.findings), theme.run(last.status)));
-        }
-        if let Some(metric) = last.metric {
+            columns[0] = (format!("{} {word}", last.findings), theme.run(last.status));
+        } else if let Some(metric) = last.metric {
             let unit = last.unit.as_deref().unwrap_or("");
             let target = row
                 .target
                 .as_deref()
                 .map_or(String::new(), |t| format!(" ({t})"));
-            extra.push((
-                format!("{}{unit}{target}", number(metric)),
+            columns[0] = (
+                safe(&format!("{}{unit}{target}", number(metric))).into_owned(),
                 theme.ui(Ui::Text),
-            ));
+            );
         } else if let Some(note) = &last.metric_note {
-            // A metric that could not be read says why, where its value would be.
-            // Clipped to what is left beside the duration, so that still shows.
-            let room = width.saturating_sub(2 + id_width + 1 + 7);
-            extra.push((
-                crate::text::format::clip(&format!("no metric: {note}"), room),
+            // A metric that could not be read says why, where its value would be,
+            // clipped so that it does not push the other columns out.
+            columns[0] = (
+                crate::text::format::clip(&format!("no metric: {}", safe(note)), NOTE_MAX),
                 theme.run(RunStatus::Error),
-            ));
+            );
         }
-    }
-    extra.push((format!("{time:>5}"), dim));
-    if let (Some(last), true) = (&row.last, settled) {
+        // A failure by findings exits 0: only a failing exit code says more.
+        if let (false, Some(code)) = (last.status == RunStatus::Passed, last.exit_code) {
+            if code != 0 {
+                columns[1] = (format!("exit {code}"), theme.run(last.status));
+            }
+        }
         if last.commit.is_some() && last.commit != model.repo.commit {
-            extra.push(("stale".to_string(), theme.check(CheckRole::Stale)));
+            columns[3] = ("stale".into(), theme.check(CheckRole::Stale));
         }
     }
     if let Some(trigger) = &row.trigger {
-        extra.push((safe(trigger).into_owned(), dim));
+        columns[4] = (safe(trigger).into_owned(), dim);
     }
-    for (text, style) in extra {
-        if used + 1 + text.width() > width {
-            break;
-        }
-        used += 1 + text.width();
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(text, style));
+    Cells {
+        glyph: (glyph, style),
+        id: safe(&row.id).into_owned(),
+        columns,
     }
-    Line::from(spans)
 }
 
 /// 84 rather than 84.0; 83.7 stays.

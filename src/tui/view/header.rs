@@ -13,59 +13,83 @@ use unicode_width::UnicodeWidthStr;
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let dim = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
-    let mut left = vec![
-        Span::styled(" preflight", theme.ui(Ui::Title)),
-        Span::styled(" · ", dim),
-        Span::styled(safe(&model.repo.project).into_owned(), text),
+    // (what, how much it matters: lower stays longer)
+    let mut items: Vec<(Vec<Span>, u8)> = vec![
+        (vec![Span::styled("preflight", theme.ui(Ui::Title))], 4),
+        (
+            vec![Span::styled(safe(&model.repo.project).into_owned(), text)],
+            1,
+        ),
     ];
     if let Some(branch) = &model.repo.branch {
         let at = model.repo.commit.as_deref().map_or(String::new(), |c| {
             format!("@{}", c.chars().take(7).collect::<String>())
         });
-        left.push(Span::styled(" · ", dim));
-        left.push(Span::styled(
+        let mut spans = vec![Span::styled(
             safe(&format!("{branch}{at}")).into_owned(),
             text,
-        ));
+        )];
+        if model.repo.dirty > 0 {
+            spans.push(Span::styled(format!(" +{}", model.repo.dirty), dim));
+        }
+        items.push((spans, 2));
     }
-    if model.repo.dirty > 0 {
-        left.push(Span::styled(
-            format!(" +{}", model.repo.dirty),
-            theme.ui(Ui::Dim),
-        ));
-    }
-    left.push(Span::styled(" · ", dim));
-    left.push(match &model.watching {
+    let watching = match &model.watching {
         // Untrusted, nothing runs whatever the watcher does: never say "watching".
         _ if !model.trusted && !model.read_only => Span::styled("not trusted", theme.ui(Ui::Error)),
         Watching::Starting => Span::styled("starting", dim),
         Watching::On { .. } => Span::styled("watching", text),
-        Watching::Paused { pending: 0 } => Span::styled("paused", theme.check(CheckRole::TimedOut)),
-        Watching::Paused { pending } => Span::styled(
-            format!("paused ({pending} changes)"),
+        Watching::Paused { .. } => Span::styled(
+            paused_label(&model.watching),
             theme.check(CheckRole::TimedOut),
         ),
         Watching::Off(why) => Span::styled(safe(why).into_owned(), theme.ui(Ui::Error)),
-    });
+    };
+    items.push((vec![watching], 0));
 
-    // Narrow screens drop the least useful words first; the verdict always shows.
+    // Narrow screens drop what matters least first; the verdict always shows.
     let width = usize::from(area.width);
     let mut right = verdict(model, theme, true);
-    if spans_width(&left) + spans_width(&right) > width {
+    let joined = |items: &[(Vec<Span<'static>>, u8)]| -> Vec<Span<'static>> {
+        let mut out = vec![Span::raw(" ")];
+        for (i, (spans, _)) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(Span::styled(" · ", dim));
+            }
+            out.extend(spans.iter().cloned());
+        }
+        out
+    };
+    // At least two spaces between the two sides.
+    let width = width.saturating_sub(2);
+    if spans_width(&joined(&items)) + spans_width(&right) > width {
         right = verdict(model, theme, false);
     }
-    if spans_width(&left) + spans_width(&right) > width {
-        left.drain(..2);
-        left[0].content = format!(" {}", left[0].content).into();
+    while spans_width(&joined(&items)) + spans_width(&right) > width && items.len() > 1 {
+        let least = items
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, (_, rank))| *rank)
+            .map_or(0, |(i, _)| i);
+        items.remove(least);
     }
-    while spans_width(&left) + spans_width(&right) > width && left.len() > 1 {
-        left.pop();
-    }
-    let pad = width.saturating_sub(spans_width(&left) + spans_width(&right));
+    let left = joined(&items);
+    let pad = (width + 2).saturating_sub(spans_width(&left) + spans_width(&right));
     let mut spans = left;
     spans.push(Span::raw(" ".repeat(pad)));
     spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// "paused", or "paused · 3 files changed".
+fn paused_label(watching: &Watching) -> String {
+    match watching {
+        Watching::Paused { files, .. } if files.is_empty() => "paused".into(),
+        Watching::Paused { files, .. } => {
+            format!("paused · {} changed", plural(files.len(), "file"))
+        }
+        _ => String::new(),
+    }
 }
 
 fn spans_width(spans: &[Span]) -> usize {

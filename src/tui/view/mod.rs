@@ -1,14 +1,7 @@
 //! Drawing: `draw(frame, model, theme)` reads the model and draws; it changes nothing.
-//! One module per pane, each `fn draw(frame, area, model, theme)`.
-//!
-//! ```text
-//! ┌ header: project · branch@commit · dirty · watch state ·········· verdict ┐
-//! │ plan (30%)        │ checks (30%)        │ output of the selected check  │  top row
-//! ├ register (filter, sort, counts) or the selected issue's detail ──────────┤  the rest
-//! │ ID  SEV  STATUS  B  TITLE                    OWNER  AGE  SOURCE          │
-//! └ footer: key hints for the focused pane, or the last notice ──────────────┘
-//! ```
-//! Overlays (help, palette, prompts) are drawn last, over the panes.
+//! One module per pane, each `fn draw(frame, area, model, theme)`; where each goes is
+//! decided in [`layout`] (its doc has the picture). Overlays (help, palette, prompts,
+//! trust) are drawn last, over the panes.
 //!
 //! Text from the repository, its reports or its checks (titles, owners, notes, paths,
 //! plan titles, check ids, config errors) is hostile: every view draws it through
@@ -20,14 +13,19 @@ mod checks;
 mod detail;
 mod footer;
 mod header;
-mod output;
+mod layout;
+pub mod output;
 mod overlay;
 mod plan;
 mod register;
+pub mod scrollback;
+pub mod trust;
+
+pub use layout::{layout, needs_attention, Areas, SMALLEST};
 
 use super::model::{Model, Pane};
 use super::theme::{Theme, Ui};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
@@ -48,62 +46,63 @@ pub(super) fn safe_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Where each pane goes on a screen of a given size.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Areas {
-    pub header: Rect,
-    pub plan: Rect,
-    pub checks: Rect,
-    pub output: Rect,
-    pub register: Rect,
-    pub footer: Rect,
-}
-
-/// The layout for a terminal of `size` (columns, rows). Pure: `update` uses it for
-/// page sizes, `draw` to place the panes.
-pub fn layout(size: (u16, u16), _model: &Model) -> Areas {
-    let area = Rect::new(0, 0, size.0, size.1);
-    let body = size.1.saturating_sub(2);
-    // The top row gets 40% of the body, at least 7 rows when it can.
-    let top = (body * 2 / 5).max(7.min(body / 2));
-    let [header, top_row, register, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(top),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let [plan, checks, output] = Layout::horizontal([
-        Constraint::Percentage(30),
-        Constraint::Percentage(30),
-        Constraint::Fill(1),
-    ])
-    .areas(top_row);
-    Areas {
-        header,
-        plan,
-        checks,
-        output,
-        register,
-        footer,
-    }
-}
+/// Every pane's view has this shape (trippy's one signature per panel).
+type DrawPane = fn(&mut Frame, Rect, &Model, &Theme);
 
 /// Draw the whole cockpit.
 pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     let size = frame.area();
     let areas = layout((size.width, size.height), model);
+    if areas.too_small {
+        too_small(frame, size, theme);
+        return;
+    }
     header::draw(frame, areas.header, model, theme);
-    plan::draw(frame, areas.plan, model, theme);
-    checks::draw(frame, areas.checks, model, theme);
-    output::draw(frame, areas.output, model, theme);
-    if model.detail {
-        detail::draw(frame, areas.register, model, theme);
-    } else {
-        register::draw(frame, areas.register, model, theme);
+    let panes: [(Rect, DrawPane); 4] = [
+        (areas.plan, plan::draw),
+        (areas.checks, checks::draw),
+        (areas.output, output::draw),
+        (
+            areas.register,
+            if model.detail {
+                detail::draw
+            } else {
+                register::draw
+            },
+        ),
+    ];
+    for (area, draw) in panes {
+        if !area.is_empty() {
+            draw(frame, area, model, theme);
+        }
     }
     footer::draw(frame, areas.footer, model, theme);
     overlay::draw(frame, size, model, theme);
+}
+
+/// Below the smallest usable size: say so, instead of broken boxes.
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = format!("terminal too small ({}x{} needed)", SMALLEST.0, SMALLEST.1);
+    let lines = vec![
+        Line::styled(text, theme.ui(Ui::Error)),
+        Line::styled(
+            format!("now {}x{} · q quits", area.width, area.height),
+            theme.ui(Ui::Dim),
+        ),
+    ];
+    let top = area.height.saturating_sub(2) / 2;
+    let rect = Rect::new(
+        area.x,
+        area.y + top,
+        area.width,
+        area.height.saturating_sub(top).min(2),
+    );
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(lines)
+            .alignment(ratatui::layout::Alignment::Center)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        rect,
+    );
 }
 
 /// A pane's frame: its title, highlighted when the pane has the focus.

@@ -1,5 +1,6 @@
 //! Overlays: the help (every binding, generated from the key map), the command
-//! palette, the dismissal reason picker and text prompts.
+//! palette, the dismissal reason picker and text prompts (the trust dialog has its
+//! own module).
 
 use super::super::keymap::Scope;
 use super::super::model::{Ask, Model, Overlay};
@@ -30,7 +31,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
             ..
         } => {}
         Overlay::Input { ask, text } => input(frame, screen, ask, text, theme),
-        Overlay::Trust => trust(frame, screen, model, theme),
+        Overlay::Trust { scroll } => super::trust::draw(frame, screen, model, *scroll, theme),
     }
 }
 
@@ -209,41 +210,4 @@ fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) 
         Line::styled(hint, theme.ui(Ui::Dim)),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
-fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
-    let checks = &model.config.checks;
-    let height = (checks.len() as u16 + 6).min(screen.height.saturating_sub(2));
-    let inner = popup(
-        frame,
-        screen,
-        76,
-        height,
-        format!("Trust {}?", super::safe(&model.config_name)),
-        theme,
-    );
-    let mut lines = vec![Line::styled(
-        "These commands will run now and on every change:",
-        theme.ui(Ui::Text),
-    )];
-    for check in checks {
-        // What will run is what the user must read exactly: every control shown.
-        let mut run = super::safe_lines(&check.run).into_iter();
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {:<12}", super::safe(&check.id)),
-                theme.ui(Ui::Key),
-            ),
-            Span::styled(run.next().unwrap_or_default(), theme.ui(Ui::Text)),
-        ]));
-        for more in run {
-            lines.push(Line::styled(format!("{:14}{more}", ""), theme.ui(Ui::Text)));
-        }
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled("y", theme.ui(Ui::Key)),
-        Span::styled(" trusts them · any other key cancels", theme.ui(Ui::Dim)),
-    ]));
-    frame.render_widget(Paragraph::new(lines), inner);
 }

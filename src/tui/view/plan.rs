@@ -54,6 +54,35 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// (columns, rows) the plan would like, borders included: its longest row whole.
+pub fn wants(model: &Model) -> (u16, u16) {
+    use unicode_width::UnicodeWidthStr;
+    let plan = &model.config.plan;
+    let mut widest = 0;
+    let mut rows = 0;
+    for phase in &plan.phases {
+        // "▾ " title " 100% " and a six-cell bar.
+        widest = widest.max(2 + phase.title.width() + 6 + 6);
+        rows += 1;
+        for task in &phase.tasks {
+            let waits: usize = plan
+                .blockers(task)
+                .iter()
+                .map(|w| w.width() + 2)
+                .sum::<usize>();
+            let waits = if waits > 0 { waits + 1 } else { 0 };
+            widest = widest.max(4 + task.id.width() + 1 + task.title.width() + waits);
+            rows += 1;
+        }
+    }
+    if plan.phases.is_empty() {
+        widest = 24;
+        rows = 3;
+    }
+    let clamp = |n: usize| u16::try_from(n + 2).unwrap_or(u16::MAX);
+    (clamp(widest), clamp(rows))
+}
+
 fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> Line<'a> {
     let plan = &model.config.plan;
     let text = theme.ui(Ui::Text);

@@ -36,7 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         frame.render_widget(Paragraph::new(Line::styled(text, theme.ui(Ui::Dim))), inner);
         return;
     }
-    let wide = inner.width >= 96;
+    let columns = columns(inner.width);
     let now = SystemTime::now();
     let focused = model.focus == Pane::Register;
     let at = model.register.index(&model.issues);
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .skip(model.register_offset)
         .take(visible)
         .map(|(i, issue)| {
-            let row = issue_row(issue, now, wide, theme);
+            let row = issue_row(issue, now, &columns, theme);
             if Some(i) == at {
                 row.style(selected(theme, focused))
             } else {
@@ -55,24 +55,101 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             }
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(9),
-        Constraint::Length(4),
-        Constraint::Length(11),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(8),
-        Constraint::Length(4),
-    ];
-    let mut header = vec!["ID", "SEV", "STATUS", "B", "TITLE", "OWNER", "AGE"];
-    if wide {
-        widths.push(Constraint::Length(12));
-        header.push("SOURCE");
-    }
+    let widths: Vec<Constraint> = columns.iter().map(|c| c.constraint()).collect();
+    let header: Vec<&str> = columns.iter().map(|c| c.name()).collect();
     let table = Table::new(body, widths)
         .header(Row::new(header).style(theme.ui(Ui::Dim)))
         .column_spacing(1);
     frame.render_widget(table, inner);
+}
+
+/// The register's columns, in the order shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Id,
+    Sev,
+    Status,
+    Blocker,
+    Title,
+    Owner,
+    Age,
+    Source,
+}
+
+impl Column {
+    const SHOWN: [Column; 8] = [
+        Column::Id,
+        Column::Sev,
+        Column::Status,
+        Column::Blocker,
+        Column::Title,
+        Column::Owner,
+        Column::Age,
+        Column::Source,
+    ];
+    /// Most important first: a narrow pane drops from the end of this list.
+    const KEPT: [Column; 8] = [
+        Column::Sev,
+        Column::Status,
+        Column::Id,
+        Column::Blocker,
+        Column::Title,
+        Column::Owner,
+        Column::Age,
+        Column::Source,
+    ];
+
+    /// Columns it takes (the title: at least this many).
+    fn width(self) -> u16 {
+        match self {
+            Column::Id => 9,
+            Column::Sev => 4,
+            Column::Status => 11,
+            Column::Blocker => 1,
+            Column::Title => 24,
+            Column::Owner => 8,
+            Column::Age => 4,
+            Column::Source => 12,
+        }
+    }
+
+    fn constraint(self) -> Constraint {
+        match self {
+            Column::Title => Constraint::Fill(1),
+            other => Constraint::Length(other.width()),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Column::Id => "ID",
+            Column::Sev => "SEV",
+            Column::Status => "STATUS",
+            Column::Blocker => "B",
+            Column::Title => "TITLE",
+            Column::Owner => "OWNER",
+            Column::Age => "AGE",
+            Column::Source => "SOURCE",
+        }
+    }
+}
+
+/// The columns that fit in `width`, most important first, shown in their order.
+fn columns(width: u16) -> Vec<Column> {
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for column in Column::KEPT {
+        let need = column.width() + u16::from(!kept.is_empty());
+        if used + need > width {
+            break;
+        }
+        used += need;
+        kept.push(column);
+    }
+    Column::SHOWN
+        .into_iter()
+        .filter(|c| kept.contains(c))
+        .collect()
 }
 
 /// "Register · 23 open: 2 critical · 5 high · 9 medium · 7 low", then filter and sort.
@@ -113,46 +190,52 @@ fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -> Row<'a> {
+fn issue_row<'a>(issue: &'a Issue, now: SystemTime, columns: &[Column], theme: &Theme) -> Row<'a> {
     let dim = theme.ui(Ui::Dim);
-    let sev = match issue.severity {
-        Severity::Critical => "CRIT",
-        Severity::High => "HIGH",
-        Severity::Medium => "MED",
-        Severity::Low => "LOW",
-        Severity::Info => "INFO",
+    let cell = |column: Column| -> Cell<'a> {
+        match column {
+            Column::Id => Cell::from(Span::styled(safe(&issue.id), theme.ui(Ui::Text))),
+            Column::Sev => Cell::from(Span::styled(
+                match issue.severity {
+                    Severity::Critical => "CRIT",
+                    Severity::High => "HIGH",
+                    Severity::Medium => "MED",
+                    Severity::Low => "LOW",
+                    Severity::Info => "INFO",
+                },
+                theme.severity(issue.severity),
+            )),
+            Column::Status => Cell::from(Span::styled(
+                issue.status.as_str(),
+                theme.status(issue.status),
+            )),
+            Column::Blocker => Cell::from(Span::styled(
+                if issue.blocker { "●" } else { " " },
+                theme.ui(Ui::NoGo),
+            )),
+            Column::Title => Cell::from(Span::styled(
+                if issue.regression {
+                    format!("↺ {}", safe(&issue.title))
+                } else {
+                    safe(&issue.title).into_owned()
+                },
+                theme.ui(Ui::Text),
+            )),
+            Column::Owner => Cell::from(Span::styled(
+                safe(issue.owner.as_deref().unwrap_or("-")),
+                dim,
+            )),
+            Column::Age => Cell::from(Span::styled(age(&issue.created, now), dim)),
+            Column::Source => Cell::from(Span::styled(
+                safe(
+                    issue
+                        .finding
+                        .as_ref()
+                        .map_or("manual", |f| f.check.as_str()),
+                ),
+                dim,
+            )),
+        }
     };
-    let mut cells = vec![
-        Cell::from(Span::styled(safe(&issue.id), theme.ui(Ui::Text))),
-        Cell::from(Span::styled(sev, theme.severity(issue.severity))),
-        Cell::from(Span::styled(
-            issue.status.as_str(),
-            theme.status(issue.status),
-        )),
-        Cell::from(Span::styled(
-            if issue.blocker { "●" } else { " " },
-            theme.ui(Ui::NoGo),
-        )),
-        Cell::from(Span::styled(
-            if issue.regression {
-                format!("↺ {}", safe(&issue.title))
-            } else {
-                safe(&issue.title).into_owned()
-            },
-            theme.ui(Ui::Text),
-        )),
-        Cell::from(Span::styled(
-            safe(issue.owner.as_deref().unwrap_or("-")),
-            dim,
-        )),
-        Cell::from(Span::styled(age(&issue.created, now), dim)),
-    ];
-    if wide {
-        let source = issue
-            .finding
-            .as_ref()
-            .map_or("manual", |f| f.check.as_str());
-        cells.push(Cell::from(Span::styled(safe(source), dim)));
-    }
-    Row::new(cells)
+    Row::new(columns.iter().map(|c| cell(*c)).collect::<Vec<_>>())
 }
