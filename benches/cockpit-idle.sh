@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'tmux -L pf-idle kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 export HOME="$work" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" XDG_STATE_HOME="$work/state"
 PREFLIGHT="$root/target/release/preflight" "$root/screenshots/demo-repo.sh" "$work/demo" >/dev/null
-(cd "$work/demo" && "$root/target/release/preflight" trust >/dev/null)
+(cd "$work/demo" && "$root/target/release/preflight" trust --yes >/dev/null)
 tmux -L pf-idle -f /dev/null new-session -d -s idle -x 120 -y 40 \
     "cd '$work/demo' && TERM=xterm-256color '$root/target/release/preflight'"
 sleep 3

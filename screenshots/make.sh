@@ -15,7 +15,7 @@ export XDG_STATE_HOME="$work/home/state" PREFLIGHT="$bin"
 mkdir -p "$HOME"
 demo="$work/acme-api"
 "$here/demo-repo.sh" "$demo"
-(cd "$demo" && "$bin" trust >/dev/null)
+(cd "$demo" && "$bin" trust --yes >/dev/null)
 
 cols=110 rows=32
 t() { tmux -L pf-shots -f /dev/null "$@"; }
