@@ -13,6 +13,7 @@
 use crate::domain::issue::{Actor, Issue};
 use crate::fsutil::write_atomic;
 use crate::repo::Repo;
+use crate::sharing::Sharing;
 use nix::fcntl::{Flock, FlockArg};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,8 @@ pub struct Store {
     /// How long a write waits for the register lock (`None`: as long as it takes, as
     /// a script would); past it the write is refused with [`WriteError::Busy`].
     patience: Option<Duration>,
+    /// The mode of what the store creates (a repository shared by a group).
+    sharing: Sharing,
 }
 
 impl Store {
@@ -102,6 +105,7 @@ impl Store {
             dir: repo.root.join(REGISTER_DIR),
             lock_path: repo.state_dir.join("register.lock"),
             patience: None,
+            sharing: repo.sharing,
         }
     }
 
@@ -118,6 +122,7 @@ impl Store {
             dir,
             lock_path,
             patience: None,
+            sharing: Sharing::Umask,
         }
     }
 
@@ -133,7 +138,8 @@ impl Store {
     /// store's patience.
     pub fn lock(&self) -> Result<RegisterLock, WriteError> {
         if let Some(parent) = self.lock_path.parent() {
-            std::fs::create_dir_all(parent)
+            self.sharing
+                .create_dir_all(parent)
                 .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", parent.display())))?;
         }
         let file = std::fs::OpenOptions::new()
@@ -144,6 +150,7 @@ impl Store {
             .map_err(|e| {
                 WriteError::Io(format!("cannot open {}: {e}", self.lock_path.display()))
             })?;
+        self.sharing.apply(&self.lock_path);
         let lock = match self.patience {
             None => Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| {
                 WriteError::Io(format!("cannot lock {}: {e}", self.lock_path.display()))
@@ -265,12 +272,13 @@ impl Store {
     /// Write a new issue at revision 1, never over an existing file: if its id is
     /// taken (a race, or a branch merged meanwhile) it gets a fresh one.
     pub fn create(&self, _lock: &RegisterLock, issue: &mut Issue) -> Result<(), WriteError> {
-        std::fs::create_dir_all(&self.dir)
+        self.sharing
+            .create_dir_all(&self.dir)
             .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", self.dir.display())))?;
         issue.revision = 1;
         loop {
             let text = render(None, issue)?;
-            match create_new(&self.path_of(&issue.id), text.as_bytes()) {
+            match create_new(&self.path_of(&issue.id), text.as_bytes(), self.sharing) {
                 Ok(()) => return Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     issue.id = self.new_id();
@@ -312,7 +320,10 @@ impl Store {
         }
         issue.revision = base + 1;
         let rendered = render(Some(&text), issue)?;
-        write_atomic(&path, rendered.as_bytes()).map_err(|e| WriteError::Io(format!("{e:#}")))
+        write_atomic(&path, rendered.as_bytes()).map_err(|e| WriteError::Io(format!("{e:#}")))?;
+        // The rename made this user the owner: give the group its rights back.
+        self.sharing.apply(&path);
+        Ok(())
     }
 
     /// Read, change and write one issue under the lock. `base` is the revision the
@@ -408,7 +419,7 @@ fn read_issue(path: &Path) -> Result<(Issue, String), String> {
 
 /// Write `bytes` to a new file at `path`, failing if it exists: written to a temporary
 /// file, fsynced, then hard-linked into place (a rename would overwrite).
-fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn create_new(path: &Path, bytes: &[u8], sharing: Sharing) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -422,6 +433,7 @@ fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     ));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
+        sharing.apply(&tmp);
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::hard_link(&tmp, path)?;

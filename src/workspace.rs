@@ -80,6 +80,7 @@ impl Workspace {
         RunContext {
             root: self.repo.root.clone(),
             logs_dir: self.repo.state_dir.join("logs"),
+            sharing: self.repo.sharing,
         }
     }
 

@@ -145,7 +145,7 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
 
 /// Keep finished runs in the history; a failure to write local state is a warning.
 pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
-    if let Err(e) = history::remember(&ws.repo.state_dir, head, outcomes) {
+    if let Err(e) = history::remember(&ws.repo, head, outcomes) {
         eprintln!("preflight: warning: {e}");
     }
 }

@@ -9,6 +9,7 @@
 mod dependencies;
 mod ring;
 pub mod slots;
+pub mod tail;
 
 pub use ring::{Output, Ring};
 
@@ -48,6 +49,33 @@ pub struct RunContext {
     pub root: PathBuf,
     /// Folder for full logs and captured reports (local state).
     pub logs_dir: PathBuf,
+    /// The mode of the logs (kept writable by the group of a shared repository, so
+    /// that the other person's cockpit can take the checks over).
+    pub sharing: crate::sharing::Sharing,
+}
+
+impl RunContext {
+    /// The log of a check's last run.
+    pub fn log_of(&self, check: &str) -> PathBuf {
+        self.logs_dir.join(format!("{check}.log"))
+    }
+
+    /// Start a check's log afresh, as a new file: whoever follows the old one (a
+    /// follower's tail) sees it replaced rather than rewritten under it. Done before
+    /// a run is announced as running, so a follower never reads the previous run's
+    /// output as the new one's.
+    pub fn start_log(&self, check: &str) -> std::io::Result<()> {
+        self.sharing.create_dir_all(&self.logs_dir)?;
+        let path = self.log_of(check);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        std::fs::File::create(&path)?;
+        self.sharing.apply(&path);
+        Ok(())
+    }
 }
 
 /// What one run of a check came to.
@@ -150,7 +178,7 @@ pub async fn run_check(
     cancel: &CancellationToken,
 ) -> RunOutcome {
     let started = Instant::now();
-    let log = ctx.logs_dir.join(format!("{}.log", spec.id));
+    let log = ctx.log_of(&spec.id);
     output.lock().clear();
     let mut outcome = match execute(spec, ctx, output, cancel, &log).await {
         Ok(outcome) => outcome,
@@ -179,10 +207,12 @@ async fn execute(
     cancel: &CancellationToken,
     log_path: &Path,
 ) -> Result<RunOutcome, String> {
-    std::fs::create_dir_all(&ctx.logs_dir)
+    ctx.sharing
+        .create_dir_all(&ctx.logs_dir)
         .map_err(|e| format!("cannot create {}: {e}", ctx.logs_dir.display()))?;
     let log = std::fs::File::create(log_path)
         .map_err(|e| format!("cannot write {}: {e}", log_path.display()))?;
+    ctx.sharing.apply(log_path);
     let workdir = match &spec.cwd {
         Some(cwd) => ctx.root.join(cwd),
         None => ctx.root.clone(),
@@ -215,6 +245,7 @@ async fn execute(
         let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
         let file = std::fs::File::create(&path)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        ctx.sharing.apply(&path);
         cmd.stdout(file);
         Some(path)
     } else {
@@ -501,8 +532,14 @@ struct ReadResult {
     lines: u64,
 }
 
+/// Bytes read from the pipe at a time.
+const READ_BUFFER: usize = 64 * 1024;
+
 /// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
-/// Lines go into the ring a chunk at a time, under one lock per chunk.
+/// Lines go into the ring a chunk at a time, under one lock per chunk. The log is
+/// flushed whenever the pipe is drained (a read that did not fill the buffer), so a
+/// follower tailing it sees a line as soon as the check is quiet, while a flood is
+/// still written in big blocks.
 async fn read_output(
     receiver: pipe::Receiver,
     log: std::fs::File,
@@ -515,8 +552,8 @@ async fn read_output(
         default_severity: severity,
         root: &root,
     };
-    let mut reader = BufReader::with_capacity(64 * 1024, receiver);
-    let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
+    let mut reader = BufReader::with_capacity(READ_BUFFER, receiver);
+    let mut log = std::io::BufWriter::with_capacity(READ_BUFFER, log);
     let mut partial: Vec<u8> = Vec::new();
     let mut lines = 0u64;
     let mut log_ok = true;
@@ -528,6 +565,9 @@ async fn read_output(
         let len = chunk.len();
         if log_ok {
             log_ok = log.write_all(chunk).is_ok();
+            if log_ok && len < READ_BUFFER {
+                log_ok = log.flush().is_ok();
+            }
         }
         lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
         reader.consume(len);

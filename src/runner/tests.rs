@@ -30,6 +30,7 @@ fn fixture() -> Fixture {
     let ctx = RunContext {
         root: dir.path().to_path_buf(),
         logs_dir: dir.path().join(".state/logs"),
+        sharing: crate::sharing::Sharing::Umask,
     };
     Fixture { dir, ctx }
 }

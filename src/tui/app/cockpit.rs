@@ -396,7 +396,7 @@ fn file_run(
         head.as_ref().is_some_and(|h| h.dirty > 0),
     );
     let outcomes = std::slice::from_ref(&outcome);
-    let remembered = crate::history::remember(&repo.state_dir, head.as_ref(), outcomes);
+    let remembered = crate::history::remember(repo, head.as_ref(), outcomes);
     let mut done = vec![Done::Msg(Msg::Finished {
         check: outcome.check.clone(),
         record,
