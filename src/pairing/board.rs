@@ -47,6 +47,9 @@ pub struct Entry {
     pub trigger: String,
     /// Who runs it: `ana@box (1234)`.
     pub runner: String,
+    /// When the run was queued (milliseconds since the epoch).
+    #[serde(default)]
+    pub queued_ms: u64,
     /// When the run started (milliseconds since the epoch), once running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_ms: Option<u64>,
@@ -245,6 +248,7 @@ mod tests {
             phase: Phase::Done,
             trigger: "src/lib.rs".into(),
             runner: "ana@box (1)".into(),
+            queued_ms: now_ms(),
             started_ms: Some(now_ms()),
             result: Some(RunResult {
                 record,

@@ -83,6 +83,19 @@ pub struct Link {
     tx: mpsc::Sender<In>,
 }
 
+/// A handle that announces runs through the link (for work done off the loop, such
+/// as a finished run announced once it is filed).
+#[derive(Clone)]
+pub struct Publisher {
+    tx: mpsc::Sender<In>,
+}
+
+impl Publisher {
+    pub fn publish(&self, entry: Entry) {
+        let _ = self.tx.send(In::Publish(Box::new(entry)));
+    }
+}
+
 impl Link {
     pub fn spawn(options: LinkOptions, mode: Mode, out: UnboundedSender<Seen>) -> Link {
         let (tx, rx) = mpsc::channel();
@@ -98,6 +111,12 @@ impl Link {
     /// Announce a check's run on the board.
     pub fn publish(&self, entry: Entry) {
         let _ = self.tx.send(In::Publish(Box::new(entry)));
+    }
+
+    pub fn publisher(&self) -> Publisher {
+        Publisher {
+            tx: self.tx.clone(),
+        }
     }
 
     /// Ask the runner to run a check again.

@@ -25,6 +25,6 @@ pub mod lock;
 pub mod request;
 
 pub use board::{Board, Entry, Phase, RunResult};
-pub use link::{Link, LinkOptions, Mode, Seen};
+pub use link::{Link, LinkOptions, Mode, Publisher, Seen};
 pub use lock::{Claim, Holder, Role, RunnerLock};
 pub use request::{Request, Requests};

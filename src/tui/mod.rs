@@ -20,3 +20,6 @@ pub mod view;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_pairing;

@@ -438,8 +438,7 @@ fn untrusted_runs_nothing_and_names_the_key_that_trusts() {
     keys(&mut m, "T");
     assert_eq!(m.overlay, Some(Overlay::Trust));
     assert_eq!(keys(&mut m, "y"), [Effect::Trust]);
-    let effects = update(&mut m, Msg::Trusted);
-    assert!(matches!(&effects[..], [Effect::Run { checks, .. }] if checks.len() == 4));
+    assert_eq!(update(&mut m, Msg::Trusted), [Effect::Claim]);
 }
 
 #[test]
@@ -618,8 +617,8 @@ fn rerun_runs_the_selected_check() {
     key(&mut m, KeyCode::Char('j'));
     assert_eq!(
         keys(&mut m, "r"),
-        [Effect::Run {
-            checks: vec!["lint".into()],
+        [Effect::Rerun {
+            checks: vec![("lint".into(), 0)],
             trigger: "r".into()
         }]
     );

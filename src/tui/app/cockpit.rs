@@ -2,13 +2,15 @@
 //! after a change. Generic over the [`Screen`] and fed keys through a channel, so
 //! tests run this very loop on a `TestBackend`.
 
+use super::pair::{runner_of, Pairing};
 use super::screen::Screen;
 use super::work::{self, Author, Dismissal, Done, Worker, LOCK_PATIENCE};
+use crate::pairing::{Entry, Publisher, RunResult, Seen};
 use crate::history::RunRecord;
 use crate::register;
 use crate::runner::slots::{RunEvent, Slots};
 use crate::store::Store;
-use crate::tui::model::{Model, Watching};
+use crate::tui::model::{Model, Runner, Watching};
 use crate::tui::term::Input;
 use crate::tui::theme::Theme;
 use crate::tui::update::{update, Effect, Msg};
@@ -51,6 +53,8 @@ struct Cockpit {
     /// Finished work (blocking jobs, filed runs) comes back here.
     back: UnboundedSender<Done>,
     backs: UnboundedReceiver<Done>,
+    /// Running the checks for the other cockpits, or following the one that does.
+    pairing: Pairing,
 }
 
 /// Run the cockpit on `screen` until it quits, `input` hangs up, or `stop` says so
@@ -67,7 +71,7 @@ pub async fn drive<S: Screen>(
     let (_watching, mut watch) = engine::spawn(cockpit.ws.watch_options());
     let (width, height) = screen.size()?;
     update(&mut cockpit.model, Msg::Resize(width, height));
-    if cockpit.model.trusted && !cockpit.model.read_only {
+    if cockpit.model.trusted && !cockpit.model.read_only && cockpit.pairing.is_runner() {
         let checks = cockpit.model.checks.iter().map(|c| c.id.clone()).collect();
         let startup = Effect::Run {
             checks,
@@ -98,6 +102,11 @@ pub async fn drive<S: Screen>(
             Some(event) = watch.recv() => cockpit.on_watch(event),
             Some(run) = cockpit.runs.recv() => cockpit.on_run(run),
             Some(done) = cockpit.backs.recv() => cockpit.on_done(done),
+            Some(seen) = cockpit.pairing.seen.recv() => cockpit.on_seen(seen),
+            Some(lock) = cockpit.pairing.took.recv() => {
+                let runs = cockpit.pairing.take_over(lock);
+                vec![Msg::TookOver(runs)]
+            }
             _ = tick.tick(), if busy => vec![Msg::Tick],
             _ = stop.recv() => break,
         };
@@ -120,7 +129,12 @@ pub async fn drive<S: Screen>(
 }
 
 impl Cockpit {
-    fn new(ws: Workspace, model: Model, theme: Theme) -> Cockpit {
+    fn new(ws: Workspace, mut model: Model, theme: Theme) -> Cockpit {
+        let pairing = Pairing::open(&ws, model.trusted && !model.read_only);
+        model.runner = pairing.first_runner();
+        if let (Some(why), None) = (pairing.unavailable(), &model.notice) {
+            model.warn(format!("{why}: this cockpit can follow the runner, not run the checks"));
+        }
         let (run_tx, runs) = unbounded_channel();
         let jobs = workspace::jobs(None, &ws.config);
         let slots = Slots::new(
@@ -142,6 +156,7 @@ impl Cockpit {
             runs,
             back,
             backs,
+            pairing,
         }
     }
 
@@ -152,7 +167,13 @@ impl Cockpit {
         while let Some(effect) = queue.pop_front() {
             let msgs = match effect {
                 Effect::Quit => return Ok(true),
-                Effect::Run { checks, trigger } => self.start(&checks, &trigger),
+                Effect::Run { checks, trigger } if self.pairing.is_runner() => {
+                    self.start(&checks, &trigger)
+                }
+                // Only the runner runs checks (a follower's runner saw the same).
+                Effect::Run { .. } => Vec::new(),
+                Effect::Rerun { checks, trigger } => self.rerun(&checks, &trigger),
+                Effect::Claim => self.claim(),
                 Effect::Edit(id) => vec![self.edit(&id, screen)?],
                 Effect::Write(write) => {
                     let before = self.issue(match &write {
@@ -217,36 +238,122 @@ impl Cockpit {
             .map(Box::new)
     }
 
-    /// Queue runs of `checks`; their outputs are shown as they fill.
+    /// Queue runs of `checks`; their outputs are shown as they fill, and each is
+    /// announced on the board for the followers.
     fn start(&mut self, checks: &[String], trigger: &str) -> Vec<Msg> {
-        checks
-            .iter()
-            .filter_map(|id| self.ws.config.check(id).cloned())
-            .map(|spec| Msg::Queued {
+        let mut msgs = Vec::new();
+        for spec in checks.iter().filter_map(|id| self.ws.config.check(id).cloned()) {
+            let output = self.slots.start(&spec, trigger);
+            let entry = self.pairing.queued(&spec.id, trigger);
+            msgs.push(Msg::Queued {
                 check: spec.id.clone(),
                 trigger: trigger.to_string(),
-                output: self.slots.start(&spec, trigger),
-            })
-            .collect()
+                output,
+            });
+            msgs.push(Msg::Board {
+                entry: Box::new(entry),
+                output: None,
+            });
+        }
+        msgs
+    }
+
+    /// `r`/`R`: the runner runs what no one re-ran since it was shown; a follower
+    /// asks the runner to.
+    fn rerun(&mut self, checks: &[(String, u64)], trigger: &str) -> Vec<Msg> {
+        if self.pairing.is_runner() {
+            let wanted = self.pairing.still_wanted(checks);
+            if wanted.is_empty() {
+                return vec![Msg::tell("already re-run since shown: nothing more to run")];
+            }
+            return self.start(&wanted, trigger);
+        }
+        self.pairing.ask(checks);
+        let names: Vec<&str> = checks.iter().map(|(c, _)| c.as_str()).collect();
+        let who = match &self.model.runner {
+            Runner::Other(label) => label.clone(),
+            Runner::Me | Runner::Nobody => "the next runner".into(),
+        };
+        let what = if names.len() > 3 {
+            format!("{} checks", names.len())
+        } else {
+            names.join(", ")
+        };
+        vec![Msg::tell(format!("asked {who} to re-run {what}"))]
+    }
+
+    /// Trust was granted: run the checks if nobody does, else follow the runner.
+    fn claim(&mut self) -> Vec<Msg> {
+        if self.pairing.claim() {
+            let checks: Vec<String> = self.ws.config.checks.iter().map(|c| c.id.clone()).collect();
+            let mut msgs = vec![Msg::Runner(Runner::Me)];
+            msgs.extend(self.start(&checks, "trusted"));
+            msgs
+        } else {
+            match self.pairing.unavailable() {
+                Some(why) => vec![Msg::warn(format!(
+                    "{why}: this cockpit can follow the runner, not run the checks"
+                ))],
+                None => vec![Msg::tell(
+                    "trusted: another cockpit runs the checks; this one takes over when it goes",
+                )],
+            }
+        }
+    }
+
+    /// What the other cockpits did.
+    fn on_seen(&mut self, seen: Seen) -> Vec<Msg> {
+        match seen {
+            Seen::Entry { entry, output } => {
+                if self.pairing.is_runner() {
+                    return Vec::new();
+                }
+                self.pairing.saw(&entry);
+                vec![Msg::Board { entry, output }]
+            }
+            Seen::Runner(holder) if !self.pairing.is_runner() => {
+                vec![Msg::Runner(runner_of(holder))]
+            }
+            Seen::Runner(_) => Vec::new(),
+            Seen::Requests(requests) if self.pairing.is_runner() => {
+                let mut msgs = Vec::new();
+                for request in requests {
+                    let asked = [(request.check.clone(), request.after)];
+                    if self.pairing.still_wanted(&asked).is_empty()
+                        || self.ws.config.check(&request.check).is_none()
+                    {
+                        continue;
+                    }
+                    let trigger = format!("r by {}", request.by);
+                    msgs.extend(self.start(&[request.check], &trigger));
+                }
+                msgs
+            }
+            Seen::Requests(_) => Vec::new(),
+        }
     }
 
     fn on_run(&mut self, event: RunEvent) -> Vec<Msg> {
         match event {
             RunEvent::Started {
-                check, generation, ..
-            } => self
-                .slots
-                .is_current(&check, generation)
-                .then_some(Msg::Started { check })
-                .into_iter()
-                .collect(),
+                check,
+                generation,
+                trigger,
+            } => {
+                if !self.slots.is_current(&check, generation) {
+                    return Vec::new();
+                }
+                self.pairing.running(&check, &trigger);
+                vec![Msg::Started { check }]
+            }
             RunEvent::Finished(done) => {
                 if self.slots.accept(&done) {
                     // Git status, the history and the register are files: off the loop.
                     let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
                     let back = self.back.clone();
+                    let announce = self.pairing.finishing(&done.check, &done.trigger);
                     tokio::task::spawn_blocking(move || {
-                        for done in file_run(&repo, &config, done.outcome) {
+                        for done in file_run(&repo, &config, done.outcome, announce) {
                             let _ = back.send(done);
                         }
                     });
@@ -265,6 +372,7 @@ impl Cockpit {
                     .into_iter()
                     .map(|(id, path)| (id, path.display().to_string()))
                     .collect();
+                self.pairing.missed(&affected);
                 if affected.is_empty() {
                     Vec::new()
                 } else {
@@ -312,6 +420,7 @@ impl Cockpit {
         let changed_commands = ws.config.text != self.ws.config.text;
         self.ws = ws;
         self.triggers = Triggers::new(&self.ws.config.checks);
+        self.pairing.set_checks(self.ws.config.checks.clone());
         let mut msgs = vec![Msg::Config(Box::new(self.ws.config.clone()))];
         if changed_commands && !trusted && self.model.trusted {
             self.model.trusted = false;
@@ -383,11 +492,13 @@ impl Cockpit {
     }
 }
 
-/// A finished run: recorded in the history and its findings filed into the register.
+/// A finished run: recorded in the history, its findings filed into the register, and
+/// then (the register written) announced done to the followers.
 fn file_run(
     repo: &crate::repo::Repo,
     config: &crate::config::Config,
     outcome: crate::runner::RunOutcome,
+    (publisher, entry): (Publisher, Entry),
 ) -> Vec<Done> {
     let head = repo.head();
     let record = RunRecord::from_outcome(
@@ -399,7 +510,7 @@ fn file_run(
     let remembered = crate::history::remember(repo, head.as_ref(), outcomes);
     let mut done = vec![Done::Msg(Msg::Finished {
         check: outcome.check.clone(),
-        record,
+        record: record.clone(),
     })];
     if let Err(e) = remembered {
         done.push(Done::Msg(Msg::warn(e)));
@@ -416,5 +527,9 @@ fn file_run(
         }
         Err(e) => done.push(Done::Msg(Msg::warn(format!("cannot file findings: {e:#}")))),
     }
+    publisher.publish(Entry {
+        result: Some(RunResult::of(&outcome, record)),
+        ..entry
+    });
     done
 }

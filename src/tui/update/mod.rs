@@ -7,6 +7,7 @@ mod actions;
 mod navigate;
 mod output;
 mod overlay;
+mod pairing;
 mod palette;
 mod plan;
 mod prompt;
@@ -17,6 +18,7 @@ pub use actions::{act, key_for};
 use navigate::*;
 use output::*;
 use overlay::*;
+use pairing::*;
 use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
 use plan::*;
@@ -26,7 +28,9 @@ use register::*;
 
 use super::action::Action;
 use super::keymap::Key;
-use super::model::{Ask, CheckPhase, Model, Notice, NoticeKind, Overlay, Pane, PlanRow, Watching};
+use super::model::{
+    Ask, CheckPhase, Model, Notice, NoticeKind, Overlay, Pane, PlanRow, Runner, Watching,
+};
 use super::triage::{triage, Prompt, Triage, Write};
 use crate::domain::filter::Filter;
 use crate::domain::issue::{DismissReason, Issue};
@@ -78,6 +82,18 @@ pub enum Msg {
     Config(Box<crate::config::Config>),
     /// Trust was granted (checks may run now).
     Trusted,
+    /// The runner's board changed for a check (a follower shows the runner's runs
+    /// from it; the runner itself takes only the run's number). `output` is a ring
+    /// the run's log is followed into, for a run not shown before.
+    Board {
+        entry: Box<crate::pairing::Entry>,
+        output: Option<Output>,
+    },
+    /// Another process runs the checks now (or nobody does).
+    Runner(Runner),
+    /// The runner went and this cockpit took over: it runs these checks (each with
+    /// what started it), the ones the last runner left unfinished or never started.
+    TookOver(Vec<(String, String)>),
     /// Something to tell the user, until the next key.
     Notice(NoticeKind, String),
 }
@@ -114,6 +130,14 @@ pub enum Effect {
         checks: Vec<String>,
         trigger: String,
     },
+    /// Run these checks again, each unless a run newer than the one shown (the
+    /// number given) started since; a follower asks the runner to.
+    Rerun {
+        checks: Vec<(String, u64)>,
+        trigger: String,
+    },
+    /// Become the runner if nobody is, else wait to take over (trust was granted).
+    Claim,
     Trust,
     /// Open the issue's file in `$EDITOR`, with the terminal suspended.
     Edit(String),
@@ -228,8 +252,11 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.trusted = true;
             model.watching = Watching::Starting;
             model.tell("trusted: running every check");
-            vec![run_all(model, "trusted")]
+            vec![Effect::Claim]
         }
+        Msg::Board { entry, output } => on_board(model, *entry, output),
+        Msg::Runner(runner) => on_runner(model, runner),
+        Msg::TookOver(runs) => took_over(model, runs),
         Msg::Notice(kind, text) => {
             model.notice = Some(Notice { kind, text });
             Vec::new()
@@ -245,7 +272,8 @@ pub(super) fn run_all(model: &Model, trigger: &str) -> Effect {
 }
 
 pub(super) fn on_affected(model: &mut Model, affected: Vec<(String, String)>) -> Vec<Effect> {
-    if !model.trusted || model.read_only {
+    // A follower's runner sees the same change and runs what it affects.
+    if !model.trusted || model.read_only || !model.runs_checks() {
         return Vec::new();
     }
     if let Watching::Paused { pending } = &mut model.watching {

@@ -1,6 +1,7 @@
-//! The header: project, branch@commit and dirtiness, watch state, and the verdict.
+//! The header: project, branch@commit and dirtiness, watch state, who runs the checks,
+//! and the verdict.
 
-use super::super::model::{Model, Watching};
+use super::super::model::{Model, Runner, Watching};
 use super::super::theme::{CheckRole, Theme, Ui};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -42,6 +43,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         ),
         Watching::Off(why) => Span::styled(why.clone(), theme.ui(Ui::Error)),
     });
+    // Who runs the checks: another cockpit's name outranks the watch state; "me"
+    // shows only where it fits.
+    let runner = match &model.runner {
+        Runner::Me => None,
+        Runner::Other(who) => Some(Span::styled(format!("runner: {who}"), text)),
+        Runner::Nobody => Some(Span::styled(
+            "runner: none",
+            theme.check(CheckRole::TimedOut),
+        )),
+    };
+    if let Some(runner) = runner {
+        let at = left.len() - 1;
+        left.insert(at, Span::styled(" · ", dim));
+        left.insert(at, runner);
+    }
 
     // Narrow screens drop the least useful words first; the verdict always shows.
     let width = usize::from(area.width);
@@ -49,12 +65,21 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if spans_width(&left) + spans_width(&right) > width {
         right = verdict(model, theme, false);
     }
+    let me = [Span::styled(" · ", dim), Span::styled("runner: me", dim)];
+    if model.runner == Runner::Me
+        && spans_width(&left) + spans_width(&me) + spans_width(&right) <= width
+    {
+        left.extend(me);
+    }
     if spans_width(&left) + spans_width(&right) > width {
         left.drain(..2);
         left[0].content = format!(" {}", left[0].content).into();
     }
     while spans_width(&left) + spans_width(&right) > width && left.len() > 1 {
         left.pop();
+        if left.len() > 1 && left.last().is_some_and(|s| s.content == " · ") {
+            left.pop();
+        }
     }
     let pad = width.saturating_sub(spans_width(&left) + spans_width(&right));
     let mut spans = left;
