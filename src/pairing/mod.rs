@@ -17,14 +17,17 @@
 //!   runner however many asked.
 //!
 //! [`link`] is the thread that reads and writes these for a process, so that its event
-//! loop never waits on a file.
+//! loop never waits on a file; [`member`] is a process's place among the others
+//! (runner or follower, hand-over), shared by the cockpit and the headless commands.
 
 pub mod board;
 pub mod link;
 pub mod lock;
+pub mod member;
 pub mod request;
 
 pub use board::{Board, Entry, Phase, RunResult};
 pub use link::{Link, LinkOptions, Mode, Publisher, Seen};
 pub use lock::{Claim, Holder, Role, RunnerLock};
+pub use member::{Member, MemberOptions};
 pub use request::{Request, Requests};

@@ -2,10 +2,11 @@
 //! after a change. Generic over the [`Screen`] and fed keys through a channel, so
 //! tests run this very loop on a `TestBackend`.
 
-use super::pair::{runner_of, Pairing};
 use super::screen::Screen;
 use super::work::{self, Author, Dismissal, Done, Worker, LOCK_PATIENCE};
-use crate::pairing::{Entry, Publisher, RunResult, Seen};
+use crate::pairing::{
+    Entry, Holder, LinkOptions, Member, MemberOptions, Publisher, Role, RunResult, Seen,
+};
 use crate::history::RunRecord;
 use crate::register;
 use crate::runner::slots::{RunEvent, Slots};
@@ -54,7 +55,7 @@ struct Cockpit {
     back: UnboundedSender<Done>,
     backs: UnboundedReceiver<Done>,
     /// Running the checks for the other cockpits, or following the one that does.
-    pairing: Pairing,
+    pairing: Member,
 }
 
 /// Run the cockpit on `screen` until it quits, `input` hangs up, or `stop` says so
@@ -130,8 +131,23 @@ pub async fn drive<S: Screen>(
 
 impl Cockpit {
     fn new(ws: Workspace, mut model: Model, theme: Theme) -> Cockpit {
-        let pairing = Pairing::open(&ws, model.trusted && !model.read_only);
-        model.runner = pairing.first_runner();
+        let pairing = Member::open(MemberOptions {
+            link: LinkOptions {
+                state_dir: ws.repo.state_dir.clone(),
+                root: ws.repo.root.clone(),
+                sharing: ws.repo.sharing,
+                capacity: ws.config.runner.output_lines,
+                checks: ws.config.checks.clone(),
+            },
+            role: Role::Cockpit,
+            claim: model.trusted && !model.read_only,
+            tails: true,
+        });
+        model.runner = if pairing.is_runner() {
+            Runner::Me
+        } else {
+            runner_of(pairing.first_runner().cloned())
+        };
         if let (Some(why), None) = (pairing.unavailable(), &model.notice) {
             model.warn(format!("{why}: this cockpit can follow the runner, not run the checks"));
         }
@@ -311,6 +327,9 @@ impl Cockpit {
                 self.pairing.saw(&entry);
                 vec![Msg::Board { entry, output }]
             }
+            // The lock just taken by this cockpit's own waiting thread (its hand-over
+            // arrives on its own channel).
+            Seen::Runner(Some(holder)) if self.pairing.is_me(&holder) => Vec::new(),
             Seen::Runner(holder) if !self.pairing.is_runner() => {
                 vec![Msg::Runner(runner_of(holder))]
             }
@@ -490,6 +509,11 @@ impl Cockpit {
             unfinished,
         }
     }
+}
+
+/// The model's view of a lock holder.
+fn runner_of(holder: Option<Holder>) -> Runner {
+    holder.map_or(Runner::Nobody, |h| Runner::Other(h.label()))
 }
 
 /// A finished run: recorded in the history, its findings filed into the register, and

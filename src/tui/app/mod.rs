@@ -5,7 +5,6 @@
 //! runs off the loop ([`work`]), so nothing a file or a lock does can freeze it.
 
 mod cockpit;
-mod pair;
 mod screen;
 mod work;
 

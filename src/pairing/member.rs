@@ -1,34 +1,47 @@
-//! The cockpit's side of pairing: whether it runs the checks or follows the runner,
-//! what it announces on the board when it runs them, what it asks when it follows,
-//! and what it runs when it takes over.
+//! One process's place among those on a repository (a cockpit, `check --watch`, a
+//! one-shot `check`): whether it runs the checks or follows the runner, what it
+//! announces on the board when it runs them, what it asks when it follows, and what
+//! it runs when it takes over.
 
-use crate::pairing::board::now_ms;
-use crate::pairing::lock::{self, Claim};
-use crate::pairing::request::wanted;
-use crate::pairing::{
+use super::board::now_ms;
+use super::lock::{self, Claim};
+use super::request::wanted;
+use super::{
     Board, Entry, Holder, Link, LinkOptions, Mode, Phase, Publisher, Request, Role, RunnerLock,
     Seen,
 };
-use crate::tui::model::Runner;
-use crate::workspace::Workspace;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 /// How long before a save a run may have been queued and still include it: the
 /// runner's watcher and this cockpit's report one save at slightly different times.
 const SAVE_SLACK_MS: u64 = 1_000;
 
-/// The cockpit's pairing state. Invariant: `lock` is held exactly when this cockpit
+/// How a member joins.
+#[derive(Debug, Clone)]
+pub struct MemberOptions {
+    pub link: LinkOptions,
+    pub role: Role,
+    /// Become the runner if nobody is, else wait to take over (a trusted process
+    /// that may run the checks); else only follow.
+    pub claim: bool,
+    /// While following, follow the runs' logs too (to show their output).
+    pub tails: bool,
+}
+
+/// This process's pairing state. Invariant: `lock` is held exactly when this process
 /// runs the checks.
-pub struct Pairing {
+pub struct Member {
     link: Link,
+    role: Role,
     me: Holder,
     lock: Option<RunnerLock>,
     /// A thread waits for the lock (to take over when the runner goes).
     waiting: bool,
     /// Why this cockpit cannot become the runner, if it cannot.
     unavailable: Option<String>,
-    state_dir: std::path::PathBuf,
+    state_dir: PathBuf,
     sharing: crate::sharing::Sharing,
     /// The runner's latest run number per check.
     seqs: HashMap<String, u64>,
@@ -43,46 +56,43 @@ pub struct Pairing {
     /// The runner lock, once a waiting thread got it.
     pub took: UnboundedReceiver<RunnerLock>,
     took_tx: UnboundedSender<RunnerLock>,
-    /// The runner when the cockpit opened (before the link's first look).
-    first: Runner,
+    /// Who ran the checks when this process joined (`None`: itself, or nobody).
+    first: Option<Holder>,
 }
 
-impl Pairing {
-    /// Become the runner if `claim` (a trusted, writable cockpit) and nobody is; else
-    /// follow, and wait to take over when `claim`.
-    pub fn open(ws: &Workspace, claim: bool) -> Pairing {
-        let state_dir = ws.repo.state_dir.clone();
-        let sharing = ws.repo.sharing;
+impl Member {
+    /// Become the runner if `options.claim` and nobody is; else follow, and wait to
+    /// take over when `options.claim`.
+    pub fn open(options: MemberOptions) -> Member {
+        let MemberOptions {
+            link: link_options,
+            role,
+            claim,
+            tails,
+        } = options;
+        let state_dir = link_options.state_dir.clone();
+        let sharing = link_options.sharing;
         let (lock, first, unavailable) = if claim {
-            match lock::try_take(&state_dir, sharing, Role::Cockpit) {
-                Claim::Taken(lock) => (Some(lock), Runner::Me, None),
-                Claim::Held(holder) => (None, runner_of(holder), None),
-                Claim::Unavailable(why) => (None, runner_of(lock::runner(&state_dir)), Some(why)),
+            match lock::try_take(&state_dir, sharing, role) {
+                Claim::Taken(lock) => (Some(lock), None, None),
+                Claim::Held(holder) => (None, holder, None),
+                Claim::Unavailable(why) => (None, lock::runner(&state_dir), Some(why)),
             }
         } else {
-            (None, runner_of(lock::runner(&state_dir)), None)
+            (None, lock::runner(&state_dir), None)
         };
         let mode = if lock.is_some() {
             Mode::Runner
         } else {
-            Mode::Follower { tails: true }
+            Mode::Follower { tails }
         };
         let (seen_tx, seen) = unbounded_channel();
-        let link = Link::spawn(
-            LinkOptions {
-                state_dir: state_dir.clone(),
-                root: ws.repo.root.clone(),
-                sharing,
-                capacity: ws.config.runner.output_lines,
-                checks: ws.config.checks.clone(),
-            },
-            mode,
-            seen_tx,
-        );
+        let link = Link::spawn(link_options, mode, seen_tx);
         let (took_tx, took) = unbounded_channel();
-        let mut pairing = Pairing {
+        let mut pairing = Member {
             link,
-            me: Holder::me(Role::Cockpit),
+            role,
+            me: Holder::me(role),
             lock,
             waiting: false,
             unavailable,
@@ -105,9 +115,19 @@ impl Pairing {
         pairing
     }
 
-    /// Who runs the checks, as known when the cockpit opened.
-    pub fn first_runner(&self) -> Runner {
-        self.first.clone()
+    /// Who ran the checks when this process joined (`None`: this one, or nobody).
+    pub fn first_runner(&self) -> Option<&Holder> {
+        self.first.as_ref()
+    }
+
+    /// This process, as the others see it.
+    pub fn me(&self) -> &Holder {
+        &self.me
+    }
+
+    /// Whether `holder` is this process.
+    pub fn is_me(&self, holder: &Holder) -> bool {
+        holder.pid == self.me.pid && holder.host == self.me.host && holder.user == self.me.user
     }
 
     pub fn is_runner(&self) -> bool {
@@ -124,7 +144,7 @@ impl Pairing {
         if self.lock.is_some() {
             return true;
         }
-        match lock::try_take(&self.state_dir, self.sharing, Role::Cockpit) {
+        match lock::try_take(&self.state_dir, self.sharing, self.role) {
             Claim::Taken(lock) => {
                 self.become_runner(lock);
                 true
@@ -145,7 +165,7 @@ impl Pairing {
             return;
         }
         let took = self.took_tx.clone();
-        self.waiting = lock::wait(&self.state_dir, self.sharing, Role::Cockpit, move |lock| {
+        self.waiting = lock::wait(&self.state_dir, self.sharing, self.role, move |lock| {
             took.send(lock).map_err(|e| e.0)
         })
         .is_ok();
@@ -301,9 +321,4 @@ impl Pairing {
     pub fn set_checks(&self, checks: Vec<crate::domain::check::CheckSpec>) {
         self.link.set_checks(checks);
     }
-}
-
-/// The model's view of a lock holder.
-pub fn runner_of(holder: Option<Holder>) -> Runner {
-    holder.map_or(Runner::Nobody, |h| Runner::Other(h.label()))
 }
