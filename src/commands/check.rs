@@ -1,5 +1,6 @@
 //! `preflight check`: run checks once, headless, and report what they found.
 
+use super::join::{obtain, Announcer};
 use super::progress::{glyph, Progress, TICK_REFRESH};
 use crate::config::Source;
 use crate::domain::check::{CheckSpec, RunStatus};
@@ -59,12 +60,13 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
 
     let runtime = workspace::runtime()?;
     let interrupted = Arc::new(AtomicBool::new(false));
-    let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
+    let obtained = runtime.block_on(obtain(&ws, selected, jobs, interrupted.clone()))?;
     // One `git status` for everything that records where the runs happened.
     let head = ws.repo.head();
-    remember(&ws, head.as_ref(), &outcomes);
-    let filed = if args.register {
-        let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
+    // Runs joined were recorded and filed by the runner that ran them.
+    remember(&ws, head.as_ref(), &obtained.ran);
+    let filed = if args.register && !obtained.ran.is_empty() {
+        let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &obtained.ran)?;
         for error in &filed.errors {
             eprintln!("preflight: warning: {error}");
         }
@@ -72,9 +74,14 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     } else {
         None
     };
+    let outcomes = obtained.in_order(&ws);
 
     if args.json {
-        print_json(&ws, head.as_ref(), &outcomes, filed.as_ref())?;
+        let issues = match &filed {
+            Some(filed) => filed.by_fingerprint.clone(),
+            None => register::ids_by_fingerprint(&crate::store::Store::new(&ws.repo).load().issues),
+        };
+        print_json(&ws, head.as_ref(), &outcomes, filed.as_ref(), &issues)?;
     } else {
         print_summary(&ws, &outcomes);
         if let Some(line) = filed.as_ref().and_then(Filed::summary) {
@@ -150,11 +157,14 @@ pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
     }
 }
 
+/// Run `selected` here, `jobs` at a time; with `announce`, each run is announced on the
+/// board as it starts and ends (this process holds the runner lock).
 pub async fn run_all(
     ws: &Workspace,
     selected: Vec<&CheckSpec>,
     jobs: usize,
     interrupted: Arc<AtomicBool>,
+    announce: Option<Announcer>,
 ) -> Result<Vec<RunOutcome>> {
     let ctx = ws.run_context();
     let cancel = CancellationToken::new();
@@ -183,11 +193,20 @@ pub async fn run_all(
         let slots = slots.clone();
         let progress = progress.clone();
         let capacity = ws.config.runner.output_lines;
+        let announce = announce.clone();
         tasks.push(tokio::spawn(async move {
             let _slot = slots.acquire_owned().await;
             let output = Output::new(capacity);
+            if let Some(announce) = &announce {
+                // A fresh log first: a follower tails it from the announcement on.
+                let _ = ctx.start_log(&spec.id);
+                announce.running(&spec.id);
+            }
             progress.started(&spec.id, &output);
             let outcome = run_check(&spec, &ctx, &output, &cancel).await;
+            if let Some(announce) = &announce {
+                announce.done(&outcome);
+            }
             progress.finished(&outcome);
             outcome
         }));
@@ -338,6 +357,7 @@ fn print_json(
     head: Option<&Head>,
     outcomes: &[RunOutcome],
     filed: Option<&Filed>,
+    issues: &std::collections::HashMap<(String, String), String>,
 ) -> Result<()> {
     let report = JsonReport {
         version: 1,
@@ -359,12 +379,9 @@ fn print_json(
                     .iter()
                     .map(|f| JsonFinding {
                         finding: f,
-                        issue: filed.and_then(|filed| {
-                            filed
-                                .by_fingerprint
-                                .get(&(o.check.clone(), f.fingerprint.clone()))
-                                .map(String::as_str)
-                        }),
+                        issue: issues
+                            .get(&(o.check.clone(), f.fingerprint.clone()))
+                            .map(String::as_str),
                     })
                     .collect(),
                 error: o.error.as_deref(),

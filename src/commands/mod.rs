@@ -5,6 +5,7 @@ pub mod gate;
 pub mod import;
 pub mod init;
 pub mod issue;
+pub mod join;
 pub mod plan;
 pub mod progress;
 pub mod report;

@@ -252,6 +252,11 @@ impl Member {
         (self.link.publisher(), entry)
     }
 
+    /// Who announces runs finished off this thread.
+    pub fn publisher(&self) -> Publisher {
+        self.link.publisher()
+    }
+
     fn entry_of(&self, check: &str, trigger: &str) -> Entry {
         Entry {
             check: check.to_string(),

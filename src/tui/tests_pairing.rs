@@ -130,7 +130,11 @@ fn a_follower_shows_the_runners_run_from_queued_to_its_result() {
         panic!("{:?}", m.check("test").unwrap().phase);
     };
     // Running since the runner started it, not since the follower heard of it.
-    assert!(since.elapsed().as_millis() >= 1_900, "{:?}", since.elapsed());
+    assert!(
+        since.elapsed().as_millis() >= 1_900,
+        "{:?}",
+        since.elapsed()
+    );
     let ring = m.check("test").unwrap().output.clone().unwrap();
     assert_eq!(ring.lock().last(), Some("streamed from the runner's log"));
     board(
@@ -222,7 +226,12 @@ fn the_header_says_who_runs_the_checks() {
             trigger: "taken over: interrupted".into()
         }]
     );
-    assert!(m.notice.as_ref().unwrap().text.contains("runs the checks now"));
+    assert!(m
+        .notice
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("runs the checks now"));
     assert!(header(&m, 100).contains("runner: me"));
     // A stale report of another runner does not undo it.
     update(&mut m, Msg::Runner(Runner::Other("sam@box (1)".into())));
@@ -233,7 +242,11 @@ fn the_header_says_who_runs_the_checks() {
 fn the_runner_takes_only_run_numbers_from_its_own_board() {
     let mut m = follower();
     m.runner = Runner::Me;
-    board(&mut m, entry("lint", 9, Phase::Done, Some(RunStatus::Failed)), None);
+    board(
+        &mut m,
+        entry("lint", 9, Phase::Done, Some(RunStatus::Failed)),
+        None,
+    );
     let row = m.check("lint").unwrap();
     assert_eq!(row.seq, 9);
     assert_eq!(row.phase, CheckPhase::Idle, "its own runs drive its rows");

@@ -4,10 +4,8 @@
 
 use super::screen::Screen;
 use super::work::{self, Author, Dismissal, Done, Worker, LOCK_PATIENCE};
-use crate::pairing::{
-    Entry, Holder, LinkOptions, Member, MemberOptions, Publisher, Role, RunResult, Seen,
-};
 use crate::history::RunRecord;
+use crate::pairing::{Entry, LinkOptions, Member, MemberOptions, Publisher, Role, RunResult};
 use crate::register;
 use crate::runner::slots::{RunEvent, Slots};
 use crate::store::Store;
@@ -23,6 +21,10 @@ use ratatui::crossterm::event::{Event, KeyEventKind};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+mod pairing;
+
+use pairing::runner_of;
 
 /// Spinner and streaming output refresh while a check runs; no tick when idle.
 const TICK: Duration = Duration::from_millis(100);
@@ -149,7 +151,9 @@ impl Cockpit {
             runner_of(pairing.first_runner().cloned())
         };
         if let (Some(why), None) = (pairing.unavailable(), &model.notice) {
-            model.warn(format!("{why}: this cockpit can follow the runner, not run the checks"));
+            model.warn(format!(
+                "{why}: this cockpit can follow the runner, not run the checks"
+            ));
         }
         let (run_tx, runs) = unbounded_channel();
         let jobs = workspace::jobs(None, &ws.config);
@@ -258,7 +262,10 @@ impl Cockpit {
     /// announced on the board for the followers.
     fn start(&mut self, checks: &[String], trigger: &str) -> Vec<Msg> {
         let mut msgs = Vec::new();
-        for spec in checks.iter().filter_map(|id| self.ws.config.check(id).cloned()) {
+        for spec in checks
+            .iter()
+            .filter_map(|id| self.ws.config.check(id).cloned())
+        {
             let output = self.slots.start(&spec, trigger);
             let entry = self.pairing.queued(&spec.id, trigger);
             msgs.push(Msg::Queued {
@@ -272,84 +279,6 @@ impl Cockpit {
             });
         }
         msgs
-    }
-
-    /// `r`/`R`: the runner runs what no one re-ran since it was shown; a follower
-    /// asks the runner to.
-    fn rerun(&mut self, checks: &[(String, u64)], trigger: &str) -> Vec<Msg> {
-        if self.pairing.is_runner() {
-            let wanted = self.pairing.still_wanted(checks);
-            if wanted.is_empty() {
-                return vec![Msg::tell("already re-run since shown: nothing more to run")];
-            }
-            return self.start(&wanted, trigger);
-        }
-        self.pairing.ask(checks);
-        let names: Vec<&str> = checks.iter().map(|(c, _)| c.as_str()).collect();
-        let who = match &self.model.runner {
-            Runner::Other(label) => label.clone(),
-            Runner::Me | Runner::Nobody => "the next runner".into(),
-        };
-        let what = if names.len() > 3 {
-            format!("{} checks", names.len())
-        } else {
-            names.join(", ")
-        };
-        vec![Msg::tell(format!("asked {who} to re-run {what}"))]
-    }
-
-    /// Trust was granted: run the checks if nobody does, else follow the runner.
-    fn claim(&mut self) -> Vec<Msg> {
-        if self.pairing.claim() {
-            let checks: Vec<String> = self.ws.config.checks.iter().map(|c| c.id.clone()).collect();
-            let mut msgs = vec![Msg::Runner(Runner::Me)];
-            msgs.extend(self.start(&checks, "trusted"));
-            msgs
-        } else {
-            match self.pairing.unavailable() {
-                Some(why) => vec![Msg::warn(format!(
-                    "{why}: this cockpit can follow the runner, not run the checks"
-                ))],
-                None => vec![Msg::tell(
-                    "trusted: another cockpit runs the checks; this one takes over when it goes",
-                )],
-            }
-        }
-    }
-
-    /// What the other cockpits did.
-    fn on_seen(&mut self, seen: Seen) -> Vec<Msg> {
-        match seen {
-            Seen::Entry { entry, output } => {
-                if self.pairing.is_runner() {
-                    return Vec::new();
-                }
-                self.pairing.saw(&entry);
-                vec![Msg::Board { entry, output }]
-            }
-            // The lock just taken by this cockpit's own waiting thread (its hand-over
-            // arrives on its own channel).
-            Seen::Runner(Some(holder)) if self.pairing.is_me(&holder) => Vec::new(),
-            Seen::Runner(holder) if !self.pairing.is_runner() => {
-                vec![Msg::Runner(runner_of(holder))]
-            }
-            Seen::Runner(_) => Vec::new(),
-            Seen::Requests(requests) if self.pairing.is_runner() => {
-                let mut msgs = Vec::new();
-                for request in requests {
-                    let asked = [(request.check.clone(), request.after)];
-                    if self.pairing.still_wanted(&asked).is_empty()
-                        || self.ws.config.check(&request.check).is_none()
-                    {
-                        continue;
-                    }
-                    let trigger = format!("r by {}", request.by);
-                    msgs.extend(self.start(&[request.check], &trigger));
-                }
-                msgs
-            }
-            Seen::Requests(_) => Vec::new(),
-        }
     }
 
     fn on_run(&mut self, event: RunEvent) -> Vec<Msg> {
@@ -509,11 +438,6 @@ impl Cockpit {
             unfinished,
         }
     }
-}
-
-/// The model's view of a lock holder.
-fn runner_of(holder: Option<Holder>) -> Runner {
-    holder.map_or(Runner::Nobody, |h| Runner::Other(h.label()))
 }
 
 /// A finished run: recorded in the history, its findings filed into the register, and
