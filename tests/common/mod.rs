@@ -6,6 +6,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+pub mod tmux;
+
 /// A temporary repository plus a private home, so trust records never leak between
 /// tests or into the developer's real data directory.
 pub struct Sandbox {
