@@ -534,12 +534,15 @@ struct ReadResult {
 
 /// Bytes read from the pipe at a time.
 const READ_BUFFER: usize = 64 * 1024;
+/// Longest a line waits in the log's buffer before it reaches the file (where a
+/// follower tailing the log reads it): flushed at most this often while output
+/// flows, and this long after it stops.
+pub const LOG_FLUSH: Duration = Duration::from_millis(20);
 
 /// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
 /// Lines go into the ring a chunk at a time, under one lock per chunk. The log is
-/// flushed whenever the pipe is drained (a read that did not fill the buffer), so a
-/// follower tailing it sees a line as soon as the check is quiet, while a flood is
-/// still written in big blocks.
+/// written in big blocks, and flushed at most every [`LOG_FLUSH`] while output flows
+/// and [`LOG_FLUSH`] after it pauses, so a follower sees a line within that.
 async fn read_output(
     receiver: pipe::Receiver,
     log: std::fs::File,
@@ -557,16 +560,31 @@ async fn read_output(
     let mut partial: Vec<u8> = Vec::new();
     let mut lines = 0u64;
     let mut log_ok = true;
+    let mut flushed = Instant::now();
     loop {
-        let chunk = match reader.fill_buf().await {
+        let read = if log.buffer().is_empty() {
+            reader.fill_buf().await
+        } else {
+            match tokio::time::timeout(LOG_FLUSH, reader.fill_buf()).await {
+                Ok(read) => read,
+                Err(_) => {
+                    // Quiet for a while: what waits in the buffer goes to the file.
+                    log_ok = log_ok && log.flush().is_ok();
+                    flushed = Instant::now();
+                    continue;
+                }
+            }
+        };
+        let chunk = match read {
             Ok([]) | Err(_) => break,
             Ok(chunk) => chunk,
         };
         let len = chunk.len();
         if log_ok {
             log_ok = log.write_all(chunk).is_ok();
-            if log_ok && len < READ_BUFFER {
+            if log_ok && flushed.elapsed() >= LOG_FLUSH {
                 log_ok = log.flush().is_ok();
+                flushed = Instant::now();
             }
         }
         lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
