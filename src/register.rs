@@ -4,11 +4,17 @@
 //! cockpit, a script) cannot slip a change in between reading and writing.
 
 use crate::config::Config;
-use crate::domain::check::RunStatus;
+use crate::domain::baseline::adopt;
 use crate::domain::issue::{expire_risks, reconcile, Issue, RunFacts, Status};
 use crate::repo::{Head, Repo};
 use crate::runner::RunOutcome;
 use crate::store::{self, Store, WriteError};
+
+pub mod baseline;
+pub mod git_driver;
+pub mod ingest;
+pub mod merge;
+
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -17,6 +23,8 @@ use std::collections::HashMap;
 pub struct Filed {
     /// Ids of new issues.
     pub created: Vec<String>,
+    /// Ids of issues filed for findings in the baseline (pre-existing: filed `open`).
+    pub baselined: Vec<String>,
     /// Ids that verified themselves (their finding is gone).
     pub verified: Vec<String>,
     /// Ids reopened: regressions and expired accepted risks.
@@ -25,16 +33,32 @@ pub struct Filed {
     pub updated: Vec<String>,
     /// Issue files that could not be read or written (left untouched).
     pub errors: Vec<String>,
+    /// A first run (no baseline, no finding filed before) filed more than
+    /// [`baseline::FLOOD`] new issues: worth offering the baseline.
+    pub flood: bool,
     /// Issue id per finding fingerprint, per check.
     #[serde(skip)]
     pub by_fingerprint: HashMap<(String, String), String>,
 }
 
 impl Filed {
+    /// After a first run that filed a flood of new issues: how to take them as the
+    /// baseline instead.
+    pub fn flood_hint(&self) -> Option<String> {
+        self.flood.then(|| {
+            format!(
+                "this first run filed {} new issues: if they were already there before preflight, record them as the baseline (filed open, not new; `max_new` gates count only later findings): `preflight baseline --no-run`, then commit {}",
+                self.created.len(),
+                baseline::FILE
+            )
+        })
+    }
+
     /// `register: 2 new, 1 verified`, or `None` when nothing happened.
     pub fn summary(&self) -> Option<String> {
         let parts: Vec<String> = [
             (self.created.len(), "new"),
+            (self.baselined.len(), "filed into the baseline"),
             (self.verified.len(), "verified"),
             (self.reopened.len(), "reopened"),
         ]
@@ -61,8 +85,9 @@ pub fn file_outcomes(
     let commit = head
         .and_then(|h| h.commit.clone())
         .unwrap_or_else(|| "uncommitted".to_string());
+    let (held, warning) = baseline::load(repo);
     let mut filed = Filed {
-        errors: loaded.errors,
+        errors: loaded.errors.into_iter().chain(warning).collect(),
         ..Filed::default()
     };
     let base: HashMap<String, u64> = loaded
@@ -70,6 +95,7 @@ pub fn file_outcomes(
         .iter()
         .map(|i| (i.id.clone(), i.revision))
         .collect();
+    let first_run = held.is_empty() && !loaded.issues.iter().any(|i| i.finding.is_some());
     let mut issues = loaded.issues;
     let mut changed: HashMap<String, Issue> = HashMap::new();
 
@@ -84,17 +110,26 @@ pub fn file_outcomes(
         };
         let facts = RunFacts {
             check: &outcome.check,
-            judged: matches!(outcome.status, RunStatus::Passed | RunStatus::Failed),
+            // A run whose findings were cut may have left out the very finding of an
+            // open issue: it verifies nothing.
+            judged: outcome.status.is_judged() && outcome.truncated.is_none(),
             commit: &commit,
             severity_map: &spec.severity_map,
         };
-        let result = reconcile(&issues, &facts, &outcome.findings, &actor, &mut || {
-            store.new_id()
-        });
+        // Ids of new issues are derived from their finding when they are created.
+        let result = reconcile(&issues, &facts, &outcome.findings, &actor, &mut String::new);
         for mut issue in result.created {
+            if let Some(link) = &issue.finding {
+                issue.id = store.finding_id(&link.check, &link.fingerprint);
+            }
+            let pre_existing = held.holds(&issue) && adopt(&mut issue, &actor);
             match store.create(&lock, &mut issue) {
                 Ok(()) => {
-                    filed.created.push(issue.id.clone());
+                    if pre_existing {
+                        filed.baselined.push(issue.id.clone());
+                    } else {
+                        filed.created.push(issue.id.clone());
+                    }
                     issues.push(issue);
                 }
                 Err(e) => filed.errors.push(e.to_string()),
@@ -129,6 +164,7 @@ pub fn file_outcomes(
     filed
         .updated
         .retain(|id| !filed.verified.contains(id) && !filed.reopened.contains(id));
+    filed.flood = first_run && filed.created.len() > baseline::FLOOD;
     Ok(filed)
 }
 

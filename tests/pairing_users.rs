@@ -168,26 +168,9 @@ fn group_writable(top: &Path) -> Vec<String> {
     wrong
 }
 
-#[test]
-fn two_unix_users_share_a_repository_through_a_group() {
-    let Some(tmux) = Tmux::new("users") else {
-        return;
-    };
-    let Some(accounts) = Accounts::create() else {
-        return;
-    };
-    let bin = env!("CARGO_BIN_EXE_preflight");
-    let [ana, sam] = accounts.users.clone();
-    let (runs_as_other, why) = sh(&as_user(
-        &accounts,
-        &sam,
-        Path::new("/tmp"),
-        &format!("{bin} --version"),
-    ));
-    if !runs_as_other {
-        eprintln!("skipped: the test binary cannot be run by another user ({why}); build in a folder others can read");
-        return;
-    }
+/// A repository shared by the accounts' group (`git init --shared=group`, setgid
+/// folders), with a home each: the temporary folder, the repository, the homes.
+fn shared_repo(accounts: &Accounts) -> (tempfile::TempDir, PathBuf, Vec<PathBuf>) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let repo = dir.path().join("repo");
@@ -212,7 +195,8 @@ fn two_unix_users_share_a_repository_through_a_group() {
     write_shared(&repo.join("preflight.toml"), CONFIG, &accounts.group);
     write_shared(&repo.join("src/value.txt"), "value one\n", &accounts.group);
     write_shared(&dir.path().join("count"), "", &accounts.group);
-    let homes: Vec<PathBuf> = [&ana, &sam]
+    let homes: Vec<PathBuf> = accounts
+        .users
         .iter()
         .map(|user| {
             let home = dir.path().join(format!("home-{user}"));
@@ -234,6 +218,30 @@ fn two_unix_users_share_a_repository_through_a_group() {
             home
         })
         .collect();
+    (dir, repo, homes)
+}
+
+#[test]
+fn two_unix_users_share_a_repository_through_a_group() {
+    let Some(tmux) = Tmux::new("users") else {
+        return;
+    };
+    let Some(accounts) = Accounts::create() else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_preflight");
+    let [ana, sam] = accounts.users.clone();
+    let (runs_as_other, why) = sh(&as_user(
+        &accounts,
+        &sam,
+        Path::new("/tmp"),
+        &format!("{bin} --version"),
+    ));
+    if !runs_as_other {
+        eprintln!("skipped: the test binary cannot be run by another user ({why}); build in a folder others can read");
+        return;
+    }
+    let (dir, repo, homes) = shared_repo(&accounts);
     let preflight = |user: &str, home: &Path, args: &str| {
         as_user(
             &accounts,
@@ -297,7 +305,12 @@ fn two_unix_users_share_a_repository_through_a_group() {
         !screen.contains("cannot"),
         "an error on sam's screen:\n{screen}"
     );
-    // The history ana started holds sam's run too.
+    assert_sam_took_over_the_shared_state(&repo, &homes[1]);
+}
+
+/// The history ana started holds sam's run too, sam wrote the log, and everything in
+/// local state and the register is the group's to read and write.
+fn assert_sam_took_over_the_shared_state(repo: &Path, sam_home: &Path) {
     let history = repo.join(".git/preflight/runs.jsonl");
     let start = Instant::now();
     while std::fs::read_to_string(&history).unwrap().lines().count() < 3 {
@@ -305,7 +318,7 @@ fn two_unix_users_share_a_repository_through_a_group() {
         std::thread::sleep(POLL);
     }
     let log = repo.join(".git/preflight/logs/count.log");
-    let sam_uid = std::fs::metadata(&homes[1]).unwrap().uid();
+    let sam_uid = std::fs::metadata(sam_home).unwrap().uid();
     assert_eq!(
         std::fs::metadata(&log).unwrap().uid(),
         sam_uid,

@@ -62,7 +62,8 @@ pub enum Command {
     /// Beside a runner (a cockpit or `check --watch`), it joins the runner's runs as
     /// `check` does instead of running the checks a second time.
     ///
-    /// Exits 0 on GO, 1 on NO-GO, 2 on a usage, configuration or I/O error.
+    /// Exits 0 on GO, 1 on NO-GO or when there is no verdict (no gate can block), 2 on
+    /// a usage, configuration or I/O error.
     Gate(GateArgs),
     /// Write the readiness report: verdict, gates, blockers, the register by severity
     /// and over time, residual risks, plan progress, checks with metric trends, and
@@ -95,11 +96,43 @@ pub enum Command {
     Issue(IssueCommand),
     /// Write a commented starter preflight.toml from what the repository holds.
     Init(InitArgs),
+    /// Record the findings the repository already has as its baseline
+    /// (.preflight/baseline.toml, committed and reviewed like code).
+    ///
+    /// Their issues are filed open rather than new, and `max_new` gates count only
+    /// findings that are not in it. Runs the checks (trust applies) unless --no-run,
+    /// which records the open findings already in the register. Re-recording a check
+    /// replaces its entries; other checks' stay.
+    Baseline(BaselineArgs),
+    /// File the findings of a report made elsewhere (a CI artifact, a nightly scan) as
+    /// a run of check ID: new findings filed, gone ones verified, returning ones
+    /// reopened.
+    ///
+    /// A report older than the last one ingested for the check is refused unless
+    /// --force: dated by its own timestamp (SARIF invocations, JUnit testsuites), else
+    /// by the file's modification time. Runs nothing, so it needs no trust.
+    Ingest(IngestArgs),
+    /// git's merge driver for issue files: merge BASE, OURS and THEIRS (git's %O %A %B)
+    /// field by field into OURS.
+    ///
+    /// Wired by `preflight init` (.gitattributes and this clone's git config). Exits 0
+    /// when merged; 1 when a side is not a valid issue file and git's line merge left
+    /// conflict markers; 2 on an I/O error.
+    MergeFile {
+        /// The common ancestor (%O); empty or absent when both sides added the file.
+        base: PathBuf,
+        /// Our version (%A); receives the result.
+        ours: PathBuf,
+        /// Their version (%B).
+        theirs: PathBuf,
+    },
     /// Trust this repository's preflight.toml (or its detected checks) to run.
     ///
-    /// Shows the commands it allows. Trust is kept in the user's data directory, bound
-    /// to the repository's path and the file's content: an edited file asks again.
-    Trust,
+    /// Shows the commands it would allow and, on a terminal, asks before trusting them
+    /// (--yes trusts without asking, for scripts). Trust is kept in the user's data
+    /// directory, bound to the repository's path and the file's content: an edited
+    /// file asks again.
+    Trust(TrustArgs),
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +162,10 @@ pub struct CheckArgs {
     /// over when it goes.
     #[arg(long, short = 'w', conflicts_with = "json")]
     pub watch: bool,
+
+    /// Print the commands that would run (and where), run nothing. Needs no trust.
+    #[arg(long, short = 'n', conflicts_with_all = ["json", "watch"])]
+    pub dry_run: bool,
 }
 
 // Parsed once per process: the size of a variant does not matter.
@@ -246,9 +283,15 @@ pub enum PlanAction {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// Print one JSON document on stdout.
-    #[arg(long)]
+    /// Print one JSON document on stdout (the same as --format json).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// `text`, `json`, or `github`: GitHub Actions workflow commands (an annotation
+    /// per open blocker and per issue a failing gate counts, a notice per failing
+    /// gate), and the verdict and gates appended to $GITHUB_STEP_SUMMARY when set.
+    #[arg(long, value_enum, default_value_t = GateFormat::Text)]
+    pub format: GateFormat,
 
     /// Run nothing: judge from the last recorded results (and say how old they are).
     #[arg(long)]
@@ -269,7 +312,8 @@ pub struct GateArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// `md` (GitHub-flavoured markdown) or `json` (the same content).
+    /// `md` (GitHub-flavoured markdown), `json` (the same content), or `sarif` (the
+    /// open register as SARIF 2.1.0, for code-scanning services).
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     pub format: ReportFormat,
 
@@ -284,6 +328,55 @@ pub enum ReportFormat {
     #[value(alias = "markdown")]
     Md,
     Json,
+    /// The open register as SARIF 2.1.0 (for code-scanning services).
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFormat {
+    Text,
+    Json,
+    /// GitHub Actions workflow commands and step summary.
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Checks to record (default: all).
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Run nothing: record the open findings already in the register.
+    #[arg(long)]
+    pub no_run: bool,
+    /// How many checks run at once.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Run even if this repository is not trusted (for CI; also PREFLIGHT_TRUST=1).
+    #[arg(long)]
+    pub trust: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The report: SARIF, JUnit XML, cargo JSON lines, or text for a `lines` check.
+    pub file: PathBuf,
+    /// The check it is a run of (its severity map applies).
+    #[arg(long, value_name = "ID")]
+    pub check: String,
+    /// How to read it: sarif, junit, cargo or lines (default: the check's format;
+    /// required for a check not declared in preflight.toml).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Ingest it even if it is older than the last report ingested for the check.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Trust without asking (for scripts; the commands are still shown).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -291,4 +384,9 @@ pub struct InitArgs {
     /// Overwrite an existing preflight.toml.
     #[arg(long)]
     pub force: bool,
+    /// Only wire git's merge driver for the register in this clone (.gitattributes
+    /// and the clone's git config): what a fresh clone of a repository using
+    /// preflight needs once.
+    #[arg(long, conflicts_with = "force")]
+    pub merge_driver: bool,
 }

@@ -4,8 +4,9 @@
 mod args;
 
 pub use args::{
-    CheckArgs, Cli, Command, GateArgs, InitArgs, IssueCommand, ListIssuesArgs, NewIssueArgs,
-    PlanAction, PlanArgs, ReportArgs, ReportFormat,
+    BaselineArgs, CheckArgs, Cli, Command, GateArgs, GateFormat, IngestArgs, InitArgs,
+    IssueCommand, ListIssuesArgs, NewIssueArgs, PlanAction, PlanArgs, ReportArgs, ReportFormat,
+    TrustArgs,
 };
 
 use crate::commands::{self, check, gate, issue, report};
@@ -36,8 +37,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             output,
             issues,
         } => commands::import::run(repo, &file, output.as_deref(), issues),
-        Command::Init(args) => commands::init::run(repo, args.force),
-        Command::Trust => commands::trust::run(repo),
+        Command::Init(args) => commands::init::run(repo, args.into()),
+        Command::Baseline(args) => commands::baseline::run(repo, &args.into()),
+        Command::Ingest(args) => commands::ingest::run(repo, &args.into()),
+        Command::MergeFile { base, ours, theirs } => {
+            commands::merge_file::run(&base, &ours, &theirs)
+        }
+        Command::Trust(TrustArgs { yes }) => commands::trust::run(repo, yes),
     }
 }
 
@@ -57,13 +63,89 @@ fn run_issue(repo: Option<&std::path::Path>, cmd: IssueCommand) -> Result<ExitCo
     }
 }
 
-/// An error report as one line: each cause after the last, joined by ": ".
+/// Install the panic and error hooks.
+///
+/// Panics print color-eyre's report (after the cockpit restored the terminal), with a
+/// backtrace when `RUST_BACKTRACE` asks for one. Errors are printed as one line, so a
+/// backtrace captured for them would never be seen: symbolising one costs ~250 ms and
+/// ~100 MiB on every error exit. They capture none, unless `RUST_LIB_BACKTRACE=1`
+/// asks for it; [`error_backtraces`] then says to print the whole report.
+pub fn install_hooks() {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
+    panic_hook.install();
+    if error_backtraces() {
+        let _ = eyre_hook.install();
+    } else {
+        let _ = color_eyre::eyre::set_hook(Box::new(|_| Box::new(PlainErrors)));
+    }
+}
+
+/// Whether errors carry a backtrace (and are printed whole): `RUST_LIB_BACKTRACE=1`.
+pub fn error_backtraces() -> bool {
+    std::env::var_os("RUST_LIB_BACKTRACE").is_some_and(|v| v != "0")
+}
+
+/// The error handler: the message and its causes, nothing captured.
+struct PlainErrors;
+
+impl color_eyre::eyre::EyreHandler for PlainErrors {
+    fn debug(
+        &self,
+        error: &(dyn std::error::Error + 'static),
+        f: &mut std::fmt::Formatter<'_>,
+    ) -> std::fmt::Result {
+        write!(f, "{error}")?;
+        let mut cause = error.source();
+        while let Some(next) = cause {
+            write!(f, ": {next}")?;
+            cause = next.source();
+        }
+        Ok(())
+    }
+}
+
+/// An error report as one line: each cause after the last, joined by ": ". Errors
+/// echo what a repository wrote (ids, keys, paths), so the line is sanitised.
 pub fn one_line(report: &color_eyre::Report) -> String {
-    report
+    let line = report
         .chain()
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
-        .join(": ")
+        .join(": ");
+    crate::text::sanitize::one_line(&line).into_owned()
+}
+
+impl From<BaselineArgs> for commands::baseline::Options {
+    fn from(args: BaselineArgs) -> Self {
+        commands::baseline::Options {
+            ids: args.ids,
+            no_run: args.no_run,
+            jobs: args.jobs,
+            trust: args.trust,
+        }
+    }
+}
+
+impl From<IngestArgs> for commands::ingest::Options {
+    fn from(args: IngestArgs) -> Self {
+        commands::ingest::Options {
+            file: args.file,
+            check: args.check,
+            format: args.format,
+            force: args.force,
+        }
+    }
+}
+
+impl From<InitArgs> for commands::init::Options {
+    fn from(args: InitArgs) -> Self {
+        commands::init::Options {
+            force: args.force,
+            merge_driver: args.merge_driver,
+        }
+    }
 }
 
 impl From<CheckArgs> for check::Options {
@@ -75,6 +157,7 @@ impl From<CheckArgs> for check::Options {
             trust: args.trust,
             register: !args.no_register,
             watch: args.watch,
+            dry_run: args.dry_run,
         }
     }
 }
@@ -82,7 +165,11 @@ impl From<CheckArgs> for check::Options {
 impl From<GateArgs> for gate::Options {
     fn from(args: GateArgs) -> Self {
         gate::Options {
-            json: args.json,
+            format: match (args.json, args.format) {
+                (true, _) | (_, GateFormat::Json) => gate::Format::Json,
+                (_, GateFormat::Github) => gate::Format::Github,
+                (_, GateFormat::Text) => gate::Format::Text,
+            },
             run: !args.no_run,
             jobs: args.jobs,
             trust: args.trust,
@@ -97,6 +184,7 @@ impl From<ReportArgs> for report::Options {
             format: match args.format {
                 ReportFormat::Md => report::Format::Markdown,
                 ReportFormat::Json => report::Format::Json,
+                ReportFormat::Sarif => report::Format::Sarif,
             },
             output: args.output,
         }

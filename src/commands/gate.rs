@@ -3,15 +3,20 @@
 
 use super::check::{remember, require_trust, select};
 use super::join::obtain;
-use crate::domain::gate::{evaluate, CheckState, GateKind, Inputs, Verdict};
+use crate::domain::baseline::Baseline;
+use crate::domain::gate::{evaluate, CheckState, Decision, GateKind, Inputs, Verdict};
 use crate::domain::issue::Issue;
 use crate::exit;
+use crate::git_burndown::Burndown;
 use crate::history::History;
 use crate::register;
+use crate::repo::Head;
+use crate::report::{self, github};
 use crate::store::Store;
 use crate::text::format::ago;
+use crate::text::sanitize::Line;
 use crate::workspace::{self, Workspace};
-use color_eyre::eyre::{bail, Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -20,11 +25,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// How the verdict is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions workflow commands (and the step summary), then the text.
+    Github,
+}
+
 /// What `preflight gate` was asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// One JSON document on stdout.
-    pub json: bool,
+    pub format: Format,
     /// Run the checks the gates need first (else judge the recorded results).
     pub run: bool,
     /// How many checks run at once.
@@ -37,12 +53,6 @@ pub struct Options {
 
 pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
-    if ws.config.gates.is_empty() {
-        bail!(
-            "no release gates: add [[gate]] tables to {} (e.g. checks = [\"test\"], max_open = {{ critical = 0 }}, blockers = 0)",
-            crate::config::FILE_NAME
-        );
-    }
     let needed = needed_checks(&ws);
     if args.run && !needed.is_empty() {
         require_trust(&ws, args.trust)?;
@@ -61,7 +71,10 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             let filed =
                 register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &obtained.ran)?;
             for error in &filed.errors {
-                eprintln!("preflight: warning: {error}");
+                errln!("preflight: warning: {}", Line(error));
+            }
+            if let Some(hint) = filed.flood_hint() {
+                errln!("preflight: {hint}");
             }
         }
     }
@@ -73,13 +86,18 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         .collect();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {}", Line(error));
+    }
+    let (baseline, warning) = register::baseline::load(&ws.repo);
+    if let Some(warning) = warning {
+        errln!("preflight: warning: {}", Line(&warning));
     }
     let head = ws.repo.head();
     let commit = head.as_ref().and_then(|h| h.commit.clone());
     let verdict = evaluate(&Inputs {
         gates: &ws.config.gates,
         issues: &loaded.issues,
+        baseline: &baseline,
         plan: &ws.config.plan,
         checks: &checks,
         now: SystemTime::now(),
@@ -92,11 +110,20 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             commit.as_deref(),
             head.as_ref().map_or(0, |h| h.dirty),
         ) {
-            eprintln!("preflight: {line}");
+            errln!("preflight: {}", Line(&line));
         }
     }
     let branch = head.as_ref().and_then(|h| h.branch.clone());
-    if args.json {
+    if args.format == Format::Github {
+        let lines = github::commands(&ws.config.gates, &verdict, &loaded.issues, &baseline);
+        for line in lines {
+            outln!("{line}");
+        }
+        if let Err(e) = step_summary(&ws, &loaded.issues, &baseline, head.as_ref()) {
+            errln!("preflight: warning: cannot append to $GITHUB_STEP_SUMMARY: {e:#}");
+        }
+    }
+    if args.format == Format::Json {
         print_json(&verdict, &loaded.issues, branch, commit)?;
     } else {
         print_text(
@@ -106,7 +133,15 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             commit.as_deref(),
         );
     }
-    Ok(if verdict.go {
+    if verdict.decision == Decision::NoVerdict && args.format != Format::Json {
+        errln!(
+            "preflight: nothing can say GO: add [[gate]] tables to {} (`preflight init` writes working ones: the checks pass, no open blocker, no open critical)",
+            crate::config::FILE_NAME
+        );
+    }
+    // Only GO passes: no verdict fails a CI job as NO-GO does, rather than letting a
+    // repository without gates through.
+    Ok(if verdict.is_go() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(exit::FAILED)
@@ -195,32 +230,34 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
             (false, true) => "WARN",
         };
         let advisory = if gate.advisory { " (advisory)" } else { "" };
-        println!(
+        outln!(
             "{mark}  {:<width$}  {}{advisory} · {}",
-            gate.id, gate.name, gate.reason
+            Line(&gate.id),
+            Line(&gate.name),
+            Line(&gate.reason)
         );
     }
     let blockers = blocker_issues(verdict, issues);
     if !blockers.is_empty() {
-        println!("release blockers:");
+        outln!("release blockers:");
         for issue in &blockers {
-            println!(
+            outln!(
                 "  {}  {:<8}  {}  ({}, {})",
                 issue.id,
                 issue.severity,
-                issue.title,
+                Line(&issue.title),
                 issue.status,
-                issue.owner.as_deref().unwrap_or("no owner")
+                Line(issue.owner.as_deref().unwrap_or("no owner"))
             );
         }
     }
     let at = match (branch, commit) {
-        (Some(b), Some(c)) => format!(" · {b}@{c}"),
-        (None, Some(c)) => format!(" · {c}"),
+        (Some(b), Some(c)) => format!(" · {}@{}", Line(b), Line(c)),
+        (None, Some(c)) => format!(" · {}", Line(c)),
         _ => String::new(),
     };
-    if verdict.go {
-        println!("GO{at}");
+    if verdict.decision != Decision::NoGo {
+        outln!("{}{at}", verdict.headline());
     } else {
         let gates = match verdict.failing {
             0 => String::new(),
@@ -236,7 +273,7 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect();
-        println!("NO-GO: {}{at}", why.join(", "));
+        outln!("NO-GO: {}{at}", why.join(", "));
     }
 }
 
@@ -266,7 +303,7 @@ fn print_json(
     commit: Option<String>,
 ) -> Result<()> {
     let report = JsonVerdict {
-        verdict: if verdict.go { "GO" } else { "NO-GO" },
+        verdict: verdict.decision.code(),
         gates: &verdict.gates,
         blockers: blocker_issues(verdict, issues)
             .into_iter()
@@ -282,9 +319,49 @@ fn print_json(
         branch,
         commit,
     };
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&report).wrap_err("cannot encode the verdict")?
     );
+    Ok(())
+}
+
+/// With `GITHUB_STEP_SUMMARY` set: append the report's verdict and gates to it.
+fn step_summary(
+    ws: &Workspace,
+    issues: &[Issue],
+    baseline: &Baseline,
+    head: Option<&Head>,
+) -> Result<()> {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let runs = History::new(&ws.repo.state_dir).load();
+    let checks: Vec<(String, String)> = ws
+        .config
+        .checks
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let built = report::build(&report::Inputs {
+        project: &super::report::project_name(ws),
+        now: SystemTime::now(),
+        head,
+        gates: &ws.config.gates,
+        issues,
+        baseline,
+        plan: &ws.config.plan,
+        checks: &checks,
+        runs: &runs,
+        burndown: &Burndown::NotGit,
+    });
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .wrap_err_with(|| format!("cannot open {}", std::path::Path::new(&path).display()))?;
+    file.write_all(report::markdown::verdict_and_gates(&built).as_bytes())
+        .wrap_err("cannot write the summary")?;
     Ok(())
 }

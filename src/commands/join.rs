@@ -10,8 +10,8 @@
 //! (so a cockpit opened meanwhile follows it) and announces its runs on the board.
 //! Beside another one-shot run, it waits for that one to end, then runs.
 
-use super::check::{cancel_on_signal, run_all};
 use super::progress::{Progress, TICK_REFRESH};
+use super::running::{cancel_on_signal, run_all};
 use crate::domain::check::CheckSpec;
 use crate::history::RunRecord;
 use crate::pairing::board::now_ms;
@@ -21,6 +21,7 @@ use crate::pairing::{
 };
 use crate::repo::Head;
 use crate::runner::{Output, RunOutcome};
+use crate::text::sanitize::Line;
 use crate::workspace::Workspace;
 use color_eyre::eyre::Result;
 use std::collections::{BTreeMap, HashMap};
@@ -127,7 +128,10 @@ pub async fn obtain(
         });
     }
     if let Some(why) = member.unavailable() {
-        eprintln!("preflight: warning: {why}: running the checks beside the runner");
+        errln!(
+            "preflight: warning: {}: running the checks beside the runner",
+            Line(why)
+        );
         let ran = run_all(ws, selected, jobs, interrupted, None).await?;
         return Ok(Obtained {
             ran,
@@ -180,8 +184,9 @@ async fn join(
         .map_or("another process".into(), Holder::label);
     let mut awaited: Awaited = selected.iter().map(|s| (s.id.clone(), 0)).collect();
     if serves {
-        eprintln!(
-            "preflight: {label} runs the checks of this repository: joining its runs (it records and files them)"
+        errln!(
+            "preflight: {} runs the checks of this repository: joining its runs (it records and files them)",
+            Line(&label)
         );
         let board = Board::new(&ws.repo.state_dir, ws.repo.sharing).read_all();
         let mut asks = Vec::new();
@@ -200,8 +205,9 @@ async fn join(
         }
         member.ask(&asks);
     } else {
-        eprintln!(
-            "preflight: {label} is running checks here: waiting for it to end (one runner per repository)"
+        errln!(
+            "preflight: {} is running checks here: waiting for it to end (one runner per repository)",
+            Line(&label)
         );
     }
     let width = awaited.keys().map(|c| c.chars().count()).max().unwrap_or(0);
@@ -246,7 +252,7 @@ async fn join(
             .filter(|s| awaited.contains_key(&s.id))
             .collect();
         if !left.is_empty() {
-            eprintln!("preflight: the runner went: running the rest here");
+            errln!("preflight: the runner went: running the rest here");
             ran = run_here(ws, &mut member, left, jobs, interrupted).await?;
         }
     }

@@ -8,7 +8,6 @@ use crate::report::{self, Inputs};
 use crate::store::Store;
 use crate::workspace::Workspace;
 use color_eyre::eyre::{Result, WrapErr};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,6 +20,8 @@ pub enum Format {
     Markdown,
     /// The same content as JSON.
     Json,
+    /// The open register as SARIF 2.1.0.
+    Sarif,
 }
 
 /// What `preflight report` was asked to write, and where.
@@ -37,9 +38,26 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let runs = History::new(&ws.repo.state_dir).load();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {}", crate::text::sanitize::Line(error));
+    }
+    let (baseline, warning) = crate::register::baseline::load(&ws.repo);
+    if let Some(warning) = warning {
+        errln!(
+            "preflight: warning: {}",
+            crate::text::sanitize::Line(&warning)
+        );
     }
     let head = ws.repo.head();
+    if args.format == Format::Sarif {
+        let text = report::sarif::render(&report::sarif::Inputs {
+            issues: &loaded.issues,
+            baseline: &baseline,
+            version: env!("CARGO_PKG_VERSION"),
+            commit: head.as_ref().and_then(|h| h.commit.as_deref()),
+            branch: head.as_ref().and_then(|h| h.branch.as_deref()),
+        });
+        return write_out(args, &text, "SARIF 2.1.0");
+    }
     let history = if ws.repo.git_dir.is_some() {
         let secs = now
             .duration_since(UNIX_EPOCH)
@@ -54,38 +72,45 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         .iter()
         .map(|c| (c.id.clone(), c.name.clone()))
         .collect();
-    let project = if ws.config.project.name.trim().is_empty() {
-        ws.repo.root.file_name().map_or_else(
-            || "project".to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
-    } else {
-        ws.config.project.name.clone()
-    };
+    let project = project_name(&ws);
     let built = report::build(&Inputs {
         project: &project,
         now,
         head: head.as_ref(),
         gates: &ws.config.gates,
         issues: &loaded.issues,
+        baseline: &baseline,
         plan: &ws.config.plan,
         checks: &checks,
         runs: &runs,
         burndown: &history,
     });
     let text = match args.format {
-        Format::Markdown => report::markdown::render(&built),
         Format::Json => report::to_json(&built).wrap_err("cannot encode the report")?,
+        Format::Markdown | Format::Sarif => report::markdown::render(&built),
     };
+    write_out(args, &text, built.verdict)
+}
+
+/// The project's name: `[project] name`, else the root folder's.
+pub fn project_name(ws: &Workspace) -> String {
+    if ws.config.project.name.trim().is_empty() {
+        ws.repo.root.file_name().map_or_else(
+            || "project".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    } else {
+        ws.config.project.name.clone()
+    }
+}
+
+fn write_out(args: &Options, text: &str, what: &str) -> Result<ExitCode> {
     match &args.output {
         Some(path) => {
             write_atomic(path, text.as_bytes())?;
-            eprintln!("preflight: wrote {} ({})", path.display(), built.verdict);
+            errln!("preflight: wrote {} ({what})", path.display());
         }
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .wrap_err("cannot write the report to stdout")?,
+        None => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,9 +17,12 @@ use crate::exit;
 use crate::pairing::{Entry, LinkOptions, Member, MemberOptions, Phase, Role, RunResult, Seen};
 use crate::register;
 use crate::runner::slots::{Finished, RunEvent, Slots};
+use crate::runner::windows::RunWindows;
 use crate::runner::RunOutcome;
+use crate::text::sanitize::Line;
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
+use crate::watch::loops::{self, LoopGuard};
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::Result;
 use std::collections::BTreeMap;
@@ -40,6 +43,8 @@ struct Session {
     slots: Slots,
     latest: BTreeMap<String, RunOutcome>,
     triggers: Triggers,
+    /// Pauses a check that keeps re-triggering itself.
+    guard: LoopGuard,
     /// Running the checks for the others, or following the one that does.
     member: Member,
     /// While following: the runs of the runner not finished yet.
@@ -66,7 +71,10 @@ async fn watch(
     trust_flag: bool,
     register: bool,
 ) -> Result<ExitCode> {
-    let (_watching, mut events) = engine::spawn(ws.watch_options());
+    let windows = RunWindows::new(Some(ws.marks_dir()));
+    let mut options = ws.watch_options();
+    options.runs = Some(windows.clone());
+    let (_watching, mut events) = engine::spawn(options);
     let (done, mut runs) = unbounded_channel();
     let ctx = ws.run_context();
     let triggers = Triggers::new(&selected(&ws.config, &only));
@@ -88,9 +96,10 @@ async fn watch(
         only,
         trust_flag,
         register,
-        slots: Slots::new(ctx, jobs, capacity, done),
+        slots: Slots::new(ctx, jobs, capacity, done).with_windows(windows),
         latest: BTreeMap::new(),
         triggers,
+        guard: LoopGuard::default(),
         member,
         pending: BTreeMap::new(),
         began: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
@@ -103,16 +112,27 @@ async fn watch(
     }
     let stop = CancellationToken::new();
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    tokio::spawn(super::check::cancel_on_signal(stop.clone(), interrupted));
+    tokio::spawn(super::running::cancel_on_signal(stop.clone(), interrupted));
+    let mut code = exit::INTERRUPTED;
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
-            Some(event) = events.recv() => session.on_event(event),
+            Some(event) = events.recv() => {
+                if let WatchEvent::Gone(root) = &event {
+                    errln!(
+                        "preflight: the repository {} is gone (moved or deleted): watch mode stops",
+                        Line(&root.display().to_string())
+                    );
+                    code = exit::ERROR;
+                    break;
+                }
+                session.on_event(event);
+            }
             Some(run) = runs.recv() => match run {
                 RunEvent::Started { check, generation, trigger } => {
                     if session.slots.is_current(&check, generation) {
                         session.member.running(&check, &trigger);
-                        println!("{} ▶ {check} ({trigger})", clock());
+                        outln!("{} ▶ {} ({})", clock(), Line(&check), Line(&trigger));
                     }
                 }
                 RunEvent::Finished(done) => session.on_finished(*done),
@@ -120,9 +140,12 @@ async fn watch(
             Some(seen) = session.member.seen.recv() => session.on_seen(seen),
             Some(lock) = session.member.took.recv() => session.take_over(lock),
         }
+        if crate::console::stdout_closed() {
+            break; // nobody reads us any more (`check --watch | head`)
+        }
     }
     session.slots.stop_all().await;
-    Ok(ExitCode::from(exit::INTERRUPTED))
+    Ok(ExitCode::from(code))
 }
 
 /// The checks to run: those named, or all.
@@ -153,9 +176,10 @@ impl Session {
             .member
             .first_runner()
             .map_or_else(|| "another process".to_string(), |h| h.label());
-        println!(
-            "{} following the runner {who}: it runs the checks, this shows its runs and takes over when it goes (Ctrl-C to stop)",
-            clock()
+        outln!(
+            "{} following the runner {}: it runs the checks, this shows its runs and takes over when it goes (Ctrl-C to stop)",
+            clock(),
+            Line(&who)
         );
     }
 
@@ -167,8 +191,8 @@ impl Session {
             }
             Seen::Runner(holder) if !self.member.is_runner() => match holder {
                 Some(holder) if self.member.is_me(&holder) => {}
-                Some(holder) => println!("{} runner: {}", clock(), holder.label()),
-                None => println!("{} the runner left", clock()),
+                Some(holder) => outln!("{} runner: {}", clock(), Line(&holder.label())),
+                None => outln!("{} the runner left", clock()),
             },
             Seen::Requests(requests) if self.member.is_runner() => {
                 for request in requests {
@@ -199,12 +223,12 @@ impl Session {
             }
             Phase::Running => {
                 self.pending.insert(entry.check.clone(), entry.seq);
-                println!(
+                outln!(
                     "{} ▶ {} ({}) · runner {}",
                     clock(),
-                    entry.check,
-                    entry.trigger,
-                    entry.runner
+                    Line(&entry.check),
+                    Line(&entry.trigger),
+                    Line(&entry.runner)
                 );
             }
             Phase::Done => {
@@ -216,11 +240,11 @@ impl Session {
                     self.latest.insert(entry.check.clone(), outcome);
                     return;
                 }
-                println!(
+                outln!(
                     "{} {} ({})",
                     clock(),
                     finished_line(&outcome),
-                    entry.trigger
+                    Line(&entry.trigger)
                 );
                 self.latest.insert(entry.check.clone(), outcome);
                 let was_pending = self.pending.remove(&entry.check).is_some();
@@ -235,7 +259,7 @@ impl Session {
     fn take_over(&mut self, lock: crate::pairing::RunnerLock) {
         let runs = self.member.take_over(lock);
         self.pending.clear();
-        println!("{} the runner left: this one runs the checks now", clock());
+        outln!("{} the runner left: this one runs the checks now", clock());
         for (check, trigger) in runs {
             if !self.is_selected(&check) {
                 continue;
@@ -259,14 +283,18 @@ impl Session {
 
     fn on_finished(&mut self, done: Finished) {
         if !self.slots.accept(&done) {
-            println!("{} ↻ {} cancelled: its inputs changed", clock(), done.check);
+            outln!(
+                "{} ↻ {} cancelled: its inputs changed",
+                clock(),
+                Line(&done.check)
+            );
             return;
         }
-        println!(
+        outln!(
             "{} {} ({})",
             clock(),
             finished_line(&done.outcome),
-            done.trigger
+            Line(&done.trigger)
         );
         // One `git status` for the history and the register.
         let head = self.ws.repo.head();
@@ -280,13 +308,19 @@ impl Session {
             ) {
                 Ok(filed) => {
                     for error in &filed.errors {
-                        eprintln!("preflight: warning: {error}");
+                        errln!("preflight: warning: {}", Line(error));
                     }
                     if let Some(line) = filed.summary() {
-                        println!("{} {line}", clock());
+                        outln!("{} {line}", clock());
+                    }
+                    if let Some(hint) = filed.flood_hint() {
+                        errln!("preflight: {hint}");
                     }
                 }
-                Err(e) => eprintln!("preflight: warning: cannot file findings: {e}"),
+                Err(e) => errln!(
+                    "preflight: warning: cannot file findings: {}",
+                    Line(&e.to_string())
+                ),
             }
         }
         // Announced once filed, so a follower that shows it finds the register done.
@@ -308,18 +342,23 @@ impl Session {
 
     fn on_event(&mut self, event: WatchEvent) {
         match event {
-            WatchEvent::Changed(paths) => {
-                let affected: Vec<(String, String)> = self
-                    .triggers
-                    .affected(&paths)
-                    .into_iter()
-                    .map(|(id, path)| (id, path.display().to_string()))
-                    .collect();
+            WatchEvent::Changed(changes) => {
                 if !self.member.is_runner() {
+                    // The runner runs them; remembered in case it goes before it does.
+                    let affected: Vec<(String, String)> = self
+                        .triggers
+                        .affected(&changes.paths)
+                        .into_iter()
+                        .map(|(id, path)| (id, path.display().to_string()))
+                        .collect();
                     self.member.missed(&affected);
                     return;
                 }
-                for (id, trigger) in affected {
+                let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
+                for message in reruns.paused {
+                    outln!("{} ⏸ {message}", clock());
+                }
+                for (id, trigger) in reruns.run {
                     if let Some(spec) = self.ws.config.check(&id).cloned() {
                         self.start(&[spec], &trigger);
                     }
@@ -327,7 +366,7 @@ impl Session {
             }
             WatchEvent::Config => self.reload(),
             WatchEvent::Overflow if self.member.is_runner() => {
-                println!(
+                outln!(
                     "{} too many changes at once to tell which: re-running every check",
                     clock()
                 );
@@ -335,13 +374,15 @@ impl Session {
                 self.start(&specs, "many changes");
             }
             WatchEvent::Overflow => {}
-            WatchEvent::Warning(message) => eprintln!("preflight: warning: {message}"),
-            WatchEvent::Ready(folders) => println!(
+            WatchEvent::Warning(message) => {
+                errln!("preflight: warning: {}", Line(&message))
+            }
+            WatchEvent::Ready(folders) => outln!(
                 "{} watching {} ({folders} folders; Ctrl-C to stop)",
                 clock(),
-                self.ws.repo.root.display()
+                Line(&self.ws.repo.root.display().to_string())
             ),
-            WatchEvent::Register(_) | WatchEvent::Plans(_) => {}
+            WatchEvent::Register(_) | WatchEvent::Plans(_) | WatchEvent::Gone(_) => {}
         }
     }
 
@@ -350,24 +391,26 @@ impl Session {
         let candidate = match self.ws.reload() {
             Ok(candidate) => candidate,
             Err(error) => {
-                println!(
-                    "{} ✖ {error}; still running the previous configuration",
-                    clock()
+                outln!(
+                    "{} ✖ {}; still running the previous configuration",
+                    clock(),
+                    Line(&error)
                 );
                 return;
             }
         };
         if let Err(e) = require_trust(&candidate, self.trust_flag) {
-            println!(
-                "{} ✖ {e}; still running the previous configuration",
-                clock()
+            outln!(
+                "{} ✖ {}; still running the previous configuration",
+                clock(),
+                Line(&e.to_string())
             );
             return;
         }
         self.ws = candidate;
         self.triggers = Triggers::new(&selected(&self.ws.config, &self.only));
         self.member.set_checks(self.ws.config.checks.clone());
-        println!(
+        outln!(
             "{} ↻ reloaded {} ({} checks)",
             clock(),
             self.ws.config_name(),

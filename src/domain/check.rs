@@ -169,6 +169,12 @@ impl RunStatus {
     pub fn is_success(self) -> bool {
         self == RunStatus::Passed
     }
+
+    /// The tool ran and reported (passed or failed): its findings are what it found.
+    /// A crash, a timeout or a cancel tells nothing.
+    pub fn is_judged(self) -> bool {
+        matches!(self, RunStatus::Passed | RunStatus::Failed)
+    }
 }
 
 impl fmt::Display for RunStatus {

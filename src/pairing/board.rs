@@ -9,14 +9,14 @@
 //! the run its asker saw.
 
 use crate::domain::check::RunStatus;
-use crate::domain::finding::Finding;
+use crate::domain::finding::{Finding, Findings};
+use crate::fsutil::{self, Links};
 use crate::history::RunRecord;
 use crate::metrics::MetricValue;
 use crate::runner::RunOutcome;
 use crate::sharing::Sharing;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -71,6 +71,9 @@ pub struct RunResult {
     pub log: PathBuf,
     pub lines: u64,
     pub metric_note: Option<String>,
+    /// Why the runner's log of the run is incomplete.
+    #[serde(default)]
+    pub log_error: Option<String>,
 }
 
 impl RunResult {
@@ -89,19 +92,25 @@ impl RunResult {
             log: outcome.log.clone(),
             lines: outcome.lines,
             metric_note: outcome.metric_note.clone(),
+            log_error: outcome.log_error.clone(),
         }
     }
 
-    /// The run as if this process had run it.
+    /// The run as if this process had run it. The findings (written by the runner,
+    /// maybe another account) go through the caps every reader's do.
     pub fn outcome(&self) -> RunOutcome {
+        let findings: Findings = self.findings.iter().cloned().collect();
+        let cut = self.more_findings > 0 || findings.dropped() > 0;
         RunOutcome {
             check: self.record.check.clone(),
             status: self.record.status,
             exit_code: self.record.exit_code,
             duration: Duration::from_millis(self.record.duration_ms),
-            findings: self.findings.clone(),
+            truncated: self.record.truncated.or(cut.then_some(findings.len())),
+            findings: findings.into_vec(),
             error: self.error.clone(),
             cancelled: false,
+            started: true,
             log: self.log.clone(),
             lines: self.lines,
             metric: self.record.metric.map(|value| MetricValue {
@@ -110,11 +119,33 @@ impl RunResult {
                 note: self.metric_note.clone(),
             }),
             metric_note: self.metric_note.clone(),
+            log_error: self.log_error.clone(),
         }
     }
 
     pub fn status(&self) -> RunStatus {
         self.record.status
+    }
+}
+
+impl Entry {
+    /// This entry with the texts shown as they stand cleaned (see [`Board::read`]).
+    fn cleaned(mut self) -> Entry {
+        self.trigger = short_line(&self.trigger);
+        self.runner = short_line(&self.runner);
+        self
+    }
+}
+
+/// Longest trigger or runner name kept from an entry or a request.
+pub const MAX_TEXT: usize = 200;
+
+/// `text` on one line, without control characters, at most [`MAX_TEXT`] characters.
+pub fn short_line(text: &str) -> String {
+    let line = crate::text::sanitize::one_line(text);
+    match line.char_indices().nth(MAX_TEXT) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.into_owned(),
     }
 }
 
@@ -162,20 +193,16 @@ impl Board {
         write_replacing(&self.dir, &self.path_of(&entry.check), &text, self.sharing)
     }
 
-    /// The check's entry, if it has a readable one.
+    /// The check's entry, if it has a readable one. Another account writes these
+    /// files: only a regular file (never through a symlink, a FIFO never waited on)
+    /// of at most [`MAX_ENTRY`] bytes is read, and its short texts come out one line
+    /// each, without control characters, at most [`MAX_TEXT`] characters.
     pub fn read(&self, check: &str) -> Option<Entry> {
-        let file = std::fs::File::open(self.path_of(check)).ok()?;
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        let mut text = Vec::new();
-        file.take(MAX_ENTRY + 1).read_to_end(&mut text).ok()?;
-        if text.len() as u64 > MAX_ENTRY {
-            return None;
-        }
+        let text = fsutil::read_regular(&self.path_of(check), MAX_ENTRY, Links::Refuse).ok()?;
         serde_json::from_slice::<Entry>(&text)
             .ok()
             .filter(|e| e.check == check)
+            .map(Entry::cleaned)
     }
 
     /// Every readable entry, by check.
@@ -241,6 +268,8 @@ mod tests {
             findings: 1,
             metric: Some(81.5),
             unit: Some("%".into()),
+            metric_note: None,
+            truncated: None,
         };
         Entry {
             check: check.into(),
@@ -268,6 +297,7 @@ mod tests {
                 log: "/x/lint.log".into(),
                 lines: 12,
                 metric_note: None,
+                log_error: None,
             }),
         }
     }

@@ -6,12 +6,13 @@
 //! heuristics: a follower waiting on the lock gets it the moment it is free. The file
 //! is opened close-on-exec, so a check's processes never inherit (and keep) it.
 
+use crate::fsutil::{self, Links};
 use crate::sharing::Sharing;
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 /// The lock file's name in local state.
@@ -177,13 +178,19 @@ fn open(state_dir: &Path, sharing: Sharing) -> Result<File, String> {
         .create_dir_all(state_dir)
         .map_err(|e| format!("cannot create {}: {e}", state_dir.display()))?;
     let path = lock_path(state_dir);
+    // Never through a symlink, never waiting on a FIFO planted there; a regular file
+    // only (written by whoever ran the checks before, maybe another account).
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK | nix::libc::O_CLOEXEC)
         .open(&path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
     sharing.apply(&path);
     Ok(file)
 }
@@ -247,7 +254,7 @@ pub fn wait(
 /// Whether some process holds the lock now. Probed with a shared lock taken and let
 /// go at once, so a waiting follower is held up for no more than that instant.
 pub fn is_held(state_dir: &Path) -> bool {
-    let Ok(file) = File::open(lock_path(state_dir)) else {
+    let Ok((file, _)) = fsutil::open_regular(&lock_path(state_dir), Links::Refuse) else {
         return false;
     };
     match Flock::lock(file, FlockArg::LockSharedNonblock) {
@@ -259,10 +266,10 @@ pub fn is_held(state_dir: &Path) -> bool {
 
 /// Who the lock file says holds it (whether or not anyone does now).
 pub fn read_holder(state_dir: &Path) -> Option<Holder> {
-    let file = File::open(lock_path(state_dir)).ok()?;
-    let mut text = String::new();
-    file.take(MAX_LINE).read_to_string(&mut text).ok()?;
-    Holder::parse(&text)
+    let (file, _) = fsutil::open_regular(&lock_path(state_dir), Links::Refuse).ok()?;
+    let mut text = Vec::new();
+    file.take(MAX_LINE).read_to_end(&mut text).ok()?;
+    Holder::parse(&String::from_utf8_lossy(&text))
 }
 
 /// The runner now, if there is one.

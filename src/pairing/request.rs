@@ -8,9 +8,9 @@
 //! already served.
 
 use super::board::write_replacing;
+use crate::fsutil::{self, Links};
 use crate::sharing::Sharing;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The requests' folder in local state.
@@ -88,14 +88,13 @@ impl Requests {
     }
 }
 
+/// A request another account may have written: only a regular file of at most
+/// [`MAX_REQUEST`] bytes, its asker's name cleaned (one short line).
 fn read(path: &Path) -> Option<Request> {
-    let file = std::fs::File::open(path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
-    let mut text = Vec::new();
-    file.take(MAX_REQUEST).read_to_end(&mut text).ok()?;
-    serde_json::from_slice(&text).ok()
+    let text = fsutil::read_regular(path, MAX_REQUEST, Links::Refuse).ok()?;
+    let mut request: Request = serde_json::from_slice(&text).ok()?;
+    request.by = super::board::short_line(&request.by);
+    Some(request)
 }
 
 #[cfg(test)]

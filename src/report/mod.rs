@@ -3,8 +3,11 @@
 //! content). Building runs nothing and reads no clock: time, head, run history and the
 //! register's git history come in, so the output is reproducible in tests.
 
+pub mod github;
 pub mod markdown;
+pub mod sarif;
 
+use crate::domain::baseline::{Baseline, Split};
 use crate::domain::burndown::{DayCount, SeverityCounts};
 use crate::domain::check::RunStatus;
 use crate::domain::finding::Severity;
@@ -34,6 +37,8 @@ pub struct Inputs<'a> {
     pub head: Option<&'a Head>,
     pub gates: &'a [GateSpec],
     pub issues: &'a [Issue],
+    /// The findings recorded as pre-existing.
+    pub baseline: &'a Baseline,
     pub plan: &'a Plan,
     /// The declared checks, in order, as (id, name).
     pub checks: &'a [(String, String)],
@@ -53,8 +58,11 @@ pub struct Report {
     pub commit: Option<String>,
     /// Uncommitted files; `None` outside git.
     pub dirty: Option<usize>,
-    /// `GO` or `NO-GO`, judged like `preflight gate --no-run`.
+    /// `GO`, `NO-GO` or `NO-VERDICT` (no gate can block), judged like `preflight gate
+    /// --no-run`.
     pub verdict: &'static str,
+    /// The verdict in words, as `gate` and the cockpit say it (`no verdict: no gates`).
+    pub headline: &'static str,
     /// Non-advisory gates failing.
     pub failing: usize,
     pub gates: Vec<GateRow>,
@@ -98,6 +106,10 @@ pub struct IssueRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Register {
     pub open: SeverityCounts,
+    /// Open findings new since the baseline vs in it, and baseline findings verified.
+    pub findings: Split,
+    /// Entries the baseline records (0: no baseline).
+    pub baseline_entries: usize,
     pub verified: usize,
     pub dismissed: usize,
     /// Open issues, one group per severity (all five, critical first), except the
@@ -191,6 +203,8 @@ pub struct CheckRow {
     pub findings: Option<usize>,
     pub metric: Option<f64>,
     pub unit: Option<String>,
+    /// Why the last run read no metric, or how it read it.
+    pub metric_note: Option<String>,
     /// The last metric values, oldest first, repeats in a row shown once.
     pub trend: Vec<f64>,
 }
@@ -220,6 +234,7 @@ pub fn build(inputs: &Inputs) -> Report {
     let verdict = gate::evaluate(&gate::Inputs {
         gates: inputs.gates,
         issues: inputs.issues,
+        baseline: inputs.baseline,
         plan: inputs.plan,
         checks: &states,
         now: inputs.now,
@@ -236,7 +251,8 @@ pub fn build(inputs: &Inputs) -> Report {
         branch: inputs.head.and_then(|h| h.branch.clone()),
         commit,
         dirty: inputs.head.map(|h| h.dirty),
-        verdict: if verdict.go { "GO" } else { "NO-GO" },
+        verdict: verdict.decision.code(),
+        headline: verdict.headline(),
         failing: verdict.failing,
         gates: verdict
             .gates
@@ -262,6 +278,8 @@ pub fn build(inputs: &Inputs) -> Report {
             .collect(),
         register: Register {
             open: SeverityCounts::of(open.iter().copied()),
+            findings: Split::of(inputs.baseline, &issues),
+            baseline_entries: inputs.baseline.len(),
             verified: count(&issues, Status::Verified),
             dismissed: count(&issues, Status::Dismissed),
             groups: Severity::ALL
@@ -435,6 +453,7 @@ fn check_row(id: &str, name: &str, last: Option<&RunRecord>, inputs: &Inputs) ->
         findings: last.map(|r| r.findings),
         metric: last.and_then(|r| r.metric),
         unit: last.and_then(|r| r.unit.clone()),
+        metric_note: last.and_then(|r| r.metric_note.clone()),
         trend,
     }
 }

@@ -193,6 +193,8 @@ fn run(
         findings: usize::from(status == RunStatus::Failed) * 3,
         metric,
         unit: (!unit.is_empty()).then(|| unit.to_string()),
+        metric_note: None,
+        truncated: None,
     }
 }
 
@@ -271,6 +273,7 @@ fn fixture(burndown: &Burndown) -> Report {
         head: Some(&head),
         gates: &gates,
         issues: &issues,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         runs: &runs,
@@ -425,15 +428,17 @@ fn an_empty_workspace_still_reports() {
         head: Some(&head),
         gates: &[],
         issues: &[],
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &[],
         runs: &[],
         burndown: &Burndown::NoCommits,
     });
-    assert_eq!(report.verdict, "GO");
+    assert_eq!(report.verdict, "NO-VERDICT", "no gates is never GO");
+    assert_eq!(report.headline, "no verdict: no gates");
     let text = render(&report);
     for line in [
-        "**Verdict: GO** (no release gates declared)",
+        "**No verdict** (no release gates declared: nothing can say GO)",
         "- **Commit:** no commits yet",
         "**0 open**",
         "No plan",
@@ -493,6 +498,7 @@ fn dependency_advisories_are_grouped_under_dependencies() {
         head: Some(&head),
         gates: &gates,
         issues: &all,
+        baseline: &Baseline::empty(),
         plan: &plan,
         checks: &checks,
         runs: &runs,

@@ -8,12 +8,13 @@
 //! shorter ends the tail: that output belongs to the next run, which has a tail of
 //! its own. Only a regular file is read, opened without blocking.
 
-use super::{split_lines, take_line, Output};
+use super::stream::{split_lines, take_line};
+use super::Output;
 use crate::domain::check::CheckSpec;
 use crate::domain::finding::Severity;
 use crate::formats::{ParseContext, StreamParser};
 use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// Most bytes read from a log in one poll.
@@ -188,13 +189,8 @@ impl LogTail {
 /// Open a log without blocking (a FIFO planted there never holds us up), if it is a
 /// regular file.
 fn open_log(path: &Path) -> Option<(std::fs::File, (u64, u64))> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOCTTY)
-        .open(path)
-        .ok()?;
-    let meta = file.metadata().ok()?;
-    meta.is_file().then(|| (file, (meta.dev(), meta.ino())))
+    let (file, meta) = crate::fsutil::open_regular(path, crate::fsutil::Links::Refuse).ok()?;
+    Some((file, (meta.dev(), meta.ino())))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::keymap::{KeyMap, Scope};
 use super::register::RegisterView;
 use super::triage::UndoStack;
 use crate::config::Config;
+use crate::domain::baseline::Baseline;
 use crate::domain::check::RunStatus;
 use crate::domain::gate::{evaluate, CheckState, Inputs, Verdict};
 use crate::domain::issue::{DismissReason, Issue};
@@ -217,6 +218,9 @@ pub struct Model {
     pub config: Config,
     pub config_name: String,
     pub issues: Vec<Issue>,
+    /// The findings recorded as pre-existing: `max_new` gates and the register's
+    /// new-vs-baseline counts read it.
+    pub baseline: Baseline,
     pub checks: Vec<CheckRow>,
     pub verdict: Verdict,
     pub trusted: bool,
@@ -261,9 +265,10 @@ impl Model {
             repo: RepoFacts::default(),
             config_name: String::new(),
             issues: Vec::new(),
+            baseline: Baseline::empty(),
             checks,
             verdict: Verdict {
-                go: true,
+                decision: crate::domain::gate::Decision::NoVerdict,
                 gates: Vec::new(),
                 blockers: Vec::new(),
                 failing: 0,
@@ -336,6 +341,12 @@ impl Model {
         self.refresh_verdict();
     }
 
+    pub fn set_baseline(&mut self, baseline: Baseline) {
+        self.baseline = baseline;
+        self.register.version += 1;
+        self.refresh_verdict();
+    }
+
     /// Put one issue in (new or changed) or take it out (`None`: its file is gone).
     pub fn put_issue(&mut self, id: &str, issue: Option<Issue>) {
         self.register.version += 1;
@@ -360,6 +371,7 @@ impl Model {
         self.verdict = evaluate(&Inputs {
             gates: &self.config.gates,
             issues: &self.issues,
+            baseline: &self.baseline,
             plan: &self.config.plan,
             checks: &states,
             now: SystemTime::now(),

@@ -7,6 +7,7 @@ use super::theme::{ColorDepth, Theme};
 use super::update::{update, Effect, Msg};
 use crate::config::{self, Source};
 use crate::domain::check::RunStatus;
+use crate::domain::gate::Decision;
 use crate::history::RunRecord;
 use crate::pairing::board::now_ms;
 use crate::pairing::{Entry, Phase, RunResult};
@@ -68,11 +69,14 @@ fn entry(check: &str, seq: u64, phase: Phase, status: Option<RunStatus>) -> Entr
                 findings: 0,
                 metric: None,
                 unit: None,
+                metric_note: None,
+                truncated: None,
             },
             findings: Vec::new(),
             more_findings: 0,
             error: None,
             log: "/x.log".into(),
+            log_error: None,
             lines: 1,
             metric_note: None,
         }),
@@ -116,7 +120,7 @@ fn header(model: &Model, width: u16) -> String {
 #[test]
 fn a_follower_shows_the_runners_run_from_queued_to_its_result() {
     let mut m = follower();
-    assert!(!m.verdict.go, "no run of `test` yet");
+    assert_ne!(m.verdict.decision, Decision::Go, "no run of `test` yet");
     let output = Output::new(10);
     output.lock().push("streamed from the runner's log");
     board(&mut m, entry("test", 3, Phase::Queued, None), Some(output));
@@ -145,7 +149,11 @@ fn a_follower_shows_the_runners_run_from_queued_to_its_result() {
     let row = m.check("test").unwrap();
     assert_eq!(row.phase, CheckPhase::Done);
     assert_eq!(row.last.as_ref().unwrap().status, RunStatus::Passed);
-    assert!(m.verdict.go, "the same result gives the same verdict");
+    assert_eq!(
+        m.verdict.decision,
+        Decision::Go,
+        "the same result gives the same verdict"
+    );
     // A late entry of an older run changes nothing.
     board(&mut m, entry("test", 2, Phase::Running, None), None);
     assert_eq!(m.check("test").unwrap().phase, CheckPhase::Done);

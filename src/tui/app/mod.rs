@@ -79,7 +79,11 @@ pub fn run(options: Options) -> Result<ExitCode> {
         }
         // What was still on its way when the cockpit closed, now that it can be said.
         for line in closed?.unfinished {
-            let _ = writeln!(std::io::stderr(), "preflight: {line}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "preflight: {}",
+                crate::text::sanitize::Line(&line)
+            );
         }
         Ok(ExitCode::SUCCESS)
     });
@@ -95,7 +99,7 @@ fn on_signal(stop: UnboundedSender<()>) -> Result<()> {
     tokio::spawn(async move {
         tokio::select! {
             _ = term.recv() => {}
-            _ = hup.recv() => {}
+            _ = hup.recv() => super::term::note_hang_up(),
             _ = int.recv() => {}
         }
         let _ = stop.send(());
@@ -124,7 +128,10 @@ pub fn initial_model(ws: &Workspace, keys: KeyMap, trusted: bool, read_only: boo
     }
     let loaded = Store::new(&ws.repo).load();
     model.set_issues(loaded.issues);
+    let (baseline, baseline_warning) = crate::register::baseline::load(&ws.repo);
+    model.set_baseline(baseline);
     let mut warnings = ws.warnings();
+    warnings.extend(baseline_warning);
     warnings.extend(loaded.errors.iter().map(ToString::to_string));
     if let Some(first) = warnings.first() {
         let more = match warnings.len() {

@@ -13,31 +13,27 @@ mod plan;
 mod prompt;
 mod register;
 
-use actions::*;
+use actions::refuse_triage;
 pub use actions::{act, key_for};
-use navigate::*;
-use output::*;
-use overlay::*;
-use pairing::*;
+use navigate::{move_by, page};
+use output::{find_match, find_match_from_tail, output_len};
+use overlay::on_overlay_key;
+use pairing::{on_board, on_runner, took_over};
 use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
-use plan::*;
+use plan::{cancel_task, cycle_task, toggle_fold};
 pub use prompt::expiry_day;
-use prompt::*;
-use register::*;
+use prompt::{apply_filter, edit_text, submit};
+use register::{on_triage, on_wrote, replay_deferred};
 
-use super::action::Action;
 use super::keymap::Key;
-use super::model::{
-    Ask, CheckPhase, Model, Notice, NoticeKind, Overlay, Pane, PlanRow, Runner, Watching,
-};
-use super::triage::{triage, Prompt, Triage, Write};
-use crate::domain::filter::Filter;
+use super::model::{CheckPhase, Model, Notice, NoticeKind, Runner, Watching};
+use super::triage::Write;
 use crate::domain::issue::{DismissReason, Issue};
 use crate::domain::plan::TaskStatus;
 use crate::history::RunRecord;
 use crate::runner::Output;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use std::time::Instant;
 
 /// Everything that can happen to the cockpit.
@@ -54,6 +50,8 @@ pub enum Msg {
     Affected(Vec<(String, String)>),
     /// The whole register was read again.
     Issues(Vec<Issue>),
+    /// The baseline was read again.
+    Baseline(crate::domain::baseline::Baseline),
     /// One issue changed on disk (`None`: its file is gone).
     IssueChanged(String, Option<Issue>),
     /// A run got its job slot.
@@ -195,6 +193,10 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             fix_offsets(model);
             Vec::new()
         }
+        Msg::Baseline(baseline) => {
+            model.set_baseline(baseline);
+            Vec::new()
+        }
         Msg::IssueChanged(id, issue) => {
             model.put_issue(&id, issue);
             model.register.keep_selection(&model.issues);
@@ -206,17 +208,7 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             check,
             trigger,
             output,
-        } => {
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Queued;
-                row.trigger = Some(trigger);
-                row.output = Some(output);
-            }
-            if model.output.follow {
-                model.output.scroll = 0;
-            }
-            Vec::new()
-        }
+        } => on_queued(model, &check, trigger, output),
         Msg::Started { check } => {
             if let Some(row) = model.check_mut(&check) {
                 row.phase = CheckPhase::Running {
@@ -262,6 +254,19 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// A run of this cockpit's is queued: its row shows it, and its output from now on.
+fn on_queued(model: &mut Model, check: &str, trigger: String, output: Output) -> Vec<Effect> {
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Queued;
+        row.trigger = Some(trigger);
+        row.output = Some(output);
+    }
+    if model.output.follow {
+        model.output.scroll = 0;
+    }
+    Vec::new()
 }
 
 pub(super) fn run_all(model: &Model, trigger: &str) -> Effect {

@@ -1,6 +1,7 @@
 //! Moving the selection of the focused pane.
 
-use super::*;
+use super::output_len;
+use crate::tui::model::{Model, Pane};
 
 /// Rows a page moves in the focused pane.
 pub(super) fn page(model: &Model) -> usize {

@@ -1,7 +1,10 @@
 //! Keys while an overlay is open: help, trust, the dismissal reasons; prompts and the
 //! palette have their own modules.
 
-use super::*;
+use super::{apply_filter, edit_text, on_palette_key, submit, Effect};
+use crate::domain::issue::DismissReason;
+use crate::tui::model::{Ask, Model, Overlay};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub(super) fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);

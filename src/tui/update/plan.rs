@@ -1,6 +1,9 @@
 //! The plan pane: folding phases, cycling a task's status, cancelling a task.
 
-use super::*;
+use super::{key_for, refuse_triage, Effect};
+use crate::domain::plan::TaskStatus;
+use crate::tui::action::Action;
+use crate::tui::model::{Model, PlanRow};
 
 pub(super) fn cycle_task(model: &mut Model) -> Vec<Effect> {
     if let Some(refusal) = refuse_triage(model) {

@@ -1,6 +1,10 @@
 //! The register pane: triage keys on the highlighted issue, and what a write did.
 
-use super::*;
+use super::{act, fix_offsets, refuse_triage, Effect};
+use crate::domain::issue::Issue;
+use crate::tui::action::Action;
+use crate::tui::model::{Ask, Model, Overlay};
+use crate::tui::triage::{triage, Prompt, Triage};
 
 pub(super) fn on_wrote(
     model: &mut Model,

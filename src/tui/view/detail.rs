@@ -2,8 +2,8 @@
 
 use super::super::model::{Model, Pane};
 use super::super::theme::{Theme, Ui};
-use super::{pane_block, title};
-use crate::domain::issue::Issue;
+use super::{pane_block, safe, safe_lines, title};
+use crate::domain::issue::{FindingLink, Issue};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -23,17 +23,27 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
+/// Every text of the issue is hostile (a committed file, a tool's report): one-line
+/// fields go through `safe` (in `field`), multi-line ones through `safe_lines`, each
+/// line under its label.
 fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
     let label = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
-    let field = |name: &'static str, value: String, style: Style| {
-        Line::from(vec![
-            Span::styled(format!("{name:<10}"), label),
-            Span::styled(value, style),
-        ])
+    let block = |name: &'static str, value: &str, style: Style| -> Vec<Line<'static>> {
+        safe_lines(value)
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let head = if i == 0 { name } else { "" };
+                Line::from(vec![
+                    Span::styled(format!("{head:<10}"), label),
+                    Span::styled(part, style),
+                ])
+            })
+            .collect()
     };
     let mut out = vec![
-        Line::styled(issue.title.as_str(), theme.ui(Ui::Title)),
+        Line::styled(safe(&issue.title), theme.ui(Ui::Title)),
         Line::from(vec![
             Span::styled(format!("{:<10}", "severity"), label),
             Span::styled(issue.severity.as_str(), theme.severity(issue.severity)),
@@ -49,38 +59,11 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
                 },
             ),
             Span::styled("   owner ", label),
-            Span::styled(issue.owner.as_deref().unwrap_or("-"), text),
+            Span::styled(safe(issue.owner.as_deref().unwrap_or("-")), text),
         ]),
     ];
     if let Some(f) = &issue.finding {
-        let place = match (&f.path, f.line) {
-            (Some(p), Some(l)) => format!(" at {p}:{l}"),
-            (Some(p), None) => format!(" at {p}"),
-            _ => String::new(),
-        };
-        out.push(field(
-            "finding",
-            format!("{} {}{place}", f.check, f.rule),
-            text,
-        ));
-        if let Some(summary) = f.dependency_summary() {
-            out.push(field("package", summary, theme.ui(Ui::Title)));
-        }
-        if !f.aliases.is_empty() {
-            out.push(field("aliases", f.aliases.join(", "), text));
-        }
-        if let Some(confidence) = &f.confidence {
-            out.push(field("confidence", confidence.clone(), text));
-        }
-        out.push(field(
-            "seen",
-            format!(
-                "first {} · last {}",
-                short(&f.first_seen),
-                short(&f.last_seen)
-            ),
-            label,
-        ));
+        out.extend(finding_lines(f, theme));
     }
     for (name, value) in [
         ("area", &issue.area),
@@ -92,12 +75,8 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         ("task", &issue.task),
     ] {
         // A multi-line value (an advisory's text and link) keeps its lines.
-        for (i, part) in value.iter().flat_map(|v| v.lines()).enumerate() {
-            out.push(field(
-                if i == 0 { name } else { "" },
-                part.to_string(),
-                text,
-            ));
+        if let Some(value) = value {
+            out.extend(block(name, value, text));
         }
     }
     if let Some(d) = &issue.dismissal {
@@ -109,16 +88,16 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             .note
             .as_deref()
             .map_or(String::new(), |n| format!(": {n}"));
-        out.push(field(
+        out.extend(block(
             "dismissed",
-            format!("{}{expires} by {}{note}", d.reason.as_str(), d.by),
+            &format!("{}{expires} by {}{note}", d.reason.as_str(), safe(&d.by)),
             text,
         ));
     }
     for note in &issue.notes {
-        out.push(field(
+        out.extend(block(
             "note",
-            format!("{} ({}, {})", note.text, note.by, short(&note.at)),
+            &format!("{} ({}, {})", note.text, safe(&note.by), short(&note.at)),
             text,
         ));
     }
@@ -126,7 +105,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         out.push(Line::styled("history", label));
         for h in issue.history.iter().rev() {
             out.push(Line::styled(
-                format!("  {} {} {}", short(&h.at), h.by, h.change),
+                safe(&format!("  {} {} {}", short(&h.at), h.by, h.change)).into_owned(),
                 label,
             ));
         }
@@ -134,12 +113,59 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
     out
 }
 
+/// The finding behind an issue: where, which package (advisories), when seen.
+fn finding_lines<'a>(f: &FindingLink, theme: &Theme) -> Vec<Line<'a>> {
+    let label = theme.ui(Ui::Dim);
+    let text = theme.ui(Ui::Text);
+    let field = |name, value, style| field(name, value, label, style);
+    let mut out = Vec::new();
+    let place = match (&f.path, f.line) {
+        (Some(p), Some(l)) => format!(" at {p}:{l}"),
+        (Some(p), None) => format!(" at {p}"),
+        _ => String::new(),
+    };
+    out.push(field(
+        "finding",
+        format!("{} {}{place}", f.check, f.rule),
+        text,
+    ));
+    if let Some(summary) = f.dependency_summary() {
+        out.push(field("package", summary, theme.ui(Ui::Title)));
+    }
+    if !f.aliases.is_empty() {
+        out.push(field("aliases", f.aliases.join(", "), text));
+    }
+    if let Some(confidence) = &f.confidence {
+        out.push(field("confidence", confidence.clone(), text));
+    }
+    out.push(field(
+        "seen",
+        format!(
+            "first {} · last {}",
+            short(&f.first_seen),
+            short(&f.last_seen)
+        ),
+        label,
+    ));
+    out
+}
+
+/// One labelled line: `owner     sam`; the value is hostile, so sanitised.
+fn field<'a>(name: &str, value: String, label: Style, style: Style) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{name:<10}"), label),
+        Span::styled(safe(&value).into_owned(), style),
+    ])
+}
+
 /// A commit or a time, shortened: `3f2a1c9`, `2026-11-22 10:04`.
 fn short(text: &str) -> String {
+    // `get`, not slicing: the text comes from a file anyone may have written, and a
+    // character across byte 16 must not panic the cockpit.
     if text.len() == 40 && text.chars().all(|c| c.is_ascii_hexdigit()) {
         text[..7].to_string()
-    } else if text.len() >= 16 && text.as_bytes().get(10) == Some(&b'T') {
-        text[..16].replace('T', " ")
+    } else if let (Some(head), Some(b'T')) = (text.get(..16), text.as_bytes().get(10)) {
+        head.replace('T', " ")
     } else {
         text.to_string()
     }

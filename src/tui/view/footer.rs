@@ -62,7 +62,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let glyph = if notice.is_error() { "✖" } else { "›" };
         frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {glyph} {}", notice.text), style)),
+            Paragraph::new(Line::styled(
+                format!(" {glyph} {}", super::safe(&notice.text)),
+                style,
+            )),
             area,
         );
         return;
@@ -86,14 +89,48 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let line = Line::from(vec![
             Span::styled(format!(" {prompt}"), key),
-            Span::styled(text.clone(), theme.ui(Ui::Text)),
+            Span::styled(super::safe(text).into_owned(), theme.ui(Ui::Text)),
             Span::styled("▏", key),
             Span::styled(hint, dim),
         ]);
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let mut pairs: Vec<(String, &str)> = Vec::new();
+    let pairs = hint_pairs(model);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    let width = usize::from(area.width);
+    // Keep the last three (commands, help, quit) whatever the width.
+    let tail = 3.min(pairs.len());
+    let tail_width: usize = pairs[pairs.len() - tail..]
+        .iter()
+        .map(|(k, l)| k.width() + l.width() + 4)
+        .sum();
+    for (i, (k, label)) in pairs.iter().enumerate() {
+        let w = k.width() + label.width() + 4;
+        let reserved = if i < pairs.len() - tail {
+            tail_width
+        } else {
+            0
+        };
+        if used + w + reserved > width {
+            continue;
+        }
+        used += w;
+        spans.push(Span::styled(k.clone(), key));
+        spans.push(Span::styled(format!(" {label}"), dim));
+        spans.push(Span::styled(" · ", dim));
+    }
+    spans.pop();
+    if model.read_only {
+        spans.push(Span::styled("   read-only", theme.ui(Ui::Error)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The key hints to show: (keys, label), for the focused pane or the open prompt.
+fn hint_pairs(model: &Model) -> Vec<(String, &'static str)> {
+    let mut pairs: Vec<(String, &'static str)> = Vec::new();
     if matches!(
         model.overlay,
         Some(Overlay::Input { .. } | Overlay::Palette { .. })
@@ -130,35 +167,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             }
         }
     }
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    let width = usize::from(area.width);
-    // Keep the last three (commands, help, quit) whatever the width.
-    let tail = 3.min(pairs.len());
-    let tail_width: usize = pairs[pairs.len() - tail..]
-        .iter()
-        .map(|(k, l)| k.width() + l.width() + 4)
-        .sum();
-    for (i, (k, label)) in pairs.iter().enumerate() {
-        let w = k.width() + label.width() + 4;
-        let reserved = if i < pairs.len() - tail {
-            tail_width
-        } else {
-            0
-        };
-        if used + w + reserved > width {
-            continue;
-        }
-        used += w;
-        spans.push(Span::styled(k.clone(), key));
-        spans.push(Span::styled(format!(" {label}"), dim));
-        spans.push(Span::styled(" · ", dim));
-    }
-    spans.pop();
-    if model.read_only {
-        spans.push(Span::styled("   read-only", theme.ui(Ui::Error)));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    pairs
 }
 
 /// "1-5" when the five severity keys are 1…5 (as by default).

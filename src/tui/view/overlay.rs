@@ -6,6 +6,7 @@ use super::super::model::{Ask, Model, Overlay};
 use super::super::theme::{Theme, Ui};
 use super::super::update::palette_matches;
 use crate::domain::issue::DismissReason;
+use crate::text::format::wrap;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
@@ -20,7 +21,9 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
         Overlay::Palette { input, selected } => {
             palette(frame, screen, model, input, *selected, theme)
         }
-        Overlay::Reasons { id, selected, .. } => reasons(frame, screen, id, *selected, theme),
+        Overlay::Reasons { id, selected, .. } => {
+            reasons(frame, screen, &super::safe(id), *selected, theme)
+        }
         // The filter and the search are typed in the footer, over the panes they change.
         Overlay::Input {
             ask: Ask::Filter | Ask::Search,
@@ -56,7 +59,17 @@ fn popup(
     inner
 }
 
+/// The help overlay's width, and the keys column in it.
+const HELP_WIDTH: u16 = 72;
+const KEYS_WIDTH: u16 = 16;
+
 fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &Theme) {
+    let room = usize::from(
+        HELP_WIDTH
+            .min(screen.width)
+            .saturating_sub(2 + KEYS_WIDTH)
+            .max(8),
+    );
     let mut lines = Vec::new();
     for scope in Scope::ALL {
         let entries = model.keys.help(scope);
@@ -72,17 +85,26 @@ fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &T
         };
         lines.push(Line::styled(heading, theme.ui(Ui::Title)));
         for (keys, action) in entries {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<14}"), theme.ui(Ui::Key)),
-                Span::styled(action.description(), theme.ui(Ui::Text)),
-            ]));
+            // A long description continues under itself, never cut at the border.
+            let said = wrap(action.description(), room);
+            let keys = super::safe(&keys);
+            for (n, part) in said.into_iter().enumerate() {
+                let keys = if n == 0 { keys.as_ref() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("  {keys:<width$}", width = usize::from(KEYS_WIDTH) - 2),
+                        theme.ui(Ui::Key),
+                    ),
+                    Span::styled(part, theme.ui(Ui::Text)),
+                ]));
+            }
         }
     }
     let height = screen.height.saturating_sub(2);
     let inner = popup(
         frame,
         screen,
-        72,
+        HELP_WIDTH,
         height,
         "Keys · j/k scroll · any other key closes".into(),
         theme,
@@ -106,7 +128,7 @@ fn palette(
     let inner = popup(frame, screen, 64, height, "Run an action".into(), theme);
     let mut lines = vec![Line::from(vec![
         Span::styled(": ", theme.ui(Ui::Key)),
-        Span::styled(input.to_string(), theme.ui(Ui::Text)),
+        Span::styled(super::safe(input).into_owned(), theme.ui(Ui::Text)),
         Span::styled("▏", theme.ui(Ui::Key)),
     ])];
     let rows = usize::from(inner.height.saturating_sub(1));
@@ -114,7 +136,7 @@ fn palette(
     for (i, (action, key)) in matches.iter().enumerate().skip(skip).take(rows) {
         let mut line = Line::from(vec![
             Span::styled(format!("{:<18}", action.name()), theme.ui(Ui::Text)),
-            Span::styled(format!("{key:<8}"), theme.ui(Ui::Key)),
+            Span::styled(format!("{:<8}", super::safe(key)), theme.ui(Ui::Key)),
             Span::styled(action.description(), theme.ui(Ui::Dim)),
         ]);
         if i == selected {
@@ -169,11 +191,18 @@ fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) 
             "its title (severity medium; 1-5 changes it)".into(),
         ),
     };
-    let inner = popup(frame, screen, 64, 5, title, theme);
+    let inner = popup(
+        frame,
+        screen,
+        64,
+        5,
+        super::safe(&title).into_owned(),
+        theme,
+    );
     let lines = vec![
         Line::from(vec![
             Span::styled("› ", theme.ui(Ui::Key)),
-            Span::styled(text.to_string(), theme.ui(Ui::Text)),
+            Span::styled(super::safe(text).into_owned(), theme.ui(Ui::Text)),
             Span::styled("▏", theme.ui(Ui::Key)),
         ]),
         Line::raw(""),
@@ -190,7 +219,7 @@ fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
         screen,
         76,
         height,
-        format!("Trust {}?", model.config_name),
+        format!("Trust {}?", super::safe(&model.config_name)),
         theme,
     );
     let mut lines = vec![Line::styled(
@@ -198,10 +227,18 @@ fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
         theme.ui(Ui::Text),
     )];
     for check in checks {
+        // What will run is what the user must read exactly: every control shown.
+        let mut run = super::safe_lines(&check.run).into_iter();
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<12}", check.id), theme.ui(Ui::Key)),
-            Span::styled(check.run.clone(), theme.ui(Ui::Text)),
+            Span::styled(
+                format!("  {:<12}", super::safe(&check.id)),
+                theme.ui(Ui::Key),
+            ),
+            Span::styled(run.next().unwrap_or_default(), theme.ui(Ui::Text)),
         ]));
+        for more in run {
+            lines.push(Line::styled(format!("{:14}{more}", ""), theme.ui(Ui::Text)));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![

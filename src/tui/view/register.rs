@@ -2,7 +2,8 @@
 
 use super::super::model::{Model, Pane};
 use super::super::theme::{Theme, Ui};
-use super::{pane_block, selected};
+use super::{pane_block, safe, selected};
+use crate::domain::baseline::Split;
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
 use crate::text::format::age;
@@ -28,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         } else {
             format!(
                 "No issue matches “{}” ({} in the register): / changes the filter.",
-                model.register.filter_text,
+                safe(&model.register.filter_text),
                 model.issues.len()
             )
         };
@@ -93,9 +94,16 @@ fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
             theme.severity(severity),
         ));
     }
+    if !model.baseline.is_empty() {
+        let split = Split::of(&model.baseline, &model.issues);
+        spans.push(Span::styled(
+            format!(" · {} new, {} baseline", split.new, split.baseline),
+            dim,
+        ));
+    }
     let filter = &model.register.filter_text;
     if !filter.is_empty() {
-        spans.push(Span::styled(format!(" · /{filter} ({shown})"), dim));
+        spans.push(Span::styled(format!(" · /{} ({shown})", safe(filter)), dim));
     }
     let sort = model.register.sort.name();
     if sort != "severity" {
@@ -115,7 +123,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
         Severity::Info => "INFO",
     };
     let mut cells = vec![
-        Cell::from(Span::styled(issue.id.as_str(), theme.ui(Ui::Text))),
+        Cell::from(Span::styled(safe(&issue.id), theme.ui(Ui::Text))),
         Cell::from(Span::styled(sev, theme.severity(issue.severity))),
         Cell::from(Span::styled(
             issue.status.as_str(),
@@ -127,13 +135,16 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
         )),
         Cell::from(Span::styled(
             if issue.regression {
-                format!("↺ {}", issue.title)
+                format!("↺ {}", safe(&issue.title))
             } else {
-                issue.title.clone()
+                safe(&issue.title).into_owned()
             },
             theme.ui(Ui::Text),
         )),
-        Cell::from(Span::styled(issue.owner.as_deref().unwrap_or("-"), dim)),
+        Cell::from(Span::styled(
+            safe(issue.owner.as_deref().unwrap_or("-")),
+            dim,
+        )),
         Cell::from(Span::styled(age(&issue.created, now), dim)),
     ];
     if wide {
@@ -141,7 +152,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
             .finding
             .as_ref()
             .map_or("manual", |f| f.check.as_str());
-        cells.push(Cell::from(Span::styled(source, dim)));
+        cells.push(Cell::from(Span::styled(safe(source), dim)));
     }
     Row::new(cells)
 }
