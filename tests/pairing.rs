@@ -151,6 +151,8 @@ fn three_cockpits_one_run_per_save_followers_stream_it_and_ask_once() {
     tmux.keys("a", &["r"]);
     tmux.keys("b", &["r"]);
     wait_runs(&sb, 4);
+    // Its end first: a save while it runs would cancel it (unrecorded) and run anew.
+    wait_history(&sb, 4);
     let requests = sb.repo.join(".git/preflight/requests");
     let start = Instant::now();
     while std::fs::read_dir(&requests).unwrap().next().is_some() {

@@ -66,16 +66,20 @@ impl Sshd {
             .into_iter()
             .find(|p| Path::new(p).exists());
         let Some(sshd) = sshd else {
-            eprintln!("skipped: no sshd (install openssh-server; .ci/run does)");
+            common::skipped(
+                "pairing_ssh",
+                "no sshd (install openssh-server; .ci/run does)",
+            );
             return None;
         };
         if Command::new("ssh").arg("-V").output().is_err() {
-            eprintln!("skipped: no ssh client (install openssh-client)");
+            common::skipped("pairing_ssh", "no ssh client (install openssh-client)");
             return None;
         }
         if !is_root() {
-            eprintln!(
-                "skipped: sshd needs root to log a user in (run the suite as root, as CI does)"
+            common::skipped(
+                "pairing_ssh",
+                "sshd needs root to log a user in (run the suite as root, as CI does)",
             );
             return None;
         }
@@ -85,7 +89,7 @@ impl Sshd {
         let host = dir.path().join("host_key");
         let key = dir.path().join("client_key");
         if !keygen(&host) || !keygen(&key) {
-            eprintln!("skipped: ssh-keygen failed");
+            common::skipped("pairing_ssh", "ssh-keygen failed");
             return None;
         }
         std::fs::copy(
@@ -136,7 +140,10 @@ impl Sshd {
                 }
             }
             if start.elapsed() > PATIENCE {
-                eprintln!("skipped: sshd did not come up on 127.0.0.1:{port}");
+                common::skipped(
+                    "pairing_ssh",
+                    &format!("sshd did not come up on 127.0.0.1:{port}"),
+                );
                 return None;
             }
             std::thread::sleep(POLL);

@@ -29,13 +29,14 @@ struct Accounts {
 impl Accounts {
     fn create() -> Option<Accounts> {
         if !nix_is_root() {
-            eprintln!(
-                "skipped: creating two Unix users needs root (run the suite as root, as CI does)"
+            common::skipped(
+                "pairing_users",
+                "creating two Unix users needs root (run the suite as root, as CI does)",
             );
             return None;
         }
         if Command::new("useradd").arg("--help").output().is_err() {
-            eprintln!("skipped: useradd is not installed");
+            common::skipped("pairing_users", "useradd is not installed");
             return None;
         }
         let tag = std::process::id() % 100_000;
@@ -238,7 +239,10 @@ fn two_unix_users_share_a_repository_through_a_group() {
         &format!("{bin} --version"),
     ));
     if !runs_as_other {
-        eprintln!("skipped: the test binary cannot be run by another user ({why}); build in a folder others can read");
+        common::skipped(
+            "pairing_users",
+            &format!("the test binary cannot be run by another user ({why}); build in a folder others can read"),
+        );
         return;
     }
     let (dir, repo, homes) = shared_repo(&accounts);
@@ -251,7 +255,7 @@ fn two_unix_users_share_a_repository_through_a_group() {
         )
     };
     for (user, home) in [(&ana, &homes[0]), (&sam, &homes[1])] {
-        let (ok, out) = sh(&preflight(user, home, "trust"));
+        let (ok, out) = sh(&preflight(user, home, "trust --yes"));
         assert!(ok, "{user} trust: {out}");
     }
     let (ok, id) = sh(&preflight(
