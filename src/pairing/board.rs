@@ -24,6 +24,9 @@ use std::time::{Duration, SystemTime};
 pub const BOARD_DIR: &str = "runs";
 /// Largest entry read (a run with many findings); larger ones are ignored.
 const MAX_ENTRY: u64 = 32 * 1024 * 1024;
+/// Most files of the board (or of the requests) looked at in one reading: the folder
+/// is shared with other accounts, and a flood of files must not stall a follower.
+pub const MAX_LISTED: usize = 1_000;
 /// Findings kept in an entry; the count of the rest is kept.
 pub const MAX_FINDINGS: usize = 10_000;
 
@@ -212,6 +215,7 @@ impl Board {
         };
         entries
             .flatten()
+            .take(MAX_LISTED)
             .filter_map(|e| Board::check_of(&e.path()))
             .filter_map(|check| self.read(&check).map(|e| (check, e)))
             .collect()
@@ -325,6 +329,41 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn entries_another_account_planted_never_block_and_come_out_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let board = Board::new(dir.path(), Sharing::Umask);
+        let mut hostile = finished("lint", 1);
+        hostile.trigger = format!("src/a.rs\u{1b}]0;owned\u{7}\n{}", "x".repeat(5_000));
+        hostile.runner = "ana\u{1b}[2J@box".into();
+        board.write(&hostile).unwrap();
+        let read = board.read("lint").unwrap();
+        assert!(!read.trigger.contains('\u{1b}') && !read.trigger.contains('\n'));
+        assert!(
+            read.trigger.chars().count() <= MAX_TEXT + 1,
+            "{}",
+            read.trigger.len()
+        );
+        assert!(!read.runner.contains('\u{1b}'), "{}", read.runner);
+        // A FIFO is not waited on (a blocking open would hang here), a symlink not
+        // followed.
+        nix::unistd::mkfifo(
+            &board.dir().join("test.json"),
+            nix::sys::stat::Mode::S_IRWXU,
+        )
+        .unwrap();
+        let elsewhere = Board::new(&dir.path().join("elsewhere"), Sharing::Umask);
+        elsewhere.write(&finished("fmt", 1)).unwrap();
+        std::os::unix::fs::symlink(
+            elsewhere.dir().join("fmt.json"),
+            board.dir().join("fmt.json"),
+        )
+        .unwrap();
+        assert_eq!(board.read("test"), None);
+        assert_eq!(board.read("fmt"), None);
+        assert_eq!(board.read_all().keys().collect::<Vec<_>>(), ["lint"]);
     }
 
     #[test]

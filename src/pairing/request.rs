@@ -65,7 +65,7 @@ impl Requests {
             return Vec::new();
         };
         let mut taken = Vec::new();
-        for entry in entries.flatten() {
+        for entry in entries.flatten().take(super::board::MAX_LISTED) {
             let path = entry.path();
             let Some(check) = super::board::Board::check_of(&path) else {
                 continue;
