@@ -5,8 +5,9 @@
 
 use crate::domain::check::RunStatus;
 use crate::domain::gate::CheckState;
-use crate::repo::Head;
+use crate::repo::{Head, Repo};
 use crate::runner::RunOutcome;
+use crate::sharing::Sharing;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write;
@@ -89,11 +90,7 @@ pub fn latest_of(records: impl IntoIterator<Item = RunRecord>) -> HashMap<String
 /// Keep finished runs in the history of `state_dir` (gates and trends read it), as run
 /// at `head`. Cancelled runs are not results. Local state is never required, so a
 /// failure comes back as one line for the caller to show, where it shows things.
-pub fn remember(
-    state_dir: &Path,
-    head: Option<&Head>,
-    outcomes: &[RunOutcome],
-) -> Result<(), String> {
+pub fn remember(repo: &Repo, head: Option<&Head>, outcomes: &[RunOutcome]) -> Result<(), String> {
     let commit = head.and_then(|h| h.commit.clone());
     let dirty = head.is_some_and(|h| h.dirty > 0);
     let records: Vec<RunRecord> = outcomes
@@ -101,7 +98,8 @@ pub fn remember(
         .filter(|o| !o.cancelled)
         .map(|o| RunRecord::from_outcome(o, commit.clone(), dirty))
         .collect();
-    History::new(state_dir)
+    History::new(&repo.state_dir)
+        .shared(repo.sharing)
         .append(&records)
         .map_err(|e| format!("cannot record the run history: {e}"))
 }
@@ -117,13 +115,22 @@ fn read(path: &Path) -> std::io::Result<String> {
 #[derive(Debug, Clone)]
 pub struct History {
     path: PathBuf,
+    /// The mode of the file when it is created or rewritten.
+    sharing: Sharing,
 }
 
 impl History {
     pub fn new(state_dir: &Path) -> History {
         History {
             path: state_dir.join("runs.jsonl"),
+            sharing: Sharing::Umask,
         }
+    }
+
+    /// This history, its file kept writable by the repository's group when shared.
+    pub fn shared(mut self, sharing: Sharing) -> History {
+        self.sharing = sharing;
+        self
     }
 
     /// Every remembered run, oldest first. Lines that do not parse are skipped; a file
@@ -150,12 +157,13 @@ impl History {
             return Ok(());
         }
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+            self.sharing.create_dir_all(dir)?;
         }
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&self.path)?;
+        self.sharing.apply(&self.path);
         let mut text = String::new();
         for record in records {
             if let Ok(line) = serde_json::to_string(record) {
@@ -178,7 +186,9 @@ impl History {
         let mut body = kept.join("\n");
         body.push('\n');
         crate::fsutil::write_atomic(&self.path, body.as_bytes())
-            .map_err(|e| std::io::Error::other(format!("{e:#}")))
+            .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+        self.sharing.apply(&self.path);
+        Ok(())
     }
 }
 

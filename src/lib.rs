@@ -5,7 +5,8 @@
 //!   cockpit);
 //! - `workspace` (a repository and its configuration), `report`, `register`,
 //!   `history`, `watch`, `trust`, `plan_files`, `git_burndown`;
-//! - `runner`, `store`, `repo`, `fsutil`: the edges that touch the OS;
+//! - `pairing` (one runner per repository, followed by every other instance);
+//! - `runner`, `store`, `repo`, `fsutil`, `sharing`: the edges that touch the OS;
 //! - `config`, `formats`, `metrics`, `markdown`, `text`: reading and writing text;
 //! - `domain`: the pure core, importing nothing else of the crate.
 //!
@@ -27,11 +28,13 @@ pub mod git_burndown;
 pub mod history;
 pub mod markdown;
 pub mod metrics;
+pub mod pairing;
 pub mod plan_files;
 pub mod register;
 pub mod repo;
 pub mod report;
 pub mod runner;
+pub mod sharing;
 pub mod store;
 pub mod text;
 pub mod trust;

@@ -160,19 +160,26 @@ pub fn file_outcomes(
             filed.errors.push(e.to_string());
         }
     }
-    for issue in &issues {
-        if let Some(link) = &issue.finding {
-            filed.by_fingerprint.insert(
-                (link.check.clone(), link.fingerprint.clone()),
-                issue.id.clone(),
-            );
-        }
-    }
+    filed.by_fingerprint = ids_by_fingerprint(&issues);
     filed
         .updated
         .retain(|id| !filed.verified.contains(id) && !filed.reopened.contains(id));
     filed.flood = first_run && filed.created.len() > baseline::FLOOD;
     Ok(filed)
+}
+
+/// The issue of each (check, fingerprint) in `issues`.
+pub fn ids_by_fingerprint(issues: &[Issue]) -> HashMap<(String, String), String> {
+    issues
+        .iter()
+        .filter_map(|issue| {
+            let link = issue.finding.as_ref()?;
+            Some((
+                (link.check.clone(), link.fingerprint.clone()),
+                issue.id.clone(),
+            ))
+        })
+        .collect()
 }
 
 fn replace(issues: &mut [Issue], issue: &Issue) {

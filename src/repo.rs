@@ -3,7 +3,8 @@
 //! git2 is behind plain blocking functions; callers on an async runtime run them off
 //! the event loop.
 
-use color_eyre::eyre::{eyre, Result, WrapErr};
+use crate::sharing::Sharing;
+use color_eyre::eyre::{bail, eyre, Result, WrapErr};
 use sha2::{Digest, Sha256};
 use std::path::{Component, Path, PathBuf};
 
@@ -19,6 +20,9 @@ pub struct Repo {
     /// Local state: run logs and history. `.git/preflight/`, or the user's state
     /// directory outside git. Never committed, never required.
     pub state_dir: PathBuf,
+    /// Who besides the owner may write what preflight creates (git's
+    /// `core.sharedRepository`; not shared outside git).
+    pub sharing: Sharing,
 }
 
 /// What git says of the tree right now.
@@ -83,7 +87,17 @@ impl Repo {
         if !canonical_start.is_dir() {
             return Err(eyre!("{} is not a directory", logical_start.display()));
         }
-        let git = git2::Repository::discover(&canonical_start).ok();
+        let git = match git2::Repository::discover(&canonical_start) {
+            Ok(git) => Some(git),
+            // git refuses a repository another user owns until it is declared safe;
+            // treating it as a plain folder would split the local state in two.
+            Err(e) if e.code() == git2::ErrorCode::Owner => bail!(
+                "{} belongs to another user and git does not trust it yet: run `git config --global --add safe.directory {}` (as git itself asks)",
+                canonical_start.display(),
+                canonical_start.display()
+            ),
+            Err(_) => None,
+        };
         let workdir = git
             .as_ref()
             .and_then(|r| r.workdir())
@@ -127,11 +141,16 @@ impl Repo {
             Some(dir) => dir.join("preflight"),
             None => outside_git_state_dir(&canonical_root)?,
         };
+        let sharing = match (&git, &git_dir) {
+            (Some(git), Some(_)) => Sharing::of_git(git),
+            _ => Sharing::Umask,
+        };
         Ok(Repo {
             root,
             canonical_root,
             git_dir,
             state_dir,
+            sharing,
         })
     }
 

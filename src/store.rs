@@ -19,6 +19,7 @@
 use crate::domain::issue::{Actor, Issue};
 use crate::fsutil::{self, write_atomic};
 use crate::repo::Repo;
+use crate::sharing::Sharing;
 use nix::fcntl::{Flock, FlockArg};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -105,6 +106,8 @@ pub struct Store {
     /// How long a write waits for the register lock (`None`: as long as it takes, as
     /// a script would); past it the write is refused with [`WriteError::Busy`].
     patience: Option<Duration>,
+    /// The mode of what the store creates (a repository shared by a group).
+    sharing: Sharing,
 }
 
 impl Store {
@@ -114,6 +117,7 @@ impl Store {
             dir: repo.root.join(REGISTER_DIR),
             lock_path: repo.state_dir.join("register.lock"),
             patience: None,
+            sharing: repo.sharing,
         }
     }
 
@@ -132,6 +136,7 @@ impl Store {
             dir,
             lock_path,
             patience: None,
+            sharing: Sharing::Umask,
         }
     }
 
@@ -154,7 +159,8 @@ impl Store {
     /// store's patience.
     pub fn lock(&self) -> Result<RegisterLock, WriteError> {
         if let Some(parent) = self.lock_path.parent() {
-            std::fs::create_dir_all(parent)
+            self.sharing
+                .create_dir_all(parent)
                 .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", parent.display())))?;
         }
         let file = std::fs::OpenOptions::new()
@@ -165,6 +171,7 @@ impl Store {
             .map_err(|e| {
                 WriteError::Io(format!("cannot open {}: {e}", self.lock_path.display()))
             })?;
+        self.sharing.apply(&self.lock_path);
         let lock = match self.patience {
             None => Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| {
                 WriteError::Io(format!("cannot lock {}: {e}", self.lock_path.display()))
@@ -323,12 +330,13 @@ impl Store {
     pub fn create(&self, _lock: &RegisterLock, issue: &mut Issue) -> Result<(), WriteError> {
         check_id(&issue.id)?;
         self.confined()?;
-        std::fs::create_dir_all(&self.dir)
+        self.sharing
+            .create_dir_all(&self.dir)
             .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", self.dir.display())))?;
         issue.revision = 1;
         loop {
             let text = render(None, issue)?;
-            match create_new(&self.path_of(&issue.id), text.as_bytes()) {
+            match create_new(&self.path_of(&issue.id), text.as_bytes(), self.sharing) {
                 Ok(()) => return Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     issue.id = self.new_id();
@@ -378,7 +386,10 @@ impl Store {
         }
         issue.revision = base + 1;
         let rendered = render(Some(&text), issue)?;
-        write_atomic(&path, rendered.as_bytes()).map_err(|e| WriteError::Io(format!("{e:#}")))
+        write_atomic(&path, rendered.as_bytes()).map_err(|e| WriteError::Io(format!("{e:#}")))?;
+        // The rename made this user the owner: give the group its rights back.
+        self.sharing.apply(&path);
+        Ok(())
     }
 
     /// Read, change and write one issue under the lock. `base` is the revision the

@@ -81,9 +81,12 @@ impl Workspace {
     }
 
     /// Where the runner puts the end markers of its runs for the watcher (see
-    /// `runner::windows`).
+    /// `runner::windows`), created here with the repository's shared mode, so that another account's
+    /// runner can leave its markers in it too.
     pub fn marks_dir(&self) -> std::path::PathBuf {
-        self.repo.state_dir.join("watch-marks")
+        let dir = self.repo.state_dir.join("watch-marks");
+        let _ = self.repo.sharing.create_dir_all(&dir);
+        dir
     }
 
     /// Where checks run and where their logs go.
@@ -91,6 +94,7 @@ impl Workspace {
         RunContext {
             root: self.repo.root.clone(),
             logs_dir: self.repo.state_dir.join("logs"),
+            sharing: self.repo.sharing,
         }
     }
 

@@ -19,15 +19,18 @@ use std::path::PathBuf;
         130 interrupted.\n\n\
         Without a subcommand, opens the cockpit: the full-screen view of the plan, the \
         checks with their live output, the register and the verdict, re-running checks \
-        as files change. Press ? in it for every key."
+        as files change. Press ? in it for every key.\n\n\
+        One runner per repository: the first cockpit (or `check --watch`) runs the \
+        checks; every other one follows its runs live and can ask it to re-run (r/R); \
+        when it goes, a follower takes over. The header says who runs them."
 )]
 pub struct Cli {
     /// Work on the repository holding DIR instead of the current directory.
     #[arg(long, global = true, value_name = "DIR")]
     pub repo: Option<PathBuf>,
 
-    /// Cockpit: look and follow, but triage nothing and run nothing (for the partner
-    /// who watches).
+    /// Cockpit: look and follow the runner's runs, but triage nothing, run nothing and
+    /// ask for no re-run (for the partner who watches).
     #[arg(long)]
     pub read_only: bool,
 
@@ -45,10 +48,19 @@ pub struct Cli {
 pub enum Command {
     /// Run checks once, headless: live progress on stderr, then a summary.
     ///
+    /// Beside a runner (a cockpit or `check --watch` on the repository), it runs
+    /// nothing itself: it joins the runner's runs (awaits the ones running, asks for
+    /// the others) and reports their results; the runner records and files them. If
+    /// the runner goes meanwhile, it runs the rest itself. Beside another one-shot
+    /// `check`, it waits for that one to end.
+    ///
     /// Exits 0 when every check passed, 1 when one failed or timed out, 2 on a usage,
     /// configuration or I/O error, 130 when interrupted.
     Check(CheckArgs),
     /// Run what the release gates need and print the verdict: GO or NO-GO, and why.
+    ///
+    /// Beside a runner (a cockpit or `check --watch`), it joins the runner's runs as
+    /// `check` does instead of running the checks a second time.
     ///
     /// Exits 0 on GO, 1 on NO-GO or when there is no verdict (no gate can block), 2 on
     /// a usage, configuration or I/O error.
@@ -146,7 +158,8 @@ pub struct CheckArgs {
     pub no_register: bool,
 
     /// After the first run, keep watching and re-run the checks each change affects
-    /// (until Ctrl-C).
+    /// (until Ctrl-C). Beside a runner, follow it instead (print its runs) and take
+    /// over when it goes.
     #[arg(long, short = 'w', conflicts_with = "json")]
     pub watch: bool,
 

@@ -6,7 +6,8 @@
 //! judged run found; `--no-run` records the open findings already in the register
 //! (after a first run filed them as new).
 
-use super::check::{remember, require_trust, run_all, select};
+use super::check::{remember, require_trust, select};
+use super::join::obtain;
 use crate::domain::baseline::Entry;
 use crate::exit;
 use crate::register::{self, baseline};
@@ -41,12 +42,15 @@ pub fn run(repo_arg: Option<&Path>, options: &Options) -> Result<ExitCode> {
     let jobs = workspace::jobs(options.jobs, &ws.config);
     let runtime = workspace::runtime()?;
     let interrupted = Arc::new(AtomicBool::new(false));
-    let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
+    // Beside a runner, its runs are joined (it records and files them; the issues it
+    // filed `new` are opened below once the baseline holds them).
+    let obtained = runtime.block_on(obtain(&ws, selected, jobs, interrupted.clone()))?;
     if interrupted.load(Ordering::SeqCst) {
         return Ok(ExitCode::from(exit::INTERRUPTED));
     }
     let head = ws.repo.head();
-    remember(&ws, head.as_ref(), &outcomes);
+    remember(&ws, head.as_ref(), &obtained.ran);
+    let outcomes = obtained.in_order(&ws);
     for o in outcomes.iter().filter(|o| !o.status.is_judged()) {
         let why = o.error.as_deref().unwrap_or("it could not be judged");
         errln!(
@@ -60,7 +64,7 @@ pub fn run(repo_arg: Option<&Path>, options: &Options) -> Result<ExitCode> {
         bail!("no check could be judged: nothing recorded (see the warnings above)");
     }
     let applied = baseline::apply(&ws.repo, &checks, entries).map_err(|e| eyre!(e))?;
-    let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
+    let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &obtained.ran)?;
     for error in applied.errors.iter().chain(&filed.errors) {
         errln!("preflight: warning: {error}");
     }

@@ -1,6 +1,7 @@
 //! `preflight check`: run checks once, headless, and report what they found.
 
-use super::progress::{glyph, Progress, TICK_REFRESH};
+use super::join::obtain;
+use super::progress::glyph;
 use crate::config::Source;
 use crate::domain::check::{CheckSpec, RunStatus};
 use crate::domain::finding::{Finding, Severity};
@@ -11,7 +12,7 @@ use crate::history;
 use crate::register::{self, baseline, Filed};
 use crate::repo::Head;
 use crate::runner::failure::{EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND};
-use crate::runner::{run_check, Output, RunOutcome};
+use crate::runner::RunOutcome;
 use crate::text::format::{clip, human_duration};
 use crate::text::sanitize::Line;
 use crate::trust;
@@ -22,8 +23,6 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
-use tokio_util::sync::CancellationToken;
 
 /// Findings listed under the summary table; the rest are counted.
 const FINDINGS_SHOWN: usize = 20;
@@ -68,15 +67,16 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
 
     let runtime = workspace::runtime()?;
     let interrupted = Arc::new(AtomicBool::new(false));
-    let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
+    let obtained = runtime.block_on(obtain(&ws, selected, jobs, interrupted.clone()))?;
     // One `git status` for everything that records where the runs happened.
     let head = ws.repo.head();
-    remember(&ws, head.as_ref(), &outcomes);
-    let filed = if args.register {
+    // Runs joined were recorded and filed by the runner that ran them.
+    remember(&ws, head.as_ref(), &obtained.ran);
+    let filed = if args.register && !obtained.ran.is_empty() {
         if !args.json {
-            offer_baseline(&ws, &outcomes)?;
+            offer_baseline(&ws, &obtained.ran)?;
         }
-        let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
+        let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &obtained.ran)?;
         for error in &filed.errors {
             errln!("preflight: warning: {}", Line(error));
         }
@@ -87,9 +87,14 @@ pub fn run(repo_arg: Option<&Path>, args: Options) -> Result<ExitCode> {
     } else {
         None
     };
+    let outcomes = obtained.in_order(&ws);
 
     if args.json {
-        print_json(&ws, head.as_ref(), &outcomes, filed.as_ref())?;
+        let issues = match &filed {
+            Some(filed) => filed.by_fingerprint.clone(),
+            None => register::ids_by_fingerprint(&crate::store::Store::new(&ws.repo).load().issues),
+        };
+        print_json(&ws, head.as_ref(), &outcomes, filed.as_ref(), &issues)?;
     } else {
         print_summary(&ws, &outcomes);
         if let Some(line) = filed.as_ref().and_then(Filed::summary) {
@@ -207,109 +212,9 @@ pub fn require_trust(ws: &Workspace, flag: bool) -> Result<()> {
 
 /// Keep finished runs in the history; a failure to write local state is a warning.
 pub fn remember(ws: &Workspace, head: Option<&Head>, outcomes: &[RunOutcome]) {
-    if let Err(e) = history::remember(&ws.repo.state_dir, head, outcomes) {
+    if let Err(e) = history::remember(&ws.repo, head, outcomes) {
         errln!("preflight: warning: {}", Line(&e));
     }
-}
-
-pub async fn run_all(
-    ws: &Workspace,
-    selected: Vec<&CheckSpec>,
-    jobs: usize,
-    interrupted: Arc<AtomicBool>,
-) -> Result<Vec<RunOutcome>> {
-    let ctx = ws.run_context();
-    let cancel = CancellationToken::new();
-    let signals = tokio::spawn(cancel_on_signal(cancel.clone(), interrupted));
-    let width = selected
-        .iter()
-        .map(|c| c.id.chars().count())
-        .max()
-        .unwrap_or(0);
-    let progress = Progress::for_stderr(width);
-    let ticker = progress.is_live().then(|| {
-        let progress = progress.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(TICK_REFRESH).await;
-                progress.refresh();
-            }
-        })
-    });
-    let slots = Arc::new(Semaphore::new(jobs.max(1)));
-    let mut tasks = Vec::new();
-    for spec in selected {
-        let spec = spec.clone();
-        let ctx = ctx.clone();
-        let cancel = cancel.clone();
-        let slots = slots.clone();
-        let progress = progress.clone();
-        let capacity = ws.config.runner.output_lines;
-        tasks.push(tokio::spawn(async move {
-            // Interrupted while it waited for a job slot: it never starts.
-            let _slot = tokio::select! {
-                biased;
-                () = cancel.cancelled() => None,
-                slot = slots.acquire_owned() => slot.ok(),
-            };
-            if cancel.is_cancelled() {
-                return RunOutcome::not_started(&spec, &ctx);
-            }
-            let output = Output::new(capacity);
-            progress.started(&spec.id, &output);
-            let outcome = run_check(&spec, &ctx, &output, &cancel).await;
-            progress.finished(&outcome);
-            outcome
-        }));
-    }
-    let mut outcomes = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        outcomes.push(task.await.wrap_err("a check task crashed")?);
-    }
-    // The runs are over; the signal task stays: from now on a signal ends the process
-    // (filing the findings may wait for the register lock, and must not outlive Ctrl-C).
-    cancel.cancel();
-    drop(signals);
-    if let Some(ticker) = ticker {
-        ticker.abort();
-    }
-    Ok(outcomes)
-}
-
-/// Ctrl-C, SIGTERM and SIGHUP cancel every running check (ending their groups). Once
-/// `cancel` is cancelled (a first signal, or the runs are over), the next signal ends
-/// the process at once with exit code 130: once tokio handles a signal its default
-/// action is gone for good, so without this a later wait (the register lock) would
-/// ignore every Ctrl-C. Nothing is lost: every write is atomic, the lock is released
-/// by the kernel, and the check groups are ended by the runner's watchdog.
-pub async fn cancel_on_signal(cancel: CancellationToken, interrupted: Arc<AtomicBool>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = int.recv() => {}
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
-        }
-        interrupted.store(true, Ordering::SeqCst);
-        if cancel.is_cancelled() {
-            exit_interrupted();
-        }
-        cancel.cancel();
-    }
-}
-
-/// End the process now, as interrupted.
-fn exit_interrupted() -> ! {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "\npreflight: interrupted");
-    std::process::exit(i32::from(exit::INTERRUPTED))
 }
 
 /// The summary after a run: one row per check (its metric too, when one declares a
@@ -582,6 +487,7 @@ fn print_json(
     head: Option<&Head>,
     outcomes: &[RunOutcome],
     filed: Option<&Filed>,
+    issues: &std::collections::HashMap<(String, String), String>,
 ) -> Result<()> {
     let report = JsonReport {
         version: 1,
@@ -606,12 +512,9 @@ fn print_json(
                             severity: filed_severity(ws, &o.check, f),
                             ..f.clone()
                         },
-                        issue: filed.and_then(|filed| {
-                            filed
-                                .by_fingerprint
-                                .get(&(o.check.clone(), f.fingerprint.clone()))
-                                .map(String::as_str)
-                        }),
+                        issue: issues
+                            .get(&(o.check.clone(), f.fingerprint.clone()))
+                            .map(String::as_str),
                     })
                     .collect(),
                 truncated: o.truncated,

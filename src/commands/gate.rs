@@ -1,7 +1,8 @@
 //! `preflight gate`: run what the gates need, then say GO or NO-GO and why. The same
 //! evaluation (`domain::gate::evaluate`) serves the cockpit's header.
 
-use super::check::{remember, require_trust, run_all, select};
+use super::check::{remember, require_trust, select};
+use super::join::obtain;
 use crate::domain::baseline::Baseline;
 use crate::domain::gate::{evaluate, CheckState, Decision, GateKind, Inputs, Verdict};
 use crate::domain::issue::Issue;
@@ -59,14 +60,16 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         let jobs = workspace::jobs(args.jobs, &ws.config);
         let runtime = workspace::runtime()?;
         let interrupted = Arc::new(AtomicBool::new(false));
-        let outcomes = runtime.block_on(run_all(&ws, selected, jobs, interrupted.clone()))?;
+        let obtained = runtime.block_on(obtain(&ws, selected, jobs, interrupted.clone()))?;
         if interrupted.load(Ordering::SeqCst) {
             return Ok(ExitCode::from(exit::INTERRUPTED));
         }
+        // Runs joined were recorded and filed by the runner that ran them.
         let head = ws.repo.head();
-        remember(&ws, head.as_ref(), &outcomes);
-        if args.register {
-            let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
+        remember(&ws, head.as_ref(), &obtained.ran);
+        if args.register && !obtained.ran.is_empty() {
+            let filed =
+                register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &obtained.ran)?;
             for error in &filed.errors {
                 errln!("preflight: warning: {}", Line(error));
             }

@@ -13,6 +13,7 @@ mod metric;
 mod ring;
 pub mod slots;
 mod stream;
+pub mod tail;
 pub mod watchdog;
 pub mod windows;
 
@@ -52,6 +53,33 @@ pub struct RunContext {
     pub root: PathBuf,
     /// Folder for full logs and captured reports (local state).
     pub logs_dir: PathBuf,
+    /// The mode of the logs (kept writable by the group of a shared repository, so
+    /// that the other person's cockpit can take the checks over).
+    pub sharing: crate::sharing::Sharing,
+}
+
+impl RunContext {
+    /// The log of a check's last run.
+    pub fn log_of(&self, check: &str) -> PathBuf {
+        self.logs_dir.join(format!("{check}.log"))
+    }
+
+    /// Start a check's log afresh, as a new file: whoever follows the old one (a
+    /// follower's tail) sees it replaced rather than rewritten under it. Done before
+    /// a run is announced as running, so a follower never reads the previous run's
+    /// output as the new one's.
+    pub fn start_log(&self, check: &str) -> std::io::Result<()> {
+        self.sharing.create_dir_all(&self.logs_dir)?;
+        let path = self.log_of(check);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        std::fs::File::create(&path)?;
+        self.sharing.apply(&path);
+        Ok(())
+    }
 }
 
 /// What one run of a check came to.
@@ -137,7 +165,7 @@ pub async fn run_check(
     cancel: &CancellationToken,
 ) -> RunOutcome {
     let started = Instant::now();
-    let log = ctx.logs_dir.join(format!("{}.log", spec.id));
+    let log = ctx.log_of(&spec.id);
     output.lock().clear();
     let mut outcome = match execute(spec, ctx, output, cancel, &log).await {
         Ok(outcome) => outcome,
@@ -177,10 +205,12 @@ async fn execute(
             ctx.root.display()
         ));
     }
-    std::fs::create_dir_all(&ctx.logs_dir)
+    ctx.sharing
+        .create_dir_all(&ctx.logs_dir)
         .map_err(|e| format!("cannot create {}: {e}", ctx.logs_dir.display()))?;
     let log = std::fs::File::create(log_path)
         .map_err(|e| format!("cannot write {}: {e}", log_path.display()))?;
+    ctx.sharing.apply(log_path);
     let workdir = match &spec.cwd {
         Some(cwd) => ctx.root.join(cwd),
         None => ctx.root.clone(),
@@ -283,6 +313,7 @@ fn spawn(
         let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
         let file = std::fs::File::create(&path)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        ctx.sharing.apply(&path);
         cmd.stdout(file);
         Some(path)
     } else {

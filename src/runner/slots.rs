@@ -113,6 +113,9 @@ impl Slots {
             if cancel.is_cancelled() {
                 return;
             }
+            // A fresh log before the run is announced (a follower tails it from
+            // then on); a failure is the run's to report.
+            let _ = ctx.start_log(&spec.id);
             let _ = events.send(RunEvent::Started {
                 check: spec.id.clone(),
                 generation,

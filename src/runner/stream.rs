@@ -6,6 +6,7 @@ use crate::domain::finding::Findings;
 use crate::formats::{ParseContext, StreamParser};
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::unix::pipe;
 
@@ -16,8 +17,17 @@ pub(super) struct ReadResult {
     pub(super) log_error: Option<String>,
 }
 
+/// Bytes read from the pipe at a time.
+const READ_BUFFER: usize = 64 * 1024;
+/// Longest a line waits in the log's buffer before it reaches the file (where a
+/// follower tailing the log reads it): flushed at most this often while output
+/// flows, and this long after it stops.
+pub const LOG_FLUSH: Duration = Duration::from_millis(20);
+
 /// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
-/// Lines go into the ring a chunk at a time, under one lock per chunk.
+/// Lines go into the ring a chunk at a time, under one lock per chunk. The log is
+/// written in big blocks, and flushed at most every [`LOG_FLUSH`] while output flows
+/// and [`LOG_FLUSH`] after it pauses, so a follower sees a line within that.
 pub(super) async fn read_output(
     receiver: pipe::Receiver,
     log: std::fs::File,
@@ -30,14 +40,29 @@ pub(super) async fn read_output(
         default_severity: severity,
         root: &root,
     };
-    let mut reader = BufReader::with_capacity(64 * 1024, receiver);
-    let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
+    let mut reader = BufReader::with_capacity(READ_BUFFER, receiver);
+    let mut log = std::io::BufWriter::with_capacity(READ_BUFFER, log);
     let mut partial: Vec<u8> = Vec::new();
     let mut lines = 0u64;
     let mut logged = 0u64;
     let mut log_error: Option<String> = None;
+    let mut flushed = Instant::now();
     loop {
-        let chunk = match reader.fill_buf().await {
+        let read = if log.buffer().is_empty() || log_error.is_some() {
+            reader.fill_buf().await
+        } else {
+            // `fill_buf` is cancel safe: a timeout loses no byte.
+            match tokio::time::timeout(LOG_FLUSH, reader.fill_buf()).await {
+                Ok(read) => read,
+                Err(_) => {
+                    // Quiet for a while: what waits in the buffer goes to the file.
+                    flush(&mut log, logged, &mut log_error);
+                    flushed = Instant::now();
+                    continue;
+                }
+            }
+        };
+        let chunk = match read {
             Ok([]) | Err(_) => break,
             Ok(chunk) => chunk,
         };
@@ -47,6 +72,10 @@ pub(super) async fn read_output(
                 Ok(()) => logged += len as u64,
                 Err(e) => log_error = Some(log_cut(logged, &e)),
             }
+            if flushed.elapsed() >= LOG_FLUSH {
+                flush(&mut log, logged, &mut log_error);
+                flushed = Instant::now();
+            }
         }
         lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
         reader.consume(len);
@@ -55,13 +84,21 @@ pub(super) async fn read_output(
         take_line(&partial, &mut parser, &ctx, &mut output.lock());
         lines += 1;
     }
-    if let (Err(e), None) = (log.flush(), &log_error) {
-        log_error = Some(log_cut(logged, &e));
-    }
+    flush(&mut log, logged, &mut log_error);
     ReadResult {
         findings: parser.map(StreamParser::finish),
         lines,
         log_error,
+    }
+}
+
+/// Write what waits in the buffer to the log file, unless the log already failed
+/// (then what waits is dropped with it).
+fn flush(log: &mut std::io::BufWriter<std::fs::File>, logged: u64, error: &mut Option<String>) {
+    if error.is_none() {
+        if let Err(e) = log.flush() {
+            *error = Some(log_cut(logged, &e));
+        }
     }
 }
 

@@ -30,6 +30,7 @@ fn fixture() -> Fixture {
     let ctx = RunContext {
         root: dir.path().to_path_buf(),
         logs_dir: dir.path().join(".state/logs"),
+        sharing: crate::sharing::Sharing::Umask,
     };
     Fixture { dir, ctx }
 }
@@ -501,6 +502,7 @@ async fn nothing_runs_and_nothing_is_created_once_the_repository_is_gone() {
     let ctx = RunContext {
         root: root.clone(),
         logs_dir: root.join(".git/preflight/logs"),
+        sharing: crate::sharing::Sharing::Umask,
     };
     std::fs::rename(&root, fx.dir.path().join("moved")).unwrap();
     let output = Output::new(10);

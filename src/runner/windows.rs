@@ -151,14 +151,39 @@ impl RunWindows {
     }
 }
 
-/// The marker file of run `seq`.
-fn marker_name(seq: u64) -> String {
-    format!("{seq}.end")
+/// The marker file of run `seq` of this process: `<pid>-<seq>.end`. The pid keeps
+/// the markers of two processes on one repository apart (a runner and the cockpit
+/// that takes over from it share the folder; each has its own run numbers).
+pub fn marker_name(seq: u64) -> String {
+    format!("{}-{seq}.end", std::process::id())
 }
 
-/// The run a marker file names, from its file name.
+/// The run of this process a marker file names, from its file name (`None` for
+/// another process's marker or anything else).
 pub fn marker_seq(name: &str) -> Option<u64> {
-    name.strip_suffix(".end")?.parse().ok()
+    let (pid, seq) = name.strip_suffix(".end")?.split_once('-')?;
+    (pid.parse::<u32>().ok()? == std::process::id())
+        .then(|| seq.parse().ok())
+        .flatten()
+}
+
+/// Whether a marker file is this process's, or left by a process that is gone
+/// (either may be removed; a live process's markers are its own to read).
+pub fn marker_removable(name: &str) -> bool {
+    let Some((pid, _)) = name.strip_suffix(".end").and_then(|n| n.split_once('-')) else {
+        return true; // not a marker at all
+    };
+    let Ok(pid) = pid.parse::<i32>() else {
+        return true;
+    };
+    if u32::try_from(pid).is_ok_and(|p| p == std::process::id()) {
+        return true;
+    }
+    // Another account's live process answers EPERM: alive, not ours to clean.
+    matches!(
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+        Err(nix::errno::Errno::ESRCH)
+    ) || pid <= 0
 }
 
 /// Forget windows that ended long ago, keeping each check's latest.

@@ -5,6 +5,7 @@
 use super::WriteError;
 use crate::domain::issue::Issue;
 use crate::fsutil::{self, Links};
+use crate::sharing::Sharing;
 use std::path::Path;
 
 /// Crockford's base 32: no I, L, O or U to misread.
@@ -150,7 +151,7 @@ pub fn parse_issue(text: &str, path: &Path) -> Result<Issue, String> {
 
 /// Write `bytes` to a new file at `path`, failing if it exists: written to a temporary
 /// file, fsynced, then hard-linked into place (a rename would overwrite).
-pub(super) fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn create_new(path: &Path, bytes: &[u8], sharing: Sharing) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = fsutil::temp_beside(dir, path);
@@ -159,6 +160,7 @@ pub(super) fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .write(true)
             .create_new(true)
             .open(&tmp)?;
+        sharing.apply(&tmp);
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::hard_link(&tmp, path)?;

@@ -398,6 +398,7 @@ fn repo_with_register_link() -> (tempfile::TempDir, tempfile::TempDir, Store) {
         dir: repo.path().join(REGISTER_DIR),
         lock_path: repo.path().join(".git/preflight/register.lock"),
         patience: None,
+        sharing: crate::sharing::Sharing::Umask,
     };
     (repo, outside, store)
 }

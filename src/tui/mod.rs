@@ -24,3 +24,6 @@ pub mod view;
 mod colour_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_pairing;

@@ -73,6 +73,10 @@ pub struct CheckRow {
     pub output: Option<Output>,
     /// The check's metric target, as the gates state it (`≥ 80%`).
     pub target: Option<String>,
+    /// The latest run of the check on the runner's board (0: none yet).
+    pub seq: u64,
+    /// `seq` as drawn in the last frame: the run a re-run key refers to.
+    pub shown_seq: u64,
 }
 
 /// One row of the plan pane: a phase, the heading of a markdown section (shown before
@@ -239,6 +243,18 @@ pub struct Deferred {
     pub seen: Option<(String, u64)>,
 }
 
+/// Who runs the checks of this repository (one runner per repository; every other
+/// cockpit follows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runner {
+    /// This cockpit.
+    Me,
+    /// Another process: `ana@box (1234)`.
+    Other(String),
+    /// Nobody right now (the runner left and no one took over yet).
+    Nobody,
+}
+
 /// Facts of the repository shown in the header.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RepoFacts {
@@ -268,6 +284,8 @@ pub struct Model {
     /// Folders watched, once the watcher said it is ready (it may be ready before
     /// watching is on: an untrusted repository is watched, nothing runs).
     pub watcher_ready: Option<usize>,
+    /// Who runs the checks: this cockpit, or the one it follows.
+    pub runner: Runner,
     pub keys: KeyMap,
 
     pub focus: Pane,
@@ -321,6 +339,7 @@ impl Model {
             read_only: false,
             watching: Watching::Starting,
             watcher_ready: None,
+            runner: Runner::Me,
             keys,
             focus: Pane::Register,
             register: RegisterView::default(),
@@ -481,12 +500,21 @@ impl Model {
         });
     }
 
-    /// After a frame is drawn: remember what was highlighted, at which revision.
+    /// After a frame is drawn: remember what was highlighted, at which revision, and
+    /// which run of each check was shown.
     pub fn drawn(&mut self) {
         self.seen = self
             .register
             .current(&self.issues)
             .map(|i| (i.id.clone(), i.revision));
+        for row in &mut self.checks {
+            row.shown_seq = row.seq;
+        }
+    }
+
+    /// This cockpit runs the checks (it does not follow another one).
+    pub fn runs_checks(&self) -> bool {
+        self.runner == Runner::Me
     }
 }
 
@@ -502,6 +530,8 @@ fn rows_for(config: &Config, latest: &HashMap<String, RunRecord>) -> Vec<CheckRo
             trigger: None,
             output: None,
             target: metric_target(config, &spec.id),
+            seq: 0,
+            shown_seq: 0,
         })
         .collect()
 }

@@ -65,6 +65,7 @@ mod tests {
             canonical_root: dir.path().into(),
             git_dir: None,
             state_dir: dir.path().join("state"),
+            sharing: crate::sharing::Sharing::Umask,
         };
         let (back, mut backs) = unbounded_channel();
         let mut refresh = HeadRefresh::default();

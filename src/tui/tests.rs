@@ -527,8 +527,7 @@ fn untrusted_runs_nothing_and_names_the_key_that_trusts() {
     keys(&mut m, "T");
     assert_eq!(m.overlay, Some(Overlay::Trust { scroll: 0 }));
     assert_eq!(keys(&mut m, "y"), [Effect::Trust]);
-    let effects = update(&mut m, Msg::Trusted);
-    assert!(matches!(&effects[..], [Effect::Run { checks, .. }] if checks.len() == 4));
+    assert_eq!(update(&mut m, Msg::Trusted), [Effect::Claim]);
 }
 
 #[test]
@@ -731,8 +730,8 @@ fn rerun_runs_the_selected_check() {
     key(&mut m, KeyCode::Char('j'));
     assert_eq!(
         keys(&mut m, "r"),
-        [Effect::Run {
-            checks: vec!["lint".into()],
+        [Effect::Rerun {
+            checks: vec![("lint".into(), 0)],
             trigger: "rerun".into()
         }]
     );

@@ -334,7 +334,10 @@ impl State {
         };
         if let Ok(entries) = std::fs::read_dir(&dir) {
             for entry in entries.flatten() {
-                let _ = std::fs::remove_file(entry.path());
+                // Another live process's (a runner this one follows) stay.
+                if crate::runner::windows::marker_removable(&entry.file_name().to_string_lossy()) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
             }
         }
         if let Some(watcher) = self.watcher.as_mut() {

@@ -6,6 +6,15 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+pub mod tmux;
+
+/// Say on the real stderr that `test` checked nothing, and why: libtest captures
+/// `eprintln!` of a passing test, and a skip must not pass unseen.
+pub fn skipped(test: &str, why: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{test}: skipped: {why}");
+}
+
 /// A temporary repository plus a private home, so trust records never leak between
 /// tests or into the developer's real data directory.
 pub struct Sandbox {

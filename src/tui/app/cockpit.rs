@@ -5,11 +5,12 @@
 use super::screen::Screen;
 use super::work::{self, Author, Dismissal, Done, Worker, LOCK_PATIENCE};
 use crate::history::RunRecord;
+use crate::pairing::{Entry, LinkOptions, Member, MemberOptions, Publisher, Role, RunResult};
 use crate::register;
 use crate::runner::slots::{RunEvent, Slots};
 use crate::runner::windows::RunWindows;
 use crate::store::Store;
-use crate::tui::model::{Model, Watching};
+use crate::tui::model::{Model, Runner, Watching};
 use crate::tui::term::Input;
 use crate::tui::theme::Theme;
 use crate::tui::update::{update, Effect, Msg};
@@ -22,6 +23,10 @@ use ratatui::crossterm::event::{Event, KeyEventKind};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+mod pairing;
+
+use pairing::runner_of;
 
 /// Spinner and streaming output refresh while a check runs; no tick when idle.
 const TICK: Duration = Duration::from_millis(100);
@@ -59,6 +64,8 @@ struct Cockpit {
     backs: UnboundedReceiver<Done>,
     /// The header's branch, commit and dirty count, read again after changes.
     head: crate::tui::refresh::HeadRefresh,
+    /// Running the checks for the other cockpits, or following the one that does.
+    pairing: Member,
 }
 
 /// Run the cockpit on `screen` until it quits, `input` hangs up, or `stop` says so
@@ -77,7 +84,7 @@ pub async fn drive<S: Screen>(
     let (_watching, mut watch) = engine::spawn(options);
     let (width, height) = screen.size()?;
     update(&mut cockpit.model, Msg::Resize(width, height));
-    if cockpit.model.trusted && !cockpit.model.read_only {
+    if cockpit.model.trusted && !cockpit.model.read_only && cockpit.pairing.is_runner() {
         let checks = cockpit.model.checks.iter().map(|c| c.id.clone()).collect();
         let startup = Effect::Run {
             checks,
@@ -114,6 +121,11 @@ pub async fn drive<S: Screen>(
             Some(event) = watch.recv() => cockpit.on_watch(event),
             Some(run) = cockpit.runs.recv() => cockpit.on_run(run),
             Some(done) = cockpit.backs.recv() => cockpit.on_done(done),
+            Some(seen) = cockpit.pairing.seen.recv() => cockpit.on_seen(seen),
+            Some(lock) = cockpit.pairing.took.recv() => {
+                let runs = cockpit.pairing.take_over(lock);
+                vec![Msg::TookOver(runs)]
+            }
             _ = tick.tick(), if busy => vec![Msg::Tick],
             _ = stop.recv() => break,
         };
@@ -142,7 +154,29 @@ pub async fn drive<S: Screen>(
 }
 
 impl Cockpit {
-    fn new(ws: Workspace, model: Model, theme: Theme) -> Cockpit {
+    fn new(ws: Workspace, mut model: Model, theme: Theme) -> Cockpit {
+        let pairing = Member::open(MemberOptions {
+            link: LinkOptions {
+                state_dir: ws.repo.state_dir.clone(),
+                root: ws.repo.root.clone(),
+                sharing: ws.repo.sharing,
+                capacity: ws.config.runner.output_lines,
+                checks: ws.config.checks.clone(),
+            },
+            role: Role::Cockpit,
+            claim: model.trusted && !model.read_only,
+            tails: true,
+        });
+        model.runner = if pairing.is_runner() {
+            Runner::Me
+        } else {
+            runner_of(pairing.first_runner().cloned())
+        };
+        if let (Some(why), None) = (pairing.unavailable(), &model.notice) {
+            model.warn(format!(
+                "{why}: this cockpit can follow the runner, not run the checks"
+            ));
+        }
         let (run_tx, runs) = unbounded_channel();
         let jobs = workspace::jobs(None, &ws.config);
         let windows = RunWindows::new(Some(ws.marks_dir()));
@@ -169,6 +203,7 @@ impl Cockpit {
             back,
             backs,
             head: crate::tui::refresh::HeadRefresh::default(),
+            pairing,
         }
     }
 
@@ -179,7 +214,13 @@ impl Cockpit {
         while let Some(effect) = queue.pop_front() {
             let msgs = match effect {
                 Effect::Quit => return Ok(true),
-                Effect::Run { checks, trigger } => self.start(&checks, &trigger),
+                Effect::Run { checks, trigger } if self.pairing.is_runner() => {
+                    self.start(&checks, &trigger)
+                }
+                // Only the runner runs checks (a follower's runner saw the same).
+                Effect::Run { .. } => Vec::new(),
+                Effect::Rerun { checks, trigger } => self.rerun(&checks, &trigger),
+                Effect::Claim => self.claim(),
                 Effect::Edit(id) => vec![self.edit(&id, screen)?],
                 Effect::Write(write) => {
                     let before = self.issue(match &write {
@@ -244,29 +285,42 @@ impl Cockpit {
             .map(Box::new)
     }
 
-    /// Queue runs of `checks`; their outputs are shown as they fill.
+    /// Queue runs of `checks`; their outputs are shown as they fill, and each is
+    /// announced on the board for the followers.
     fn start(&mut self, checks: &[String], trigger: &str) -> Vec<Msg> {
-        checks
+        let mut msgs = Vec::new();
+        for spec in checks
             .iter()
             .filter_map(|id| self.ws.config.check(id).cloned())
-            .map(|spec| Msg::Queued {
+        {
+            let output = self.slots.start(&spec, trigger);
+            let entry = self.pairing.queued(&spec.id, trigger);
+            msgs.push(Msg::Queued {
                 check: spec.id.clone(),
                 trigger: trigger.to_string(),
-                output: self.slots.start(&spec, trigger),
-            })
-            .collect()
+                output,
+            });
+            msgs.push(Msg::Board {
+                entry: Box::new(entry),
+                output: None,
+            });
+        }
+        msgs
     }
 
     fn on_run(&mut self, event: RunEvent) -> Vec<Msg> {
         match event {
             RunEvent::Started {
-                check, generation, ..
-            } => self
-                .slots
-                .is_current(&check, generation)
-                .then_some(Msg::Started { check })
-                .into_iter()
-                .collect(),
+                check,
+                generation,
+                trigger,
+            } => {
+                if !self.slots.is_current(&check, generation) {
+                    return Vec::new();
+                }
+                self.pairing.running(&check, &trigger);
+                vec![Msg::Started { check }]
+            }
             RunEvent::Finished(done) => {
                 if self.slots.accept(&done) {
                     // A check may write files or commit: the header reads the tree again.
@@ -274,8 +328,9 @@ impl Cockpit {
                     // Git status, the history and the register are files: off the loop.
                     let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
                     let back = self.back.clone();
+                    let announce = self.pairing.finishing(&done.check, &done.trigger);
                     tokio::task::spawn_blocking(move || {
-                        for done in file_run(&repo, &config, done.outcome) {
+                        for done in file_run(&repo, &config, done.outcome, announce) {
                             let _ = back.send(done);
                         }
                     });
@@ -290,6 +345,8 @@ impl Cockpit {
             WatchEvent::Changed(changes) => {
                 self.head.request(&self.ws.repo, &self.back);
                 let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
+                // A follower remembers them, in case the runner goes before it runs them.
+                self.pairing.missed(&reruns.run);
                 let mut msgs: Vec<Msg> = reruns.paused.into_iter().map(Msg::warn).collect();
                 if !reruns.run.is_empty() {
                     msgs.push(Msg::Affected(reruns.run));
@@ -352,6 +409,7 @@ impl Cockpit {
             crate::trust::runs_text(&ws.config) != crate::trust::runs_text(&self.ws.config);
         self.ws = ws;
         self.triggers = Triggers::new(&self.ws.config.checks);
+        self.pairing.set_checks(self.ws.config.checks.clone());
         let mut msgs = vec![Msg::Config(Box::new(self.ws.config.clone()))];
         if changed_commands && !trusted && self.model.trusted {
             self.model.trusted = false;
@@ -423,11 +481,13 @@ impl Cockpit {
     }
 }
 
-/// A finished run: recorded in the history and its findings filed into the register.
+/// A finished run: recorded in the history, its findings filed into the register, and
+/// then (the register written) announced done to the followers.
 fn file_run(
     repo: &crate::repo::Repo,
     config: &crate::config::Config,
     outcome: crate::runner::RunOutcome,
+    (publisher, entry): (Publisher, Entry),
 ) -> Vec<Done> {
     let head = repo.head();
     let record = RunRecord::from_outcome(
@@ -436,10 +496,10 @@ fn file_run(
         head.as_ref().is_some_and(|h| h.dirty > 0),
     );
     let outcomes = std::slice::from_ref(&outcome);
-    let remembered = crate::history::remember(&repo.state_dir, head.as_ref(), outcomes);
+    let remembered = crate::history::remember(repo, head.as_ref(), outcomes);
     let mut done = vec![Done::Msg(Msg::Finished {
         check: outcome.check.clone(),
-        record,
+        record: record.clone(),
     })];
     if let Err(e) = remembered {
         done.push(Done::Msg(Msg::warn(e)));
@@ -461,5 +521,9 @@ fn file_run(
         }
         Err(e) => done.push(Done::Msg(Msg::warn(format!("cannot file findings: {e:#}")))),
     }
+    publisher.publish(Entry {
+        result: Some(RunResult::of(&outcome, record)),
+        ..entry
+    });
     done
 }

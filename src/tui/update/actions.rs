@@ -1,11 +1,11 @@
 //! Named actions (from a key or the palette) → changes of the model and effects.
 
 use super::{
-    cancel_task, cycle_task, find_match, fix_offsets, move_by, on_triage, page, run_all,
-    scroll_sideways, toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, Effect,
+    cancel_task, cycle_task, find_match, fix_offsets, move_by, on_triage, page, scroll_sideways,
+    toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, Effect,
 };
 use crate::tui::action::Action;
-use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Watching};
+use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Runner, Watching};
 
 /// Run an action (from a key or the palette). Every action has its arm: a new one
 /// does not compile until it does something.
@@ -54,7 +54,14 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Rerun => rerun(model),
         Action::RerunAll => match refuse_run(model) {
             Some(refusal) => warned(model, refusal),
-            None => vec![run_all(model, "rerun all")],
+            None => vec![Effect::Rerun {
+                checks: model
+                    .checks
+                    .iter()
+                    .map(|c| (c.id.clone(), c.shown_seq))
+                    .collect(),
+                trigger: "rerun all".into(),
+            }],
         },
         Action::PauseWatch => pause_watch(model),
         Action::Trust => trust(model),
@@ -162,8 +169,8 @@ fn rerun(model: &mut Model) -> Vec<Effect> {
     }
     model
         .selected_check()
-        .map(|check| Effect::Run {
-            checks: vec![check.id.clone()],
+        .map(|check| Effect::Rerun {
+            checks: vec![(check.id.clone(), check.shown_seq)],
             trigger: "rerun".into(),
         })
         .into_iter()
@@ -238,11 +245,12 @@ pub(super) fn refuse_triage(model: &Model) -> Option<String> {
         .then(|| "read-only: this cockpit can look and follow, not triage".to_string())
 }
 
-/// Why checks cannot run now, if they cannot.
+/// Why checks cannot run now, if they cannot. A follower asks its runner, which
+/// runs what its own user trusted.
 pub(super) fn refuse_run(model: &Model) -> Option<String> {
     if model.read_only {
-        Some("read-only: this cockpit runs no checks".into())
-    } else if !model.trusted {
+        Some("read-only: this cockpit follows the runs and asks for none".into())
+    } else if !model.trusted && !matches!(model.runner, Runner::Other(_)) {
         let key = key_for(model, Action::Trust).unwrap_or_else(|| ":trust".into());
         Some(format!(
             "not trusted: nothing runs until you trust this repository ({key})"

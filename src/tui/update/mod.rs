@@ -7,6 +7,7 @@ mod actions;
 mod navigate;
 mod output;
 mod overlay;
+mod pairing;
 mod palette;
 mod plan;
 mod prompt;
@@ -19,6 +20,7 @@ use output::{
     find_match, find_match_from_tail, scroll_sideways, toggle_follow, toggle_wrap, toggle_zoom,
 };
 use overlay::on_overlay_key;
+use pairing::{on_board, on_runner, took_over};
 use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
 use plan::{cancel_task, cycle_task, toggle_fold};
@@ -27,7 +29,7 @@ use prompt::{apply_filter, edit_text, submit};
 use register::{on_triage, on_wrote, replay_deferred};
 
 use super::keymap::Key;
-use super::model::{CheckPhase, Model, Notice, NoticeKind, Pane, Watching};
+use super::model::{CheckPhase, Model, Notice, NoticeKind, Pane, Runner, Watching};
 use super::triage::Write;
 use crate::domain::issue::{DismissReason, Issue};
 use crate::domain::plan::TaskStatus;
@@ -83,6 +85,18 @@ pub enum Msg {
     Config(Box<crate::config::Config>),
     /// Trust was granted (checks may run now).
     Trusted,
+    /// The runner's board changed for a check (a follower shows the runner's runs
+    /// from it; the runner itself takes only the run's number). `output` is a ring
+    /// the run's log is followed into, for a run not shown before.
+    Board {
+        entry: Box<crate::pairing::Entry>,
+        output: Option<Output>,
+    },
+    /// Another process runs the checks now (or nobody does).
+    Runner(Runner),
+    /// The runner went and this cockpit took over: it runs these checks (each with
+    /// what started it), the ones the last runner left unfinished or never started.
+    TookOver(Vec<(String, String)>),
     /// Something to tell the user, until the next key.
     Notice(NoticeKind, String),
 }
@@ -119,6 +133,14 @@ pub enum Effect {
         checks: Vec<String>,
         trigger: String,
     },
+    /// Run these checks again, each unless a run newer than the one shown (the
+    /// number given) started since; a follower asks the runner to.
+    Rerun {
+        checks: Vec<(String, u64)>,
+        trigger: String,
+    },
+    /// Become the runner if nobody is, else wait to take over (trust was granted).
+    Claim,
     Trust,
     /// Open the issue's file in `$EDITOR`, with the terminal suspended.
     Edit(String),
@@ -236,6 +258,9 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Trusted => on_trusted(model),
+        Msg::Board { entry, output } => on_board(model, *entry, output),
+        Msg::Runner(runner) => on_runner(model, runner),
+        Msg::TookOver(runs) => took_over(model, runs),
         Msg::Notice(kind, text) => {
             model.notice = Some(Notice { kind, text });
             Vec::new()
@@ -250,7 +275,8 @@ fn on_trusted(model: &mut Model) -> Vec<Effect> {
     model.trusted_before = Some(crate::trust::commands_of(&model.config));
     model.watching = Watching::on(model.watcher_ready);
     model.tell("trusted: running every check");
-    vec![run_all(model, "trusted")]
+    // The runner lock first: the first trusted cockpit runs, the others follow.
+    vec![Effect::Claim]
 }
 
 /// The repository's facts read again (branch, commit, dirty files).
@@ -301,15 +327,9 @@ fn show_failure(model: &mut Model, check: &str) {
     }
 }
 
-pub(super) fn run_all(model: &Model, trigger: &str) -> Effect {
-    Effect::Run {
-        checks: model.checks.iter().map(|c| c.id.clone()).collect(),
-        trigger: trigger.to_string(),
-    }
-}
-
 pub(super) fn on_affected(model: &mut Model, affected: Vec<(String, String)>) -> Vec<Effect> {
-    if !model.trusted || model.read_only {
+    // A follower's runner sees the same change and runs what it affects.
+    if !model.trusted || model.read_only || !model.runs_checks() {
         return Vec::new();
     }
     if let Watching::Paused { files, checks } = &mut model.watching {

@@ -1,6 +1,7 @@
-//! The header: project, branch@commit and dirtiness, watch state, and the verdict.
+//! The header: project, branch@commit and dirtiness, watch state, who runs the checks,
+//! and the verdict.
 
-use super::super::model::{Model, Watching};
+use super::super::model::{Model, Runner, Watching};
 use super::super::theme::{CheckRole, Theme, Ui};
 use super::safe;
 use crate::domain::gate::Decision;
@@ -9,6 +10,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
+
+/// The rank of what goes first when the header is too narrow, even before the verdict
+/// is shortened.
+const LEAST: u8 = 5;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let dim = theme.ui(Ui::Dim);
@@ -45,7 +50,26 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         ),
         Watching::Off(why) => Span::styled(safe(why).into_owned(), theme.ui(Ui::Error)),
     };
+    // Who runs the checks: another cockpit's name outranks the watch state; "me"
+    // matters least (an untrusted cockpit runs nothing, whatever its model says).
+    match &model.runner {
+        Runner::Other(who) => items.push((
+            vec![Span::styled(format!("runner: {}", safe(who)), text)],
+            0,
+        )),
+        Runner::Nobody => items.push((
+            vec![Span::styled(
+                "runner: none",
+                theme.check(CheckRole::TimedOut),
+            )],
+            0,
+        )),
+        Runner::Me => {}
+    }
     items.push((vec![watching], 0));
+    if model.runner == Runner::Me && model.trusted && !model.read_only {
+        items.push((vec![Span::styled("runner: me", dim)], LEAST));
+    }
 
     // Narrow screens drop what matters least first; the verdict always shows.
     let width = usize::from(area.width);
@@ -62,6 +86,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     };
     // At least two spaces between the two sides.
     let width = width.saturating_sub(2);
+    if spans_width(&joined(&items)) + spans_width(&right) > width {
+        // What matters least goes before the verdict is shortened.
+        items.retain(|(_, rank)| *rank < LEAST);
+    }
     if spans_width(&joined(&items)) + spans_width(&right) > width {
         right = verdict(model, theme, false);
     }
