@@ -18,7 +18,7 @@ use preflight::store::{actor_named, Store};
 use preflight::tui::keymap::KeyMap;
 use preflight::tui::model::Model;
 use preflight::tui::theme::{ColorDepth, Theme};
-use preflight::tui::triage::Write;
+use preflight::tui::triage::{Refusal, Write};
 use preflight::tui::update::{update, Effect, Msg};
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -151,7 +151,11 @@ fn main() {
             Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
         );
         for effect in effects {
-            if let Effect::Write(Write::Edit { id, base, edits }) = effect {
+            if let Effect::Write {
+                batch,
+                write: Write::Edit { id, base, edits },
+            } = effect
+            {
                 let previous = model.issues.iter().find(|i| i.id == id).cloned();
                 let result = store
                     .update(&id, Some(base), &actor, |issue, actor| {
@@ -160,13 +164,13 @@ fn main() {
                         }
                         Ok(())
                     })
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| Refusal::new(&id, e.to_string()));
                 update(
                     &mut model,
                     Msg::Wrote {
+                        batch,
                         before: previous.map(Box::new),
                         result,
-                        undo: false,
                     },
                 );
             }

@@ -8,7 +8,9 @@
 pub mod action;
 pub mod ansi;
 pub mod app;
+pub mod field;
 pub mod keymap;
+pub mod log;
 pub mod model;
 pub mod register;
 pub mod settings;

@@ -1,10 +1,13 @@
 //! The cockpit without a terminal: update tests (a model, messages, assertions on the
 //! model and the effects) and render snapshots on ratatui's `TestBackend`.
 
+mod triage;
+
+use super::app::work::{self, Author, Done};
 use super::keymap::KeyMap;
-use super::model::{Ask, CheckPhase, Model, Overlay, Pane, Watching};
+use super::model::{Ask, CheckPhase, Model, Overlay, Pane, Placed, Watching};
 use super::theme::{ColorDepth, PlanRole, Theme};
-use super::triage::Write;
+use super::triage::{Refusal, Stale, Write};
 use super::update::{update, Effect, Msg};
 use crate::config::{self, Source};
 use crate::domain::check::RunStatus;
@@ -14,6 +17,7 @@ use crate::domain::plan::TaskStatus;
 use crate::domain::triage::Edit;
 use crate::history::RunRecord;
 use crate::runner::Output;
+use crate::store::Store;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -183,6 +187,102 @@ fn selected(model: &Model) -> String {
     model.register.current(&model.issues).unwrap().id.clone()
 }
 
+/// The writes among effects.
+fn writes(effects: &[Effect]) -> Vec<Write> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Write { write, .. } => Some(write.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A real register on disk holding the model's issues, for update tests that need the
+/// writes answered: [`Disk::land`] carries out write effects as the app does (the
+/// same `work::write`, revision checks and all) and feeds the answers back.
+struct Disk {
+    _dir: tempfile::TempDir,
+    store: Store,
+    author: Author,
+}
+
+impl Disk {
+    fn of(model: &Model) -> Disk {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("issues"), dir.path().join("state/lock"));
+        std::fs::create_dir_all(store.dir()).unwrap();
+        for issue in &model.issues {
+            let text = toml::to_string(issue).unwrap();
+            std::fs::write(store.path_of(&issue.id), text).unwrap();
+        }
+        Disk {
+            _dir: dir,
+            store,
+            author: Author::named("me"),
+        }
+    }
+
+    /// Carry out the writes (answers fed to `update`, and their effects in turn);
+    /// returns the effects that are not writes.
+    fn land(&self, model: &mut Model, effects: Vec<Effect>) -> Vec<Effect> {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        let mut rest = Vec::new();
+        while let Some(effect) = queue.pop_front() {
+            let done = match effect {
+                Effect::Write { batch, write } => {
+                    let before = model
+                        .issues
+                        .iter()
+                        .find(|i| i.id == write.id())
+                        .cloned()
+                        .map(Box::new);
+                    work::write(&self.store, &self.author, batch, write, before)
+                }
+                Effect::NewIssue { batch, title } => {
+                    work::create(&self.store, &self.author, batch, title)
+                }
+                other => {
+                    rest.push(other);
+                    continue;
+                }
+            };
+            for d in done {
+                if let Done::Msg(msg) = d {
+                    queue.extend(update(model, msg));
+                }
+            }
+        }
+        model.drawn();
+        rest
+    }
+
+    /// Someone else changes an issue on disk; the watcher tells the model.
+    fn change_elsewhere(&self, model: &mut Model, id: &str, change: impl FnOnce(&mut Issue)) {
+        let other = crate::store::actor_named("sam".into());
+        let issue = self
+            .store
+            .update(id, None, &other, |issue, actor| {
+                change(issue);
+                issue.log(&actor.at, &actor.by, "changed elsewhere");
+                Ok(())
+            })
+            .unwrap();
+        update(model, Msg::IssueChanged(id.to_string(), Some(issue)));
+        model.drawn();
+    }
+
+    fn read(&self, id: &str) -> Issue {
+        self.store.read(id).unwrap()
+    }
+}
+
+/// Press keys and land their writes.
+fn press(model: &mut Model, disk: &Disk, text: &str) -> Vec<Effect> {
+    let effects = keys(model, text);
+    disk.land(model, effects)
+}
+
 // ---- update ----
 
 #[test]
@@ -222,12 +322,12 @@ fn a_triage_key_acts_on_the_row_seen_even_after_a_resort() {
     );
     let effects = keys(&mut m, "1");
     assert_eq!(
-        effects,
-        [Effect::Write(Write::Edit {
+        writes(&effects),
+        [Write::Edit {
             id: "PF-8QW1ZX".into(),
             base: 1,
             edits: vec![Edit::Severity(Severity::Critical)],
-        })]
+        }]
     );
 }
 
@@ -243,27 +343,37 @@ fn a_write_names_the_revision_shown_so_a_stale_one_is_refused_by_the_store() {
         .unwrap()
         .clone();
     moved.revision = 2;
-    m.put_issue("PF-3F9K2A", Some(moved));
+    m.put_issue("PF-3F9K2A", Some(moved), Placed::Held);
     let effects = update(
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)),
     );
-    assert!(
-        matches!(&effects[..], [Effect::Write(Write::Edit { base: 1, .. })]),
-        "{effects:?}"
-    );
-    // The store's refusal is shown, not lost.
+    let [Effect::Write {
+        batch,
+        write: Write::Edit { base: 1, .. },
+    }] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    // The store's refusal is shown, not lost, and names who changed it.
     update(
         &mut m,
         Msg::Wrote {
+            batch: *batch,
             before: None,
-            result: Err("PF-3F9K2A changed meanwhile (revision 1 → 2): not written".into()),
-            undo: false,
+            result: Err(Refusal {
+                id: "PF-3F9K2A".into(),
+                text: "stale".into(),
+                stale: Some(Stale {
+                    current: 2,
+                    by: "sam".into(),
+                }),
+            }),
         },
     );
     let notice = m.notice.clone().unwrap();
     assert!(
-        notice.is_error() && notice.text.contains("changed meanwhile"),
+        notice.is_error() && notice.text.contains("changed by sam since you saw it"),
         "{notice:?}"
     );
 }
@@ -290,9 +400,9 @@ fn dismiss_asks_reason_note_and_expiry_for_an_accepted_risk() {
             ..
         })
     ));
-    let effects = key(&mut m, KeyCode::Enter);
+    let effects = writes(&key(&mut m, KeyCode::Enter));
     match &effects[..] {
-        [Effect::Dismiss {
+        [Write::Dismiss {
             id,
             base: 1,
             reason: DismissReason::AcceptedRisk,
@@ -346,68 +456,39 @@ fn owner_prompt_writes_the_owner() {
     keys(&mut m, "sam");
     let effects = key(&mut m, KeyCode::Enter);
     assert_eq!(
-        effects,
-        [Effect::Write(Write::Edit {
+        writes(&effects),
+        [Write::Edit {
             id: "PF-8QW1ZX".into(),
             base: 1,
             edits: vec![Edit::Owner(Some("sam".into()))],
-        })]
+        }]
     );
 }
 
 #[test]
 fn a_write_shows_at_once_and_undo_restores_it() {
     let mut m = model();
-    let before = m
-        .issues
-        .iter()
-        .find(|i| i.id == "PF-3F9K2A")
-        .unwrap()
-        .clone();
-    let mut after = before.clone();
-    after.severity = Severity::High;
-    after.revision = 2;
-    update(
-        &mut m,
-        Msg::Wrote {
-            before: Some(Box::new(before.clone())),
-            result: Ok(after),
-            undo: false,
-        },
-    );
+    let disk = Disk::of(&m);
+    press(&mut m, &disk, "2");
     let shown = m.issues.iter().find(|i| i.id == "PF-3F9K2A").unwrap();
     assert_eq!(shown.severity, Severity::High);
     assert!(m.notice.as_ref().unwrap().text.contains("critical → high"));
-    let effects = keys(&mut m, "u");
-    match &effects[..] {
-        [Effect::Write(Write::Restore { base: 2, previous })] => {
-            assert_eq!(previous.severity, Severity::Critical)
-        }
-        other => panic!("{other:?}"),
-    }
+    press(&mut m, &disk, "u");
+    assert_eq!(disk.read("PF-3F9K2A").severity, Severity::Critical);
     assert!(keys(&mut m, "u").is_empty(), "nothing left to undo");
 }
 
 #[test]
 fn an_issue_leaving_the_filter_hands_the_highlight_to_its_neighbour() {
     let mut m = model();
-    let before = m
-        .issues
-        .iter()
-        .find(|i| i.id == "PF-3F9K2A")
-        .unwrap()
-        .clone();
-    let mut fixed = before.clone();
-    fixed.status = Status::Verified;
-    fixed.revision = 2;
-    update(
-        &mut m,
-        Msg::Wrote {
-            before: Some(Box::new(before)),
-            result: Ok(fixed),
-            undo: false,
-        },
-    );
+    let disk = Disk::of(&m);
+    assert_eq!(selected(&m), "PF-3F9K2A");
+    press(&mut m, &disk, "x");
+    press(&mut m, &disk, "d");
+    press(&mut m, &disk, "1");
+    let effects = key(&mut m, KeyCode::Enter);
+    disk.land(&mut m, effects);
+    assert_eq!(disk.read("PF-3F9K2A").status, Status::Dismissed);
     assert_eq!(selected(&m), "PF-8QW1ZX");
 }
 
@@ -489,9 +570,9 @@ fn the_palette_runs_an_action_by_name() {
     let mut m = model();
     keys(&mut m, ":");
     keys(&mut m, "blocker");
-    let effects = key(&mut m, KeyCode::Enter);
+    let effects = writes(&key(&mut m, KeyCode::Enter));
     assert!(
-        matches!(&effects[..], [Effect::Write(Write::Edit { edits, .. })] if edits == &[Edit::Blocker(false)]),
+        matches!(&effects[..], [Write::Edit { edits, .. }] if edits == &[Edit::Blocker(false)]),
         "{effects:?}"
     );
 }
@@ -970,7 +1051,7 @@ fn the_register_heading_tells_new_findings_from_the_baseline() {
     let mut other = pickle.clone();
     other.id = "PF-NEW000".into();
     other.finding.as_mut().unwrap().fingerprint = "ffff".into();
-    m.put_issue("PF-NEW000", Some(other));
+    m.put_issue("PF-NEW000", Some(other), Placed::Held);
     m.set_baseline(crate::domain::baseline::Baseline::from_entries(
         crate::domain::baseline::Entry::of(&pickle),
     ));

@@ -4,6 +4,9 @@ use super::*;
 
 /// Rows a page moves in the focused pane.
 pub(super) fn page(model: &Model) -> usize {
+    if model.focus == Pane::Register {
+        return register_rows_visible(model);
+    }
     let areas = crate::tui::view::layout(model.size, model);
     let rows = match model.focus {
         Pane::Plan => areas.plan.height,

@@ -1,4 +1,6 @@
-//! The selected issue in full: fields, finding, dismissal, notes and history.
+//! The selected issue in full, in a split under the table: fields (multi-line ones
+//! keep their line breaks), the finding and the source lines around it, dismissal,
+//! notes and history.
 
 use super::super::model::{Model, Pane};
 use super::super::theme::{Theme, Ui};
@@ -17,23 +19,73 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match issue {
-        Some(issue) => lines(issue, theme),
+        Some(issue) => {
+            let mut lines = lines(issue, theme);
+            source(&mut lines, issue, model, theme);
+            lines
+        }
         None => vec![Line::styled("No issue selected.", theme.ui(Ui::Dim))],
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
+/// Label width of the detail's fields.
+const LABEL: usize = 10;
+
+/// `name  value`, a multi-line value's further lines indented under the first.
+fn field<'a>(name: &str, value: &str, label: Style, style: Style) -> Vec<Line<'a>> {
+    value
+        .lines()
+        .enumerate()
+        .map(|(i, text)| {
+            let head = if i == 0 { name } else { "" };
+            Line::from(vec![
+                Span::styled(format!("{head:<LABEL$}"), label),
+                Span::styled(text.replace('\t', "    "), style),
+            ])
+        })
+        .collect()
+}
+
+/// The source lines around the finding, the finding's own line marked.
+fn source<'a>(out: &mut Vec<Line<'a>>, issue: &Issue, model: &Model, theme: &Theme) {
+    let Some(finding) = &issue.finding else {
+        return;
+    };
+    let (Some(path), Some(line)) = (&finding.path, finding.line) else {
+        return;
+    };
+    let label = theme.ui(Ui::Dim);
+    let known = model
+        .source
+        .as_ref()
+        .filter(|s| s.path == *path && s.line == line);
+    out.push(Line::styled(format!("source    {path}:{line}"), label));
+    match known.map(|s| &s.lines) {
+        None => out.push(Line::styled("          reading…", label)),
+        Some(Err(why)) => out.push(Line::styled(format!("          {why}"), label)),
+        Some(Ok(lines)) => {
+            for (n, text) in lines {
+                let here = *n == line;
+                let style = if here {
+                    theme.ui(Ui::Key)
+                } else {
+                    theme.ui(Ui::Text)
+                };
+                out.push(Line::from(vec![
+                    Span::styled(format!("{:>8}{} ", n, if here { "▶" } else { " " }), label),
+                    Span::styled(text.replace('\t', "    "), style),
+                ]));
+            }
+        }
+    }
+}
+
 fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
     let label = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
-    let field = |name: &'static str, value: String, style: Style| {
-        Line::from(vec![
-            Span::styled(format!("{name:<10}"), label),
-            Span::styled(value, style),
-        ])
-    };
     let mut out = vec![
-        Line::styled(issue.title.as_str(), theme.ui(Ui::Title)),
+        Line::styled(issue.title.replace('\n', " "), theme.ui(Ui::Title)),
         Line::from(vec![
             Span::styled(format!("{:<10}", "severity"), label),
             Span::styled(issue.severity.as_str(), theme.severity(issue.severity)),
@@ -58,27 +110,29 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             (Some(p), None) => format!(" at {p}"),
             _ => String::new(),
         };
-        out.push(field(
+        out.extend(field(
             "finding",
-            format!("{} {}{place}", f.check, f.rule),
+            &format!("{} {}{place}", f.check, f.rule),
+            label,
             text,
         ));
         if let Some(summary) = f.dependency_summary() {
-            out.push(field("package", summary, theme.ui(Ui::Title)));
+            out.extend(field("package", &summary, label, theme.ui(Ui::Title)));
         }
         if !f.aliases.is_empty() {
-            out.push(field("aliases", f.aliases.join(", "), text));
+            out.extend(field("aliases", &f.aliases.join(", "), label, text));
         }
         if let Some(confidence) = &f.confidence {
-            out.push(field("confidence", confidence.clone(), text));
+            out.extend(field("confidence", confidence, label, text));
         }
-        out.push(field(
+        out.extend(field(
             "seen",
-            format!(
+            &format!(
                 "first {} · last {}",
                 short(&f.first_seen),
                 short(&f.last_seen)
             ),
+            label,
             label,
         ));
     }
@@ -92,12 +146,8 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         ("task", &issue.task),
     ] {
         // A multi-line value (an advisory's text and link) keeps its lines.
-        for (i, part) in value.iter().flat_map(|v| v.lines()).enumerate() {
-            out.push(field(
-                if i == 0 { name } else { "" },
-                part.to_string(),
-                text,
-            ));
+        if let Some(value) = value {
+            out.extend(field(name, value, label, text));
         }
     }
     if let Some(d) = &issue.dismissal {
@@ -109,16 +159,18 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             .note
             .as_deref()
             .map_or(String::new(), |n| format!(": {n}"));
-        out.push(field(
+        out.extend(field(
             "dismissed",
-            format!("{}{expires} by {}{note}", d.reason.as_str(), d.by),
+            &format!("{}{expires} by {}{note}", d.reason.as_str(), d.by),
+            label,
             text,
         ));
     }
     for note in &issue.notes {
-        out.push(field(
+        out.extend(field(
             "note",
-            format!("{} ({}, {})", note.text, note.by, short(&note.at)),
+            &format!("{} ({}, {})", note.text, note.by, short(&note.at)),
+            label,
             text,
         ));
     }

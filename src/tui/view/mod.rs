@@ -4,8 +4,9 @@
 //! ```text
 //! ┌ header: project · branch@commit · dirty · watch state ·········· verdict ┐
 //! │ plan (30%)        │ checks (30%)        │ output of the selected check  │  top row
-//! ├ register (filter, sort, counts) or the selected issue's detail ──────────┤  the rest
+//! ├ register (position, counts, filter, sort, marks) ─────────────────────────┤  the rest
 //! │ ID  SEV  STATUS  B  TITLE                    OWNER  AGE  SOURCE          │
+//! ├ the selected issue's detail, when open (a split under the table) ────────┤
 //! └ footer: key hints for the focused pane, or the last notice ──────────────┘
 //! ```
 //! Overlays (help, palette, prompts) are drawn last, over the panes.
@@ -14,6 +15,7 @@ mod checks;
 mod detail;
 mod footer;
 mod header;
+mod log;
 mod output;
 mod overlay;
 mod plan;
@@ -68,6 +70,19 @@ pub fn layout(size: (u16, u16), _model: &Model) -> Areas {
     }
 }
 
+/// The register's area split for the detail: the table keeps the top (at least its
+/// header and three rows), the detail gets the rest. Without the detail, all of it is
+/// the table's.
+pub fn register_split(area: Rect, detail: bool) -> (Rect, Rect) {
+    if !detail {
+        return (area, Rect::new(area.x, area.bottom(), area.width, 0));
+    }
+    let table = (area.height * 2 / 5).max(6.min(area.height / 2));
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(table), Constraint::Fill(1)]).areas(area);
+    (top, bottom)
+}
+
 /// Draw the whole cockpit.
 pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     let size = frame.area();
@@ -76,10 +91,10 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     plan::draw(frame, areas.plan, model, theme);
     checks::draw(frame, areas.checks, model, theme);
     output::draw(frame, areas.output, model, theme);
+    let (table, below) = register_split(areas.register, model.detail);
+    register::draw(frame, table, model, theme);
     if model.detail {
-        detail::draw(frame, areas.register, model, theme);
-    } else {
-        register::draw(frame, areas.register, model, theme);
+        detail::draw(frame, below, model, theme);
     }
     footer::draw(frame, areas.footer, model, theme);
     overlay::draw(frame, size, model, theme);

@@ -1,6 +1,7 @@
 //! The register: a sortable, filterable table of issues, with counts by severity.
 
 use super::super::model::{Model, Pane};
+use super::super::register::SortKey;
 use super::super::theme::{Theme, Ui};
 use super::{pane_block, selected};
 use crate::domain::baseline::Split;
@@ -15,10 +16,11 @@ use std::time::SystemTime;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let rows = model.register.rows(&model.issues);
+    let at = model.register.index(&model.issues);
     let block = pane_block(
         model,
         Pane::Register,
-        heading(model, rows.len(), theme),
+        heading(model, rows.len(), at, theme),
         theme,
     );
     let inner = block.inner(area);
@@ -39,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let wide = inner.width >= 96;
     let now = SystemTime::now();
     let focused = model.focus == Pane::Register;
-    let at = model.register.index(&model.issues);
+    let range = model.register.range(&model.issues);
     let visible = usize::from(inner.height.saturating_sub(1));
     let body: Vec<Row> = rows
         .iter()
@@ -47,7 +49,11 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .skip(model.register_offset)
         .take(visible)
         .map(|(i, issue)| {
-            let row = issue_row(issue, now, wide, theme);
+            let marked = model.register.marks.contains(&issue.id)
+                || range.is_some_and(|(a, b)| (a..=b).contains(&i));
+            // A row held in place after a change elsewhere, no longer matching.
+            let stale = !model.register.shows(issue);
+            let row = issue_row(issue, now, wide, marked, stale, theme);
             if Some(i) == at {
                 row.style(selected(theme, focused))
             } else {
@@ -56,6 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         })
         .collect();
     let mut widths = vec![
+        Constraint::Length(1),
         Constraint::Length(9),
         Constraint::Length(4),
         Constraint::Length(11),
@@ -64,23 +71,39 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Constraint::Length(8),
         Constraint::Length(4),
     ];
-    let mut header = vec!["ID", "SEV", "STATUS", "B", "TITLE", "OWNER", "AGE"];
+    let mut header: Vec<String> = ["", "ID", "SEV", "STATUS", "B", "TITLE", "OWNER", "AGE"]
+        .map(String::from)
+        .to_vec();
     if wide {
         widths.push(Constraint::Length(12));
-        header.push("SOURCE");
+        header.push("SOURCE".into());
     }
+    // The sorted column says so, and which way.
+    let arrow = if model.register.reverse { "↑" } else { "↓" };
+    let column = match model.register.sort {
+        SortKey::Id => 1,
+        SortKey::Severity => 2,
+        SortKey::Status => 3,
+        SortKey::Owner => 6,
+        SortKey::Age => 7,
+    };
+    header[column].push_str(arrow);
     let table = Table::new(body, widths)
         .header(Row::new(header).style(theme.ui(Ui::Dim)))
         .column_spacing(1);
     frame.render_widget(table, inner);
 }
 
-/// "Register · 23 open: 2 critical · 5 high · 9 medium · 7 low", then filter and sort.
-fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
+/// "Register · 45/229 · 23 open: 2 critical · 5 high…", then filter, sort and marks.
+fn heading<'a>(model: &Model, shown: usize, at: Option<usize>, theme: &Theme) -> Line<'a> {
     let open: Vec<&Issue> = model.issues.iter().filter(|i| i.status.is_open()).collect();
     let mut spans = vec![Span::styled(" Register ", theme.ui(Ui::Title))];
     let dim = theme.ui(Ui::Dim);
-    spans.push(Span::styled(format!("· {} open", open.len()), dim));
+    let position = at.map_or_else(|| format!("-/{shown}"), |at| format!("{}/{shown}", at + 1));
+    spans.push(Span::styled(
+        format!("· {position} · {} open", open.len()),
+        dim,
+    ));
     let mut first = true;
     for severity in Severity::ALL {
         let n = open.iter().filter(|i| i.severity == severity).count();
@@ -103,18 +126,29 @@ fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
     }
     let filter = &model.register.filter_text;
     if !filter.is_empty() {
-        spans.push(Span::styled(format!(" · /{filter} ({shown})"), dim));
+        spans.push(Span::styled(format!(" · /{filter}"), dim));
     }
-    let sort = model.register.sort.name();
-    if sort != "severity" {
-        spans.push(Span::styled(format!(" · by {sort}"), dim));
+    let marked = model.register.marked_count(&model.issues);
+    if marked > 0 {
+        spans.push(Span::styled(
+            format!(" · {marked} marked"),
+            theme.ui(Ui::Key),
+        ));
     }
     spans.push(Span::raw(" "));
     Line::from(spans)
 }
 
-fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -> Row<'a> {
+fn issue_row<'a>(
+    issue: &'a Issue,
+    now: SystemTime,
+    wide: bool,
+    marked: bool,
+    stale: bool,
+    theme: &Theme,
+) -> Row<'a> {
     let dim = theme.ui(Ui::Dim);
+    let text = if stale { dim } else { theme.ui(Ui::Text) };
     let sev = match issue.severity {
         Severity::Critical => "CRIT",
         Severity::High => "HIGH",
@@ -123,7 +157,11 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
         Severity::Info => "INFO",
     };
     let mut cells = vec![
-        Cell::from(Span::styled(issue.id.as_str(), theme.ui(Ui::Text))),
+        Cell::from(Span::styled(
+            if marked { "▌" } else { " " },
+            theme.ui(Ui::Key),
+        )),
+        Cell::from(Span::styled(issue.id.as_str(), text)),
         Cell::from(Span::styled(sev, theme.severity(issue.severity))),
         Cell::from(Span::styled(
             issue.status.as_str(),
@@ -139,7 +177,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, wide: bool, theme: &Theme) -
             } else {
                 issue.title.clone()
             },
-            theme.ui(Ui::Text),
+            text,
         )),
         Cell::from(Span::styled(issue.owner.as_deref().unwrap_or("-"), dim)),
         Cell::from(Span::styled(age(&issue.created, now), dim)),
