@@ -567,3 +567,64 @@ fn the_footer_shows_the_keys_used_most_first() {
         assert!(footer.contains("q quit"), "{footer}");
     }
 }
+
+/// The screen with the log's clock times made stable.
+fn render_stable(model: &Model, width: u16, height: u16) -> String {
+    let clock = regex::Regex::new(r"\d\d:\d\d:\d\d").unwrap();
+    clock
+        .replace_all(&render(model, width, height), "hh:mm:ss")
+        .into_owned()
+}
+
+#[test]
+fn snapshot_log_marks_and_detail_with_source() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        // Bulk marks: one marked, then a range over the next two.
+        let mut m = sized(model(), w, h);
+        keys(&mut m, " v");
+        keys(&mut m, "j");
+        insta::assert_snapshot!(format!("marks_{w}x{h}"), render(&m, w, h));
+
+        // The log after a run, a change by someone else and a refusal.
+        let mut m = sized(model(), w, h);
+        let disk = Disk::of(&m);
+        update(
+            &mut m,
+            Msg::Filed {
+                check: "lint".into(),
+                created: vec!["PF-8QW1ZX".into()],
+                verified: vec![],
+                reopened: vec![],
+            },
+        );
+        press(&mut m, &disk, "b");
+        disk.change_elsewhere(&mut m, "PF-3F9K2A", |i| i.severity = Severity::Info);
+        press(&mut m, &disk, "u");
+        keys(&mut m, "L");
+        insta::assert_snapshot!(format!("log_{w}x{h}"), render_stable(&m, w, h));
+
+        // The detail split under the list, with multi-line fields and source lines.
+        let mut m = sized(model(), w, h);
+        let mut pickle = m
+            .issues
+            .iter()
+            .find(|i| i.id == "PF-8QW1ZX")
+            .unwrap()
+            .clone();
+        pickle.repro = Some("1. upload a pickle\n2. open the report".into());
+        m.put_issue("PF-8QW1ZX", Some(pickle), Placed::Held);
+        keys(&mut m, "j");
+        key(&mut m, KeyCode::Enter);
+        update(
+            &mut m,
+            Msg::Source(crate::tui::model::Source {
+                path: "src/app.py".into(),
+                line: 4,
+                lines: Ok((1..=7)
+                    .map(|n| (n, format!("line_{n} = load(data)  # {n}")))
+                    .collect()),
+            }),
+        );
+        insta::assert_snapshot!(format!("detail_source_{w}x{h}"), render(&m, w, h));
+    }
+}

@@ -69,13 +69,13 @@ pub(super) fn on_filed(
     if parts.is_empty() {
         return;
     }
-    let text = format!("{check}: {}", parts.join(", "));
+    let text = parts.join(", ");
     let ids: Vec<String> = created
         .into_iter()
         .chain(verified)
         .chain(reopened)
         .collect();
-    record(model, Who::Run(check), &text, ids, false);
     let key = key_for(model, Action::Log).unwrap_or_else(|| ":log".into());
-    model.tell(format!("{text} ({key} lists them)"));
+    model.tell(format!("{check}: {text} ({key} lists them)"));
+    record(model, Who::Run(check), &text, ids, false);
 }

@@ -150,6 +150,14 @@ fn finish(model: &mut Model, batch: Batch) {
         }
         BatchKind::Undo { step, redo } => {
             let verb = if redo { "redone" } else { "undone" };
+            // The first undone issue is the one highlighted (each was shown).
+            if let Some(first) = step
+                .parts
+                .iter()
+                .find(|p| done.iter().any(|(_, after)| after.id == p.before.id))
+            {
+                model.register.selected = Some(first.before.id.clone());
+            }
             let written: Vec<Part> = done
                 .iter()
                 .map(|(before, after)| Part {

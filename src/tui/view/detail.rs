@@ -19,11 +19,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match issue {
-        Some(issue) => {
-            let mut lines = lines(issue, theme);
-            source(&mut lines, issue, model, theme);
-            lines
-        }
+        Some(issue) => lines(issue, model, theme),
         None => vec![Line::styled("No issue selected.", theme.ui(Ui::Dim))],
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -60,7 +56,6 @@ fn source<'a>(out: &mut Vec<Line<'a>>, issue: &Issue, model: &Model, theme: &The
         .source
         .as_ref()
         .filter(|s| s.path == *path && s.line == line);
-    out.push(Line::styled(format!("source    {path}:{line}"), label));
     match known.map(|s| &s.lines) {
         None => out.push(Line::styled("          reading…", label)),
         Some(Err(why)) => out.push(Line::styled(format!("          {why}"), label)),
@@ -81,7 +76,7 @@ fn source<'a>(out: &mut Vec<Line<'a>>, issue: &Issue, model: &Model, theme: &The
     }
 }
 
-fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
+fn lines<'a>(issue: &'a Issue, model: &Model, theme: &Theme) -> Vec<Line<'a>> {
     let label = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
     let mut out = vec![
@@ -116,6 +111,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             label,
             text,
         ));
+        source(&mut out, issue, model, theme);
         if let Some(summary) = f.dependency_summary() {
             out.extend(field("package", &summary, label, theme.ui(Ui::Title)));
         }

@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, selected: usize, the
     // The selected entry's issues take the last line.
     let rows = usize::from(inner.height.saturating_sub(1)).max(1);
     let skip = selected.saturating_sub(rows - 1);
-    let mut lines: Vec<Line> = model
+    let lines: Vec<Line> = model
         .log
         .newest_first()
         .enumerate()
@@ -60,15 +60,20 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, selected: usize, the
             }
         })
         .collect();
+    let [list, foot] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Fill(1),
+        ratatui::layout::Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(lines), list);
     if let Some(entry) = model.log.get(selected) {
         let ids = match entry.ids.len() {
             0 => String::new(),
-            n if n <= 8 => entry.ids.join(" "),
-            n => format!("{} … ({n} issues)", entry.ids[..8].join(" ")),
+            n if n <= 6 => entry.ids.join(" "),
+            n => format!("{} … ({n} issues)", entry.ids[..6].join(" ")),
         };
-        lines.push(Line::styled(ids, theme.ui(Ui::Dim)));
+        frame.render_widget(Paragraph::new(Line::styled(ids, theme.ui(Ui::Dim))), foot);
     }
-    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn clip(text: &str, width: usize) -> String {
