@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match issue {
-        Some(issue) => lines(issue, model, theme),
+        Some(issue) => lines(issue, model, inner.height, theme),
         None => vec![Line::styled("No issue selected.", theme.ui(Ui::Dim))],
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -44,7 +44,7 @@ fn field<'a>(name: &str, value: &str, label: Style, style: Style) -> Vec<Line<'a
 }
 
 /// The source lines around the finding, the finding's own line marked.
-fn source<'a>(out: &mut Vec<Line<'a>>, issue: &Issue, model: &Model, theme: &Theme) {
+fn source<'a>(out: &mut Vec<Line<'a>>, issue: &Issue, model: &Model, context: u32, theme: &Theme) {
     let Some(finding) = &issue.finding else {
         return;
     };
@@ -60,7 +60,7 @@ fn source<'a>(out: &mut Vec<Line<'a>>, issue: &Issue, model: &Model, theme: &The
         None => out.push(Line::styled("          reading…", label)),
         Some(Err(why)) => out.push(Line::styled(format!("          {why}"), label)),
         Some(Ok(lines)) => {
-            for (n, text) in lines {
+            for (n, text) in lines.iter().filter(|(n, _)| n.abs_diff(line) <= context) {
                 let here = *n == line;
                 let style = if here {
                     theme.ui(Ui::Key)
@@ -76,7 +76,7 @@ fn source<'a>(out: &mut Vec<Line<'a>>, issue: &Issue, model: &Model, theme: &The
     }
 }
 
-fn lines<'a>(issue: &'a Issue, model: &Model, theme: &Theme) -> Vec<Line<'a>> {
+fn lines<'a>(issue: &'a Issue, model: &Model, height: u16, theme: &Theme) -> Vec<Line<'a>> {
     let label = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
     let mut out = vec![
@@ -111,7 +111,10 @@ fn lines<'a>(issue: &'a Issue, model: &Model, theme: &Theme) -> Vec<Line<'a>> {
             label,
             text,
         ));
-        source(&mut out, issue, model, theme);
+        // As many lines of context as fit around the finding's own (3 at most), so
+        // that line is always in view.
+        let context = (usize::from(height).saturating_sub(4) / 2).min(3) as u32;
+        source(&mut out, issue, model, context, theme);
         if let Some(summary) = f.dependency_summary() {
             out.extend(field("package", &summary, label, theme.ui(Ui::Title)));
         }
