@@ -429,6 +429,8 @@ pattern = '^(?P<path>[^:]+):(?P<line>\d+): (?P<rule>\w+) (?P<message>.*)$'
     let issues = sb.issues();
     assert_eq!(issues.len(), 40);
     assert!(issues.iter().all(|i| i["status"] == "open"));
+}
+
 /// Findings of one SARIF run: five of rule B301 and one of B105, in src/app.py.
 fn sarif_sandbox() -> Sandbox {
     let result = |rule: &str, n: usize| {

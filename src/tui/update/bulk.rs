@@ -11,10 +11,11 @@ pub(super) fn targets(model: &Model) -> Vec<(String, u64)> {
     if marked.is_empty() {
         return model.seen.clone().into_iter().collect();
     }
+    let by_id = index(model);
     marked
         .into_iter()
         .filter_map(|id| {
-            let issue = model.issues.iter().find(|i| i.id == id)?;
+            let issue = by_id.get(id.as_str())?;
             // The highlighted one at the revision of the last frame.
             let revision = match &model.seen {
                 Some((seen, revision)) if *seen == id => *revision,
@@ -25,12 +26,18 @@ pub(super) fn targets(model: &Model) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The issues by id (a bulk key looks up every marked one).
+pub(super) fn index(model: &Model) -> std::collections::HashMap<&str, &Issue> {
+    model.issues.iter().map(|i| (i.id.as_str(), i)).collect()
+}
+
 /// Issues as the user saw them (a newer revision makes the store refuse the write).
 fn seen_issues(model: &Model, targets: &[(String, u64)]) -> Vec<Issue> {
+    let by_id = index(model);
     targets
         .iter()
         .filter_map(|(id, revision)| {
-            let mut issue = model.issues.iter().find(|i| i.id == *id)?.clone();
+            let mut issue = (*by_id.get(id.as_str())?).clone();
             issue.revision = *revision;
             Some(issue)
         })

@@ -176,15 +176,10 @@ pub(super) fn submit(model: &mut Model, ask: Ask, field: Field) -> Vec<Effect> {
         }
         Ask::Owner { targets } => {
             let owner = Some(value).filter(|v| !v.is_empty() && v != "-");
+            let by_id = index(model);
             let writes = targets
                 .iter()
-                .filter(|(id, _)| {
-                    model
-                        .issues
-                        .iter()
-                        .find(|i| i.id == *id)
-                        .is_some_and(|i| i.owner != owner)
-                })
+                .filter(|(id, _)| by_id.get(id.as_str()).is_some_and(|i| i.owner != owner))
                 .map(|(id, base)| Write::Edit {
                     id: id.clone(),
                     base: *base,
