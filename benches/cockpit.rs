@@ -48,6 +48,10 @@ impl std::io::Write for Counter {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a benchmark script: set up, measure, print, read top to bottom"
+)]
 fn main() {
     // `cargo bench --bench cockpit -- 80x24`; default 160x48.
     let size = std::env::args()

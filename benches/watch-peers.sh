@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 peers="$PWD/target/peers"
 if [ ! -x "$peers/bin/bacon" ] || [ ! -x "$peers/bin/watchexec" ]; then
-  cargo install --locked --root "$peers" bacon watchexec-cli
+  cargo install --locked --root "$peers" bacon@3.26.0 watchexec-cli@2.8.0
 fi
 BACON="$peers/bin/bacon" WATCHEXEC="$peers/bin/watchexec" cargo bench --bench watch -- "$@"

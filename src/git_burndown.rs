@@ -181,7 +181,13 @@ fn issue_blobs(repo: &Repository, tree: Oid, parsed: &mut HashMap<Oid, Option<Is
         .collect()
 }
 
+/// An issue file as it was at some commit; skipped, like a file that does not parse,
+/// past the size the store reads (a committed 10 MB blob costs nothing).
 fn parse_blob(repo: &Repository, id: Oid) -> Option<Issue> {
+    let size = repo.odb().ok()?.read_header(id).ok()?.0;
+    if size as u64 > crate::store::MAX_ISSUE_FILE {
+        return None;
+    }
     let blob = repo.find_blob(id).ok()?;
     let text = std::str::from_utf8(blob.content()).ok()?;
     toml::from_str(text).ok()

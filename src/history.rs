@@ -33,6 +33,13 @@ pub struct RunRecord {
     pub metric: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Why the metric could not be read (or how it was read): shown wherever the
+    /// value would be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_note: Option<String>,
+    /// `Some(n)`: the findings were cut at `n`, so the register may miss some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<usize>,
 }
 
 impl RunRecord {
@@ -48,6 +55,8 @@ impl RunRecord {
             findings: outcome.findings.len(),
             metric: outcome.metric.as_ref().map(|m| m.value),
             unit: outcome.metric.as_ref().and_then(|m| m.unit.clone()),
+            metric_note: outcome.metric_note.clone(),
+            truncated: outcome.truncated,
         }
     }
 
@@ -61,6 +70,8 @@ impl RunRecord {
             dirty: self.dirty,
             metric: self.metric,
             unit: self.unit.clone(),
+            metric_note: self.metric_note.clone(),
+            truncated: self.truncated,
         }
     }
 }
@@ -95,6 +106,13 @@ pub fn remember(
         .map_err(|e| format!("cannot record the run history: {e}"))
 }
 
+/// Largest history file read: [`PRUNE_AT`] runs take a few hundred KiB.
+const MAX_FILE: u64 = 16 * 1024 * 1024;
+
+fn read(path: &Path) -> std::io::Result<String> {
+    crate::fsutil::read_regular_text(path, MAX_FILE, crate::fsutil::Links::Follow)
+}
+
 /// The history file of a repository's local state.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -108,9 +126,10 @@ impl History {
         }
     }
 
-    /// Every remembered run, oldest first. Lines that do not parse are skipped.
+    /// Every remembered run, oldest first. Lines that do not parse are skipped; a file
+    /// past [`MAX_FILE`] (or not a regular file) is not read.
     pub fn load(&self) -> Vec<RunRecord> {
-        std::fs::read_to_string(&self.path)
+        read(&self.path)
             .map(|text| {
                 text.lines()
                     .filter_map(|l| serde_json::from_str(l).ok())
@@ -150,7 +169,7 @@ impl History {
     }
 
     fn prune(&self) -> std::io::Result<()> {
-        let text = std::fs::read_to_string(&self.path)?;
+        let text = read(&self.path)?;
         let count = text.lines().count();
         if count <= PRUNE_AT {
             return Ok(());
@@ -179,6 +198,8 @@ mod tests {
             findings: 0,
             metric: Some(n as f64),
             unit: Some("%".into()),
+            metric_note: None,
+            truncated: None,
         }
     }
 

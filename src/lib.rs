@@ -11,8 +11,11 @@
 //!
 //! Where a pure part and an IO part share a concept, the pure one is in `domain`
 //! (`domain::plan`, `domain::burndown`) and the IO one names its medium
-//! (`plan_files`, `git_burndown`). `exit` holds the process's exit codes.
+//! (`plan_files`, `git_burndown`). `exit` holds the process's exit codes; `console` prints for the headless commands
+//! (a closed pipe ends a command quietly).
 
+#[macro_use]
+pub mod console;
 pub mod cli;
 pub mod commands;
 pub mod config;

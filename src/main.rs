@@ -5,18 +5,21 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // Panics print a report (after the terminal is restored, where there is one).
-    let _ = color_eyre::install();
+    preflight::cli::install_hooks();
     let cli = preflight::cli::Cli::parse();
     match preflight::cli::run(cli) {
         Ok(code) => code,
         Err(report) => {
             // Not `eprintln!`: it panics when stderr is gone (a dropped SSH session).
-            let _ = writeln!(
-                std::io::stderr(),
-                "preflight: {}",
-                preflight::cli::one_line(&report)
-            );
+            let _ = if preflight::cli::error_backtraces() {
+                writeln!(std::io::stderr(), "preflight: {report:?}")
+            } else {
+                writeln!(
+                    std::io::stderr(),
+                    "preflight: {}",
+                    preflight::cli::one_line(&report)
+                )
+            };
             ExitCode::from(preflight::exit::ERROR)
         }
     }

@@ -28,7 +28,8 @@ pub struct Head {
     pub branch: Option<String>,
     /// Abbreviated commit id, or `None` before the first commit.
     pub commit: Option<String>,
-    /// Changed and untracked files (ignored ones excluded).
+    /// Changed and untracked files (ignored ones excluded; an untracked folder counts
+    /// once, as `git status` shows it).
     pub dirty: usize,
 }
 
@@ -103,7 +104,20 @@ impl Repo {
                 }
                 (root, workdir.clone())
             }
-            None => (logical_start, canonical_start),
+            None => {
+                // Outside git, climb as git would: a subfolder finds its project.
+                let up = project_depth(&canonical_start);
+                let mut root = logical_start.clone();
+                let mut canonical = canonical_start.clone();
+                for _ in 0..up {
+                    root.pop();
+                    canonical.pop();
+                }
+                if !same_dir(&root, &canonical) {
+                    root = canonical.clone();
+                }
+                (root, canonical)
+            }
         };
         let git_dir = workdir
             .as_ref()
@@ -135,9 +149,11 @@ impl Repo {
             .and_then(|h| h.peel_to_commit().ok())
             .and_then(|c| c.as_object().short_id().ok())
             .and_then(|s| s.as_str().map(str::to_owned));
+        // As `git status` shows it: an untracked folder counts once, and is not walked
+        // (on a tree of 100,000 new files that walk was most of a run's bookkeeping).
         let mut opts = git2::StatusOptions::new();
         opts.include_untracked(true)
-            .recurse_untracked_dirs(true)
+            .recurse_untracked_dirs(false)
             .include_ignored(false);
         let dirty = repo.statuses(Some(&mut opts)).map(|s| s.len()).unwrap_or(0);
         Some(Head {
@@ -153,6 +169,49 @@ fn unborn_branch(repo: &git2::Repository) -> Option<String> {
     let head = repo.find_reference("HEAD").ok()?;
     let target = head.symbolic_target()?;
     target.strip_prefix("refs/heads/").map(str::to_owned)
+}
+
+/// What marks a project's root outside git, strongest first: preflight's own files,
+/// then the manifests detection reads.
+const ROOT_MARKERS: [&[&str]; 2] = [
+    &["preflight.toml", ".preflight"],
+    &[
+        "Cargo.toml",
+        "package.json",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "go.mod",
+        "Makefile",
+        "GNUmakefile",
+        "makefile",
+    ],
+];
+
+/// Outside git: how many levels above `start` the project's root is. The nearest
+/// folder holding preflight.toml or `.preflight/` wins, else the nearest holding a
+/// manifest, else `start` itself. The climb stops at the home folder (a stray
+/// `~/package.json` must not make the home folder a project), and a marker counts only
+/// when the user owns it (another user's `/tmp/preflight.toml` adopts nothing).
+fn project_depth(start: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt as _;
+    let me = nix::unistd::geteuid().as_raw();
+    let home = dirs::home_dir().and_then(|h| h.canonicalize().ok());
+    let folders: Vec<&Path> = start
+        .ancestors()
+        .take_while(|dir| home.as_deref() != Some(*dir) || *dir == start)
+        .collect();
+    let owned = |dir: &Path, name: &str| {
+        std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.uid() == me)
+    };
+    ROOT_MARKERS
+        .iter()
+        .find_map(|names| {
+            folders
+                .iter()
+                .position(|dir| names.iter().any(|name| owned(dir, name)))
+        })
+        .unwrap_or(0)
 }
 
 fn outside_git_state_dir(root: &Path) -> Result<PathBuf> {
@@ -205,5 +264,28 @@ mod tests {
         assert!(repo.git_dir.is_none());
         assert!(repo.head().is_none());
         assert!(!repo.state_dir.starts_with(dir.path()));
+    }
+
+    #[test]
+    fn outside_git_a_subfolder_finds_its_project_as_inside_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("proj");
+        std::fs::create_dir_all(project.join("crates/a/src")).unwrap();
+        std::fs::write(project.join("Cargo.toml"), "[workspace]\n").unwrap();
+        std::fs::write(project.join("crates/a/Cargo.toml"), "[package]\n").unwrap();
+        let canonical = |p: &Path| p.canonicalize().unwrap();
+        // The nearest manifest…
+        let repo = Repo::discover(&project.join("crates/a/src")).unwrap();
+        assert_eq!(repo.canonical_root, canonical(&project.join("crates/a")));
+        // …unless preflight's own file is further up: it names the project.
+        std::fs::write(project.join("preflight.toml"), "").unwrap();
+        let repo = Repo::discover(&project.join("crates/a/src")).unwrap();
+        assert_eq!(repo.canonical_root, canonical(&project));
+        assert_eq!(repo.root, project, "the root as reached, symlinks kept");
+        let same = Repo::discover(&project).unwrap();
+        assert_eq!(
+            repo.state_dir, same.state_dir,
+            "one project, one local state"
+        );
     }
 }

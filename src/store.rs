@@ -9,9 +9,15 @@
 //!   lock on the data file itself would be lost at the rename);
 //! - files are edited in place with `toml_edit`, so comments and keys people add by
 //!   hand survive; a malformed file is reported and left untouched.
+//!
+//! The register is committed, so a stranger may have written it: the folder must
+//! resolve inside the repository (a committed symlink `.preflight/issues -> /anywhere`
+//! is refused), an issue file must be a regular file (a symlink is refused, a FIFO or
+//! a device is skipped without being opened) of at most [`MAX_ISSUE_FILE`] bytes, and
+//! an id must be `PF-` and up to 32 upper-case letters or digits before it names a file.
 
 use crate::domain::issue::{Actor, Issue};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{self, write_atomic};
 use crate::repo::Repo;
 use nix::fcntl::{Flock, FlockArg};
 use std::fmt;
@@ -19,15 +25,17 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use toml_edit::{DocumentMut, Item, Table};
 
+mod files;
+
+use files::{
+    check_id, create_new, derived_id, is_issue_file, loadable, random_id, read_issue, DERIVATIONS,
+};
+pub use files::{is_valid_id, parse_issue, ID_PREFIX, MAX_ISSUE_FILE};
+#[cfg(test)]
+use files::{ID_ALPHABET, ID_LEN};
+
 /// The register folder, relative to the repository root.
 pub const REGISTER_DIR: &str = ".preflight/issues";
-
-/// Crockford's base 32: no I, L, O or U to misread.
-const ID_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-/// Six characters: about a billion ids, so two branches filing hundreds of issues
-/// each are very unlikely to collide (and a collision is caught at creation).
-const ID_LEN: usize = 6;
-pub const ID_PREFIX: &str = "PF-";
 
 /// Why a write did not happen. Nothing was written in any of these cases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,8 +95,11 @@ pub struct RegisterLock {
 /// How often a store with patience looks whether the lock is free.
 const LOCK_POLL: Duration = Duration::from_millis(10);
 
+/// The register of one repository: where its files are, and the lock that serialises
+/// writers. Every path it opens is checked to stay inside `root`.
 #[derive(Debug, Clone)]
 pub struct Store {
+    root: PathBuf,
     dir: PathBuf,
     lock_path: PathBuf,
     /// How long a write waits for the register lock (`None`: as long as it takes, as
@@ -99,6 +110,7 @@ pub struct Store {
 impl Store {
     pub fn new(repo: &Repo) -> Store {
         Store {
+            root: repo.root.clone(),
             dir: repo.root.join(REGISTER_DIR),
             lock_path: repo.state_dir.join("register.lock"),
             patience: None,
@@ -112,13 +124,22 @@ impl Store {
         self
     }
 
-    /// A store over any folder (tests and benchmarks).
+    /// A store over any folder (tests and benchmarks), confined to its parent.
     pub fn at(dir: PathBuf, lock_path: PathBuf) -> Store {
+        let root = dir.parent().unwrap_or(&dir).to_path_buf();
         Store {
+            root,
             dir,
             lock_path,
             patience: None,
         }
+    }
+
+    /// The register folder resolves inside the repository (or will, once created).
+    fn confined(&self) -> Result<(), WriteError> {
+        fsutil::resolve_inside(&self.root, &self.dir)
+            .map(|_| ())
+            .map_err(|e| WriteError::Io(format!("the register folder {e}")))
     }
 
     pub fn dir(&self) -> &Path {
@@ -150,6 +171,8 @@ impl Store {
             })?,
             Some(patience) => self.lock_within(file, patience)?,
         };
+        // Nothing is written, or cleaned, in a folder that leads out of the repository.
+        self.confined()?;
         self.remove_leftovers();
         Ok(RegisterLock { _lock: lock })
     }
@@ -192,14 +215,23 @@ impl Store {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(".tmp") {
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            if regular && name.starts_with('.') && name.ends_with(".tmp") {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
     }
 
     /// Every issue file, parsed in parallel. A missing folder is an empty register.
+    /// Entries that are not regular files named after a valid id are reported (one line
+    /// each) and never opened.
     pub fn load(&self) -> Loaded {
+        if let Err(e) = self.confined() {
+            return Loaded {
+                issues: Vec::new(),
+                errors: vec![e.to_string()],
+            };
+        }
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::default(),
@@ -210,12 +242,20 @@ impl Store {
                 }
             }
         };
+        let mut skipped = Vec::new();
         let mut paths: Vec<PathBuf> = entries
             .flatten()
-            .map(|e| e.path())
-            .filter(|p| is_issue_file(p))
+            .filter(|e| is_issue_file(&e.path()))
+            .filter_map(|e| match loadable(&e) {
+                Ok(()) => Some(e.path()),
+                Err(why) => {
+                    skipped.push(why);
+                    None
+                }
+            })
             .collect();
         paths.sort();
+        skipped.sort();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = paths.len().div_ceil(threads).max(1);
         let parts: Vec<Vec<Result<Issue, String>>> = std::thread::scope(|scope| {
@@ -231,7 +271,10 @@ impl Store {
                 .map(|h| h.join().unwrap_or_default())
                 .collect()
         });
-        let mut loaded = Loaded::default();
+        let mut loaded = Loaded {
+            issues: Vec::new(),
+            errors: skipped,
+        };
         for result in parts.into_iter().flatten() {
             match result {
                 Ok(issue) => loaded.issues.push(issue),
@@ -243,8 +286,10 @@ impl Store {
 
     /// Read one issue as it is on disk now.
     pub fn read(&self, id: &str) -> Result<Issue, WriteError> {
+        check_id(id)?;
+        self.confined()?;
         let path = self.path_of(id);
-        if !path.exists() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Err(WriteError::Missing { id: id.to_string() });
         }
         read_issue(&path)
@@ -276,6 +321,8 @@ impl Store {
     /// Write a new issue at revision 1, never over an existing file: if its id is
     /// taken (a race, or a branch merged meanwhile) it gets a fresh one.
     pub fn create(&self, _lock: &RegisterLock, issue: &mut Issue) -> Result<(), WriteError> {
+        check_id(&issue.id)?;
+        self.confined()?;
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| WriteError::Io(format!("cannot create {}: {e}", self.dir.display())))?;
         issue.revision = 1;
@@ -304,10 +351,11 @@ impl Store {
         issue: &mut Issue,
         base: u64,
     ) -> Result<(), WriteError> {
+        check_id(&issue.id)?;
         let path = self.path_of(&issue.id);
         let (current, text) = match read_issue(&path) {
             Ok(found) => found,
-            Err(_) if !path.exists() => {
+            Err(_) if std::fs::symlink_metadata(&path).is_err() => {
                 return Err(WriteError::Missing {
                     id: issue.id.clone(),
                 })
@@ -320,6 +368,13 @@ impl Store {
                 base,
                 current: current.revision,
             });
+        }
+        if std::fs::metadata(&path).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(WriteError::Io(format!(
+                "{} is read-only: nothing written (make it writable to change {})",
+                path.display(),
+                issue.id
+            )));
         }
         issue.revision = base + 1;
         let rendered = render(Some(&text), issue)?;
@@ -391,95 +446,6 @@ impl Store {
     }
 }
 
-fn is_issue_file(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    !name.starts_with('.') && name.ends_with(".toml")
-}
-
-/// Derivations tried before a random id: each collides with one chance in 2^30.
-const DERIVATIONS: u32 = 16;
-
-/// The `n`th id derived from a finding's check and fingerprint (SHA-256, read 5 bits
-/// per character).
-fn derived_id(check: &str, fingerprint: &str, n: u32) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for part in [check.as_bytes(), fingerprint.as_bytes(), &n.to_le_bytes()] {
-        hasher.update(part);
-        hasher.update([0u8]);
-    }
-    let digest = hasher.finalize();
-    let mut bits = digest
-        .iter()
-        .take(8)
-        .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-    let body: String = (0..ID_LEN)
-        .map(|_| {
-            let c = ID_ALPHABET[(bits & 31) as usize];
-            bits >>= 5;
-            char::from(c)
-        })
-        .collect();
-    format!("{ID_PREFIX}{body}")
-}
-
-fn random_id() -> String {
-    let body: String = (0..ID_LEN)
-        .map(|_| char::from(ID_ALPHABET[fastrand::usize(..ID_ALPHABET.len())]))
-        .collect();
-    format!("{ID_PREFIX}{body}")
-}
-
-/// Parse one issue file; errors are one line with file:line:column.
-fn read_issue(path: &Path) -> Result<(Issue, String), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let issue: Issue = toml::from_str(&text).map_err(|e| {
-        let (line, column) = crate::config::line_column(&text, e.span().map_or(0, |s| s.start));
-        format!(
-            "{}:{line}:{column}: {}",
-            path.display(),
-            e.message().lines().next().unwrap_or("invalid issue file")
-        )
-    })?;
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    if stem != issue.id {
-        return Err(format!(
-            "{}: the file holds id `{}`; an issue file must be named after its id",
-            path.display(),
-            issue.id
-        ));
-    }
-    Ok((issue, text))
-}
-
-/// Write `bytes` to a new file at `path`, failing if it exists: written to a temporary
-/// file, fsynced, then hard-linked into place (a rename would overwrite).
-fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::hard_link(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result
-}
-
 /// Keys preflight owns in an issue file; any other key belongs to people and stays.
 pub(crate) const ISSUE_KEYS: &[&str] = &[
     "id",
@@ -523,6 +489,12 @@ const FINDING_KEYS: &[&str] = &[
 const DISMISSAL_KEYS: &[&str] = &["reason", "note", "expires", "by", "at"];
 /// Append-only arrays: entries already in the file are never rewritten.
 const APPEND_ONLY: &[&str] = &["notes", "history"];
+
+/// The text a write of `issue` over a file holding `old` produces (what `write`
+/// writes): `old` edited in place, so formatting, comments and unknown keys survive.
+pub fn rewrite(old: &str, issue: &Issue) -> Result<String, WriteError> {
+    render(Some(old), issue)
+}
 
 /// The text of `issue`, edited into `old` when there is one so that formatting,
 /// comments and unknown keys survive.

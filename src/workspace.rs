@@ -22,7 +22,10 @@ impl Workspace {
     pub fn open(repo_arg: Option<&Path>) -> Result<Workspace> {
         let ws = Workspace::open_quietly(repo_arg)?;
         for warning in ws.warnings() {
-            eprintln!("preflight: warning: {warning}");
+            errln!(
+                "preflight: warning: {}",
+                crate::text::sanitize::Line(&warning)
+            );
         }
         Ok(ws)
     }
@@ -39,9 +42,9 @@ impl Workspace {
     }
 
     /// Whether this configuration's commands may run: `flag` (`--trust`),
-    /// `PREFLIGHT_TRUST`, or a trust record for exactly this text.
+    /// `PREFLIGHT_TRUST`, or a trust record for exactly what it runs.
     pub fn is_trusted(&self, flag: bool) -> Result<bool> {
-        crate::trust::allowed(&self.repo, &self.config.text, flag)
+        crate::trust::allowed(&self.repo, &self.config, flag)
     }
 
     /// The configuration and plan-file warnings worth telling once.
@@ -73,7 +76,14 @@ impl Workspace {
             ignore: self.config.watch.ignore.clone(),
             plans: self.config.project.plans.clone(),
             debounce: self.config.watch.debounce,
+            runs: None,
         }
+    }
+
+    /// Where the runner puts the end markers of its runs for the watcher (see
+    /// `runner::windows`).
+    pub fn marks_dir(&self) -> std::path::PathBuf {
+        self.repo.state_dir.join("watch-marks")
     }
 
     /// Where checks run and where their logs go.

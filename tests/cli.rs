@@ -4,7 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{stderr_of, Sandbox};
+use common::{output_of, stderr_of, Sandbox};
 
 const TWO_CHECKS: &str = r#"
 [[check]]
@@ -31,9 +31,17 @@ fn untrusted_repository_runs_nothing_and_says_how() {
 #[test]
 fn trust_allows_runs_until_the_file_changes() {
     let sb = Sandbox::with_config("[[check]]\nid = \"ok\"\nrun = \"true\"\n");
-    let out = sb.cmd(&["trust"]).output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ok           true"));
+    // No terminal to ask on: the commands are shown, nothing is trusted.
+    let (code, out, err) = output_of(sb.cmd(&["trust"]).write_stdin(""));
+    assert_eq!(code, 2, "{err}");
+    assert!(out.contains("  ok  true\n"), "{out}");
+    assert!(err.contains("preflight trust --yes"), "{err}");
+    sb.cmd(&["check"]).assert().code(2);
+    // --yes (scripts): shown, then trusted.
+    let (code, out, _) = output_of(&mut sb.cmd(&["trust", "--yes"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("  ok  true\n"), "{out}");
+    assert!(out.contains("trusted"), "{out}");
     sb.cmd(&["check"]).assert().success();
     sb.write(
         "preflight.toml",
@@ -42,6 +50,52 @@ fn trust_allows_runs_until_the_file_changes() {
     let (code, err) = stderr_of(&mut sb.cmd(&["check"]));
     assert_eq!(code, 2);
     assert!(err.contains("not trusted"), "{err}");
+}
+
+#[test]
+fn dry_run_prints_the_commands_and_runs_nothing_without_trust() {
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"touch\"\nrun = \"touch ran\"\ncwd = \"sub\"\nenv = { MODE = \"ci\" }\n[[check]]\nid = \"other\"\nrun = \"touch other\"\n",
+    );
+    std::fs::create_dir(sb.repo.join("sub")).unwrap();
+    let (code, out, err) = output_of(&mut sb.cmd(&["check", "--dry-run", "touch"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("  touch  touch ran\n"), "{out}");
+    assert!(out.contains("/sub MODE=ci\n"), "{out}");
+    assert!(!out.contains("other"), "only the checks named: {out}");
+    assert!(!sb.repo.join("sub/ran").exists());
+}
+
+/// `preflight issue list | head`: the reader is gone before the first line. Every
+/// command ends quietly, with the exit code it would have had.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"ok\"\nrun = \"true\"\n[[gate]]\nid = \"g\"\nchecks = [\"ok\"]\n",
+    );
+    sb.trust();
+    sb.cmd(&["issue", "new", "--title", "a", "--severity", "low"])
+        .assert()
+        .success();
+    for (args, expected) in [
+        (&["issue", "list"][..], 0),
+        (&["issue", "list", "--json"], 0),
+        (&["check"], 0),
+        (&["check", "--json"], 0),
+        (&["gate"], 0),
+        (&["report"], 0),
+        (&["plan"], 0),
+        (&["trust", "--yes"], 0),
+        (&["check", "--dry-run"], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = sb.std_cmd(args).stdout(writer).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
 }
 
 #[test]
@@ -234,16 +288,7 @@ fn sigterm_to_preflight_ends_the_checks_groups_and_exits_130() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let pidfile = sb.repo.join("grandchild.pid");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !pidfile.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let grandchild: i32 = std::fs::read_to_string(&pidfile)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let grandchild = wait_for_pid(&sb.repo.join("grandchild.pid"));
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(child.id() as i32),
         nix::sys::signal::Signal::SIGTERM,
@@ -263,5 +308,170 @@ fn sigterm_to_preflight_ends_the_checks_groups_and_exits_130() {
     assert!(
         matches!(state, None | Some('Z')),
         "grandchild still running: {stat}"
+    );
+}
+
+/// The pid a check writes to `path`, once it is there whole (the shell creates the
+/// file before it writes the number).
+fn wait_for_pid(path: &std::path::Path) -> i32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if let Some(pid) = text.strip_suffix('\n').and_then(|t| t.trim().parse().ok()) {
+            return pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no pid in {}",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// A failure says why: a missing tool is named, a check that failed without findings
+/// shows its last lines, and each metric shows its value or why it has none, in the
+/// summary and in --json.
+#[test]
+fn the_summary_says_why_checks_failed_and_shows_metrics() {
+    let sb = Sandbox::with_config(
+        r#"
+[[check]]
+id = "lint"
+run = "no-such-linter-for-preflight check --output-format=sarif ."
+format = "sarif"
+
+[[check]]
+id = "test"
+run = "echo collected 3 items; echo 'FAILED tests/test_a.py::test_x - assert 1 == 2'; exit 1"
+
+[[check]]
+id = "cov"
+run = "printf 'SF:a.rs\nLF:10\nLH:7\nend_of_record\n' > lcov.info"
+metric = { from = "lcov", path = "lcov.info" }
+
+[[check]]
+id = "stale"
+run = "true"
+metric = { from = "lcov", path = "old.info" }
+"#,
+    );
+    sb.write("old.info", "SF:a.rs\nLF:10\nLH:9\nend_of_record\n");
+    sb.trust();
+    let (code, out, _) = output_of(&mut sb.cmd(&["check", "--no-register"]));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("lint: no-such-linter-for-preflight: command not found (exit 127)"),
+        "{out}"
+    );
+    assert!(!out.contains("is empty"), "{out}");
+    assert!(out.contains("test: failed (exit 1); the last lines of its output:\n  │ collected 3 items\n  │ FAILED tests/test_a.py::test_x - assert 1 == 2\n"), "{out}");
+    let row = |id: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!(" {id} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row("cov").ends_with("  70%"), "{out}");
+    assert!(row("stale").ends_with("  no value"), "{out}");
+    assert!(
+        out.contains("stale: no metric: the report old.info was not rewritten by this run"),
+        "{out}"
+    );
+
+    let (_, json) = sb.check_json(&["--no-register"]);
+    let check = |id: &str| {
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(check("cov")["metric"], 70.0);
+    assert_eq!(check("cov")["unit"], "%");
+    assert_eq!(check("stale")["metric"], serde_json::Value::Null);
+    assert_eq!(
+        check("stale")["metric_note"],
+        "the report old.info was not rewritten by this run"
+    );
+    assert_eq!(check("lint")["status"], "error");
+
+    // `gate` and `report` say why too.
+    sb.write(
+        "preflight.toml",
+        &(std::fs::read_to_string(sb.repo.join("preflight.toml")).unwrap()
+            + "\n[[gate]]\nid = \"coverage\"\nmetric = \"stale\"\nmin = 80\n"),
+    );
+    sb.trust();
+    let (_, out, _) = output_of(&mut sb.cmd(&["gate", "--no-run"]));
+    assert!(
+        out.contains("stale has no value: the report old.info was not rewritten by this run"),
+        "{out}"
+    );
+    let (_, out, _) = output_of(&mut sb.cmd(&["report"]));
+    assert!(
+        out.contains("no value: the report old.info was not rewritten by this run"),
+        "{out}"
+    );
+}
+
+/// Ctrl-C while checks wait for a job slot: those never started read `not started`.
+#[test]
+fn an_interrupted_queued_check_reads_not_started() {
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"long\"\nrun = \"sleep 60 & echo $! > long.pid; wait\"\n[[check]]\nid = \"queued\"\nrun = \"true\"\n",
+    );
+    sb.trust();
+    let child = sb
+        .std_cmd(&["check", "-j", "1", "--no-register"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_pid(&sb.repo.join("long.pid"));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{text}");
+    let queued = text
+        .lines()
+        .find(|l| l.contains(" queued "))
+        .unwrap_or_default();
+    assert!(queued.starts_with("· queued  not started"), "{text}");
+    assert!(text.contains("1 not started"), "{text}");
+    assert!(!text.contains("queued: "), "no error line for it: {text}");
+}
+
+/// Errors are one line, and cheap: no backtrace is captured for them even when
+/// `RUST_BACKTRACE` is set (panics have theirs); `RUST_LIB_BACKTRACE=1` asks for the
+/// whole report. Their cost is measured in BENCHMARKS.md, not here.
+#[test]
+fn an_error_is_one_line_whatever_rust_backtrace_says() {
+    let sb = Sandbox::with_config("[[check]]\nid = \"a\"\nrun = \"true\"\ntimout = \"5s\"\n");
+    for backtrace in ["0", "1", "full"] {
+        let (code, err) = stderr_of(
+            sb.cmd(&["check"])
+                .env("RUST_BACKTRACE", backtrace)
+                .env_remove("RUST_LIB_BACKTRACE"),
+        );
+        assert_eq!(code, 2);
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "RUST_BACKTRACE={backtrace}: {err}"
+        );
+        assert!(err.contains("unknown key `timout`"), "{err}");
+    }
+    let (code, err) = stderr_of(sb.cmd(&["check"]).env("RUST_LIB_BACKTRACE", "1"));
+    assert_eq!(code, 2);
+    assert!(
+        err.trim_end().lines().count() > 1,
+        "the whole report: {err}"
     );
 }

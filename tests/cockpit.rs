@@ -11,6 +11,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// Set to 1 to let these tests pass without tmux (they check nothing then).
+const SKIP_TMUX: &str = "PREFLIGHT_SKIP_TMUX";
+
 /// Longest wait for something to show on screen (a shared CI machine can be slow).
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -27,10 +30,17 @@ struct Tmux {
 }
 
 impl Tmux {
-    /// `None` (and a note) when tmux is not installed: `.ci/run` installs it.
+    /// A server of its own. Without tmux the test fails (`.ci/run` installs it),
+    /// unless skipping is asked for with `PREFLIGHT_SKIP_TMUX=1`: then `None`, and
+    /// the test passes having checked nothing, as asked.
     fn new(name: &str) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("skipped: tmux is not installed");
+            assert!(
+                std::env::var_os(SKIP_TMUX).is_some_and(|v| v == "1"),
+                "tmux is not installed: install it (the cockpit's end-to-end tests drive \
+                 the real binary in it), or set {SKIP_TMUX}=1 to skip them"
+            );
+            eprintln!("skipped, as {SKIP_TMUX}=1 asks: tmux is not installed");
             return None;
         }
         Some(Tmux {
@@ -124,14 +134,19 @@ impl Tmux {
 
     /// Wait until the screen shows `text`; panic with the screen when it does not.
     fn wait_for(&self, window: &str, text: &str) -> String {
+        self.wait_for_all(window, &[text])
+    }
+
+    /// Wait until one capture of the screen shows every one of `texts`.
+    fn wait_for_all(&self, window: &str, texts: &[&str]) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen(window);
-            if screen.contains(text) {
+            if texts.iter().all(|t| screen.contains(t)) {
                 return screen;
             }
             if start.elapsed() > PATIENCE {
-                panic!("`{text}` never showed on screen:\n{screen}");
+                panic!("{texts:?} never showed together on screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -247,6 +262,56 @@ fn a_saved_file_reruns_its_check_on_screen() {
     );
 }
 
+/// `make test` writing its binary and output into the tree (nothing ignored) does not
+/// re-run itself in the cockpit; a real save still re-runs it.
+#[test]
+fn a_check_writing_into_the_tree_does_not_loop_in_the_cockpit() {
+    let Some(tmux) = Tmux::new("selfwrite") else {
+        return;
+    };
+    if Command::new("cc").arg("--version").output().is_err() {
+        eprintln!("skipped: no C compiler");
+        return;
+    }
+    let sb = Sandbox::new();
+    let counter = sb.home.join("runs");
+    sb.write(
+        "Makefile",
+        &format!(
+            "test: t\n\t./t > test-output.txt\n\techo run >> {}\n\nt: t.c\n\tcc -o t t.c\n",
+            counter.display()
+        ),
+    );
+    sb.write("t.c", "int main(void) { return 0; }\n");
+    sb.write("notes.txt", "1\n");
+    sb.git(&["add", "-A"]);
+    sb.git(&["commit", "-qm", "c project"]);
+    sb.trust();
+    let runs = || {
+        std::fs::read_to_string(&counter)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "watching");
+    wait_for_file(&counter, "run");
+    tmux.wait_for("a", "✔ test");
+    // A real save: make rebuilds t and rewrites test-output.txt while it runs.
+    sb.write("t.c", "int main(void) { return 1 - 1; }\n");
+    wait_for_file(&counter, "run\nrun\n");
+    // The positive control: a later save runs it once more, and only that.
+    sb.write("notes.txt", "2\n");
+    wait_for_file(&counter, "run\nrun\nrun\n");
+    tmux.wait_for("a", "notes.txt");
+    sb.write("notes.txt", "3\n");
+    wait_for_file(&counter, "run\nrun\nrun\nrun\n");
+    tmux.wait_for("a", "✔ test");
+    assert_eq!(runs(), 4, "startup and three saves, no self-triggered run");
+    tmux.keys("a", &["q"]);
+    tmux.wait_for("a", "EXITED:0");
+}
+
 #[test]
 fn two_cockpits_see_each_others_triage() {
     let Some(tmux) = Tmux::new("pair") else {
@@ -285,7 +350,13 @@ fn untrusted_opens_runs_nothing_and_names_the_key() {
     tmux.open(&sb, "a", "");
     let screen = tmux.wait_for("a", "not trusted");
     assert!(screen.contains("(T)"), "{screen}");
-    std::thread::sleep(Duration::from_millis(300));
+    // Nothing was started: a startup run is queued before the first frame, and the
+    // check would show as queued or running, not "never run". A re-run asked for by
+    // hand is refused (the key was read: the positive control).
+    assert!(screen.contains("never run"), "{screen}");
+    tmux.keys("a", &["R"]);
+    let screen = tmux.wait_for("a", "nothing runs until you trust this repository");
+    assert!(screen.contains("never run"), "{screen}");
     assert!(!sb.repo.join("ran").exists());
     // T shows the commands, y trusts, and the check runs.
     tmux.keys("a", &["T"]);
@@ -315,7 +386,10 @@ run = '''printf 'start\033]0;pwned\007 \033]52;c;ZXZpbA==\007 \033P1$qm\033\\ \0
     );
     sb.trust();
     tmux.open(&sb, "a", "");
-    let screen = tmux.wait_for("a", "end-of-evil");
+    // A capture can land mid-frame: wait for one that holds both the output and the
+    // register below it. Were the screen cleared by the check, the register (drawn
+    // once, then only diffed) would never come back and this would time out.
+    let screen = tmux.wait_for_all("a", &["end-of-evil", "Register"]);
     let title = tmux.tmux(&["display", "-p", "-t", "pf:a", "#{pane_title}"]);
     assert!(!title.contains("pwned"), "the check set the title: {title}");
     // The screen was not cleared or switched: the cockpit's frame is intact.
@@ -681,4 +755,79 @@ fn wait_for_text_file(path: &Path, text: &str) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// CPU time (user + system) of a process so far, or `None` once it is gone or a zombie.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    if fields.first() == Some(&"Z") {
+        return None;
+    }
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after `)`.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let hz = 100; // USER_HZ on Linux
+    Some(Duration::from_millis(ticks * 1000 / hz))
+}
+
+#[test]
+fn a_hang_up_with_a_check_that_ignores_sigterm_spins_no_core() {
+    let Some(tmux) = Tmux::new("stubborn") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let pgid_file = sb.home.join("pgid");
+    sb.write(
+        "preflight.toml",
+        &format!(
+            "[[check]]\nid = \"stubborn\"\nwatch = [\"src/**\"]\nrun = \"trap '' TERM; echo $$ > {}; echo started; while :; do sleep 1; done\"\n",
+            pgid_file.display()
+        ),
+    );
+    sb.trust();
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "started");
+    let pid = child_of(tmux.pane_pid("a"), "preflight");
+    let pgid: i32 = wait_for_file(&pgid_file, "\n").trim().parse().unwrap();
+    let before = cpu_time(pid).unwrap();
+    let start = Instant::now();
+    let mut last = before;
+    tmux.tmux(&["kill-window", "-t", "pf:a"]);
+    while let Some(now) = cpu_time(pid) {
+        last = now;
+        assert!(start.elapsed() < PATIENCE, "never exited");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let burnt = last.saturating_sub(before);
+    assert!(
+        burnt < Duration::from_millis(300),
+        "{burnt:?} of CPU in {:?} after the hang-up",
+        start.elapsed()
+    );
+    // The check's group, which ignores SIGTERM, is still ended (SIGKILL after the grace).
+    while group_alive(pgid) {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the check outlived the cockpit"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether any process of the group still runs (zombies do not count).
+fn group_alive(pgid: i32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
+    })
 }

@@ -177,10 +177,90 @@ fn a_failing_metric_and_an_unfinished_phase_fail_with_their_reasons() {
     );
 }
 
+/// What `gate` (text and JSON) and `report` (markdown and JSON) say of the verdict.
+#[derive(Debug, PartialEq)]
+struct Said {
+    gate_code: i32,
+    gate_json: String,
+    gate_line: String,
+    report_json: String,
+    report_headline: String,
+}
+
+fn verdicts(sb: &Sandbox) -> Said {
+    let (gate_code, json, _) = gate_json(sb, &["--no-run"]);
+    let (_, text, _) = output_of(&mut sb.cmd(&["gate", "--no-run"]));
+    let (code, report, err) = output_of(&mut sb.cmd(&["report", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&report).unwrap();
+    Said {
+        gate_code,
+        gate_json: json["verdict"].as_str().unwrap().to_string(),
+        gate_line: text.lines().last().unwrap_or("").to_string(),
+        report_json: report["verdict"].as_str().unwrap().to_string(),
+        report_headline: report["headline"].as_str().unwrap().to_string(),
+    }
+}
+
+/// One verdict everywhere: with no gates it is "no verdict", never GO, beside an open
+/// blocker and a failing check; `init`'s gates work, and `gate` and `report` agree in
+/// every state (the cockpit's header shares the same function: tui tests).
 #[test]
-fn no_gates_is_a_configuration_error() {
-    let sb = Sandbox::with_config("[[check]]\nid = \"t\"\nrun = \"true\"\n");
-    let (code, _, err) = output_of(&mut sb.cmd(&["gate"]));
-    assert_eq!(code, 2);
-    assert!(err.contains("no release gates"), "{err}");
+fn one_verdict_everywhere_and_init_writes_working_gates() {
+    let sb = Sandbox::new();
+    sb.write("Makefile", "test:\n\ttest ! -f broken\n");
+    sb.write(
+        "preflight.toml",
+        "[[check]]\nid = \"test\"\nrun = \"test ! -f broken\"\n",
+    );
+    sb.write("broken", "");
+    sb.trust();
+    sb.cmd(&["check"]).assert().code(1);
+    let blocker = sb.new_issue(&["--title", "b", "--severity", "high", "--blocker"]);
+    let said = verdicts(&sb);
+    assert_eq!(said.gate_code, 1, "no verdict fails CI as NO-GO does");
+    assert_eq!(
+        (said.gate_json.as_str(), said.report_json.as_str()),
+        ("NO-VERDICT", "NO-VERDICT")
+    );
+    assert_eq!(said.gate_line, "no verdict: no gates");
+    assert_eq!(said.report_headline, "no verdict: no gates");
+    let (_, md, _) = output_of(&mut sb.cmd(&["report"]));
+    assert!(
+        md.contains("**No verdict** (no release gates declared"),
+        "{md}"
+    );
+    assert!(!md.contains("Verdict: GO"), "{md}");
+
+    // `init` writes working gates: the detected checks pass, no blocker, no critical.
+    std::fs::remove_file(sb.repo.join("preflight.toml")).unwrap();
+    sb.cmd(&["init"]).assert().success();
+    sb.trust();
+    let state = |expected: &str, code: i32, headline: &str| {
+        let said = verdicts(&sb);
+        assert_eq!(
+            said,
+            Said {
+                gate_code: code,
+                gate_json: expected.into(),
+                gate_line: said.gate_line.clone(),
+                report_json: expected.into(),
+                report_headline: headline.into(),
+            }
+        );
+        assert!(said.gate_line.starts_with(headline), "{}", said.gate_line);
+    };
+    // The check fails (it ran before init: its result stands) and a blocker is open.
+    state("NO-GO", 1, "NO-GO");
+    std::fs::remove_file(sb.repo.join("broken")).unwrap();
+    sb.cmd(&["gate"]).assert().code(1); // runs the check: it passes; the blocker stays
+    state("NO-GO", 1, "NO-GO");
+    sb.cmd(&["issue", "set", &blocker, "blocker=false"])
+        .assert()
+        .success();
+    state("GO", 0, "GO");
+    sb.cmd(&["issue", "new", "--title", "c", "--severity", "critical"])
+        .assert()
+        .success();
+    state("NO-GO", 1, "NO-GO");
 }

@@ -25,15 +25,23 @@ struct Watching {
 }
 
 impl Watching {
+    /// `check --watch --trust --no-register` and `extra`.
     fn start(sb: &Sandbox, extra: &[&str]) -> Watching {
+        let mut args = vec!["--trust", "--no-register"];
+        args.extend_from_slice(extra);
+        Watching::start_with(sb, &args)
+    }
+
+    /// `check --watch` and `args`, ready once watching and the first runs are told.
+    fn start_with(sb: &Sandbox, args: &[&str]) -> Watching {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("preflight"))
             .env("XDG_DATA_HOME", sb.home.join("data"))
             .env("XDG_STATE_HOME", sb.home.join("state"))
             .arg("--repo")
             .arg(&sb.repo)
-            .args(["check", "--watch", "--trust", "--no-register"])
-            .args(extra)
+            .args(["check", "--watch"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -189,16 +197,22 @@ fn a_rename_style_save_reruns_once() {
     assert_eq!(w.starts_of("py"), 1, "{:?}", w.seen);
 }
 
+/// A checkout of 5,000 files, as git does it: under `.git/index.lock`, which holds the
+/// burst open however long the writer is descheduled on a loaded machine (a bare
+/// writer pausing past the storm's quiet window would rightly make two bursts).
 #[test]
-fn five_thousand_files_at_once_rerun_each_affected_check_exactly_once() {
+fn a_checkout_of_five_thousand_files_reruns_each_affected_check_exactly_once() {
     let sb = sandbox();
     let mut w = Watching::start(&sb, &[]);
     w.mark();
+    let lock = sb.repo.join(".git/index.lock");
+    std::fs::write(&lock, "").unwrap();
     std::fs::create_dir_all(sb.repo.join("gen")).unwrap();
     for n in 0..5000 {
         let ext = if n % 2 == 0 { "py" } else { "js" };
         std::fs::write(sb.repo.join(format!("gen/f{n}.{ext}")), n.to_string()).unwrap();
     }
+    std::fs::remove_file(&lock).unwrap();
     w.wait_for_all(&[&|l| l.contains("✔ py passed"), &|l| {
         l.contains("✔ js passed")
     }]);
@@ -279,4 +293,106 @@ fn watch_runs_are_recorded_for_the_gates() {
     let (code, out, err) = common::output_of(&mut sb.cmd(&["gate", "--no-run"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("ok passed"), "{out}");
+}
+
+#[test]
+fn a_command_edited_while_watching_does_not_run_until_trusted_again() {
+    let config = "[[check]]\nid = \"show\"\nrun = \"echo shown\"\nwatch = [\"src/**\"]\n";
+    let sb = Sandbox::with_config(config);
+    sb.write("src/a.txt", "1");
+    sb.trust();
+    let mut w = Watching::start_with(&sb, &["--no-register"]);
+    sb.write(
+        "preflight.toml",
+        &config.replace("echo shown", "touch ran-after-edit"),
+    );
+    let line = w.wait_for(|l| l.contains("still running the previous configuration"));
+    assert!(line.contains("is not trusted"), "{line}");
+    // A change still runs the trusted command (the positive control), not the new one.
+    w.mark();
+    sb.write("src/a.txt", "2");
+    w.wait_for(|l| l.contains("✔ show passed"));
+    assert!(!sb.repo.join("ran-after-edit").exists());
+    assert_eq!(w.starts_of("show"), 1, "{:?}", w.seen);
+}
+
+/// A C project whose `make test` writes its binary, objects and output into the tree
+/// (nothing ignored), committed; the detected default runs `make test`, which has no
+/// watch globs: every change would re-run it.
+fn make_repo(counter: &std::path::Path) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write(
+        "Makefile",
+        &format!(
+            "test: t\n\t./t > test-output.txt\n\techo run >> {}\n\nt: t.o\n\tcc -o t t.o\n\nt.o: t.c\n\tcc -c -o t.o t.c\n",
+            counter.display()
+        ),
+    );
+    sb.write("t.c", "int main(void) { return 0; }\n");
+    sb.write("notes.txt", "1\n");
+    sb.git(&["add", "-A"]);
+    sb.git(&["commit", "-qm", "c project"]);
+    sb
+}
+
+/// The runs' own writes (binaries, objects, output, none of them ignored) never re-run
+/// the check; a real save still does, once.
+#[test]
+fn a_check_writing_into_the_tree_never_reruns_itself() {
+    if Command::new("cc").arg("--version").output().is_err() {
+        eprintln!("skipped: no C compiler");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sb = make_repo(&dir.path().join("runs"));
+    let mut w = Watching::start(&sb, &[]);
+    w.mark();
+    // A save of the source: make rebuilds t.o and t, and rewrites test-output.txt.
+    sb.write("t.c", "int main(void) { return 1 - 1; }\n");
+    w.wait_for(|l| l.contains("▶ test (t.c)"));
+    w.wait_for(|l| l.contains("✔ test passed"));
+    // Then a save elsewhere: its run comes after anything the first run caused.
+    sb.write("notes.txt", "2\n");
+    w.wait_for(|l| l.contains("▶ test (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ test passed"));
+    sb.write("notes.txt", "3\n");
+    w.wait_for(|l| l.contains("▶ test (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ test passed"));
+    assert_eq!(w.starts_of("test"), 3, "{:#?}", w.seen);
+    let runs = std::fs::read_to_string(dir.path().join("runs")).unwrap();
+    assert_eq!(
+        runs.lines().count(),
+        4,
+        "startup and three saves: {:#?}",
+        w.seen
+    );
+}
+
+/// A check that rewrites a file git tracks on every run re-triggers itself: it is
+/// paused, with the path named and how to ignore it; a real edit resumes it.
+#[test]
+fn a_check_that_keeps_retriggering_itself_is_paused_and_says_why() {
+    // It rewrites gen.txt once `go` exists, so the loop starts when the test says.
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"gen\"\nrun = \"sleep 0.2; test ! -f go || date +%s%N > gen.txt\"\n",
+    );
+    sb.write("gen.txt", "0\n");
+    sb.write("notes.txt", "1\n");
+    sb.git(&["add", "-A"]);
+    sb.git(&["commit", "-qm", "tracked"]);
+    let mut w = Watching::start(&sb, &[]);
+    sb.write("go", "");
+    let line = w.wait_for(|l| l.contains("⏸ gen paused"));
+    assert!(line.contains("gen paused for gen.txt:"), "{line}");
+    assert!(line.contains("[watch] ignore = [\"gen.txt\"]"), "{line}");
+    // Its runs' own write no longer re-runs it: a real edit runs it once, and the
+    // next real edit's run is the next one.
+    w.mark();
+    sb.write("notes.txt", "3\n");
+    w.wait_for(|l| l.contains("▶ gen (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ gen passed"));
+    sb.write("notes.txt", "4\n");
+    w.wait_for(|l| l.contains("▶ gen (notes.txt)"));
+    w.wait_for(|l| l.contains("✔ gen passed"));
+    assert_eq!(w.starts_of("gen"), 2, "{:#?}", w.seen);
 }

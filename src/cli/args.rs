@@ -50,7 +50,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Run what the release gates need and print the verdict: GO or NO-GO, and why.
     ///
-    /// Exits 0 on GO, 1 on NO-GO, 2 on a usage, configuration or I/O error.
+    /// Exits 0 on GO, 1 on NO-GO or when there is no verdict (no gate can block), 2 on
+    /// a usage, configuration or I/O error.
     Gate(GateArgs),
     /// Write the readiness report: verdict, gates, blockers, the register by severity
     /// and over time, residual risks, plan progress, checks with metric trends, and
@@ -115,9 +116,11 @@ pub enum Command {
     },
     /// Trust this repository's preflight.toml (or its detected checks) to run.
     ///
-    /// Shows the commands it allows. Trust is kept in the user's data directory, bound
-    /// to the repository's path and the file's content: an edited file asks again.
-    Trust,
+    /// Shows the commands it would allow and, on a terminal, asks before trusting them
+    /// (--yes trusts without asking, for scripts). Trust is kept in the user's data
+    /// directory, bound to the repository's path and the file's content: an edited
+    /// file asks again.
+    Trust(TrustArgs),
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +149,10 @@ pub struct CheckArgs {
     /// (until Ctrl-C).
     #[arg(long, short = 'w', conflicts_with = "json")]
     pub watch: bool,
+
+    /// Print the commands that would run (and where), run nothing. Needs no trust.
+    #[arg(long, short = 'n', conflicts_with_all = ["json", "watch"])]
+    pub dry_run: bool,
 }
 
 // Parsed once per process: the size of a variant does not matter.
@@ -350,6 +357,13 @@ pub struct IngestArgs {
     /// Ingest it even if it is older than the last report ingested for the check.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// Trust without asking (for scripts; the commands are still shown).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

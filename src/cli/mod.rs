@@ -6,6 +6,7 @@ mod args;
 pub use args::{
     BaselineArgs, CheckArgs, Cli, Command, GateArgs, GateFormat, IngestArgs, InitArgs,
     IssueCommand, ListIssuesArgs, NewIssueArgs, PlanAction, PlanArgs, ReportArgs, ReportFormat,
+    TrustArgs,
 };
 
 use crate::commands::{self, check, gate, issue, report};
@@ -42,7 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::MergeFile { base, ours, theirs } => {
             commands::merge_file::run(&base, &ours, &theirs)
         }
-        Command::Trust => commands::trust::run(repo),
+        Command::Trust(TrustArgs { yes }) => commands::trust::run(repo, yes),
     }
 }
 
@@ -62,13 +63,58 @@ fn run_issue(repo: Option<&std::path::Path>, cmd: IssueCommand) -> Result<ExitCo
     }
 }
 
-/// An error report as one line: each cause after the last, joined by ": ".
+/// Install the panic and error hooks.
+///
+/// Panics print color-eyre's report (after the cockpit restored the terminal), with a
+/// backtrace when `RUST_BACKTRACE` asks for one. Errors are printed as one line, so a
+/// backtrace captured for them would never be seen: symbolising one costs ~250 ms and
+/// ~100 MiB on every error exit. They capture none, unless `RUST_LIB_BACKTRACE=1`
+/// asks for it; [`error_backtraces`] then says to print the whole report.
+pub fn install_hooks() {
+    let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
+    panic_hook.install();
+    if error_backtraces() {
+        let _ = eyre_hook.install();
+    } else {
+        let _ = color_eyre::eyre::set_hook(Box::new(|_| Box::new(PlainErrors)));
+    }
+}
+
+/// Whether errors carry a backtrace (and are printed whole): `RUST_LIB_BACKTRACE=1`.
+pub fn error_backtraces() -> bool {
+    std::env::var_os("RUST_LIB_BACKTRACE").is_some_and(|v| v != "0")
+}
+
+/// The error handler: the message and its causes, nothing captured.
+struct PlainErrors;
+
+impl color_eyre::eyre::EyreHandler for PlainErrors {
+    fn debug(
+        &self,
+        error: &(dyn std::error::Error + 'static),
+        f: &mut std::fmt::Formatter<'_>,
+    ) -> std::fmt::Result {
+        write!(f, "{error}")?;
+        let mut cause = error.source();
+        while let Some(next) = cause {
+            write!(f, ": {next}")?;
+            cause = next.source();
+        }
+        Ok(())
+    }
+}
+
+/// An error report as one line: each cause after the last, joined by ": ". Errors
+/// echo what a repository wrote (ids, keys, paths), so the line is sanitised.
 pub fn one_line(report: &color_eyre::Report) -> String {
-    report
+    let line = report
         .chain()
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
-        .join(": ")
+        .join(": ");
+    crate::text::sanitize::one_line(&line).into_owned()
 }
 
 impl From<BaselineArgs> for commands::baseline::Options {
@@ -111,6 +157,7 @@ impl From<CheckArgs> for check::Options {
             trust: args.trust,
             register: !args.no_register,
             watch: args.watch,
+            dry_run: args.dry_run,
         }
     }
 }

@@ -49,9 +49,10 @@ pub fn run(repo_arg: Option<&Path>, options: &Options) -> Result<ExitCode> {
     remember(&ws, head.as_ref(), &outcomes);
     for o in outcomes.iter().filter(|o| !o.status.is_judged()) {
         let why = o.error.as_deref().unwrap_or("it could not be judged");
-        eprintln!(
+        errln!(
             "preflight: warning: {}: not recorded ({}: {why})",
-            o.check, o.status
+            o.check,
+            o.status
         );
     }
     let (checks, entries) = baseline::entries_of(&ws.config, &outcomes);
@@ -61,11 +62,11 @@ pub fn run(repo_arg: Option<&Path>, options: &Options) -> Result<ExitCode> {
     let applied = baseline::apply(&ws.repo, &checks, entries).map_err(|e| eyre!(e))?;
     let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
     for error in applied.errors.iter().chain(&filed.errors) {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {error}");
     }
     say(&applied);
     if let Some(line) = filed.summary() {
-        println!("{line}");
+        outln!("{line}");
     }
     let all_judged = outcomes.iter().all(|o| o.status.is_judged());
     Ok(if all_judged {
@@ -85,7 +86,7 @@ fn from_register(ws: &Workspace, ids: &[String]) -> Result<ExitCode> {
     }
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {error}");
     }
     let wanted = |check: &str| ids.is_empty() || ids.iter().any(|id| id == check);
     let entries: Vec<Entry> = loaded
@@ -106,14 +107,14 @@ fn from_register(ws: &Workspace, ids: &[String]) -> Result<ExitCode> {
     let checks: Vec<String> = checks.into_iter().collect();
     let applied = baseline::apply(&ws.repo, &checks, entries).map_err(|e| eyre!(e))?;
     for error in &applied.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {error}");
     }
     say(&applied);
     Ok(ExitCode::SUCCESS)
 }
 
 fn say(applied: &baseline::Applied) {
-    println!(
+    outln!(
         "baseline: {} finding{} recorded in {} for {} (commit it: reviewers see what was accepted as pre-existing)",
         applied.entries,
         if applied.entries == 1 { "" } else { "s" },
@@ -121,7 +122,7 @@ fn say(applied: &baseline::Applied) {
         applied.checks.join(", ")
     );
     if !applied.adopted.is_empty() {
-        println!(
+        outln!(
             "register: {} moved from new to open (in the baseline)",
             applied.adopted.len()
         );

@@ -3,7 +3,7 @@
 
 use super::check::{remember, require_trust, run_all, select};
 use crate::domain::baseline::Baseline;
-use crate::domain::gate::{evaluate, CheckState, GateKind, Inputs, Verdict};
+use crate::domain::gate::{evaluate, CheckState, Decision, GateKind, Inputs, Verdict};
 use crate::domain::issue::Issue;
 use crate::exit;
 use crate::git_burndown::Burndown;
@@ -13,8 +13,9 @@ use crate::repo::Head;
 use crate::report::{self, github};
 use crate::store::Store;
 use crate::text::format::ago;
+use crate::text::sanitize::Line;
 use crate::workspace::{self, Workspace};
-use color_eyre::eyre::{bail, Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -51,12 +52,6 @@ pub struct Options {
 
 pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let ws = Workspace::open(repo_arg)?;
-    if ws.config.gates.is_empty() {
-        bail!(
-            "no release gates: add [[gate]] tables to {} (e.g. checks = [\"test\"], max_open = {{ critical = 0 }}, blockers = 0)",
-            crate::config::FILE_NAME
-        );
-    }
     let needed = needed_checks(&ws);
     if args.run && !needed.is_empty() {
         require_trust(&ws, args.trust)?;
@@ -73,10 +68,10 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         if args.register {
             let filed = register::file_outcomes(&ws.repo, &ws.config, head.as_ref(), &outcomes)?;
             for error in &filed.errors {
-                eprintln!("preflight: warning: {error}");
+                errln!("preflight: warning: {}", Line(error));
             }
             if let Some(hint) = filed.flood_hint() {
-                eprintln!("preflight: {hint}");
+                errln!("preflight: {hint}");
             }
         }
     }
@@ -88,11 +83,11 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
         .collect();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {}", Line(error));
     }
     let (baseline, warning) = register::baseline::load(&ws.repo);
     if let Some(warning) = warning {
-        eprintln!("preflight: warning: {warning}");
+        errln!("preflight: warning: {}", Line(&warning));
     }
     let head = ws.repo.head();
     let commit = head.as_ref().and_then(|h| h.commit.clone());
@@ -112,17 +107,17 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             commit.as_deref(),
             head.as_ref().map_or(0, |h| h.dirty),
         ) {
-            eprintln!("preflight: {line}");
+            errln!("preflight: {}", Line(&line));
         }
     }
     let branch = head.as_ref().and_then(|h| h.branch.clone());
     if args.format == Format::Github {
         let lines = github::commands(&ws.config.gates, &verdict, &loaded.issues, &baseline);
         for line in lines {
-            println!("{line}");
+            outln!("{line}");
         }
         if let Err(e) = step_summary(&ws, &loaded.issues, &baseline, head.as_ref()) {
-            eprintln!("preflight: warning: cannot append to $GITHUB_STEP_SUMMARY: {e:#}");
+            errln!("preflight: warning: cannot append to $GITHUB_STEP_SUMMARY: {e:#}");
         }
     }
     if args.format == Format::Json {
@@ -135,7 +130,15 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
             commit.as_deref(),
         );
     }
-    Ok(if verdict.go {
+    if verdict.decision == Decision::NoVerdict && args.format != Format::Json {
+        errln!(
+            "preflight: nothing can say GO: add [[gate]] tables to {} (`preflight init` writes working ones: the checks pass, no open blocker, no open critical)",
+            crate::config::FILE_NAME
+        );
+    }
+    // Only GO passes: no verdict fails a CI job as NO-GO does, rather than letting a
+    // repository without gates through.
+    Ok(if verdict.is_go() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(exit::FAILED)
@@ -224,32 +227,34 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
             (false, true) => "WARN",
         };
         let advisory = if gate.advisory { " (advisory)" } else { "" };
-        println!(
+        outln!(
             "{mark}  {:<width$}  {}{advisory} · {}",
-            gate.id, gate.name, gate.reason
+            Line(&gate.id),
+            Line(&gate.name),
+            Line(&gate.reason)
         );
     }
     let blockers = blocker_issues(verdict, issues);
     if !blockers.is_empty() {
-        println!("release blockers:");
+        outln!("release blockers:");
         for issue in &blockers {
-            println!(
+            outln!(
                 "  {}  {:<8}  {}  ({}, {})",
                 issue.id,
                 issue.severity,
-                issue.title,
+                Line(&issue.title),
                 issue.status,
-                issue.owner.as_deref().unwrap_or("no owner")
+                Line(issue.owner.as_deref().unwrap_or("no owner"))
             );
         }
     }
     let at = match (branch, commit) {
-        (Some(b), Some(c)) => format!(" · {b}@{c}"),
-        (None, Some(c)) => format!(" · {c}"),
+        (Some(b), Some(c)) => format!(" · {}@{}", Line(b), Line(c)),
+        (None, Some(c)) => format!(" · {}", Line(c)),
         _ => String::new(),
     };
-    if verdict.go {
-        println!("GO{at}");
+    if verdict.decision != Decision::NoGo {
+        outln!("{}{at}", verdict.headline());
     } else {
         let gates = match verdict.failing {
             0 => String::new(),
@@ -265,7 +270,7 @@ fn print_text(verdict: &Verdict, issues: &[Issue], branch: Option<&str>, commit:
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect();
-        println!("NO-GO: {}{at}", why.join(", "));
+        outln!("NO-GO: {}{at}", why.join(", "));
     }
 }
 
@@ -295,7 +300,7 @@ fn print_json(
     commit: Option<String>,
 ) -> Result<()> {
     let report = JsonVerdict {
-        verdict: if verdict.go { "GO" } else { "NO-GO" },
+        verdict: verdict.decision.code(),
         gates: &verdict.gates,
         blockers: blocker_issues(verdict, issues)
             .into_iter()
@@ -311,7 +316,7 @@ fn print_json(
         branch,
         commit,
     };
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&report).wrap_err("cannot encode the verdict")?
     );

@@ -8,6 +8,7 @@ use crate::fsutil::write_atomic;
 use crate::markdown::{self, Document, MdFinding};
 use crate::repo::Repo;
 use crate::store::{self, Store};
+use crate::text::sanitize::{Line, Lines};
 use color_eyre::eyre::{eyre, Result, WrapErr};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -23,7 +24,12 @@ pub fn run(
     output: Option<&Path>,
     issues: bool,
 ) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
+    let bytes = crate::fsutil::read_regular(
+        file,
+        crate::fsutil::MAX_TEXT_FILE,
+        crate::fsutil::Links::Follow,
+    )
+    .wrap_err_with(|| format!("cannot read {}", file.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     let stem = file
         .file_stem()
@@ -40,20 +46,21 @@ pub fn run(
             .or(doc.notes.first())
             .cloned()
             .unwrap_or_else(|| "no tasks or findings recognised".into());
-        eprintln!(
-            "preflight: nothing to import from {}: {why}",
-            file.display()
+        errln!(
+            "preflight: nothing to import from {}: {}",
+            Line(&file.display().to_string()),
+            Line(&why)
         );
         return Ok(ExitCode::SUCCESS);
     }
     let source = file.display().to_string();
     if tasks > 0 {
         match output {
-            None => print!("{}", render(&doc, &source, &[])),
+            None => out!("{}", Lines(&render(&doc, &source, &[]))),
             Some(out) => merge_into(out, &doc, &source)?,
         }
     } else {
-        eprintln!("preflight: {} has no tasks, only findings", file.display());
+        errln!("preflight: {} has no tasks, only findings", Line(&source));
     }
     if issues {
         let start = match repo_arg {
@@ -184,10 +191,11 @@ fn merge_into(out: &Path, doc: &Document, source: &str) -> Result<()> {
         .map_err(|e| eyre!("the merged file would be invalid, nothing written: {e}"))?;
     write_atomic(out, merged.as_bytes())?;
     let skipped = doc.tasks().count() - added_tasks;
-    println!(
-        "imported {added_tasks} task{} from {source} into {}{}",
+    outln!(
+        "imported {added_tasks} task{} from {} into {}{}",
         if added_tasks == 1 { "" } else { "s" },
-        out.display(),
+        Line(source),
+        Line(&out.display().to_string()),
         if skipped > 0 {
             format!(" ({skipped} already there)")
         } else {
@@ -244,7 +252,10 @@ fn status(finding: &MdFinding) -> Status {
 /// File each finding once: a second import of the same file finds them by fingerprint.
 fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()> {
     if findings.is_empty() {
-        eprintln!("preflight: {source} has no findings table to import");
+        errln!(
+            "preflight: {} has no findings table to import",
+            Line(source)
+        );
         return Ok(());
     }
     let store = Store::new(repo);
@@ -292,10 +303,11 @@ fn file_findings(repo: &Repo, findings: &[MdFinding], source: &str) -> Result<()
         store.create(&lock, &mut issue)?;
         filed.push(issue.id);
     }
-    println!(
-        "filed {} issue{} from {source}{}",
+    outln!(
+        "filed {} issue{} from {}{}",
         filed.len(),
         if filed.len() == 1 { "" } else { "s" },
+        Line(source),
         if known > 0 {
             format!(" ({known} already in the register)")
         } else {

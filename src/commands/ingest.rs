@@ -32,10 +32,10 @@ pub fn run(repo_arg: Option<&Path>, options: &Options) -> Result<ExitCode> {
     )
     .map_err(|e| eyre!(e))?;
     for error in &done.filed.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {error}");
     }
     if done.undeclared {
-        eprintln!(
+        errln!(
             "preflight: warning: `{}` is not declared in preflight.toml: its findings were filed with default severities",
             options.check
         );
@@ -49,7 +49,7 @@ pub fn run(repo_arg: Option<&Path>, options: &Options) -> Result<ExitCode> {
         .filed
         .summary()
         .unwrap_or_else(|| "register: no change".to_string());
-    println!(
+    outln!(
         "ingested {} as a {} run made {} (by {}){at}: {} finding{} · {filed}",
         options.file.display(),
         options.check,

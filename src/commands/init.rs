@@ -33,7 +33,7 @@ pub fn run(repo_arg: Option<&Path>, options: Options) -> Result<ExitCode> {
             );
         }
         let installed = git_driver::install(&repo).map_err(|e| eyre!(e))?;
-        println!("{}", wired(&installed));
+        outln!("{}", wired(installed));
         return Ok(ExitCode::SUCCESS);
     }
     let path = repo.root.join(config::FILE_NAME);
@@ -48,12 +48,12 @@ pub fn run(repo_arg: Option<&Path>, options: Options) -> Result<ExitCode> {
     write_atomic(&path, text.as_bytes())?;
     let ids: Vec<&str> = parsed.checks.iter().map(|c| c.id.as_str()).collect();
     if ids.is_empty() {
-        println!(
+        outln!(
             "wrote {} with no checks (nothing detected): add [[check]] tables to it",
             path.display()
         );
     } else {
-        println!(
+        outln!(
             "wrote {} with {} check{}: {}\nreview it, then run `preflight trust`",
             path.display(),
             ids.len(),
@@ -63,14 +63,14 @@ pub fn run(repo_arg: Option<&Path>, options: Options) -> Result<ExitCode> {
     }
     if repo.git_dir.is_some() {
         match git_driver::install(&repo) {
-            Ok(installed) => println!("{}", wired(&installed)),
-            Err(e) => eprintln!("preflight: warning: the merge driver is not wired: {e}"),
+            Ok(installed) => outln!("{}", wired(installed)),
+            Err(e) => errln!("preflight: warning: the merge driver is not wired: {e}"),
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn wired(installed: &Installed) -> String {
+fn wired(installed: Installed) -> String {
     let attributes = if installed.attributes {
         format!(
             "added `{}` to .gitattributes (commit it)",

@@ -8,6 +8,7 @@ use crate::domain::triage::{self, Edit};
 use crate::repo::Repo;
 use crate::store::{self, Store, ID_PREFIX};
 use crate::text::format::{age, fit};
+use crate::text::sanitize::{multi_line, Line};
 use color_eyre::eyre::{bail, eyre, Result, WrapErr};
 use std::path::Path;
 use std::process::ExitCode;
@@ -98,6 +99,7 @@ pub fn note(repo_arg: Option<&Path>, id: &str, text: &str) -> Result<ExitCode> {
 }
 
 /// Turn what the user typed into a register id: case and the `PF-` prefix are optional.
+/// Anything but a valid id is refused before a file is looked at.
 fn resolve(store: &Store, typed: &str) -> Result<String> {
     let upper = typed.trim().to_ascii_uppercase();
     let id = if upper.starts_with(ID_PREFIX) {
@@ -105,14 +107,24 @@ fn resolve(store: &Store, typed: &str) -> Result<String> {
     } else {
         format!("{ID_PREFIX}{upper}")
     };
-    if store.path_of(&id).is_file() {
+    if !store::is_valid_id(&id) {
+        bail!(
+            "`{}` is not an issue id (PF- and up to 32 letters or digits, e.g. PF-7K3Q9X)",
+            Line(typed)
+        );
+    }
+    if std::fs::symlink_metadata(store.path_of(&id)).is_ok() {
         return Ok(id);
     }
     let known: Vec<String> = store.load().issues.into_iter().map(|i| i.id).collect();
     let hint = did_you_mean(&id, known.iter().map(String::as_str))
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
-    bail!("no issue `{typed}` in {}{hint}", store.dir().display())
+    bail!(
+        "no issue `{}` in {}{hint}",
+        Line(typed),
+        store.dir().display()
+    )
 }
 
 fn change(
@@ -124,9 +136,12 @@ fn change(
     let id = resolve(store, typed)?;
     let actor = store::actor(repo);
     let issue = store.update(&id, None, &actor, edit)?;
-    println!(
+    outln!(
         "{} {} · {} · revision {}",
-        issue.id, issue.status, issue.severity, issue.revision
+        issue.id,
+        issue.status,
+        issue.severity,
+        issue.revision
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -195,7 +210,7 @@ pub fn new(repo_arg: Option<&Path>, args: NewIssue) -> Result<ExitCode> {
     issue.log(&actor.at, &actor.by, "filed by hand");
     let lock = store.lock()?;
     store.create(&lock, &mut issue)?;
-    println!("{}", issue.id);
+    outln!("{}", issue.id);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -218,7 +233,7 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
     };
     let loaded = store.load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {}", Line(error));
     }
     let mut issues: Vec<Issue> = loaded
         .issues
@@ -228,15 +243,15 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
     issues.sort_by(triage_order);
     if args.json {
         let text = serde_json::to_string_pretty(&issues).wrap_err("cannot encode the issues")?;
-        println!("{text}");
+        outln!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
     if issues.is_empty() {
-        println!("no issues match");
+        outln!("no issues match");
         return Ok(ExitCode::SUCCESS);
     }
     let now = SystemTime::now();
-    println!(
+    outln!(
         "{:<9}  {:<8}  {:<11}  {:<1}  {}  {}  {:>4}  SOURCE",
         "ID",
         "SEV",
@@ -247,19 +262,25 @@ pub fn list(repo_arg: Option<&Path>, args: &ListOptions) -> Result<ExitCode> {
         "AGE"
     );
     for issue in &issues {
-        println!(
+        outln!(
             "{:<9}  {:<8}  {:<11}  {:<1}  {}  {}  {:>4}  {}",
             issue.id,
             issue.severity,
             issue.status,
             if issue.blocker { "●" } else { " " },
-            fit(&issue.title, 48),
-            fit(issue.owner.as_deref().unwrap_or("-"), 10),
+            fit(&Line(&issue.title).to_string(), 48),
+            fit(&Line(issue.owner.as_deref().unwrap_or("-")).to_string(), 10),
             age(&issue.created, now),
-            issue.source()
+            Line(issue.source())
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A multi-line field made safe, its later lines indented under the first (so no line
+/// of it can pass for a line of preflight's own).
+fn indented(text: &str) -> String {
+    multi_line(text).replace('\n', "\n            ")
 }
 
 /// `preflight issue show ID`: one issue with its history.
@@ -269,11 +290,11 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
     let issue = store.read(&id)?;
     if json {
         let text = serde_json::to_string_pretty(&issue).wrap_err("cannot encode the issue")?;
-        println!("{text}");
+        outln!("{text}");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}  {}", issue.id, issue.title);
-    println!(
+    outln!("{}  {}", issue.id, Line(&issue.title));
+    outln!(
         "{} · {}{}{} · revision {}",
         issue.severity,
         issue.status,
@@ -302,28 +323,16 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
     ];
     for (label, value) in fields {
         if let Some(value) = value {
-            println!("{label:>10}: {value}");
+            // Who, what size, where: one line. What and how: may take several.
+            let shown = match label {
+                "owner" | "effort" | "task" | "area" => Line(&value).to_string(),
+                _ => indented(&value),
+            };
+            outln!("{label:>10}: {shown}");
         }
     }
     if let Some(link) = &issue.finding {
-        let place = match (&link.path, link.line) {
-            (Some(p), Some(l)) => format!("{p}:{l}"),
-            (Some(p), None) => p.clone(),
-            _ => "-".into(),
-        };
-        println!(
-            "   finding: {} {} at {place} (first seen {}, last seen {})",
-            link.check, link.rule, link.first_seen, link.last_seen
-        );
-        if let Some(summary) = link.dependency_summary() {
-            println!("   package: {summary}");
-        }
-        if !link.aliases.is_empty() {
-            println!("   aliases: {}", link.aliases.join(", "));
-        }
-        if let Some(confidence) = &link.confidence {
-            println!("confidence: {confidence}");
-        }
+        print_finding(link);
     }
     if let Some(d) = &issue.dismissal {
         let until = d
@@ -336,16 +345,58 @@ pub fn show(repo_arg: Option<&Path>, typed: &str, json: bool) -> Result<ExitCode
             .as_deref()
             .map(|n| format!(": {n}"))
             .unwrap_or_default();
-        println!(" dismissed: {}{until} by {}{note}", d.reason, d.by);
+        outln!(
+            " dismissed: {}{} by {}{}",
+            d.reason,
+            Line(&until),
+            Line(&d.by),
+            indented(&note)
+        );
     }
     for note in &issue.notes {
-        println!("      note: {} ({}, {})", note.text, note.by, note.at);
+        outln!(
+            "      note: {} ({}, {})",
+            indented(&note.text),
+            Line(&note.by),
+            Line(&note.at)
+        );
     }
     if !issue.history.is_empty() {
-        println!("history:");
+        outln!("history:");
         for h in &issue.history {
-            println!("  {}  {:<10}  {}", h.at, h.by, h.change);
+            outln!(
+                "  {}  {:<10}  {}",
+                Line(&h.at),
+                Line(&h.by),
+                Line(&h.change)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The finding behind an issue, each field sanitised (they come from a tool's report).
+fn print_finding(link: &crate::domain::issue::FindingLink) {
+    let place = match (&link.path, link.line) {
+        (Some(p), Some(l)) => format!("{p}:{l}"),
+        (Some(p), None) => p.clone(),
+        _ => "-".into(),
+    };
+    outln!(
+        "   finding: {} {} at {} (first seen {}, last seen {})",
+        Line(&link.check),
+        Line(&link.rule),
+        Line(&place),
+        Line(&link.first_seen),
+        Line(&link.last_seen)
+    );
+    if let Some(summary) = link.dependency_summary() {
+        outln!("   package: {}", Line(&summary));
+    }
+    if !link.aliases.is_empty() {
+        outln!("   aliases: {}", Line(&link.aliases.join(", ")));
+    }
+    if let Some(confidence) = &link.confidence {
+        outln!("confidence: {}", Line(confidence));
+    }
 }

@@ -4,6 +4,7 @@
 use crate::config::FILE_NAME;
 use crate::domain::plan::{Location, Plan, TaskCounts, TaskStatus};
 use crate::plan_files;
+use crate::text::sanitize::Line;
 use crate::workspace::Workspace;
 use color_eyre::eyre::{eyre, Result, WrapErr};
 use serde::Serialize;
@@ -20,7 +21,7 @@ pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
     if json {
         let mut value = json_plan(plan);
         value["notes"] = serde_json::to_value(&notes).wrap_err("cannot encode the notes")?;
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&value).wrap_err("cannot encode the plan")?
         );
@@ -28,9 +29,9 @@ pub fn show(repo_arg: Option<&Path>, json: bool) -> Result<ExitCode> {
     }
     show_tree(plan);
     if !notes.is_empty() {
-        println!("\nnotes on the markdown plans:");
+        outln!("\nnotes on the markdown plans:");
         for n in &notes {
-            println!("  {}: {}", n.file, n.note);
+            outln!("  {}: {}", Line(&n.file), Line(&n.note));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -61,7 +62,7 @@ fn reader_notes(ws: &Workspace) -> Vec<ReaderNote> {
 /// Phases with their progress, sections and tasks, as text.
 fn show_tree(plan: &Plan) {
     if plan.phases.is_empty() {
-        println!(
+        outln!(
             "no plan: add [[phase]] tables to {FILE_NAME}, or markdown plans with [project] plans = [\"docs/plan/*.md\"]"
         );
         return;
@@ -87,17 +88,17 @@ fn show_tree(plan: &Plan) {
                 counts.counted(),
             )
         };
-        println!(
+        outln!(
             "{}  {}  {bar}  {}",
-            phase.id,
-            phase.title,
-            place(phase.source.as_ref())
+            Line(&phase.id),
+            Line(&phase.title),
+            Line(&place(phase.source.as_ref()))
         );
         let mut section: Option<&str> = None;
         for task in &phase.tasks {
             if task.section.is_some() && task.section.as_deref() != section {
                 section = task.section.as_deref();
-                println!("  § {}", section.unwrap_or_default());
+                outln!("  § {}", Line(section.unwrap_or_default()));
             }
             let blockers = plan.blockers(task);
             let glyph = match (task.status, blockers.is_empty()) {
@@ -112,13 +113,13 @@ fn show_tree(plan: &Plan) {
             } else if blockers.is_empty() || task.status.is_closed() {
                 String::new()
             } else {
-                format!("  (waits for {})", blockers.join(", "))
+                format!("  (waits for {})", Line(&blockers.join(", ")))
             };
-            println!(
+            outln!(
                 "  {glyph} {:<8} {}{waits}  {}",
-                task.id,
-                task.title,
-                place(task.source.as_ref())
+                Line(&task.id),
+                Line(&task.title),
+                Line(&place(task.source.as_ref()))
             );
         }
     }
@@ -190,6 +191,6 @@ pub fn set(repo_arg: Option<&Path>, task_id: &str, status: &str) -> Result<ExitC
     let status: TaskStatus = status.parse().map_err(|e: String| eyre!(e))?;
     let ws = Workspace::open(repo_arg)?;
     let file = plan_files::write_status(&ws.repo.root, &ws.config.plan, task_id, status)?;
-    println!("{task_id} {status} ({file})");
+    outln!("{} {status} ({})", Line(task_id), Line(&file));
     Ok(ExitCode::SUCCESS)
 }

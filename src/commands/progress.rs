@@ -4,6 +4,7 @@
 use crate::domain::check::RunStatus;
 use crate::runner::{Output, RunOutcome};
 use crate::text::format::human_duration;
+use crate::text::sanitize::{one_line, Line};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -27,8 +28,8 @@ pub fn finished_line(outcome: &RunOutcome) -> String {
     let mut line = format!(
         "{} {} {} in {}",
         glyph(outcome.status),
-        outcome.check,
-        outcome.status,
+        Line(&outcome.check),
+        outcome.status_label(),
         human_duration(outcome.duration)
     );
     match outcome.findings.len() {
@@ -37,7 +38,10 @@ pub fn finished_line(outcome: &RunOutcome) -> String {
         n => line.push_str(&format!(" · {n} findings")),
     }
     if let Some(error) = &outcome.error {
-        line.push_str(&format!(" · {error}"));
+        line.push_str(&format!(" · {}", Line(error)));
+    }
+    if let Some(cut) = &outcome.log_error {
+        line.push_str(&format!(" · {}", Line(cut)));
     }
     line
 }
@@ -74,14 +78,14 @@ impl Progress {
 
     pub fn started(&self, id: &str, output: &Output) {
         match self.0.as_ref() {
-            Mode::Plain => eprintln!("{} ▶ {id} started", clock()),
+            Mode::Plain => errln!("{} ▶ {} started", clock(), Line(id)),
             Mode::Bars { multi, bars, width } => {
                 let style = ProgressStyle::with_template(
                     "{spinner:.cyan} {prefix:.bold} {elapsed:>4} {wide_msg:.dim}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
                 let bar = multi.add(ProgressBar::new_spinner().with_style(style));
-                bar.set_prefix(format!("{id:<width$}"));
+                bar.set_prefix(format!("{:<width$}", Line(id)));
                 bar.enable_steady_tick(TICK_REFRESH);
                 lock(bars).insert(id.to_string(), (bar, output.clone()));
             }
@@ -92,9 +96,11 @@ impl Progress {
     pub fn refresh(&self) {
         if let Mode::Bars { bars, .. } = self.0.as_ref() {
             for (bar, output) in lock(bars).values() {
+                // The check's own output: colours stripped, every other control shown
+                // escaped, so nothing it prints acts on the terminal.
                 let last = output.lock().last().map(strip_ansi_escapes::strip_str);
                 if let Some(last) = last {
-                    bar.set_message(last.trim().to_string());
+                    bar.set_message(one_line(last.trim()).into_owned());
                 }
             }
         }
@@ -103,7 +109,7 @@ impl Progress {
     pub fn finished(&self, outcome: &RunOutcome) {
         let line = finished_line(outcome);
         match self.0.as_ref() {
-            Mode::Plain => eprintln!("{} {line}", clock()),
+            Mode::Plain => errln!("{} {line}", clock()),
             Mode::Bars { multi, bars, .. } => {
                 if let Some((bar, _)) = lock(bars).remove(&outcome.check) {
                     bar.finish_and_clear();

@@ -8,7 +8,6 @@ use crate::report::{self, Inputs};
 use crate::store::Store;
 use crate::workspace::Workspace;
 use color_eyre::eyre::{Result, WrapErr};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -39,11 +38,14 @@ pub fn run(repo_arg: Option<&Path>, args: &Options) -> Result<ExitCode> {
     let runs = History::new(&ws.repo.state_dir).load();
     let loaded = Store::new(&ws.repo).load();
     for error in &loaded.errors {
-        eprintln!("preflight: warning: {error}");
+        errln!("preflight: warning: {}", crate::text::sanitize::Line(error));
     }
     let (baseline, warning) = crate::register::baseline::load(&ws.repo);
     if let Some(warning) = warning {
-        eprintln!("preflight: warning: {warning}");
+        errln!(
+            "preflight: warning: {}",
+            crate::text::sanitize::Line(&warning)
+        );
     }
     let head = ws.repo.head();
     if args.format == Format::Sarif {
@@ -106,12 +108,9 @@ fn write_out(args: &Options, text: &str, what: &str) -> Result<ExitCode> {
     match &args.output {
         Some(path) => {
             write_atomic(path, text.as_bytes())?;
-            eprintln!("preflight: wrote {} ({what})", path.display());
+            errln!("preflight: wrote {} ({what})", path.display());
         }
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .wrap_err("cannot write the report to stdout")?,
+        None => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)
 }

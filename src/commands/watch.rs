@@ -11,9 +11,12 @@ use crate::domain::check::CheckSpec;
 use crate::exit;
 use crate::register;
 use crate::runner::slots::{Finished, RunEvent, Slots};
+use crate::runner::windows::RunWindows;
 use crate::runner::RunOutcome;
+use crate::text::sanitize::Line;
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
+use crate::watch::loops::{self, LoopGuard};
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::Result;
 use std::collections::BTreeMap;
@@ -34,6 +37,8 @@ struct Session {
     slots: Slots,
     latest: BTreeMap<String, RunOutcome>,
     triggers: Triggers,
+    /// Pauses a check that keeps re-triggering itself.
+    guard: LoopGuard,
 }
 
 pub fn run(
@@ -54,7 +59,10 @@ async fn watch(
     trust_flag: bool,
     register: bool,
 ) -> Result<ExitCode> {
-    let (_watching, mut events) = engine::spawn(ws.watch_options());
+    let windows = RunWindows::new(Some(ws.marks_dir()));
+    let mut options = ws.watch_options();
+    options.runs = Some(windows.clone());
+    let (_watching, mut events) = engine::spawn(options);
     let (done, mut runs) = unbounded_channel();
     let ctx = ws.run_context();
     let triggers = Triggers::new(&selected(&ws.config, &only));
@@ -64,9 +72,10 @@ async fn watch(
         only,
         trust_flag,
         register,
-        slots: Slots::new(ctx, jobs, capacity, done),
+        slots: Slots::new(ctx, jobs, capacity, done).with_windows(windows),
         latest: BTreeMap::new(),
         triggers,
+        guard: LoopGuard::default(),
     };
     for spec in selected(&session.ws.config, &session.only) {
         session.slots.start(&spec, STARTUP);
@@ -74,22 +83,36 @@ async fn watch(
     let stop = CancellationToken::new();
     let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::spawn(super::check::cancel_on_signal(stop.clone(), interrupted));
+    let mut code = exit::INTERRUPTED;
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
-            Some(event) = events.recv() => session.on_event(event),
+            Some(event) = events.recv() => {
+                if let WatchEvent::Gone(root) = &event {
+                    errln!(
+                        "preflight: the repository {} is gone (moved or deleted): watch mode stops",
+                        Line(&root.display().to_string())
+                    );
+                    code = exit::ERROR;
+                    break;
+                }
+                session.on_event(event);
+            }
             Some(run) = runs.recv() => match run {
                 RunEvent::Started { check, generation, trigger } => {
                     if session.slots.is_current(&check, generation) {
-                        println!("{} ▶ {check} ({trigger})", clock());
+                        outln!("{} ▶ {} ({})", clock(), Line(&check), Line(&trigger));
                     }
                 }
                 RunEvent::Finished(done) => session.on_finished(*done),
             },
         }
+        if crate::console::stdout_closed() {
+            break; // nobody reads us any more (`check --watch | head`)
+        }
     }
     session.slots.stop_all().await;
-    Ok(ExitCode::from(exit::INTERRUPTED))
+    Ok(ExitCode::from(code))
 }
 
 /// The checks to run: those named, or all.
@@ -105,14 +128,18 @@ fn selected(config: &Config, only: &[String]) -> Vec<CheckSpec> {
 impl Session {
     fn on_finished(&mut self, done: Finished) {
         if !self.slots.accept(&done) {
-            println!("{} ↻ {} cancelled: its inputs changed", clock(), done.check);
+            outln!(
+                "{} ↻ {} cancelled: its inputs changed",
+                clock(),
+                Line(&done.check)
+            );
             return;
         }
-        println!(
+        outln!(
             "{} {} ({})",
             clock(),
             finished_line(&done.outcome),
-            done.trigger
+            Line(&done.trigger)
         );
         // One `git status` for the history and the register.
         let head = self.ws.repo.head();
@@ -126,16 +153,19 @@ impl Session {
             ) {
                 Ok(filed) => {
                     for error in &filed.errors {
-                        eprintln!("preflight: warning: {error}");
+                        errln!("preflight: warning: {}", Line(error));
                     }
                     if let Some(line) = filed.summary() {
-                        println!("{} {line}", clock());
+                        outln!("{} {line}", clock());
                     }
                     if let Some(hint) = filed.flood_hint() {
-                        eprintln!("preflight: {hint}");
+                        errln!("preflight: {hint}");
                     }
                 }
-                Err(e) => eprintln!("preflight: warning: cannot file findings: {e}"),
+                Err(e) => errln!(
+                    "preflight: warning: cannot file findings: {}",
+                    Line(&e.to_string())
+                ),
             }
         }
         self.latest.insert(done.check.clone(), done.outcome);
@@ -154,14 +184,12 @@ impl Session {
 
     fn on_event(&mut self, event: WatchEvent) {
         match event {
-            WatchEvent::Changed(paths) => {
-                let affected: Vec<(String, String)> = self
-                    .triggers
-                    .affected(&paths)
-                    .into_iter()
-                    .map(|(id, path)| (id, path.display().to_string()))
-                    .collect();
-                for (id, trigger) in affected {
+            WatchEvent::Changed(changes) => {
+                let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
+                for message in reruns.paused {
+                    outln!("{} ⏸ {message}", clock());
+                }
+                for (id, trigger) in reruns.run {
                     if let Some(spec) = self.ws.config.check(&id).cloned() {
                         self.slots.start(&spec, &trigger);
                     }
@@ -169,7 +197,7 @@ impl Session {
             }
             WatchEvent::Config => self.reload(),
             WatchEvent::Overflow => {
-                println!(
+                outln!(
                     "{} too many changes at once to tell which: re-running every check",
                     clock()
                 );
@@ -177,13 +205,15 @@ impl Session {
                     self.slots.start(&spec, "many changes");
                 }
             }
-            WatchEvent::Warning(message) => eprintln!("preflight: warning: {message}"),
-            WatchEvent::Ready(folders) => println!(
+            WatchEvent::Warning(message) => {
+                errln!("preflight: warning: {}", Line(&message))
+            }
+            WatchEvent::Ready(folders) => outln!(
                 "{} watching {} ({folders} folders; Ctrl-C to stop)",
                 clock(),
-                self.ws.repo.root.display()
+                Line(&self.ws.repo.root.display().to_string())
             ),
-            WatchEvent::Register(_) | WatchEvent::Plans(_) => {}
+            WatchEvent::Register(_) | WatchEvent::Plans(_) | WatchEvent::Gone(_) => {}
         }
     }
 
@@ -192,23 +222,25 @@ impl Session {
         let candidate = match self.ws.reload() {
             Ok(candidate) => candidate,
             Err(error) => {
-                println!(
-                    "{} ✖ {error}; still running the previous configuration",
-                    clock()
+                outln!(
+                    "{} ✖ {}; still running the previous configuration",
+                    clock(),
+                    Line(&error)
                 );
                 return;
             }
         };
         if let Err(e) = require_trust(&candidate, self.trust_flag) {
-            println!(
-                "{} ✖ {e}; still running the previous configuration",
-                clock()
+            outln!(
+                "{} ✖ {}; still running the previous configuration",
+                clock(),
+                Line(&e.to_string())
             );
             return;
         }
         self.ws = candidate;
         self.triggers = Triggers::new(&selected(&self.ws.config, &self.only));
-        println!(
+        outln!(
             "{} ↻ reloaded {} ({} checks)",
             clock(),
             self.ws.config_name(),

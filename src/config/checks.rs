@@ -1,6 +1,12 @@
 //! `[[check]]` tables → check specs: commands, formats, metrics, timeouts.
 
-use super::*;
+use super::{
+    check_globs, check_unique_ids, suggestion, CheckSpec, Errors, Format, MetricSource, MetricSpec,
+    RawCheck, RawMetric, Severity,
+};
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use toml::Spanned;
 
 pub(super) fn validate_checks(raw: &[RawCheck], errors: &mut Errors) -> Vec<CheckSpec> {
     check_unique_ids("check", raw.iter().map(|c| &c.id), errors);
@@ -11,54 +17,14 @@ pub(super) fn validate_checks(raw: &[RawCheck], errors: &mut Errors) -> Vec<Chec
 
 pub(super) fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<CheckSpec> {
     let before = errors.list.len();
-    for glob in &raw.watch {
-        if let Err(e) = globset::Glob::new(glob.get_ref()) {
-            errors.at(
-                glob.span(),
-                format!("bad glob `{}`: {}", glob.get_ref(), e.kind()),
-            );
-        }
-    }
+    check_globs(&raw.watch, errors);
     if raw.run.get_ref().trim().is_empty() {
         errors.at(
             raw.run.span(),
             "`run` is empty: give the command line to run",
         );
     }
-    let format = match &raw.format {
-        // A report without a format: recognised from its content.
-        None if raw.report.is_some() => Format::Auto,
-        None => Format::ExitCode,
-        Some(name) => match name.get_ref().as_str() {
-            "lines" => match &raw.pattern {
-                None => {
-                    errors.at(
-                        name.span(),
-                        "format `lines` needs a `pattern` with named groups `path`, `line` and `message`",
-                    );
-                    Format::ExitCode
-                }
-                Some(pattern) => match compile_lines_pattern(pattern.get_ref()) {
-                    Ok(re) => Format::Lines(re),
-                    Err(msg) => {
-                        errors.at(pattern.span(), msg);
-                        Format::ExitCode
-                    }
-                },
-            },
-            other => Format::from_name(other).unwrap_or_else(|| {
-                errors.at(
-                    name.span(),
-                    format!(
-                        "unknown format `{other}`, expected one of: {}{}",
-                        Format::NAMES.join(", "),
-                        suggestion(other, Format::NAMES)
-                    ),
-                );
-                Format::ExitCode
-            }),
-        },
-    };
+    let format = validate_format(raw, errors);
     if let (Some(pattern), false) = (&raw.pattern, matches!(format, Format::Lines(_))) {
         if errors.list.len() == before {
             errors.at(
@@ -111,6 +77,44 @@ pub(super) fn validate_check(raw: &RawCheck, errors: &mut Errors) -> Option<Chec
         severity_map,
         metric,
     })
+}
+
+/// The check's `format` (and the `pattern` that `lines` needs).
+fn validate_format(raw: &RawCheck, errors: &mut Errors) -> Format {
+    match &raw.format {
+        // A report without a format: recognised from its content.
+        None if raw.report.is_some() => Format::Auto,
+        None => Format::ExitCode,
+        Some(name) => match name.get_ref().as_str() {
+            "lines" => match &raw.pattern {
+                None => {
+                    errors.at(
+                        name.span(),
+                        "format `lines` needs a `pattern` with named groups `path`, `line` and `message`",
+                    );
+                    Format::ExitCode
+                }
+                Some(pattern) => match compile_lines_pattern(pattern.get_ref()) {
+                    Ok(re) => Format::Lines(re),
+                    Err(msg) => {
+                        errors.at(pattern.span(), msg);
+                        Format::ExitCode
+                    }
+                },
+            },
+            other => Format::from_name(other).unwrap_or_else(|| {
+                errors.at(
+                    name.span(),
+                    format!(
+                        "unknown format `{other}`, expected one of: {}{}",
+                        Format::NAMES.join(", "),
+                        suggestion(other, Format::NAMES)
+                    ),
+                );
+                Format::ExitCode
+            }),
+        },
+    }
 }
 
 pub(super) fn compile_lines_pattern(pattern: &str) -> Result<regex::Regex, String> {

@@ -22,6 +22,11 @@ pub struct Detected {
     pub origin: &'static str,
     /// Severity of findings whose tool gives none (pip-audit gives none).
     pub severity: Option<&'static str>,
+    /// Environment that keeps the command from writing into the tree.
+    pub env: &'static [(&'static str, &'static str)],
+    /// Register severity by rule (`S*`: a rule prefix) or tool level, so a style nit
+    /// never files as `high`.
+    pub severity_map: &'static [(&'static str, &'static str)],
 }
 
 const RUST_WATCH: &[&str] = &["**/*.rs", "**/Cargo.toml", "Cargo.lock"];
@@ -59,7 +64,7 @@ pub fn detect(root: &Path) -> Vec<Detected> {
 pub fn detect_with(root: &Path, installed: &dyn Fn(&str) -> bool) -> Vec<Detected> {
     let mut found = Vec::new();
     if root.join("Cargo.toml").is_file() {
-        found.extend(rust());
+        found.extend(rust(root.join("Cargo.lock").is_file()));
     }
     if let Some(node) = node(root) {
         found.extend(node);
@@ -98,19 +103,53 @@ fn check(
         timeout,
         origin,
         severity: None,
+        env: &[],
+        severity_map: &[],
     }
 }
 
-fn rust() -> Vec<Detected> {
+// Every detected command only reads the tree: no fixer, no formatter writing files,
+// no byte-code or cache dropped beside the sources. Build output goes where the
+// ecosystem's ignore files expect it (target/, node_modules/), or nowhere.
+
+/// clippy's warnings (style, complexity, pedantic lints) file as `low`; what rustc and
+/// clippy deny (errors, clippy::correctness) stays `high`.
+const CLIPPY_SEVERITY: &[(&str, &str)] = &[("medium", "low")];
+/// ruff's SARIF marks every result `error` (→ `high`): most rules are style. Security
+/// (flake8-bandit, `S`) stays `high` (but `assert`, S101, is how tests are written);
+/// likely bugs (pyflakes `F`, bugbear `B`, syntax
+/// `E9`, pylint errors `PLE`) are `medium`; the rest is `low`.
+const RUFF_SEVERITY: &[(&str, &str)] = &[
+    ("high", "low"),
+    ("S*", "high"),
+    ("S101", "low"),
+    ("F*", "medium"),
+    ("B*", "medium"),
+    ("E9*", "medium"),
+    ("PLE*", "medium"),
+];
+/// flake8 gives no level: pycodestyle (`E`, `W`) and the like are `low`, pyflakes
+/// (`F`) `medium`.
+const FLAKE8_SEVERITY: &[(&str, &str)] = &[("medium", "low"), ("F*", "medium")];
+/// No `.pyc` files beside the sources (the repository may not ignore `__pycache__`).
+const PY_ENV: &[(&str, &str)] = &[("PYTHONDONTWRITEBYTECODE", "1")];
+/// Test runners in CI mode: jest writes no new snapshot, nothing starts watching.
+const NODE_TEST_ENV: &[(&str, &str)] = &[("CI", "true")];
+
+/// `locked`: the repository has a Cargo.lock, which cargo must then not rewrite (a
+/// Cargo.toml edited ahead of its lock fails the check and says so).
+fn rust(locked: bool) -> Vec<Detected> {
+    let lock = if locked { " --locked" } else { "" };
     let mut clippy = check(
         "rust",
         "clippy",
         "clippy",
-        "cargo clippy --all-targets --message-format=json",
+        &format!("cargo clippy{lock} --all-targets --message-format=json"),
         RUST_WATCH,
         "10m",
     );
     clippy.format = Some("cargo");
+    clippy.severity_map = CLIPPY_SEVERITY;
     vec![
         check(
             "rust",
@@ -125,18 +164,23 @@ fn rust() -> Vec<Detected> {
             "rust",
             "test",
             "cargo test",
-            "cargo test",
+            &format!("cargo test{lock}"),
             RUST_WATCH,
             "20m",
         ),
     ]
 }
 
+/// A manifest of the repository, if it is a regular file inside it of a sane size.
+fn read(root: &Path, name: &str) -> Option<String> {
+    crate::fsutil::read_in_repo_text(root, &root.join(name), crate::fsutil::MAX_TEXT_FILE).ok()
+}
+
 /// npm's placeholder test script, which always fails.
 const NPM_PLACEHOLDER_TEST: &str = "no test specified";
 
 fn node(root: &Path) -> Option<Vec<Detected>> {
-    let text = std::fs::read_to_string(root.join("package.json")).ok()?;
+    let text = read(root, "package.json")?;
     let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
     let scripts = manifest.get("scripts")?.as_object()?;
     let pm = if root.join("pnpm-lock.yaml").is_file() {
@@ -149,29 +193,44 @@ fn node(root: &Path) -> Option<Vec<Detected>> {
         "npm"
     };
     let mut found = Vec::new();
-    if scripts.contains_key("lint") {
+    let script = |name: &str| scripts.get(name).and_then(|v| v.as_str());
+    // A lint script that fixes (`eslint --fix`, `prettier --write`) would rewrite the
+    // sources on every save: take a checking variant, or none.
+    let lint = ["lint", "lint:check", "check:lint"]
+        .into_iter()
+        .find(|name| script(name).is_some_and(|body| !rewrites_files(body)));
+    if let Some(name) = lint {
         found.push(check(
             "node",
             "lint",
             "lint",
-            &format!("{pm} run lint"),
+            &format!("{pm} run {name}"),
             NODE_WATCH,
             "10m",
         ));
     }
-    if let Some(test) = scripts.get("test").and_then(|v| v.as_str()) {
+    if let Some(test) = script("test") {
         if !test.contains(NPM_PLACEHOLDER_TEST) {
-            found.push(check(
+            let mut test = check(
                 "node",
                 "test",
                 "test",
                 &format!("{pm} run test"),
                 NODE_WATCH,
                 "20m",
-            ));
+            );
+            test.env = NODE_TEST_ENV;
+            found.push(test);
         }
     }
     Some(found)
+}
+
+/// Whether a package.json script fixes or formats files in place.
+fn rewrites_files(script: &str) -> bool {
+    script.split_whitespace().any(|word| {
+        matches!(word, "--fix" | "--write" | "-w" | "--fix-type") || word.starts_with("--fix=")
+    })
 }
 
 fn is_python(root: &Path) -> bool {
@@ -190,9 +249,7 @@ fn is_python(root: &Path) -> bool {
 }
 
 fn file_mentions(root: &Path, file: &str, needle: &str) -> bool {
-    std::fs::read_to_string(root.join(file))
-        .map(|t| t.contains(needle))
-        .unwrap_or(false)
+    read(root, file).is_some_and(|t| t.contains(needle))
 }
 
 fn python(root: &Path) -> Vec<Detected> {
@@ -206,30 +263,33 @@ fn python(root: &Path) -> Vec<Detected> {
         let mut d = check("python", "lint", "flake8", "flake8 .", PY_WATCH, "5m");
         d.format = Some("lines");
         d.pattern = Some(FLAKE8_PATTERN);
+        d.severity_map = FLAKE8_SEVERITY;
         d
     } else {
+        // `--no-fix` beats `fix = true` in the repository's ruff settings, `--no-cache`
+        // leaves no .ruff_cache behind.
         let mut d = check(
             "python",
             "lint",
             "ruff",
-            "ruff check --output-format=sarif .",
+            "ruff check --no-fix --no-cache --output-format=sarif .",
             PY_WATCH,
             "5m",
         );
         d.format = Some("sarif");
+        d.severity_map = RUFF_SEVERITY;
         d
     };
-    vec![
-        lint,
-        check(
-            "python",
-            "test",
-            "pytest",
-            "python3 -m pytest -q",
-            PY_WATCH,
-            "20m",
-        ),
-    ]
+    let mut test = check(
+        "python",
+        "test",
+        "pytest",
+        "python3 -m pytest -q -p no:cacheprovider",
+        PY_WATCH,
+        "20m",
+    );
+    test.env = PY_ENV;
+    vec![lint, test]
 }
 
 fn go() -> Vec<Detected> {
@@ -245,7 +305,7 @@ fn go() -> Vec<Detected> {
 fn make_targets(root: &Path) -> Vec<Detected> {
     let Some(text) = ["GNUmakefile", "makefile", "Makefile"]
         .iter()
-        .find_map(|f| std::fs::read_to_string(root.join(f)).ok())
+        .find_map(|f| read(root, f))
     else {
         return Vec::new();
     };
@@ -322,7 +382,12 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
          #            npm-audit, pip-audit, safety, cargo-audit, bandit, pylint, mypy\n\
          #   report   a file the command writes, read instead of its output\n\
          #   timeout  how long it may run (\"90s\", \"5m\")\n\
-         #   severity of its findings when the tool gives none (default medium)"
+         #   env      environment variables for the command\n\
+         #   severity of its findings when the tool gives none (default medium)\n\
+         #   severity_map  register severity by rule id, rule prefix (\"S*\") or tool\n\
+         #            level (high, medium…): style lints file as low\n\
+         # The detected commands only read the tree: no fixer runs, nothing is written\n\
+         # beside the sources."
     );
     if checks.is_empty() {
         let _ = writeln!(
@@ -337,25 +402,7 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
         );
     }
     for d in checks {
-        let _ = writeln!(out, "\n[[check]]\nid = {}", quoted(&d.id));
-        if d.name != d.id {
-            let _ = writeln!(out, "name = {}", quoted(&d.name));
-        }
-        let _ = writeln!(out, "run = {}", quoted(&d.run));
-        if !d.watch.is_empty() {
-            let globs: Vec<String> = d.watch.iter().map(|g| quoted(g)).collect();
-            let _ = writeln!(out, "watch = [{}]", globs.join(", "));
-        }
-        if let Some(format) = d.format {
-            let _ = writeln!(out, "format = {}", quoted(format));
-        }
-        if let Some(pattern) = d.pattern {
-            let _ = writeln!(out, "pattern = {}", literal(pattern));
-        }
-        if let Some(severity) = d.severity {
-            let _ = writeln!(out, "severity = {}", quoted(severity));
-        }
-        let _ = writeln!(out, "timeout = {}", quoted(d.timeout));
+        render_check(&mut out, d);
     }
     let _ = writeln!(
         out,
@@ -367,33 +414,18 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
          # id = \"p1-1\"\n\
          # title = \"Fix the critical findings\"\n\
          # status = \"todo\"        # todo, doing, done, cancelled\n\
-         # needs = []\n\
-         #\n\
-         # Release gates: the verdict is GO when every gate passes.\n\
-         # [[gate]]\n\
-         # id = \"green\"\n\
-         # name = \"Checks pass\"\n\
-         # checks = [{}]",
-        checks
-            .iter()
-            .map(|d| quoted(&d.id))
-            .collect::<Vec<_>>()
-            .join(", ")
+         # needs = []"
     );
+    render_gates(&mut out, checks);
     let scans: Vec<String> = checks
         .iter()
-        .filter(|d| {
-            matches!(
-                d.format,
-                Some("npm-audit" | "pip-audit" | "safety" | "cargo-audit" | "bandit")
-            )
-        })
+        .filter(|d| is_scan(d))
         .map(|d| quoted(&d.id))
         .collect();
     if !scans.is_empty() {
         let _ = writeln!(
             out,
-            "#\n\
+            "\n\
              # Security scans ran and left no open critical or high issue (`checks` with\n\
              # `max_open` counts only those checks' findings):\n\
              # [[gate]]\n\
@@ -406,139 +438,90 @@ pub fn render(project_name: &str, checks: &[Detected]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::{load_str, Source};
-
-    /// Detection as on a machine without scanners, so tests do not depend on PATH.
-    fn detect(root: &Path) -> Vec<Detected> {
-        detect_with(root, &|_| false)
+/// One `[[check]]` table.
+fn render_check(out: &mut String, d: &Detected) {
+    let _ = writeln!(out, "\n[[check]]\nid = {}", quoted(&d.id));
+    if d.name != d.id {
+        let _ = writeln!(out, "name = {}", quoted(&d.name));
     }
-
-    fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, body) in files {
-            let path = dir.path().join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, body).unwrap();
-        }
-        dir
+    let _ = writeln!(out, "run = {}", quoted(&d.run));
+    if !d.watch.is_empty() {
+        let globs: Vec<String> = d.watch.iter().map(|g| quoted(g)).collect();
+        let _ = writeln!(out, "watch = [{}]", globs.join(", "));
     }
-
-    fn ids(found: &[Detected]) -> Vec<&str> {
-        found.iter().map(|d| d.id.as_str()).collect()
+    if let Some(format) = d.format {
+        let _ = writeln!(out, "format = {}", quoted(format));
     }
-
-    #[test]
-    fn rust_repository_gets_fmt_clippy_test() {
-        let dir = repo(&[("Cargo.toml", "[package]\nname='x'\n")]);
-        let found = detect(dir.path());
-        assert_eq!(ids(&found), ["fmt", "clippy", "test"]);
-        assert_eq!(found[1].format, Some("cargo"));
+    if let Some(pattern) = d.pattern {
+        let _ = writeln!(out, "pattern = {}", literal(pattern));
     }
-
-    #[test]
-    fn node_scripts_use_the_lockfile_package_manager_and_skip_placeholder() {
-        let dir = repo(&[
-            (
-                "package.json",
-                r#"{"scripts":{"lint":"eslint .","test":"echo \"Error: no test specified\" && exit 1"}}"#,
-            ),
-            ("pnpm-lock.yaml", ""),
-        ]);
-        let found = detect(dir.path());
-        assert_eq!(ids(&found), ["lint"]);
-        assert_eq!(found[0].run, "pnpm run lint");
+    if let Some(severity) = d.severity {
+        let _ = writeln!(out, "severity = {}", quoted(severity));
     }
-
-    #[test]
-    fn python_prefers_configured_flake8_and_ecosystems_get_unique_ids() {
-        let dir = repo(&[
-            ("Cargo.toml", "[package]\nname='x'\n"),
-            ("requirements-dev.txt", "pytest\n"),
-            (".flake8", "[flake8]\n"),
-            ("Makefile", "test:\n\tcargo test\nlint:\n\techo\nVAR := 1\n"),
-        ]);
-        let found = detect(dir.path());
-        assert_eq!(
-            ids(&found),
-            ["fmt", "clippy", "test", "lint", "python-test"]
-        );
-        assert_eq!(found[3].name, "flake8");
-        assert_eq!(found[3].format, Some("lines"));
+    if !d.env.is_empty() {
+        let _ = writeln!(out, "env = {}", inline_table(d.env));
     }
-
-    #[test]
-    fn go_and_makefile_targets() {
-        let dir = repo(&[("go.mod", "module x\n")]);
-        assert_eq!(ids(&detect(dir.path())), ["vet", "test"]);
-        let dir = repo(&[("Makefile", "all:\n\ttrue\nlint: deps\n\ttrue\n")]);
-        assert_eq!(ids(&detect(dir.path())), ["lint"]);
+    if !d.severity_map.is_empty() {
+        let _ = writeln!(out, "severity_map = {}", inline_table(d.severity_map));
     }
-
-    #[test]
-    fn every_rendered_default_parses_back_to_the_same_checks() {
-        let dir = repo(&[
-            ("Cargo.toml", ""),
-            ("package.json", r#"{"scripts":{"lint":"x","test":"y"}}"#),
-            ("pyproject.toml", "[tool.ruff]\n"),
-            ("go.mod", ""),
-            ("Makefile", "test:\n"),
-        ]);
-        let found = detect(dir.path());
-        let text = render("demo \"quoted\"", &found);
-        let config = load_str(&text, Path::new("preflight.toml"), Source::Default)
-            .unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let parsed: Vec<&str> = config.checks.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(parsed, ids(&found));
-        assert_eq!(config.project.name, "demo \"quoted\"");
-        let empty = render("x", &[]);
-        assert!(load_str(&empty, Path::new("p"), Source::Default).is_ok());
-    }
-
-    #[test]
-    fn detected_scanners_render_parse_back_and_suggest_a_security_gate() {
-        let dir = repo(&[
-            ("Cargo.toml", ""),
-            ("Cargo.lock", ""),
-            ("requirements.txt", ""),
-            ("mypy.ini", ""),
-        ]);
-        let found = detect_with(dir.path(), &|_| true);
-        let text = render("demo", &found);
-        let config = load_str(&text, Path::new("preflight.toml"), Source::Default)
-            .unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let formats: Vec<(&str, &str)> = config
-            .checks
-            .iter()
-            .map(|c| (c.id.as_str(), c.format.name()))
-            .collect();
-        assert_eq!(
-            formats,
-            [
-                ("fmt", "exit-code"),
-                ("clippy", "cargo"),
-                ("test", "exit-code"),
-                ("lint", "sarif"),
-                ("python-test", "exit-code"),
-                ("pip-audit", "pip-audit"),
-                ("cargo-audit", "cargo-audit"),
-                ("mypy", "mypy"),
-            ]
-        );
-        let pip = config.checks.iter().find(|c| c.id == "pip-audit");
-        assert_eq!(
-            pip.map(|c| c.severity),
-            Some(crate::domain::finding::Severity::High)
-        );
-        assert!(text.contains("# checks = [\"pip-audit\", \"cargo-audit\"]\n# max_open = { critical = 0, high = 0 }"), "{text}");
-        let uncommented: String = text
-            .lines()
-            .map(|l| l.strip_prefix("# ").unwrap_or(l))
-            .filter(|l| !l.starts_with('#'))
-            .collect::<Vec<_>>()
-            .join("\n");
-        assert!(uncommented.contains("id = \"security\""));
-    }
+    let _ = writeln!(out, "timeout = {}", quoted(d.timeout));
 }
+
+/// A security scan: judged by what it found (the suggested `security` gate, the
+/// `critical` gate), not by passing, since any advisory at all fails it.
+fn is_scan(d: &Detected) -> bool {
+    matches!(
+        d.format,
+        Some("npm-audit" | "pip-audit" | "safety" | "cargo-audit" | "bandit")
+    )
+}
+
+/// The default release gates: the detected checks pass (scans are judged by their
+/// findings), no open release blocker, no open critical issue. Without gates nothing
+/// can say GO.
+fn render_gates(out: &mut String, checks: &[Detected]) {
+    let _ = writeln!(
+        out,
+        "\n# Release gates: the verdict is GO when every gate passes (`preflight gate`).\n\
+         # Others: max_open = {{ high = 0 }}, tasks_done = \"p1\", metric = \"cov\" with\n\
+         # min = 80; advisory = true shows a gate without letting it block."
+    );
+    let ids: Vec<String> = checks
+        .iter()
+        .filter(|d| !is_scan(d))
+        .map(|d| quoted(&d.id))
+        .collect();
+    if !ids.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n[[gate]]\nid = \"checks\"\nname = \"Checks pass\"\nchecks = [{}]",
+            ids.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n[[gate]]\nid = \"blockers\"\nname = \"No open release blocker\"\nblockers = 0\n\n\
+         [[gate]]\nid = \"critical\"\nname = \"No open critical issue\"\n\
+         max_open = {{ critical = 0 }}"
+    );
+}
+
+/// `{ KEY = "value", "S*" = "high" }`, keys quoted where TOML needs it.
+fn inline_table(pairs: &[(&str, &str)]) -> String {
+    let bare = |k: &str| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    let items: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| {
+            let key = if bare(k) { (*k).to_string() } else { quoted(k) };
+            format!("{key} = {}", quoted(v))
+        })
+        .collect();
+    format!("{{ {} }}", items.join(", "))
+}
+
+#[cfg(test)]
+mod tests;

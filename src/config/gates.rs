@@ -1,6 +1,8 @@
 //! `[[gate]]` tables → gate specs, each naming checks, phases and metrics that exist.
 
-use super::*;
+use super::{check_unique_ids, suggestion, Errors, GateKind, GateSpec, RawGate, Severity};
+use std::collections::{BTreeMap, HashSet};
+use toml::Spanned;
 
 pub(super) fn validate_gates(
     raw: &[RawGate],
@@ -54,39 +56,7 @@ pub(super) fn validate_gates(
             }
             kinds.push(GateKind::TasksDone(phase.get_ref().clone()));
         }
-        if let Some(metric) = &gate.metric {
-            let check = metric.get_ref();
-            if !check_ids_set.contains(check.as_str()) {
-                errors.at(
-                    metric.span(),
-                    format!(
-                        "gate `{id}` reads the metric of check `{check}`, which is not defined{}",
-                        suggestion(check, check_ids_set.iter().copied())
-                    ),
-                );
-            } else if !metric_checks.contains(check.as_str()) {
-                errors.at(
-                    metric.span(),
-                    format!("gate `{id}` reads the metric of check `{check}`, which declares no `metric`"),
-                );
-            }
-            if gate.min.is_none() && gate.max.is_none() {
-                errors.at(
-                    metric.span(),
-                    format!("gate `{id}` needs `min` or `max` with `metric`"),
-                );
-            }
-            kinds.push(GateKind::Metric {
-                check: check.clone(),
-                min: gate.min,
-                max: gate.max,
-            });
-        } else if gate.min.is_some() || gate.max.is_some() {
-            errors.at(
-                gate.id.span(),
-                format!("gate `{id}` has `min`/`max` but no `metric`"),
-            );
-        }
+        kinds.extend(metric_kind(gate, check_ids_set, metric_checks, errors));
         // `checks` with `max_open`: the limits count only those checks' findings.
         if let [GateKind::Checks(checks), GateKind::MaxOpen(limits)] = kinds.as_slice() {
             kinds = vec![GateKind::MaxOpenOf {
@@ -114,6 +84,52 @@ pub(super) fn validate_gates(
         }
     }
     gates
+}
+
+/// A `metric` gate: the check must exist and declare a metric, with `min` or `max`.
+fn metric_kind(
+    gate: &RawGate,
+    check_ids_set: &HashSet<&str>,
+    metric_checks: &HashSet<&str>,
+    errors: &mut Errors,
+) -> Option<GateKind> {
+    let id = gate.id.get_ref();
+    if let Some(metric) = &gate.metric {
+        let check = metric.get_ref();
+        if !check_ids_set.contains(check.as_str()) {
+            errors.at(
+                metric.span(),
+                format!(
+                    "gate `{id}` reads the metric of check `{check}`, which is not defined{}",
+                    suggestion(check, check_ids_set.iter().copied())
+                ),
+            );
+        } else if !metric_checks.contains(check.as_str()) {
+            errors.at(
+                metric.span(),
+                format!(
+                    "gate `{id}` reads the metric of check `{check}`, which declares no `metric`"
+                ),
+            );
+        }
+        if gate.min.is_none() && gate.max.is_none() {
+            errors.at(
+                metric.span(),
+                format!("gate `{id}` needs `min` or `max` with `metric`"),
+            );
+        }
+        return Some(GateKind::Metric {
+            check: check.clone(),
+            min: gate.min,
+            max: gate.max,
+        });
+    } else if gate.min.is_some() || gate.max.is_some() {
+        errors.at(
+            gate.id.span(),
+            format!("gate `{id}` has `min`/`max` but no `metric`"),
+        );
+    }
+    None
 }
 
 /// `{ critical = 0, high = 2 }` → limits per severity.

@@ -22,7 +22,7 @@ use crate::domain::finding::Severity;
 use crate::domain::gate::{GateKind, GateSpec};
 use crate::domain::plan::{find_cycle, Location, Phase, Plan, Task, TaskStatus};
 use raw::{RawCheck, RawFile, RawGate, RawMetric};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -175,7 +175,12 @@ impl Errors<'_> {
 
 /// Read and validate a `preflight.toml`.
 pub fn load_file(path: &Path) -> Result<Config, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+    let text = crate::fsutil::read_regular_text(
+        path,
+        crate::fsutil::MAX_TEXT_FILE,
+        crate::fsutil::Links::Follow,
+    )
+    .map_err(|e| LoadError::Io {
         path: path.to_path_buf(),
         error: e.to_string(),
     })?;
@@ -248,14 +253,7 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
     );
 
     let project = raw.project.unwrap_or_default();
-    for glob in &project.plans {
-        if let Err(e) = globset::Glob::new(glob.get_ref()) {
-            errors.at(
-                glob.span(),
-                format!("bad glob `{}`: {}", glob.get_ref(), e.kind()),
-            );
-        }
-    }
+    check_globs(&project.plans, &mut errors);
     let runner_raw = raw.runner.unwrap_or_default();
     if let Some(jobs) = &runner_raw.jobs {
         if *jobs.get_ref() == 0 {
@@ -264,31 +262,11 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
     }
 
     let watch_raw = raw.watch.unwrap_or_default();
-    for glob in &watch_raw.ignore {
-        if let Err(e) = globset::Glob::new(glob.get_ref()) {
-            errors.at(
-                glob.span(),
-                format!("bad glob `{}`: {}", glob.get_ref(), e.kind()),
-            );
-        }
-    }
+    check_globs(&watch_raw.ignore, &mut errors);
     let debounce = watch_raw
         .debounce
         .as_ref()
-        .and_then(|d| match parse_duration(d.get_ref()) {
-            Ok(v) if v <= std::time::Duration::from_secs(10) => Some(v),
-            Ok(_) => {
-                errors.at(
-                    d.span(),
-                    "`debounce` longer than 10s would make watch mode feel dead",
-                );
-                None
-            }
-            Err(msg) => {
-                errors.at(d.span(), msg);
-                None
-            }
-        });
+        .and_then(|d| validate_debounce(d, &mut errors));
 
     if !errors.list.is_empty() {
         return Err(ConfigErrors(errors.list));
@@ -320,6 +298,36 @@ pub fn load_str(text: &str, path: &Path, source: Source) -> Result<Config, Confi
         gates,
         warnings,
     })
+}
+
+/// Every glob must compile; each bad one is an error at its place.
+fn check_globs(globs: &[Spanned<String>], errors: &mut Errors) {
+    for glob in globs {
+        if let Err(e) = globset::Glob::new(glob.get_ref()) {
+            errors.at(
+                glob.span(),
+                format!("bad glob `{}`: {}", glob.get_ref(), e.kind()),
+            );
+        }
+    }
+}
+
+/// `[watch] debounce`: a duration, at most 10 s.
+fn validate_debounce(raw: &Spanned<String>, errors: &mut Errors) -> Option<std::time::Duration> {
+    match parse_duration(raw.get_ref()) {
+        Ok(v) if v <= std::time::Duration::from_secs(10) => Some(v),
+        Ok(_) => {
+            errors.at(
+                raw.span(),
+                "`debounce` longer than 10s would make watch mode feel dead",
+            );
+            None
+        }
+        Err(msg) => {
+            errors.at(raw.span(), msg);
+            None
+        }
+    }
 }
 
 fn is_valid_id(id: &str) -> bool {

@@ -1,6 +1,10 @@
 //! `[[phase]]` and `[[phase.task]]` tables → the plan: ids, needs, linked checks, cycles.
 
-use super::*;
+use super::{
+    check_unique_ids, find_cycle, line_column, suggestion, Errors, Location, Phase, Plan, RawFile,
+    Task, TaskStatus, FILE_NAME,
+};
+use std::collections::{BTreeMap, HashSet};
 
 pub(super) fn validate_plan(raw: &RawFile, check_ids: &HashSet<&str>, errors: &mut Errors) -> Plan {
     check_ids_of_phases(raw, errors);

@@ -120,7 +120,9 @@ pub fn explain_toml_error(message: &str, text: &str, offset: usize) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            let hint = crate::domain::suggest::did_you_mean(field, candidates.iter().copied())
+            let suggestion =
+                crate::domain::suggest::did_you_mean(field, candidates.iter().copied());
+            let hint = suggestion
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_else(|| {
                     if candidates.is_empty() {
@@ -129,6 +131,18 @@ pub fn explain_toml_error(message: &str, text: &str, offset: usize) -> String {
                         format!("; expected one of: {}", candidates.join(", "))
                     }
                 });
+            // `[[chekc]]` or `[[check.checks]]`: the unknown key is the header's own name.
+            if let Some(header) = header_naming(text, offset, field) {
+                return match (header.parent(text), suggestion) {
+                    (None, Some(s)) => format!(
+                        "unknown table `{}`; did you mean `{}`?",
+                        header.text,
+                        header.renamed(s)
+                    ),
+                    (None, None) => format!("unknown table `{}`{hint}", header.text),
+                    (Some(parent), _) => format!("unknown key `{field}` in {parent}{hint}"),
+                };
+            }
             return format!("unknown key `{field}`{}{hint}", in_table(&table));
         }
     }
@@ -148,17 +162,85 @@ fn in_table(table: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// The last table header (`[project]`, `[[check]]`) at or before `offset`.
+/// The text up to the end of the line holding `offset`: a span may point into a
+/// table header, which must be read whole.
+fn through_line(text: &str, offset: usize) -> &str {
+    let offset = offset.min(text.len());
+    let end = text
+        .as_bytes()
+        .iter()
+        .skip(offset)
+        .position(|b| *b == b'\n')
+        .map_or(text.len(), |i| offset + i);
+    text.get(..end).unwrap_or(text)
+}
+
+/// A header line without its comment: `[[check]]  # x` → `[[check]]`.
+fn header_text(line: &str) -> Option<&str> {
+    let line = line.trim();
+    line.starts_with('[')
+        .then(|| line.split('#').next().unwrap_or(line).trim())
+}
+
+/// The last table header (`[project]`, `[[check]]`) at or before `offset`, whole.
 fn table_at(text: &str, offset: usize) -> Option<String> {
-    let end = (offset + 1).min(text.len());
-    let before = text.get(..end).unwrap_or(text);
-    before
+    through_line(text, offset)
         .lines()
         .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('['))
-        .map(|l| {
-            let header = l.split('#').next().unwrap_or(l).trim();
-            header.to_string()
-        })
+        .find_map(header_text)
+        .map(str::to_string)
+}
+
+/// A table header as written: `[[check.checks]]`.
+struct Header {
+    text: String,
+    /// `[[`…`]]` rather than `[`…`]`.
+    array: bool,
+    /// The dotted names inside the brackets.
+    names: Vec<String>,
+}
+
+/// The header on the line of `offset`, when its last name is `key`: serde then means
+/// the table itself is unknown.
+fn header_naming(text: &str, offset: usize, key: &str) -> Option<Header> {
+    let line = through_line(text, offset).lines().next_back()?;
+    let header = header_text(line)?;
+    let array = header.starts_with("[[");
+    let inner = header.trim_start_matches('[').trim_end_matches(']').trim();
+    let names: Vec<String> = inner
+        .split('.')
+        .map(|n| n.trim().trim_matches('"').to_string())
+        .collect();
+    (names.last().map(String::as_str) == Some(key)).then(|| Header {
+        text: header.to_string(),
+        array,
+        names,
+    })
+}
+
+impl Header {
+    /// The enclosing table as its own header was written (`[[check]]`), or `None` at
+    /// the top level.
+    fn parent(&self, text: &str) -> Option<String> {
+        let parent = self.names.get(..self.names.len().checked_sub(1)?)?;
+        if parent.is_empty() {
+            return None;
+        }
+        let dotted = parent.join(".");
+        let written = text
+            .lines()
+            .filter_map(header_text)
+            .find(|h| h.trim_start_matches('[').trim_end_matches(']').trim() == dotted);
+        Some(written.map_or_else(|| format!("[{dotted}]"), str::to_string))
+    }
+
+    /// This header with its last name replaced: `[[chekc]]` → `[[check]]`.
+    fn renamed(&self, name: &str) -> String {
+        let mut names = self.names.clone();
+        if let Some(last) = names.last_mut() {
+            *last = name.to_string();
+        }
+        let (open, close) = if self.array { ("[[", "]]") } else { ("[", "]") };
+        format!("{open}{}{close}", names.join("."))
+    }
 }

@@ -103,6 +103,8 @@ fn scanner(
         timeout: "5m",
         origin,
         severity: None,
+        env: &[],
+        severity_map: &[],
     }
 }
 
@@ -148,7 +150,9 @@ fn configures(root: &Path, files: &[&str], sections: &[(&str, &str)]) -> bool {
 }
 
 fn mentions(root: &Path, file: &str, needle: &str) -> bool {
-    std::fs::read_to_string(root.join(file)).is_ok_and(|t| t.contains(needle))
+    // A repository file: never a FIFO or a device, never more than a manifest's size.
+    crate::fsutil::read_in_repo_text(root, &root.join(file), crate::fsutil::MAX_TEXT_FILE)
+        .is_ok_and(|t| t.contains(needle))
 }
 
 /// Whether an executable of that name is on PATH.

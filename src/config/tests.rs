@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn load(text: &str) -> Result<Config, ConfigErrors> {
@@ -135,8 +136,22 @@ fn unknown_key_suggests_the_nearest() {
 #[test]
 fn unknown_top_level_table() {
     let err = first_error("[projekt]\nname = \"x\"\n");
-    assert!(err.contains("unknown key `projekt`"), "{err}");
-    assert!(err.contains("did you mean `project`?"), "{err}");
+    assert!(err.contains("unknown table `[projekt]`"), "{err}");
+    assert!(err.contains("did you mean `[project]`?"), "{err}");
+}
+
+/// Errors whose span points into a table header name the whole header, never a cut
+/// `[[c`.
+#[test_case::test_case("[[chekc]]\nid = \"a\"\n", "1:3: unknown table `[[chekc]]`; did you mean `[[check]]`?" ; "an unknown array table")]
+#[test_case::test_case("[[check]]\nid = \"a\"\n", "1:1: missing key `run` in [[check]]" ; "a missing key of a table")]
+#[test_case::test_case("[[check]]\nid = \"a\"\nrun = \"x\"\n[[check.checks]]\nid = 1\n", "4:9: unknown key `checks` in [[check]]; expected one of: id, name, run" ; "an unknown sub-table")]
+#[test_case::test_case("[[check]]  # the lint\nid = \"a\"\n", "1:1: missing key `run` in [[check]]" ; "a header with a comment")]
+fn errors_on_table_headers_name_the_whole_header(text: &str, expected: &str) {
+    let err = first_error(text);
+    assert!(
+        err.starts_with(&format!("preflight.toml:{expected}")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -262,4 +262,27 @@ mod tests {
             assert!(Filter::parse(text).is_err(), "{text}");
         }
     }
+    use test_case::test_case;
+
+    fn sev(list: &[Severity]) -> Filter {
+        Filter {
+            severities: list.to_vec(),
+            ..Filter::default()
+        }
+    }
+
+    #[test_case("", Ok(Filter::default()) ; "empty shows everything")]
+    #[test_case("sev:high", Ok(sev(&[Severity::High])) ; "a severity")]
+    #[test_case("severity:c,2,med", Ok(sev(&[Severity::Critical, Severity::High, Severity::Medium])) ; "aliases and lists")]
+    #[test_case("SEV:LOW", Ok(sev(&[Severity::Low])) ; "any case")]
+    #[test_case("status:new,in-progress", Ok(Filter { statuses: vec![Status::New, Status::InProgress], ..Filter::default() }) ; "statuses")]
+    #[test_case("owner:Sam", Ok(Filter { owner: Some("sam".into()), ..Filter::default() }) ; "owner")]
+    #[test_case("blockers open", Ok(Filter { blocker: true, open_only: true, ..Filter::default() }) ; "flags")]
+    #[test_case("  Cache   DISK ", Ok(Filter { words: vec!["cache".into(), "disk".into()], ..Filter::default() }) ; "words")]
+    #[test_case("sev:urgent", Err("unknown severity `urgent`, expected one of: critical, high, medium, low, info".into()) ; "a bad severity")]
+    #[test_case("sev:", Err("`sev:` needs a value: critical, high, medium, low, info".into()) ; "an empty severity")]
+    #[test_case("status:closed", Err("unknown status `closed`, expected one of: new, open, in-progress, fixed, verified, dismissed".into()) ; "a bad status")]
+    fn filters_parse(text: &str, expected: Result<Filter, String>) {
+        assert_eq!(Filter::parse(text), expected);
+    }
 }

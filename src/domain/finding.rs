@@ -152,12 +152,187 @@ impl Finding {
             confidence: None,
             dependency: None,
         }
+        .bounded()
     }
 
     pub fn at(mut self, path: impl Into<String>, line: Option<u32>) -> Self {
         self.path = Some(path.into());
         self.line = line;
+        self.bounded()
+    }
+
+    /// The finding with every text field within its limit ([`MAX_MESSAGE`],
+    /// [`MAX_RULE`], [`MAX_PATH`]), cut with a visible marker. Readers may set fields
+    /// directly; [`Findings::push`] bounds whatever they built.
+    pub fn bounded(mut self) -> Self {
+        clip_bytes(&mut self.message, MAX_MESSAGE);
+        clip_bytes(&mut self.rule, MAX_RULE);
+        if let Some(path) = &mut self.path {
+            clip_bytes(path, MAX_PATH);
+        }
+        if let Some(tool) = &mut self.tool_fingerprint {
+            clip_bytes(tool, MAX_RULE);
+        }
+        if let Some(confidence) = &mut self.confidence {
+            clip_bytes(confidence, MAX_RULE);
+        }
+        if let Some(dep) = &mut self.dependency {
+            clip_bytes(&mut dep.package, MAX_RULE);
+            if let Some(version) = &mut dep.version {
+                clip_bytes(version, MAX_RULE);
+            }
+            for (list, max) in [
+                (&mut dep.fixed, MAX_LIST),
+                (&mut dep.aliases, MAX_LIST),
+                (&mut dep.nodes, MAX_NODES),
+            ] {
+                list.truncate(max);
+                for item in list.iter_mut() {
+                    clip_bytes(item, MAX_RULE);
+                }
+            }
+        }
         self
+    }
+
+    /// Bytes of text held, for the run's budget.
+    fn weight(&self) -> usize {
+        let dependency = self.dependency.as_ref().map_or(0, |d| {
+            d.package.len()
+                + d.version.as_ref().map_or(0, String::len)
+                + [&d.fixed, &d.aliases, &d.nodes]
+                    .iter()
+                    .flat_map(|list| list.iter())
+                    .map(String::len)
+                    .sum::<usize>()
+        });
+        dependency
+            + self.confidence.as_ref().map_or(0, String::len)
+            + self.message.len()
+            + self.rule.len()
+            + self.path.as_ref().map_or(0, String::len)
+            + self.tool_fingerprint.as_ref().map_or(0, String::len)
+            + std::mem::size_of::<Finding>()
+    }
+}
+
+/// Longest message a finding keeps (and so the evidence of an issue filed from it): a
+/// tool may print megabytes in one message; the register and the terminal get this
+/// much and a marker saying how much was cut.
+pub const MAX_MESSAGE: usize = 64 * 1024;
+/// Longest rule id (and tool fingerprint) kept.
+pub const MAX_RULE: usize = 1024;
+/// Longest path kept (Linux's `PATH_MAX`).
+pub const MAX_PATH: usize = 4096;
+/// Most fixed-in versions and aliases an advisory keeps.
+pub const MAX_LIST: usize = 64;
+/// Most lockfile places (npm's `node_modules/…`) an advisory keeps.
+pub const MAX_NODES: usize = 1024;
+/// Most findings one run keeps: a check that reports millions must not exhaust memory.
+pub const MAX_FINDINGS: usize = 10_000;
+/// Most text (bytes, all findings of a run together) one run keeps: 10,000 findings at
+/// [`MAX_MESSAGE`] each would be 640 MiB.
+pub const MAX_FINDINGS_BYTES: usize = 32 * 1024 * 1024;
+
+/// Cut `text` to at most `max` bytes (on a character boundary), ending with a marker
+/// that says how much was cut. Text within the limit is left alone.
+pub fn clip_bytes(text: &mut String, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let total = text.len();
+    let marker_room = 48.min(max);
+    let mut cut = max - marker_room;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    let marker = format!("… [cut: {} more bytes]", total - cut);
+    if text.len() + marker.len() <= max {
+        text.push_str(&marker);
+    }
+    text.shrink_to_fit();
+}
+
+/// A run's findings as read: at most [`MAX_FINDINGS`] of them and [`MAX_FINDINGS_BYTES`]
+/// of text, each one [`Finding::bounded`]. Every reader collects into one, so a new
+/// reader gets the caps for free, and what was left out is counted: a truncated run
+/// must never verify an issue (its finding may be among those left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    list: Vec<Finding>,
+    bytes: usize,
+    dropped: usize,
+}
+
+impl Findings {
+    pub fn new() -> Findings {
+        Findings::default()
+    }
+
+    /// Keep `finding` (bounded) if there is room; false when it was left out.
+    pub fn push(&mut self, finding: Finding) -> bool {
+        if self.is_full() {
+            self.dropped += 1;
+            return false;
+        }
+        let finding = finding.bounded();
+        let weight = finding.weight();
+        if self.bytes + weight > MAX_FINDINGS_BYTES {
+            self.dropped += 1;
+            self.bytes = MAX_FINDINGS_BYTES; // full: later ones are dropped at once
+            return false;
+        }
+        self.bytes += weight;
+        self.list.push(finding);
+        true
+    }
+
+    /// Count one finding left out without building it (a reader that sees the set is
+    /// full need not read further than to count).
+    pub fn leave_out(&mut self) {
+        self.dropped += 1;
+    }
+
+    /// No more findings will be kept.
+    pub fn is_full(&self) -> bool {
+        self.list.len() >= MAX_FINDINGS || self.bytes >= MAX_FINDINGS_BYTES
+    }
+
+    /// Findings left out past the caps.
+    pub fn dropped(&self) -> usize {
+        self.dropped
+    }
+
+    /// `Some(kept)` when some were left out: "findings truncated at N".
+    pub fn truncated_at(&self) -> Option<usize> {
+        (self.dropped > 0).then_some(self.list.len())
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn as_slice(&self) -> &[Finding] {
+        &self.list
+    }
+
+    pub fn into_vec(self) -> Vec<Finding> {
+        self.list
+    }
+}
+
+impl FromIterator<Finding> for Findings {
+    fn from_iter<I: IntoIterator<Item = Finding>>(iter: I) -> Findings {
+        let mut findings = Findings::new();
+        for finding in iter {
+            findings.push(finding);
+        }
+        findings
     }
 }
 
@@ -369,6 +544,58 @@ mod tests {
             normalise("\x1b[31mfound  12 issues\x1b[0m at col 7"),
             "found 0 issues at col 0"
         );
+    }
+
+    #[test]
+    fn a_ten_megabyte_message_is_cut_with_a_marker() {
+        let huge = "x".repeat(10 * 1024 * 1024);
+        let finding = Finding::new("r", Severity::Low, huge.as_str()).at(huge.as_str(), Some(1));
+        assert!(finding.message.len() <= MAX_MESSAGE);
+        assert!(finding.message.ends_with("more bytes]"), "a visible marker");
+        assert!(finding.path.as_ref().is_some_and(|p| p.len() <= MAX_PATH));
+        let mut direct = Finding::new("r", Severity::Low, "m");
+        direct.rule = "é".repeat(MAX_RULE);
+        let mut findings = Findings::new();
+        findings.push(direct);
+        let kept = &findings.as_slice()[0];
+        assert!(kept.rule.len() <= MAX_RULE && kept.rule.starts_with('é'));
+    }
+
+    #[test]
+    fn an_advisorys_package_fields_are_bounded_too() {
+        let mut f = Finding::new("GHSA-x", Severity::High, "m");
+        f.confidence = Some("c".repeat(100_000));
+        f.dependency = Some(Dependency {
+            ecosystem: Ecosystem::Npm,
+            package: "p".repeat(100_000),
+            version: Some("v".repeat(100_000)),
+            fixed: vec!["1.0".into(); 100_000],
+            aliases: vec!["CVE".repeat(1_000); 10],
+            nodes: Vec::new(),
+        });
+        let f = f.bounded();
+        let dep = f.dependency.as_ref().unwrap();
+        assert!(dep.package.len() <= MAX_RULE && dep.fixed.len() == MAX_LIST);
+        assert!(dep.aliases.iter().all(|a| a.len() <= MAX_RULE));
+        assert!(f.confidence.as_ref().is_some_and(|c| c.len() <= MAX_RULE));
+    }
+
+    #[test]
+    fn findings_past_the_caps_are_counted_not_kept() {
+        let mut findings: Findings = (0..MAX_FINDINGS + 3)
+            .map(|i| Finding::new("r", Severity::Low, format!("m{i}")))
+            .collect();
+        assert_eq!(findings.len(), MAX_FINDINGS);
+        assert_eq!(findings.dropped(), 3);
+        assert_eq!(findings.truncated_at(), Some(MAX_FINDINGS));
+        assert!(!findings.push(Finding::new("r", Severity::Low, "one more")));
+        let big = "y".repeat(MAX_MESSAGE);
+        let by_bytes: Findings = (0..1_000)
+            .map(|_| Finding::new("r", Severity::Low, big.as_str()))
+            .collect();
+        assert!(by_bytes.len() < 1_000 && by_bytes.truncated_at().is_some());
+        assert!(by_bytes.len() * MAX_MESSAGE <= MAX_FINDINGS_BYTES);
+        assert_eq!(Findings::new().truncated_at(), None);
     }
 
     #[test]

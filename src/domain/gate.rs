@@ -76,6 +76,12 @@ pub struct CheckState {
     pub metric: Option<f64>,
     /// The metric's unit (`%`, `ms`), shown after numbers.
     pub unit: Option<String>,
+    /// Why the run read no metric (wrong path, a report not rewritten by the run, a
+    /// JUnit file where coverage was expected), or how it read it.
+    pub metric_note: Option<String>,
+    /// `Some(n)`: the run's findings were cut at `n`, so the register may be missing
+    /// open issues; register gates do not pass on it.
+    pub truncated: Option<usize>,
 }
 
 /// Everything a verdict depends on; time and commit come in so evaluation stays pure.
@@ -112,11 +118,38 @@ pub struct GateOutcome {
     pub reason: String,
 }
 
-/// GO or NO-GO, and why: every gate's outcome and the open release blockers.
+/// What the gates decide. With no gate that can block, nothing decides: that is "no
+/// verdict", never GO, in every view (a release is not ready by omission).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    /// Every gate that can block passes.
+    #[serde(rename = "GO")]
+    Go,
+    /// A gate that can block fails.
+    #[serde(rename = "NO-GO")]
+    NoGo,
+    /// No gate is declared, or every one is advisory.
+    #[serde(rename = "NO-VERDICT")]
+    NoVerdict,
+}
+
+impl Decision {
+    /// As JSON says it: `GO`, `NO-GO`, `NO-VERDICT`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Go => "GO",
+            Decision::NoGo => "NO-GO",
+            Decision::NoVerdict => "NO-VERDICT",
+        }
+    }
+}
+
+/// GO or NO-GO (or no verdict), and why: every gate's outcome and the open release
+/// blockers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
-    /// No non-advisory gate fails.
-    pub go: bool,
+    /// Decided by [`evaluate`] alone, so every view agrees.
+    pub decision: Decision,
     /// Every gate's outcome, in declaration order.
     pub gates: Vec<GateOutcome>,
     /// Ids of open release blockers, most severe first (then oldest first), listed
@@ -124,6 +157,24 @@ pub struct Verdict {
     pub blockers: Vec<String>,
     /// How many non-advisory gates fail.
     pub failing: usize,
+}
+
+impl Verdict {
+    /// Whether the release may go: only a GO says so.
+    pub fn is_go(&self) -> bool {
+        self.decision == Decision::Go
+    }
+
+    /// The verdict in words, the same in the header, `gate` and the report: `GO`,
+    /// `NO-GO`, `no verdict: no gates`.
+    pub fn headline(&self) -> &'static str {
+        match self.decision {
+            Decision::Go => "GO",
+            Decision::NoGo => "NO-GO",
+            Decision::NoVerdict if self.gates.is_empty() => "no verdict: no gates",
+            Decision::NoVerdict => "no verdict: every gate is advisory",
+        }
+    }
 }
 
 /// Evaluate every gate into the verdict. Advisory gates are evaluated and shown but
@@ -135,11 +186,20 @@ pub fn evaluate(inputs: &Inputs) -> Verdict {
         .map(|gate| {
             let (passed, reason) = match &gate.kind {
                 GateKind::Checks(ids) => checks_gate(inputs, ids),
-                GateKind::MaxOpen(limits) => {
-                    max_open_gate(&inputs.issues.iter().collect::<Vec<_>>(), limits)
+                GateKind::MaxOpen(limits) => match truncated_runs(inputs, None) {
+                    Some(why) => (false, why),
+                    None => max_open_gate(&inputs.issues.iter().collect::<Vec<_>>(), limits),
+                },
+                GateKind::MaxOpenOf { checks, limits } => {
+                    match truncated_runs(inputs, Some(checks)) {
+                        Some(why) => (false, why),
+                        None => max_open_of_gate(inputs, checks, limits),
+                    }
                 }
-                GateKind::MaxOpenOf { checks, limits } => max_open_of_gate(inputs, checks, limits),
-                GateKind::MaxNew(limits) => max_new_gate(inputs.issues, inputs.baseline, limits),
+                GateKind::MaxNew(limits) => match truncated_runs(inputs, None) {
+                    Some(why) => (false, why),
+                    None => max_new_gate(inputs.issues, inputs.baseline, limits),
+                },
                 GateKind::Blockers(max) => blockers_gate(inputs.issues, *max),
                 GateKind::TasksDone(phase) => tasks_gate(inputs.plan, phase),
                 GateKind::Metric { check, min, max } => metric_gate(inputs, check, *min, *max),
@@ -154,8 +214,15 @@ pub fn evaluate(inputs: &Inputs) -> Verdict {
         })
         .collect();
     let failing = gates.iter().filter(|g| !g.passed && !g.advisory).count();
+    let decision = if gates.iter().all(|g| g.advisory) {
+        Decision::NoVerdict
+    } else if failing == 0 {
+        Decision::Go
+    } else {
+        Decision::NoGo
+    };
     Verdict {
-        go: failing == 0,
+        decision,
         blockers: open_blockers(inputs.issues)
             .iter()
             .map(|i| i.id.clone())
@@ -323,6 +390,25 @@ fn open_blockers(issues: &[Issue]) -> Vec<&Issue> {
 fn id_list(issues: &[&Issue]) -> String {
     let ids: Vec<String> = issues.iter().map(|i| i.id.clone()).collect();
     capped(&ids, SHOW_IDS, ", ")
+}
+
+/// "findings of lint truncated at 10000: the register may miss open issues", when the
+/// last run of a check (of `only`, when given) could not report all it found.
+fn truncated_runs(inputs: &Inputs, only: Option<&[String]>) -> Option<String> {
+    let mut cut: Vec<String> = inputs
+        .checks
+        .iter()
+        .filter(|(id, _)| only.is_none_or(|ids| ids.contains(id)))
+        .filter_map(|(id, state)| state.truncated.map(|n| format!("{id} truncated at {n}")))
+        .collect();
+    if cut.is_empty() {
+        return None;
+    }
+    cut.sort();
+    Some(format!(
+        "findings of {}: the register may miss open issues",
+        capped(&cut, SHOW_CHECKS, ", ")
+    ))
 }
 
 fn max_open_gate(issues: &[&Issue], limits: &BTreeMap<Severity, u32>) -> (bool, String) {
@@ -502,74 +588,16 @@ fn tasks_gate(plan: &Plan, phase: &str) -> (bool, String) {
 
 // ---- metrics -------------------------------------------------------------------------
 
-/// `value` with at most `decimals` decimals, trailing zeros dropped; halves round
-/// away from zero as people expect (82.25 → 82.3), not to even.
-fn number(value: f64, decimals: usize) -> String {
-    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(i32::MAX));
-    let rounded = (value * scale).round() / scale;
-    let rounded = if rounded.is_finite() { rounded } else { value };
-    let text = format!("{rounded:.decimals$}");
-    let text = if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    };
-    if text == "-0" {
-        "0".into()
-    } else {
-        text
-    }
-}
-
-/// Most decimals shown for a metric or a bound.
-const MAX_DECIMALS: usize = 6;
-
-/// A bound as written: the fewest decimals that show it exactly (`80`, `99.95`).
-fn bound_text(bound: f64) -> String {
-    (0..=MAX_DECIMALS)
-        .map(|d| number(bound, d))
-        .find(|text| text.parse::<f64>().is_ok_and(|v| (v - bound).abs() < 1e-9))
-        .unwrap_or_else(|| number(bound, MAX_DECIMALS))
-}
-
-/// A value next to the bounds it is compared with: one decimal (or as many as the
-/// bounds are written with), more only when it would otherwise read as equal to a
-/// bound it is not equal to (79.96 vs 80).
-fn value_text(value: f64, bounds: &[f64]) -> String {
-    let start = bounds
-        .iter()
-        .map(|b| {
-            bound_text(*b)
-                .split_once('.')
-                .map_or(0, |(_, frac)| frac.len())
-        })
-        .fold(1, usize::max);
-    (start..=MAX_DECIMALS)
-        .map(|d| (d, number(value, d)))
-        .find(|(_, text)| {
-            bounds
-                .iter()
-                .all(|b| *b == value || *text != bound_text(*b))
-        })
-        .map_or_else(|| number(value, MAX_DECIMALS), |(_, text)| text)
-}
-
-/// A number with its unit: `76.4%`, `212ms`, `1200 req/s`.
-pub fn with_unit(number: &str, unit: Option<&str>) -> String {
-    match unit.map(str::trim) {
-        None | Some("") => number.to_string(),
-        Some(unit) if unit == "%" || unit.chars().count() <= 3 => format!("{number}{unit}"),
-        Some(unit) => format!("{number} {unit}"),
-    }
-}
-
 fn metric_gate(inputs: &Inputs, check: &str, min: Option<f64>, max: Option<f64>) -> (bool, String) {
-    let state = inputs.checks.get(check);
-    let Some((state, value)) = state.and_then(|s| s.metric.map(|v| (s, v))) else {
-        return (
-            false,
-            format!("{check} has no value yet (never ran or no metric read)"),
-        );
+    let Some(state) = inputs.checks.get(check) else {
+        return (false, format!("{check} has no value yet: it never ran"));
+    };
+    let Some(value) = state.metric else {
+        let why = state
+            .metric_note
+            .as_deref()
+            .unwrap_or("its last run read no metric");
+        return (false, format!("{check} has no value: {why}"));
     };
     if !value.is_finite() {
         return (false, format!("{check} has no usable value ({value})"));
@@ -598,6 +626,11 @@ fn metric_gate(inputs: &Inputs, check: &str, min: Option<f64>, max: Option<f64>)
     }
     (passed, reason)
 }
+
+mod numbers;
+
+pub use numbers::with_unit;
+use numbers::{bound_text, value_text};
 
 #[cfg(test)]
 mod tests;

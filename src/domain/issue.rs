@@ -392,8 +392,23 @@ fn finding_title(f: &Finding) -> String {
     title
 }
 
-fn mapped_severity(f: &Finding, map: &BTreeMap<String, Severity>) -> Severity {
+/// The register severity of a finding: by its rule id (`B301`), else by the longest
+/// rule prefix ending in `*` (`S*` for every flake8-bandit rule of ruff), else by the
+/// tool's severity (`high`), else the tool's severity as it is.
+pub fn mapped_severity(f: &Finding, map: &BTreeMap<String, Severity>) -> Severity {
+    let by_prefix = || {
+        map.iter()
+            .filter_map(|(key, severity)| {
+                let prefix = key.strip_suffix('*')?;
+                f.rule
+                    .starts_with(prefix)
+                    .then_some((prefix.len(), severity))
+            })
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, severity)| severity)
+    };
     map.get(&f.rule)
+        .or_else(by_prefix)
         .or_else(|| map.get(f.severity.as_str()))
         .copied()
         .unwrap_or(f.severity)

@@ -6,25 +6,23 @@
 //! the whole line. Here any JSON object with a string `reason` is cargo's, only
 //! compiler messages are looked into, and every field they need has a default.
 
-use super::{relative_path, ParseContext, MAX_FINDINGS};
-use crate::domain::finding::{Finding, Severity};
+use super::{relative_path, ParseContext};
+use crate::domain::finding::{Finding, Findings, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Turns cargo's JSON lines into findings, one distinct diagnostic at a time.
 #[derive(Debug, Default)]
 pub struct CargoParser {
-    findings: Vec<Finding>,
-    /// Diagnostics already kept: cargo repeats a warning once per target (lib and
-    /// lib test) that compiles the same file.
-    seen: HashSet<DiagnosticKey>,
+    findings: Findings,
+    /// Diagnostics already kept, by a hash of what makes two the same (code, place and
+    /// text): cargo repeats a warning once per target (lib and lib test) that compiles
+    /// the same file. A hash, not the text, so the set stays small.
+    seen: HashSet<u64>,
     saw_cargo_json: bool,
-    dropped: usize,
 }
-
-/// What makes two diagnostics the same: code, place and text.
-type DiagnosticKey = (String, Option<String>, Option<u32>, String);
 
 /// Any cargo JSON line: only `reason` is required.
 #[derive(Deserialize)]
@@ -90,7 +88,7 @@ impl CargoParser {
     /// The findings of the run; `Err` when not one line of cargo JSON was seen (the
     /// command was not run with `--message-format=json`, or cargo failed before
     /// building anything).
-    pub fn finish(self) -> Result<Vec<Finding>, String> {
+    pub fn finish(self) -> Result<Findings, String> {
         if !self.saw_cargo_json {
             return Err(
                 "no cargo JSON messages in the output (was --message-format=json passed?)"
@@ -100,27 +98,22 @@ impl CargoParser {
         Ok(self.findings)
     }
 
-    /// Findings left out past [`MAX_FINDINGS`].
+    /// Findings left out past the caps of [`Findings`].
     pub fn dropped(&self) -> usize {
-        self.dropped
+        self.findings.dropped()
     }
 
     fn keep(&mut self, finding: Finding) {
-        let key = (
-            finding.rule.clone(),
-            finding.path.clone(),
-            finding.line,
-            finding.message.clone(),
-        );
+        let finding = finding.bounded();
+        let mut hasher = DefaultHasher::new();
+        (&finding.rule, &finding.path, finding.line, &finding.message).hash(&mut hasher);
+        let key = hasher.finish();
         if self.seen.contains(&key) {
             return;
         }
-        if self.findings.len() >= MAX_FINDINGS {
-            self.dropped += 1;
-            return;
+        if self.findings.push(finding) {
+            self.seen.insert(key);
         }
-        self.seen.insert(key);
-        self.findings.push(finding);
     }
 }
 
@@ -204,6 +197,7 @@ fn display_text(diagnostic: &Diagnostic) -> String {
 mod tests {
     use super::*;
     use crate::domain::finding::Severity::{High, Info, Medium};
+    use crate::domain::finding::MAX_FINDINGS;
     use std::path::Path;
 
     fn ctx(root: &'static str) -> ParseContext<'static> {
@@ -227,7 +221,7 @@ mod tests {
 
     fn finish(parser: CargoParser) -> Vec<Finding> {
         match parser.finish() {
-            Ok(findings) => findings,
+            Ok(findings) => findings.into_vec(),
             Err(e) => panic!("stream should have cargo JSON: {e}"),
         }
     }
@@ -318,7 +312,7 @@ mod tests {
     fn clean_build_is_ok_and_empty() {
         let text = include_str!("../../tests/fixtures/formats/cargo_clean_build.jsonl");
         let (parser, shown) = feed_all(text, "/home/dev/demo-clean");
-        assert_eq!(parser.finish(), Ok(vec![]));
+        assert_eq!(parser.finish(), Ok(Findings::new()));
         let hidden = shown.iter().filter(|s| s.as_deref() == Some("")).count();
         assert_eq!(
             hidden, 4,
@@ -349,7 +343,7 @@ mod tests {
             "/",
         );
         assert_eq!(shown, vec![Some(String::new())]);
-        assert_eq!(parser.finish(), Ok(vec![]));
+        assert_eq!(parser.finish(), Ok(Findings::new()));
     }
 
     #[test]

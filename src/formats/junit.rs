@@ -13,14 +13,14 @@
 //! findings.
 
 use super::{relative_path, ParseContext};
-use crate::domain::finding::{Finding, Severity};
+use crate::domain::finding::{Finding, Findings, Severity};
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use std::borrow::Cow;
 
 /// Read a JUnit report: one finding per `<failure>` or `<error>` of a test case.
-pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Finding>, String> {
+pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Findings, String> {
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
@@ -96,7 +96,7 @@ struct Walker<'c> {
     suites: Vec<Suite>,
     case: Option<Case>,
     outcome: Option<Outcome>,
-    findings: Vec<Finding>,
+    findings: Findings,
 }
 
 impl<'c> Walker<'c> {
@@ -108,7 +108,7 @@ impl<'c> Walker<'c> {
             suites: Vec::new(),
             case: None,
             outcome: None,
-            findings: Vec::new(),
+            findings: Findings::new(),
         }
     }
 
@@ -168,7 +168,8 @@ impl<'c> Walker<'c> {
 
     fn text(&mut self, text: &str) {
         if let Some(outcome) = &mut self.outcome {
-            if outcome.nested == 0 {
+            // Only the body's first lines make the message: the rest need not be kept.
+            if outcome.nested == 0 && outcome.body.len() < BODY_KEPT {
                 outcome.body.push_str(text);
             }
         }
@@ -176,6 +177,10 @@ impl<'c> Walker<'c> {
 
     fn record(&mut self, outcome: Outcome) {
         let Some(case) = &self.case else { return };
+        if self.findings.is_full() {
+            self.findings.leave_out();
+            return;
+        }
         let suite = self.suites.last();
         let mut finding = Finding::new(
             case_rule(case),
@@ -199,7 +204,7 @@ impl<'c> Walker<'c> {
         self.findings.push(finding);
     }
 
-    fn finish(self) -> Result<Vec<Finding>, String> {
+    fn finish(self) -> Result<Findings, String> {
         if !self.root_seen {
             return Err("report is not JUnit XML: no root element".to_string());
         }
@@ -209,6 +214,10 @@ impl<'c> Walker<'c> {
         Ok(self.findings)
     }
 }
+
+/// Most of a failure's body kept while reading (its first meaningful line becomes the
+/// message, cut at the finding's own limit): a body of gigabytes costs no more.
+const BODY_KEPT: usize = 2 * crate::domain::finding::MAX_MESSAGE;
 
 fn check_root(name: &str) -> Result<(), String> {
     if name == "testsuites" || name == "testsuite" {
@@ -344,7 +353,7 @@ mod tests {
 
     fn read(text: &str, root: &'static str) -> Vec<Finding> {
         match parse(text.as_bytes(), &ctx(root)) {
-            Ok(findings) => findings,
+            Ok(findings) => findings.into_vec(),
             Err(e) => panic!("fixture should parse: {e}"),
         }
     }
@@ -550,7 +559,7 @@ mod tests {
             default_severity: Critical,
             root: Path::new("/"),
         };
-        let findings = parse(xml.as_bytes(), &context);
+        let findings = parse(xml.as_bytes(), &context).map(Findings::into_vec);
         assert_eq!(
             findings,
             Ok(vec![Finding::new("x", Critical, "test errored")])

@@ -5,16 +5,15 @@
 //! `severity` and `col` (`col` is accepted but not kept: a finding has no column).
 //! Colour codes are stripped before matching, so `--color=always` output still matches.
 
-use super::{relative_path, ParseContext, MAX_FINDINGS};
-use crate::domain::finding::{Finding, Severity};
+use super::{relative_path, ParseContext};
+use crate::domain::finding::{Finding, Findings, Severity};
 use regex::{Captures, Regex};
 
 /// Collects a finding for every output line the check's regex matches.
 #[derive(Debug)]
 pub struct LinesParser {
     regex: Regex,
-    findings: Vec<Finding>,
-    dropped: usize,
+    findings: Findings,
 }
 
 impl LinesParser {
@@ -22,8 +21,7 @@ impl LinesParser {
     pub fn new(regex: Regex) -> Self {
         LinesParser {
             regex,
-            findings: Vec::new(),
-            dropped: 0,
+            findings: Findings::new(),
         }
     }
 
@@ -34,21 +32,21 @@ impl LinesParser {
         let Some(captures) = self.regex.captures(clean) else {
             return;
         };
-        if self.findings.len() >= MAX_FINDINGS {
-            self.dropped += 1;
+        if self.findings.is_full() {
+            self.findings.leave_out();
             return;
         }
         self.findings.push(captured_finding(&captures, ctx));
     }
 
     /// The findings of the run, in output order.
-    pub fn finish(self) -> Vec<Finding> {
+    pub fn finish(self) -> Findings {
         self.findings
     }
 
-    /// Matching lines left out past [`MAX_FINDINGS`].
+    /// Matching lines left out past the caps of [`Findings`].
     pub fn dropped(&self) -> usize {
-        self.dropped
+        self.findings.dropped()
     }
 }
 
@@ -94,6 +92,7 @@ fn lenient_severity(word: &str) -> Option<Severity> {
 mod tests {
     use super::*;
     use crate::domain::finding::Severity::{Critical, High, Info, Low, Medium};
+    use crate::domain::finding::MAX_FINDINGS;
     use std::path::Path;
 
     const FLAKE8: &str =
@@ -115,7 +114,7 @@ mod tests {
         for line in text.lines() {
             parser.feed(line, &context);
         }
-        parser.finish()
+        parser.finish().into_vec()
     }
 
     fn at(rule: &str, severity: Severity, message: &str, path: &str, line: u32) -> Finding {

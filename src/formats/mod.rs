@@ -5,6 +5,12 @@
 //! the output line by line while the check runs, so a check that prints gigabytes is
 //! never held in memory. A report without a declared format is recognised from its
 //! content ([`detect`]).
+//!
+//! Every reader's findings end in [`Findings`], which bounds each finding (64 KiB of
+//! message) and the run (10,000 findings, 32 MiB of text) and counts what it left out:
+//! a reader that returns a `Vec` is collected into it here, in [`parse_document`] and
+//! [`StreamParser::finish`], so a new reader gets the caps for free. Documents are read
+//! from disk by the runner with [`crate::fsutil::MAX_REPORT`] as the limit.
 
 mod advisory;
 pub mod bandit;
@@ -21,8 +27,10 @@ pub mod safety;
 pub mod sarif;
 
 use crate::domain::check::Format;
-use crate::domain::finding::{Finding, Severity};
+use crate::domain::finding::{Findings, Severity};
 use std::path::Path;
+
+pub use crate::domain::finding::MAX_FINDINGS;
 
 /// What a reader needs besides the bytes.
 #[derive(Debug, Clone, Copy)]
@@ -40,17 +48,18 @@ pub fn parse_document(
     format: &Format,
     bytes: &[u8],
     ctx: &ParseContext,
-) -> Result<Vec<Finding>, String> {
+) -> Result<Findings, String> {
+    let capped = |found: Result<Vec<_>, String>| found.map(Findings::from_iter);
     match format {
         Format::Sarif => sarif::parse(bytes, ctx),
         Format::Junit => junit::parse(bytes, ctx),
-        Format::NpmAudit => npm_audit::parse(bytes, ctx),
-        Format::PipAudit => pip_audit::parse(bytes, ctx),
-        Format::Safety => safety::parse(bytes, ctx),
-        Format::CargoAudit => cargo_audit::parse(bytes, ctx),
-        Format::Bandit => bandit::parse(bytes, ctx),
-        Format::Pylint => pylint::parse(bytes, ctx),
-        Format::Mypy => mypy::parse(bytes, ctx),
+        Format::NpmAudit => capped(npm_audit::parse(bytes, ctx)),
+        Format::PipAudit => capped(pip_audit::parse(bytes, ctx)),
+        Format::Safety => capped(safety::parse(bytes, ctx)),
+        Format::CargoAudit => capped(cargo_audit::parse(bytes, ctx)),
+        Format::Bandit => capped(bandit::parse(bytes, ctx)),
+        Format::Pylint => capped(pylint::parse(bytes, ctx)),
+        Format::Mypy => capped(mypy::parse(bytes, ctx)),
         Format::Cargo => {
             let mut parser = cargo::CargoParser::default();
             for line in String::from_utf8_lossy(bytes).lines() {
@@ -72,10 +81,6 @@ pub fn parse_document(
 /// The reports `auto` recognises, for its error.
 const KNOWN_REPORTS: &str =
     "sarif, junit, npm-audit, pip-audit, safety, cargo-audit, bandit, pylint, mypy, cargo";
-
-/// Most findings one stream reader keeps per run: a check that prints millions of
-/// matching lines must not exhaust memory. Readers count the rest as dropped.
-pub const MAX_FINDINGS: usize = 10_000;
 
 /// A reader fed one output line at a time.
 pub enum StreamParser {
@@ -116,15 +121,22 @@ impl StreamParser {
 
     /// The findings of the whole run. `Err` when the output was not the format declared
     /// (cargo printed no JSON at all), which makes the run an `error`.
-    pub fn finish(self) -> Result<Vec<Finding>, String> {
+    pub fn finish(self) -> Result<Findings, String> {
         match self {
             StreamParser::Cargo(p) => p.finish(),
             StreamParser::Lines(p) => Ok(p.finish()),
-            StreamParser::Mypy(p) => p.finish(),
+            StreamParser::Mypy(p) => {
+                let dropped = p.dropped();
+                p.finish().map(|found| {
+                    let mut findings = Findings::from_iter(found);
+                    (0..dropped).for_each(|_| findings.leave_out());
+                    findings
+                })
+            }
         }
     }
 
-    /// How many findings were left out past [`MAX_FINDINGS`], so the UI can say so.
+    /// How many findings were left out past the caps, so the UI can say so.
     pub fn dropped(&self) -> usize {
         match self {
             StreamParser::Cargo(p) => p.dropped(),

@@ -34,10 +34,19 @@ pub fn find(root: &Path, globs: &[String]) -> Vec<PathBuf> {
     let Ok(set) = builder.build() else {
         return Vec::new();
     };
+    // The `ignore` crate reads each folder's ignore files with a blocking open: a
+    // FIFO or a link to a device there would hang or flood the walk.
+    if crate::fsutil::unsafe_ignore_file(root).is_some() {
+        return Vec::new();
+    }
     let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(|e| {
+            e.file_name() != ".git"
+                && (!e.file_type().is_some_and(|t| t.is_dir())
+                    || crate::fsutil::unsafe_ignore_file(e.path()).is_none())
+        })
         .build()
         .flatten()
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
@@ -51,7 +60,8 @@ pub fn find(root: &Path, globs: &[String]) -> Vec<PathBuf> {
 /// Read one plan file; an unreadable file is an error naming it.
 pub fn read(root: &Path, rel: &Path) -> Result<PlanFile, String> {
     let path = root.join(rel);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = crate::fsutil::read_in_repo(root, &path, crate::fsutil::MAX_TEXT_FILE)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let text = String::from_utf8_lossy(&bytes);
     let stem = rel
         .file_stem()

@@ -41,7 +41,8 @@ pub fn write_status(root: &Path, plan: &Plan, task_id: &str, status: TaskStatus)
     };
     let path = root.join(&source.file);
     // Read the file as it is now: it may have changed since the plan was loaded.
-    let text = std::fs::read_to_string(&path)
+    // Only a regular file inside the repository, of a sane size.
+    let text = crate::fsutil::read_in_repo_text(root, &path, crate::fsutil::MAX_TEXT_FILE)
         .wrap_err_with(|| format!("cannot read {}", path.display()))?;
     let updated = if source.file == FILE_NAME {
         set_in_toml(&text, task_id, status)?
@@ -51,7 +52,7 @@ pub fn write_status(root: &Path, plan: &Plan, task_id: &str, status: TaskStatus)
     if updated != text {
         write_atomic(&path, updated.as_bytes())?;
     }
-    Ok(source.file.to_string())
+    Ok(source.file.clone())
 }
 
 /// Change one task's `status` in preflight.toml; formatting and comments are kept.

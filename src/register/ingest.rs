@@ -17,7 +17,7 @@
 
 use crate::config::Config;
 use crate::domain::check::{CheckSpec, Format, RunStatus};
-use crate::domain::finding::{assign_fingerprints, Finding, Severity};
+use crate::domain::finding::{assign_fingerprints, Finding, Findings, Severity};
 use crate::formats::{parse_document, ParseContext, StreamParser};
 use crate::fsutil::write_atomic;
 use crate::history::{History, RunRecord};
@@ -31,7 +31,7 @@ use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// Largest report read.
-pub const MAX_REPORT: u64 = 64 * 1024 * 1024;
+pub const MAX_REPORT: u64 = crate::fsutil::MAX_REPORT;
 /// Largest source file read for a fingerprint's anchor line.
 const MAX_SOURCE: u64 = 4 * 1024 * 1024;
 /// Deepest foreign path matched against the repository.
@@ -94,28 +94,13 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         default_severity: spec.severity,
         root: &repo.root,
     };
-    let mut findings = parse(&format, &bytes, &ctx).map_err(|e| format!("{shown}: {e}"))?;
-    let (made_at, dated_by) = match timestamp_of(&format, &bytes) {
-        Some(at) => (at, DatedBy::Timestamp),
-        None => (
-            std::fs::metadata(request.file)
-                .and_then(|m| m.modified())
-                .map_err(|e| format!("{shown}: {e}"))?,
-            DatedBy::Mtime,
-        ),
-    };
+    let parsed = parse(&format, &bytes, &ctx).map_err(|e| format!("{shown}: {e}"))?;
+    let truncated = parsed.truncated_at();
+    let mut findings = parsed.into_vec();
+    let (made_at, dated_by) = dated(&format, &bytes, request.file, &shown)?;
     let mut ledger = Ledger::load(&repo.state_dir);
-    if let Some(last) = ledger.last(request.check) {
-        if made_at < last.0 && !request.force {
-            return Err(format!(
-                "{shown} was made at {} (by {}), before the last report ingested for `{}` ({}, {}): refused, so an old report cannot verify what a newer one still reports; pass --force to ingest it anyway",
-                rfc3339(made_at),
-                dated_by.words(),
-                request.check,
-                rfc3339(last.0),
-                last.1
-            ));
-        }
+    if !request.force {
+        refuse_older(&ledger, request.check, made_at, dated_by, &shown)?;
     }
     rebase_paths(&mut findings, &repo.root);
     let mut sources = SourceLines::new(&repo.root);
@@ -151,7 +136,11 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         lines: 0,
         metric: None,
         metric_note: None,
+        truncated,
+        log_error: None,
         cancelled: false,
+        // It ran, elsewhere: a result, not a check stopped before its turn.
+        started: true,
     };
     let mut config = config.clone();
     if undeclared {
@@ -175,6 +164,8 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         findings: outcome.findings.len(),
         metric: None,
         unit: None,
+        metric_note: None,
+        truncated,
     };
     History::new(&repo.state_dir)
         .append(std::slice::from_ref(&record))
@@ -189,6 +180,44 @@ pub fn ingest(repo: &Repo, config: &Config, request: &Request) -> Result<Ingeste
         filed,
         undeclared,
     })
+}
+
+/// When the report was made: its own timestamp where the format has one, else the
+/// file's modification time.
+fn dated(
+    format: &Format,
+    bytes: &[u8],
+    file: &Path,
+    shown: &str,
+) -> Result<(SystemTime, DatedBy), String> {
+    match timestamp_of(format, bytes) {
+        Some(at) => Ok((at, DatedBy::Timestamp)),
+        None => std::fs::metadata(file)
+            .and_then(|m| m.modified())
+            .map(|at| (at, DatedBy::Mtime))
+            .map_err(|e| format!("{shown}: {e}")),
+    }
+}
+
+/// A report older than the last one ingested for the check would verify what a newer
+/// one still reports: refused.
+fn refuse_older(
+    ledger: &Ledger,
+    check: &str,
+    made_at: SystemTime,
+    dated_by: DatedBy,
+    shown: &str,
+) -> Result<(), String> {
+    match ledger.last(check) {
+        Some(last) if made_at < last.0 => Err(format!(
+            "{shown} was made at {} (by {}), before the last report ingested for `{check}` ({}, {}): refused, so an old report cannot verify what a newer one still reports; pass --force to ingest it anyway",
+            rfc3339(made_at),
+            dated_by.words(),
+            rfc3339(last.0),
+            last.1
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn rfc3339(at: SystemTime) -> String {
@@ -273,35 +302,25 @@ fn format_for(spec: &CheckSpec, flag: Option<&str>) -> Result<Format, String> {
     Ok(format)
 }
 
-/// The report's bytes: a regular file of at most [`MAX_REPORT`].
+/// The report's bytes: a regular file of at most [`MAX_REPORT`] (`fsutil::read_regular`:
+/// opened without blocking, so a FIFO named like a report is refused, not waited on).
 fn read_report(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    if meta.len() > MAX_REPORT {
-        return Err(format!(
-            "larger than {} MiB: refused",
-            MAX_REPORT / 1024 / 1024
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_REPORT + 1).read_to_end(&mut bytes))
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_REPORT {
-        return Err(format!(
-            "larger than {} MiB: refused",
-            MAX_REPORT / 1024 / 1024
-        ));
-    }
+    let bytes = crate::fsutil::read_regular(path, MAX_REPORT, crate::fsutil::Links::Follow)
+        .map_err(|e| match e.kind() {
+            // Those say the path already: keep only why.
+            std::io::ErrorKind::InvalidInput => e
+                .to_string()
+                .split_once(": ")
+                .map_or_else(|| e.to_string(), |(_, why)| why.to_string()),
+            _ => e.to_string(),
+        })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("the report is empty".into());
     }
     Ok(bytes)
 }
 
-fn parse(format: &Format, bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Finding>, String> {
+fn parse(format: &Format, bytes: &[u8], ctx: &ParseContext) -> Result<Findings, String> {
     if format.reads_document() {
         return parse_document(format, bytes, ctx);
     }

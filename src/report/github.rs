@@ -130,6 +130,16 @@ pub fn commands(
             escape_data(&format!("{}: {}", outcome.name, outcome.reason))
         ));
     }
+    if verdict.decision == crate::domain::gate::Decision::NoVerdict {
+        // The job fails without a failing gate to point at: say why.
+        lines.push(format!(
+            "::error title=preflight::{}",
+            escape_data(&format!(
+                "{}: nothing can say GO; add [[gate]] tables to preflight.toml",
+                verdict.headline()
+            ))
+        ));
+    }
     lines
 }
 

@@ -58,8 +58,11 @@ pub struct Report {
     pub commit: Option<String>,
     /// Uncommitted files; `None` outside git.
     pub dirty: Option<usize>,
-    /// `GO` or `NO-GO`, judged like `preflight gate --no-run`.
+    /// `GO`, `NO-GO` or `NO-VERDICT` (no gate can block), judged like `preflight gate
+    /// --no-run`.
     pub verdict: &'static str,
+    /// The verdict in words, as `gate` and the cockpit say it (`no verdict: no gates`).
+    pub headline: &'static str,
     /// Non-advisory gates failing.
     pub failing: usize,
     pub gates: Vec<GateRow>,
@@ -200,6 +203,8 @@ pub struct CheckRow {
     pub findings: Option<usize>,
     pub metric: Option<f64>,
     pub unit: Option<String>,
+    /// Why the last run read no metric, or how it read it.
+    pub metric_note: Option<String>,
     /// The last metric values, oldest first, repeats in a row shown once.
     pub trend: Vec<f64>,
 }
@@ -246,7 +251,8 @@ pub fn build(inputs: &Inputs) -> Report {
         branch: inputs.head.and_then(|h| h.branch.clone()),
         commit,
         dirty: inputs.head.map(|h| h.dirty),
-        verdict: if verdict.go { "GO" } else { "NO-GO" },
+        verdict: verdict.decision.code(),
+        headline: verdict.headline(),
         failing: verdict.failing,
         gates: verdict
             .gates
@@ -447,6 +453,7 @@ fn check_row(id: &str, name: &str, last: Option<&RunRecord>, inputs: &Inputs) ->
         findings: last.map(|r| r.findings),
         metric: last.and_then(|r| r.metric),
         unit: last.and_then(|r| r.unit.clone()),
+        metric_note: last.and_then(|r| r.metric_note.clone()),
         trend,
     }
 }

@@ -193,6 +193,8 @@ fn run(
         findings: usize::from(status == RunStatus::Failed) * 3,
         metric,
         unit: (!unit.is_empty()).then(|| unit.to_string()),
+        metric_note: None,
+        truncated: None,
     }
 }
 
@@ -432,10 +434,11 @@ fn an_empty_workspace_still_reports() {
         runs: &[],
         burndown: &Burndown::NoCommits,
     });
-    assert_eq!(report.verdict, "GO");
+    assert_eq!(report.verdict, "NO-VERDICT", "no gates is never GO");
+    assert_eq!(report.headline, "no verdict: no gates");
     let text = render(&report);
     for line in [
-        "**Verdict: GO** (no release gates declared)",
+        "**No verdict** (no release gates declared: nothing can say GO)",
         "- **Commit:** no commits yet",
         "**0 open**",
         "No plan",

@@ -5,7 +5,6 @@
 
 use crate::domain::finding::{Ecosystem, Finding};
 use crate::formats::npm_audit;
-use std::io::Read as _;
 use std::path::Path;
 
 /// Largest lockfile read for versions; bigger ones are left unread.
@@ -78,14 +77,10 @@ fn unquote(word: &str) -> String {
     word.trim_matches(|c| c == '"' || c == '\'').to_string()
 }
 
+/// A lockfile of the repository: only a regular file (a FIFO there must not hang the
+/// run), of at most [`MAX_LOCKFILE`] bytes.
 fn read_bounded(path: &Path) -> Option<Vec<u8>> {
-    let file = std::fs::File::open(path).ok()?;
-    if file.metadata().ok()?.len() > MAX_LOCKFILE {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_LOCKFILE).read_to_end(&mut bytes).ok()?;
-    Some(bytes)
+    crate::fsutil::read_regular(path, MAX_LOCKFILE, crate::fsutil::Links::Follow).ok()
 }
 
 /// The line of a failed tool's output that says why, for a report that never came:

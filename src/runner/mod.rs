@@ -7,25 +7,32 @@
 //! the last lines ([`Output`]), so a check that prints gigabytes costs nothing more.
 
 mod dependencies;
+pub mod failure;
+mod group;
+mod metric;
 mod ring;
 pub mod slots;
+mod stream;
+pub mod watchdog;
+pub mod windows;
 
 pub use ring::{Output, Ring};
 
+use group::{end_group, GroupGuard};
+
+use crate::domain::check::MetricSource;
 use crate::domain::check::{judge, CheckSpec, RunStatus};
-use crate::domain::check::{MetricSource, MetricSpec};
-use crate::domain::finding::{assign_fingerprints, Finding};
+use crate::domain::finding::{assign_fingerprints, Finding, Findings};
 use crate::formats::{parse_document, ParseContext, StreamParser};
-use crate::metrics::{self, MetricValue, ReportKind};
-use nix::sys::signal::{killpg, Signal};
+use crate::fsutil::{self, Links};
+use crate::metrics::MetricValue;
 use nix::unistd::Pid;
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
-use tokio::io::{AsyncBufReadExt, BufReader};
+
 use tokio::net::unix::pipe;
 use tokio_util::sync::CancellationToken;
 
@@ -39,9 +46,6 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// Pipe buffer asked of the kernel: a chatty check then rarely blocks on a full pipe,
 /// which is most of what capturing costs it (Linux; the default is 64 KiB).
 const PIPE_BUFFER: i32 = 1024 * 1024;
-/// How often to look whether a terminated group is gone.
-const GROUP_POLL: Duration = Duration::from_millis(20);
-
 /// Where a run happens and where its traces go.
 #[derive(Debug, Clone)]
 pub struct RunContext {
@@ -64,6 +68,9 @@ pub struct RunOutcome {
     /// The run was cancelled (a newer run replaced it, or the user stopped it): not a
     /// result, never recorded in the history.
     pub cancelled: bool,
+    /// Its process was started. A check stopped while it waited for its turn (Ctrl-C
+    /// with more checks than jobs) was not: it reads `not started`, not `error`.
+    pub started: bool,
     /// The full output of the run.
     pub log: PathBuf,
     /// Output lines seen.
@@ -72,74 +79,54 @@ pub struct RunOutcome {
     pub metric: Option<MetricValue>,
     /// How the metric was read (a report in another format) or why it could not be.
     pub metric_note: Option<String>,
+    /// `Some(n)` when the findings were cut at `n` (the caps of [`Findings`]): such a
+    /// run verifies nothing, and gates do not count it clean.
+    pub truncated: Option<usize>,
+    /// Why the log file is incomplete (a full disk), when it is.
+    pub log_error: Option<String>,
+}
+
+impl RunOutcome {
+    /// A check stopped before its process started (interrupted while it waited for a
+    /// job slot): not a result, never recorded.
+    pub fn not_started(spec: &CheckSpec, ctx: &RunContext) -> RunOutcome {
+        RunOutcome {
+            check: spec.id.clone(),
+            status: RunStatus::Error,
+            exit_code: None,
+            duration: Duration::ZERO,
+            findings: Vec::new(),
+            error: Some("not started: interrupted while it waited for its turn".into()),
+            truncated: None,
+            log_error: None,
+            cancelled: true,
+            started: false,
+            log: ctx.logs_dir.join(format!("{}.log", spec.id)),
+            lines: 0,
+            metric: None,
+            metric_note: None,
+        }
+    }
+
+    /// Stopped before its turn came: neither a result nor an error of the check.
+    pub fn never_started(&self) -> bool {
+        self.cancelled && !self.started
+    }
+
+    /// How its status reads for people: `not started` for a check that never began.
+    pub fn status_label(&self) -> &'static str {
+        if self.never_started() {
+            "not started"
+        } else {
+            self.status.as_str()
+        }
+    }
 }
 
 enum End {
     Exited(std::process::ExitStatus),
     TimedOut,
     Cancelled,
-}
-
-/// Kills the group if the run is abandoned midway (its future dropped).
-struct GroupGuard {
-    pgid: Pid,
-    armed: bool,
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        if self.armed {
-            let _ = killpg(self.pgid, Signal::SIGKILL);
-        }
-    }
-}
-
-/// Whether any process of the group still runs. Zombies do not count: a killed shell
-/// waits for us to reap it, and orphans may wait for a reaper that never comes (PID 1
-/// in a container), yet neither runs nor holds anything but its pid.
-fn group_alive(pgid: Pid) -> bool {
-    if killpg(pgid, None).is_err() {
-        return false;
-    }
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return true; // no procfs: trust the signal probe
-    };
-    let wanted = pgid.as_raw().to_string();
-    entries.flatten().any(|entry| {
-        let name = entry.file_name();
-        if !name.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
-            return false;
-        }
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            return false;
-        };
-        // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
-        let mut fields = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest)
-            .unwrap_or("")
-            .split_whitespace();
-        let state = fields.next();
-        let pgrp = fields.nth(1);
-        pgrp == Some(wanted.as_str()) && state != Some("Z") && state != Some("X")
-    })
-}
-
-/// SIGTERM the group, give it [`KILL_GRACE`], then SIGKILL what is left. The direct
-/// child is reaped along the way.
-async fn end_group(pgid: Pid, child: &mut tokio::process::Child) {
-    if killpg(pgid, Signal::SIGTERM).is_err() {
-        return; // nothing left
-    }
-    let deadline = Instant::now() + KILL_GRACE;
-    while Instant::now() < deadline {
-        let _ = child.try_wait();
-        if !group_alive(pgid) {
-            return;
-        }
-        tokio::time::sleep(GROUP_POLL).await;
-    }
-    let _ = killpg(pgid, Signal::SIGKILL);
 }
 
 /// Run one check to its end (or its timeout, or `cancel`), and judge it.
@@ -162,10 +149,13 @@ pub async fn run_check(
             findings: Vec::new(),
             error: Some(error),
             cancelled: false,
+            started: false,
             log,
             lines: 0,
             metric: None,
             metric_note: None,
+            truncated: None,
+            log_error: None,
         },
     };
     outcome.duration = started.elapsed();
@@ -179,6 +169,14 @@ async fn execute(
     cancel: &CancellationToken,
     log_path: &Path,
 ) -> Result<RunOutcome, String> {
+    // A repository moved or deleted under a watcher: never re-create its local state
+    // (`<old path>/.git/preflight`) nor run in a ghost folder.
+    if !ctx.root.is_dir() {
+        return Err(format!(
+            "the repository {} is gone (moved or deleted): nothing runs",
+            ctx.root.display()
+        ));
+    }
     std::fs::create_dir_all(&ctx.logs_dir)
         .map_err(|e| format!("cannot create {}: {e}", ctx.logs_dir.display()))?;
     let log = std::fs::File::create(log_path)
@@ -203,43 +201,18 @@ async fn execute(
 
     let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot create a pipe: {e}"))?;
     enlarge_pipe(&writer);
-    let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(&spec.run)
-        .current_dir(&workdir)
-        .envs(&spec.env)
-        .stdin(Stdio::null())
-        .process_group(0);
-    // A document on stdout goes straight to a file, not through memory.
-    let stdout_capture = if spec.format.reads_document() && spec.report.is_none() {
-        let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
-        let file = std::fs::File::create(&path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        cmd.stdout(file);
-        Some(path)
-    } else {
-        let clone = writer
-            .try_clone()
-            .map_err(|e| format!("cannot create a pipe: {e}"))?;
-        cmd.stdout(clone);
-        None
-    };
-    cmd.stderr(writer);
-    let spawned = cmd.spawn();
-    // The command holds our copies of the pipe's write end: drop them, or the pipe
-    // never reaches end-of-file.
-    drop(cmd);
-    let mut child = spawned.map_err(|e| format!("cannot start `sh -c`: {e}"))?;
+    let (mut child, stdout_capture) = spawn(spec, ctx, &workdir, writer)?;
     let pid = child
         .id()
         .ok_or_else(|| "the check exited before it could be watched".to_string())?;
     let pgid = Pid::from_raw(pid as i32);
+    watchdog::watch(pgid);
     let mut guard = GroupGuard { pgid, armed: true };
 
     let receiver = pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
         .map_err(|e| format!("cannot read the check's output: {e}"))?;
     let parser = StreamParser::for_format(&spec.format);
-    let reader_task = tokio::spawn(read_output(
+    let reader_task = tokio::spawn(stream::read_output(
         receiver,
         log,
         output.clone(),
@@ -265,13 +238,118 @@ async fn execute(
         let _ = child.wait().await;
     }
     guard.armed = false;
+    watchdog::forget(pgid);
 
-    let (stream_result, lines, drained) = match tokio::time::timeout(DRAIN_LIMIT, reader_task).await
-    {
-        Ok(Ok(read)) => (read.findings, read.lines, true),
-        _ => (None, output.lock().total(), false),
+    let (stream_result, lines, drained, log_error) =
+        match tokio::time::timeout(DRAIN_LIMIT, reader_task).await {
+            Ok(Ok(read)) => (read.findings, read.lines, true, read.log_error),
+            _ => (None, output.lock().total(), false, None),
+        };
+
+    let read = Read {
+        stream: stream_result,
+        lines,
+        drained,
+        log_error,
     };
+    let before = Before {
+        report: report_path.as_deref().map(|p| (p, report_before)),
+        stdout_capture: stdout_capture.as_deref(),
+        metric: metric_path.as_deref().map(|p| (p, metric_before)),
+    };
+    Ok(conclude(
+        spec, ctx, &workdir, output, log_path, &end, read, &before,
+    ))
+}
 
+/// Start `sh -c RUN` in a process group of its own, stdout and stderr into `writer`
+/// (or stdout into a file, for a document format without a report path, whose path
+/// comes back).
+fn spawn(
+    spec: &CheckSpec,
+    ctx: &RunContext,
+    workdir: &Path,
+    writer: std::io::PipeWriter,
+) -> Result<(tokio::process::Child, Option<PathBuf>), String> {
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(&spec.run)
+        .current_dir(workdir)
+        .envs(&spec.env)
+        .stdin(Stdio::null())
+        .process_group(0);
+    // A document on stdout goes straight to a file, not through memory.
+    let stdout_capture = if spec.format.reads_document() && spec.report.is_none() {
+        let path = ctx.logs_dir.join(format!("{}.stdout", spec.id));
+        let file = std::fs::File::create(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        cmd.stdout(file);
+        Some(path)
+    } else {
+        let clone = writer
+            .try_clone()
+            .map_err(|e| format!("cannot create a pipe: {e}"))?;
+        cmd.stdout(clone);
+        None
+    };
+    cmd.stderr(writer);
+    let spawned = cmd.spawn();
+    // The command holds our copies of the pipe's write end: drop them, or the pipe
+    // never reaches end-of-file.
+    drop(cmd);
+    let child = spawned.map_err(|e| format!("cannot start `sh -c`: {e}"))?;
+    Ok((child, stdout_capture))
+}
+
+/// A run whose findings were cut at `kept`: something was found and left out, so it
+/// is never a pass, whatever was kept, and its note says so.
+fn truncation(kept: usize, status: &mut RunStatus, note: &mut Option<String>) {
+    if *status == RunStatus::Passed {
+        *status = RunStatus::Failed;
+    }
+    let said = format!("findings truncated at {kept}: this run verifies nothing");
+    *note = Some(match note.take() {
+        Some(other) => format!("{other}; {said}"),
+        None => said,
+    });
+}
+
+/// What the output reader came back with.
+struct Read {
+    stream: Option<Result<Findings, String>>,
+    lines: u64,
+    /// The pipe reached its end (else a process outside the group held it open).
+    drained: bool,
+    /// Why the log stopped being written (a full disk).
+    log_error: Option<String>,
+}
+
+/// The files a run reads its results from, with their times before it started (a
+/// report not rewritten by this run does not count).
+struct Before<'a> {
+    report: Option<(&'a Path, Option<SystemTime>)>,
+    stdout_capture: Option<&'a Path>,
+    metric: Option<(&'a Path, Option<SystemTime>)>,
+}
+
+/// Judge a run that ended: its status, findings and metric.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one run, each already named by the caller"
+)]
+fn conclude(
+    spec: &CheckSpec,
+    ctx: &RunContext,
+    workdir: &Path,
+    output: &Output,
+    log_path: &Path,
+    end: &End,
+    read: Read,
+    before: &Before,
+) -> RunOutcome {
+    let (report_path, report_before) = before.report.unzip();
+    let (metric_path, metric_before) = before.metric.unzip();
+    let (stream_result, lines, drained) = (read.stream, read.lines, read.drained);
     let (exit_code, timed_out, mut note) = match end {
         End::Exited(status) => (status.code(), false, None),
         End::TimedOut => (
@@ -288,11 +366,10 @@ async fn execute(
         note = Some("output pipe held open by a process outside the check's group".into());
     }
 
-    let report: Option<Result<Vec<Finding>, String>> = if spec.format.reads_document() {
-        let source = report_path.as_deref().or(stdout_capture.as_deref());
+    let report: Option<Result<Findings, String>> = if spec.format.reads_document() {
+        let source = report_path.or(before.stdout_capture);
         source.map(|path| {
-            let before = report_path.is_some().then_some(report_before).flatten();
-            match read_document(spec, ctx, path, before) {
+            match read_document(spec, ctx, path, report_before.flatten()) {
                 Err(_) if report_path.is_none() && is_blank(path) => {
                     Err(nothing_on_stdout(&output.lock()))
                 }
@@ -306,7 +383,24 @@ async fn execute(
     } else {
         stream_result
     };
-    let status = judge(exit_code, timed_out, report.as_ref());
+    let truncated = match &report {
+        Some(Ok(findings)) => findings.truncated_at(),
+        _ => None,
+    };
+    let report = report.map(|r| r.map(Findings::into_vec));
+    let mut status = judge(exit_code, timed_out, report.as_ref());
+    if let Some(kept) = truncated {
+        truncation(kept, &mut status, &mut note);
+    }
+    // A tool that is not installed reads as such, not as an empty report.
+    if let Some(why) = exit_code.and_then(|code| {
+        let ring = output.lock();
+        let last: Vec<&str> = ring.lines().rev().take(20).rev().collect();
+        failure::could_not_run(code, &spec.run, &last)
+    }) {
+        status = RunStatus::Error;
+        note = Some(why);
+    }
     let mut findings = match report {
         Some(Ok(findings)) => findings,
         Some(Err(reason)) => {
@@ -319,7 +413,7 @@ async fn execute(
     };
     let (metric, metric_note) = match (&spec.metric, timed_out || exit_code.is_none()) {
         (Some(m), false) => {
-            match read_metric(m, ctx, log_path, metric_path.as_deref(), metric_before) {
+            match metric::read_metric(m, ctx, log_path, metric_path, metric_before.flatten()) {
                 Ok(value) => {
                     let note = value.note.clone();
                     (Some(value), note)
@@ -329,14 +423,15 @@ async fn execute(
         }
         _ => (None, None),
     };
-    dependencies::enrich(&mut findings, &spec.run, &workdir);
+    dependencies::enrich(&mut findings, &spec.run, workdir);
     anchor_paths(&mut findings, spec.cwd.as_deref(), &ctx.root);
     let mut sources = SourceLines::new(&ctx.root);
     assign_fingerprints(&spec.id, &mut findings, |path, line| {
         sources.line(path, line)
     });
-    Ok(RunOutcome {
+    RunOutcome {
         cancelled: matches!(end, End::Cancelled),
+        started: true,
         check: spec.id.clone(),
         status,
         exit_code,
@@ -351,46 +446,8 @@ async fn execute(
         lines,
         metric,
         metric_note,
-    })
-}
-
-/// Most output read for a regex metric: its tail, where summaries are printed.
-const METRIC_TAIL: u64 = 4 * 1024 * 1024;
-
-/// Read a check's number: from its coverage report (which this run must have
-/// rewritten) or from the tail of its output.
-fn read_metric(
-    spec: &MetricSpec,
-    ctx: &RunContext,
-    log: &Path,
-    report: Option<&Path>,
-    before: Option<SystemTime>,
-) -> Result<MetricValue, String> {
-    match (&spec.source, report) {
-        (MetricSource::Regex { pattern }, _) => {
-            let (text, _) = crate::fsutil::read_tail(log, METRIC_TAIL)
-                .map_err(|e| format!("cannot read the output: {e}"))?;
-            metrics::read_regex(pattern, &text, spec.unit.as_deref())
-        }
-        (source, Some(path)) => {
-            let shown = path
-                .strip_prefix(&ctx.root)
-                .unwrap_or(path)
-                .display()
-                .to_string();
-            let bytes =
-                std::fs::read(path).map_err(|_| format!("the check wrote no report at {shown}"))?;
-            if before.is_some() && modified(path) == before {
-                return Err(format!("the report {shown} was not rewritten by this run"));
-            }
-            let kind = ReportKind::of(source).unwrap_or(ReportKind::Lcov);
-            let mut value = metrics::read_report_named(kind, &shown, &bytes)?;
-            if spec.unit.is_some() {
-                value.unit = spec.unit.clone();
-            }
-            Ok(value)
-        }
-        (_, None) => Err("no report path for the metric".into()),
+        truncated,
+        log_error: read.log_error,
     }
 }
 
@@ -416,9 +473,9 @@ fn read_document(
     ctx: &RunContext,
     path: &Path,
     before: Option<SystemTime>,
-) -> Result<Vec<Finding>, String> {
+) -> Result<Findings, String> {
     let shown = path.strip_prefix(&ctx.root).unwrap_or(path).display();
-    let bytes = match std::fs::read(path) {
+    let bytes = match fsutil::read_regular(path, fsutil::MAX_REPORT, Links::Follow) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(format!("the check wrote no report at {shown}"));
@@ -469,7 +526,14 @@ fn anchor_paths(findings: &mut [Finding], cwd: Option<&Path>, root: &Path) {
     }
 }
 
-/// Source lines for fingerprints, each file read at most once per run.
+/// Largest source file read to anchor a fingerprint; a bigger one anchors on the
+/// message alone.
+const MAX_SOURCE: u64 = 4 * 1024 * 1024;
+
+/// Source lines for fingerprints, each file read at most once per run. A finding's path
+/// comes from the tool's report: it is read only when it is a regular file inside the
+/// repository of at most [`MAX_SOURCE`] bytes (never `/dev/zero`, a FIFO or the
+/// keyboard).
 struct SourceLines<'a> {
     root: &'a Path,
     files: HashMap<String, Option<String>>,
@@ -485,109 +549,15 @@ impl<'a> SourceLines<'a> {
 
     fn line(&mut self, path: &str, line: u32) -> Option<String> {
         let root = self.root;
-        let text = self
-            .files
-            .entry(path.to_string())
-            .or_insert_with(|| std::fs::read_to_string(root.join(path)).ok());
+        let text = self.files.entry(path.to_string()).or_insert_with(|| {
+            fsutil::read_in_repo(root, &root.join(path), MAX_SOURCE)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+        });
         text.as_deref()?
             .lines()
             .nth((line as usize).checked_sub(1)?)
             .map(str::to_owned)
-    }
-}
-
-struct ReadResult {
-    findings: Option<Result<Vec<Finding>, String>>,
-    lines: u64,
-}
-
-/// Copy the pipe to the log, keep the tail in `output`, and feed a stream parser.
-/// Lines go into the ring a chunk at a time, under one lock per chunk.
-async fn read_output(
-    receiver: pipe::Receiver,
-    log: std::fs::File,
-    output: Output,
-    mut parser: Option<StreamParser>,
-    root: PathBuf,
-    severity: crate::domain::finding::Severity,
-) -> ReadResult {
-    let ctx = ParseContext {
-        default_severity: severity,
-        root: &root,
-    };
-    let mut reader = BufReader::with_capacity(64 * 1024, receiver);
-    let mut log = std::io::BufWriter::with_capacity(64 * 1024, log);
-    let mut partial: Vec<u8> = Vec::new();
-    let mut lines = 0u64;
-    let mut log_ok = true;
-    loop {
-        let chunk = match reader.fill_buf().await {
-            Ok([]) | Err(_) => break,
-            Ok(chunk) => chunk,
-        };
-        let len = chunk.len();
-        if log_ok {
-            log_ok = log.write_all(chunk).is_ok();
-        }
-        lines += split_lines(chunk, &mut partial, &mut parser, &ctx, &output);
-        reader.consume(len);
-    }
-    if !partial.is_empty() {
-        take_line(&partial, &mut parser, &ctx, &mut output.lock());
-        lines += 1;
-    }
-    let _ = log.flush();
-    ReadResult {
-        findings: parser.map(StreamParser::finish),
-        lines,
-    }
-}
-
-/// Hand the complete lines of `chunk` to the ring (and the parser); an unfinished
-/// last line waits in `partial`. Returns how many lines were taken.
-fn split_lines(
-    chunk: &[u8],
-    partial: &mut Vec<u8>,
-    parser: &mut Option<StreamParser>,
-    ctx: &ParseContext,
-    output: &Output,
-) -> u64 {
-    let mut lines = 0;
-    let mut ring = output.lock();
-    let mut start = 0;
-    // Valid UTF-8 (nearly always) is checked once per chunk, not once per line.
-    let text = std::str::from_utf8(chunk).ok();
-    for end in memchr::memchr_iter(b'\n', chunk) {
-        if !partial.is_empty() {
-            partial.extend_from_slice(&chunk[start..end]);
-            take_line(partial, parser, ctx, &mut ring);
-            partial.clear();
-        } else if let Some(line) = text.and_then(|t| t.get(start..end)) {
-            take_str(line, parser, ctx, &mut ring);
-        } else {
-            take_line(&chunk[start..end], parser, ctx, &mut ring);
-        }
-        lines += 1;
-        start = end + 1;
-    }
-    partial.extend_from_slice(&chunk[start..]);
-    while partial.len() >= MAX_LINE {
-        take_line(&partial[..MAX_LINE], parser, ctx, &mut ring);
-        partial.drain(..MAX_LINE);
-        lines += 1;
-    }
-    lines
-}
-
-fn take_line(raw: &[u8], parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
-    take_str(&String::from_utf8_lossy(raw), parser, ctx, ring);
-}
-
-fn take_str(line: &str, parser: &mut Option<StreamParser>, ctx: &ParseContext, ring: &mut Ring) {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    match parser.as_mut().and_then(|p| p.feed(line, ctx)) {
-        None => ring.push(line),
-        Some(shown) => shown.lines().for_each(|l| ring.push(l)),
     }
 }
 

@@ -6,6 +6,7 @@
 //! carries a generation, so the late result of a cancelled run is recognised and
 //! dropped instead of overwriting the newer state.
 
+use super::windows::RunWindows;
 use super::{run_check, Output, RunContext, RunOutcome};
 use crate::domain::check::CheckSpec;
 use std::collections::HashMap;
@@ -51,6 +52,8 @@ pub struct Slots {
     events: UnboundedSender<RunEvent>,
     /// Lines of output each run keeps in memory.
     capacity: usize,
+    /// Where each run's window in time is recorded, for the watcher.
+    windows: Option<RunWindows>,
 }
 
 impl Slots {
@@ -66,7 +69,15 @@ impl Slots {
             jobs: Arc::new(Semaphore::new(jobs.max(1))),
             events,
             capacity,
+            windows: None,
         }
+    }
+
+    /// Record each run's window in `windows`, so the watcher can tell the runs' own
+    /// writes from the user's edits.
+    pub fn with_windows(mut self, windows: RunWindows) -> Slots {
+        self.windows = Some(windows);
+        self
     }
 
     /// Start `spec` (cancelling its current run, if any). Returns the output the new
@@ -90,6 +101,7 @@ impl Slots {
         let output = Output::new(self.capacity);
         let filling = output.clone();
         let trigger = trigger.to_string();
+        let windows = self.windows.clone();
         slot.task = Some(tokio::spawn(async move {
             // The old run's group must be gone before the new one starts.
             if let Some(previous) = previous {
@@ -106,7 +118,12 @@ impl Slots {
                 generation,
                 trigger: trigger.clone(),
             });
+            let window = windows.as_ref().map(|w| (w, w.begin(&spec.id)));
             let outcome = run_check(&spec, &ctx, &filling, &cancel).await;
+            // The group is gone: nothing of this run writes any more.
+            if let Some((windows, seq)) = window {
+                windows.end(seq);
+            }
             let _ = events.send(RunEvent::Finished(Box::new(Finished {
                 check: spec.id.clone(),
                 generation,

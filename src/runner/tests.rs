@@ -61,12 +61,14 @@ async fn wait_gone(pid: i32) -> bool {
     false
 }
 
+/// The pid a check wrote to `path`, once it is there whole.
+fn pid_in(path: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.strip_suffix('\n')?.trim().parse().ok()
+}
+
 fn read_pid(path: &Path) -> i32 {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    pid_in(path).unwrap_or_else(|| panic!("no pid in {}", path.display()))
 }
 
 #[tokio::test]
@@ -141,12 +143,34 @@ async fn timeout_kills_the_whole_group_including_grandchildren() {
 #[tokio::test]
 async fn a_group_that_ignores_sigterm_is_killed_after_the_grace() {
     let fx = fixture();
-    let mut s = spec("t", "trap '' TERM; sleep 60 & wait; wait");
-    s.timeout = Some(Duration::from_millis(100));
-    let (outcome, _) = run(&fx, &s, 10).await;
-    assert_eq!(outcome.status, RunStatus::TimedOut);
-    assert!(outcome.duration >= KILL_GRACE);
-    assert!(outcome.duration < KILL_GRACE + Duration::from_secs(3));
+    // The group is told to end only once the shell ignores SIGTERM (it says so by
+    // writing a file after its `trap`): a SIGTERM before the trap would end it at
+    // once and prove nothing.
+    let ready = fx.dir.path().join("trapped");
+    let s = spec(
+        "t",
+        &format!(
+            "trap '' TERM; touch {}; sleep 60 & wait; wait",
+            ready.display()
+        ),
+    );
+    let output = Output::new(10);
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let told = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let told_at = told.clone();
+    tokio::spawn(async move {
+        while !ready.exists() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        *told_at.lock().unwrap() = Some(Instant::now());
+        trigger.cancel();
+    });
+    let outcome = run_check(&s, &fx.ctx, &output, &cancel).await;
+    let ended = told.lock().unwrap().unwrap().elapsed();
+    assert!(outcome.cancelled);
+    assert!(ended >= KILL_GRACE, "ended {ended:?} after SIGTERM");
+    assert!(ended < KILL_GRACE + Duration::from_secs(3), "{ended:?}");
 }
 
 #[tokio::test]
@@ -155,14 +179,19 @@ async fn cancel_ends_the_group() {
     let pidfile = fx.dir.path().join("child.pid");
     let s = spec(
         "c",
-        &format!("sleep 60 & echo $! > {}; wait", pidfile.display()),
+        // Written whole, then renamed: the watcher below must never read it half-written.
+        &format!(
+            "sleep 60 & echo $! > {0}.tmp; mv {0}.tmp {0}; wait",
+            pidfile.display()
+        ),
     );
     let output = Output::new(10);
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     let pf = pidfile.clone();
     tokio::spawn(async move {
-        while !pf.exists() {
+        // The shell creates the file before it writes the pid: wait for the pid itself.
+        while pid_in(&pf).is_none() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         trigger.cancel();
@@ -356,5 +385,131 @@ async fn audit_findings_get_versions_and_manifests_from_the_tree() {
     assert_eq!(
         lodash.dependency.as_ref().map(|d| d.summary()).as_deref(),
         Some("lodash 4.17.20 → 4.17.21")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_tool_says_so_rather_than_blaming_the_report() {
+    let fx = fixture();
+    let mut s = spec(
+        "lint",
+        "no-such-tool-for-preflight check --output-format=sarif .",
+    );
+    s.format = Format::Sarif;
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert_eq!(outcome.exit_code, Some(127));
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("no-such-tool-for-preflight: command not found (exit 127)")
+    );
+    // An exit-code check alike: it could not run, it did not fail.
+    let (outcome, _) = run(&fx, &spec("test", "true && no-such-tool-for-preflight"), 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("no-such-tool-for-preflight: command not found (exit 127)")
+    );
+}
+
+// ---- hostile reports and paths ----------------------------------------------------
+
+fn lines_spec(id: &str, run: &str) -> CheckSpec {
+    let regex = regex::Regex::new(r"^(?P<path>[^:]+):(?P<line>\d+): (?P<message>.+)$").unwrap();
+    CheckSpec {
+        format: Format::Lines(regex),
+        ..spec(id, run)
+    }
+}
+
+#[tokio::test]
+async fn finding_paths_to_devices_fifos_and_outside_files_are_never_read() {
+    let fx = fixture();
+    let fifo = fx.dir.path().join("pipe.rs");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    std::fs::write(fx.dir.path().join("real.rs"), "let x = 1;\n").unwrap();
+    // Each of these used to hang (FIFO, keyboard) or read without end (/dev/zero).
+    let s = lines_spec(
+        "paths",
+        "echo '/dev/zero:1: zero'; echo 'pipe.rs:1: fifo'; echo '/dev/stdin:1: keyboard'; \
+         echo '../../../../etc/passwd:1: outside'; echo 'real.rs:1: real'",
+    );
+    let (outcome, _) = tokio::time::timeout(Duration::from_secs(20), run(&fx, &s, 100))
+        .await
+        .expect("no read blocks");
+    assert_eq!(outcome.findings.len(), 5);
+    assert!(outcome.findings.iter().all(|f| f.fingerprint.len() == 16));
+    // The real file anchors its fingerprint: moving the finding down a line keeps it.
+    std::fs::write(fx.dir.path().join("real.rs"), "\nlet x = 1;\n").unwrap();
+    let (moved, _) = run(&fx, &lines_spec("paths", "echo 'real.rs:2: real'"), 100).await;
+    assert_eq!(
+        moved.findings[0].fingerprint,
+        outcome.findings[4].fingerprint
+    );
+}
+
+#[tokio::test]
+async fn a_run_past_the_findings_cap_says_it_was_truncated() {
+    let fx = fixture();
+    let s = lines_spec(
+        "many",
+        "i=0; while [ $i -lt 10005 ]; do echo \"a.rs:$i: problem $i\"; i=$((i+1)); done",
+    );
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.findings.len(), crate::domain::finding::MAX_FINDINGS);
+    assert_eq!(outcome.truncated, Some(10_000));
+    assert_eq!(outcome.status, RunStatus::Failed);
+    let error = outcome.error.unwrap_or_default();
+    assert!(error.contains("findings truncated at 10000"), "{error}");
+}
+
+#[tokio::test]
+async fn a_full_disk_cutting_the_log_is_said_in_the_result() {
+    let fx = fixture();
+    std::fs::create_dir_all(&fx.ctx.logs_dir).unwrap();
+    // /dev/full takes the open and fails every write with ENOSPC, as a full disk does.
+    std::os::unix::fs::symlink("/dev/full", fx.ctx.logs_dir.join("full.log")).unwrap();
+    let s = spec("full", "seq 1 100000");
+    let (outcome, output) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Passed);
+    let said = outcome.log_error.unwrap_or_default();
+    assert!(said.contains("the log is cut"), "{said}");
+    assert!(said.contains("No space left on device"), "{said}");
+    assert_eq!(output.lock().total(), 100_000, "the output is still read");
+}
+
+#[tokio::test]
+async fn a_report_that_is_a_device_or_too_big_is_an_error_not_a_hang() {
+    let fx = fixture();
+    std::os::unix::fs::symlink("/dev/zero", fx.dir.path().join("zero.sarif")).unwrap();
+    let s = CheckSpec {
+        format: Format::Sarif,
+        report: Some("zero.sarif".into()),
+        ..spec("zero", "true")
+    };
+    let (outcome, _) = run(&fx, &s, 10).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    let error = outcome.error.unwrap_or_default();
+    assert!(error.contains("character device"), "{error}");
+}
+
+#[tokio::test]
+async fn nothing_runs_and_nothing_is_created_once_the_repository_is_gone() {
+    let fx = fixture();
+    let root = fx.dir.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    let ctx = RunContext {
+        root: root.clone(),
+        logs_dir: root.join(".git/preflight/logs"),
+    };
+    std::fs::rename(&root, fx.dir.path().join("moved")).unwrap();
+    let output = Output::new(10);
+    let s = spec("ghost", "touch ran");
+    let outcome = run_check(&s, &ctx, &output, &CancellationToken::new()).await;
+    assert_eq!(outcome.status, RunStatus::Error);
+    assert!(outcome.error.unwrap_or_default().contains("is gone"));
+    assert!(
+        !root.exists(),
+        "<old path>/.git/preflight is not re-created"
     );
 }

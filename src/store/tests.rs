@@ -383,3 +383,148 @@ fn finding_ids_are_derived_the_same_everywhere_and_step_past_taken_ones() {
     assert_ne!(next, id, "a taken id moves on to the next derivation");
     assert_eq!(next, derived_id("clippy", "9c1e0f7a52b3d846", 1));
 }
+
+// ---- a hostile register -------------------------------------------------------------
+
+/// A repository whose committed `.preflight/issues` is a symlink to a folder outside.
+fn repo_with_register_link() -> (tempfile::TempDir, tempfile::TempDir, Store) {
+    let repo = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".preflight")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.path().join(".preflight/issues")).unwrap();
+    std::fs::write(outside.path().join(".old.tmp"), "someone's file").unwrap();
+    let store = Store {
+        root: repo.path().to_path_buf(),
+        dir: repo.path().join(REGISTER_DIR),
+        lock_path: repo.path().join(".git/preflight/register.lock"),
+        patience: None,
+    };
+    (repo, outside, store)
+}
+
+#[test]
+fn a_register_folder_leading_outside_the_repository_is_refused() {
+    let (_repo, outside, store) = repo_with_register_link();
+    let err = store.lock().err().expect("the lock is refused");
+    assert!(
+        err.to_string().contains("leads outside the repository"),
+        "{err}"
+    );
+    // Nothing was written there, and nothing cleaned: the outside file is still there.
+    assert!(outside.path().join(".old.tmp").exists());
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
+    let loaded = store.load();
+    assert!(loaded.issues.is_empty());
+    assert!(loaded.errors[0].contains("leads outside the repository"));
+    assert!(matches!(store.read("PF-AAAAAA"), Err(WriteError::Io(_))));
+}
+
+#[test]
+fn a_symlinked_issue_file_is_refused() {
+    let (dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let target = dir.path().join("elsewhere.toml");
+    std::fs::copy(store.path_of("PF-AAAAAA"), &target).unwrap();
+    let text = std::fs::read_to_string(&target).unwrap();
+    std::fs::write(&target, text.replace("PF-AAAAAA", "PF-BBBBBB")).unwrap();
+    std::os::unix::fs::symlink(&target, store.path_of("PF-BBBBBB")).unwrap();
+    let loaded = store.load();
+    assert_eq!(loaded.issues.len(), 1);
+    assert_eq!(loaded.errors.len(), 1);
+    assert!(
+        loaded.errors[0].contains("symbolic link: refused"),
+        "{loaded:?}"
+    );
+    let err = store.read("PF-BBBBBB").unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    let change = store.update("PF-BBBBBB", None, &actor(), |i, _| {
+        i.owner = Some("mallory".into());
+        Ok(())
+    });
+    assert!(change.is_err());
+    assert!(!std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("mallory"));
+}
+
+#[test]
+fn ids_that_could_name_a_path_are_refused_before_any_file_is_opened() {
+    let (_dir, store) = store();
+    for bad in [
+        "PF-A/../../../X",
+        "PF-..",
+        "PF-",
+        "pf-aaaaaa",
+        "PF-AAA AAA",
+        "PF-\u{1b}[2J",
+        "../PF-AAAAAA",
+    ] {
+        assert!(!is_valid_id(bad), "{bad:?}");
+        let err = store.read(bad).unwrap_err();
+        assert!(
+            matches!(&err, WriteError::Invalid(m) if m.contains("is not an issue id")),
+            "{bad:?}: {err}"
+        );
+        assert!(crate::text::sanitize::is_clean_line(&err.to_string()));
+    }
+    assert!(is_valid_id("PF-7K3Q9X") && is_valid_id("PF-RISK01"));
+}
+
+#[test]
+fn fifos_and_sockets_named_like_issues_are_skipped_unopened() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let fifo = store.path_of("PF-FIFO01");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(store.path_of("PF-SOCK01")).unwrap();
+    // `load` would block forever on opening the FIFO: it returns at once instead.
+    let loaded = store.load();
+    assert_eq!(loaded.issues.len(), 1);
+    assert_eq!(loaded.errors.len(), 2, "{:?}", loaded.errors);
+    assert!(loaded.errors.iter().any(|e| e.contains("is a FIFO")));
+    assert!(loaded.errors.iter().any(|e| e.contains("is a socket")));
+    assert!(store.read("PF-FIFO01").is_err());
+}
+
+#[test]
+fn a_huge_issue_file_is_refused_not_read() {
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let path = store.path_of("PF-AAAAAA");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!("# {}\n", "x".repeat(MAX_ISSUE_FILE as usize)));
+    std::fs::write(&path, text).unwrap();
+    let err = store.read("PF-AAAAAA").unwrap_err();
+    assert!(err.to_string().contains("larger than 1 MiB"), "{err}");
+}
+
+#[test]
+fn rewrites_keep_the_mode_and_read_only_files_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, store) = store();
+    create(&store, "PF-AAAAAA");
+    let path = store.path_of("PF-AAAAAA");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    store
+        .update("PF-AAAAAA", None, &actor(), |i, _| {
+            i.owner = Some("sam".into());
+            Ok(())
+        })
+        .unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "0640 stays 0640");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let err = store
+        .update("PF-AAAAAA", None, &actor(), |i, _| {
+            i.owner = Some("kim".into());
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("is read-only"), "{err}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "not silently replaced"
+    );
+}

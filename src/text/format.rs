@@ -64,6 +64,28 @@ pub fn clip(text: &str, width: usize) -> String {
     out
 }
 
+/// Words laid into lines of at most `width` columns (a word longer than a line is
+/// clipped); never an empty list.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let word = clip(word, width);
+        let Some(line) = lines.last_mut() else {
+            break;
+        };
+        let used = line.width();
+        if used == 0 {
+            line.push_str(&word);
+        } else if used + 1 + word.width() <= width {
+            line.push(' ');
+            line.push_str(&word);
+        } else {
+            lines.push(word);
+        }
+    }
+    lines
+}
+
 /// Exactly `width` columns: [`clip`]ped, then padded with spaces (`format!`'s `{:<n}`
 /// pads by characters, which misaligns wide text).
 pub fn fit(text: &str, width: usize) -> String {

@@ -6,6 +6,12 @@
 //! Alacritty) and only two things come out: printable text, and SGR colours and
 //! attributes. Everything else is dropped here, so nothing a check prints can ever
 //! reach the user's terminal as a control sequence.
+//!
+//! C1 controls sent as UTF-8 (U+009B is CSI, U+009D OSC, U+0090 DCS…) are read as the
+//! sequences they introduce, so what follows them (`31m`, `0;title`) is swallowed, not
+//! drawn as stray text; a CSI from C1 is never applied, not even as a colour (no
+//! terminal preflight runs in would have applied it either). Other C1 controls
+//! (NEL, IND, RI) are dropped like every other control.
 
 use super::theme::{degrade, ColorDepth};
 use ratatui::style::{Color, Modifier, Style};
@@ -27,9 +33,33 @@ pub fn line(text: &str, depth: ColorDepth) -> Line<'static> {
         carriage_return: false,
     };
     let mut parser = Parser::new();
-    parser.advance(&mut out, text.as_bytes());
+    parser.advance(&mut out, seven_bit(text).as_bytes());
     out.flush();
     Line::from(out.spans)
+}
+
+/// The introducer a C1 control stands for, in its 7-bit form. A CSI gets a private
+/// marker (`>`), which makes it a sequence we never apply: only SGR without markers is.
+fn seven_bit(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_c1 = |c: char| ('\u{80}'..='\u{9f}').contains(&c);
+    if !text.contains(is_c1) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\u{9b}' => out.push_str("\x1b[>"),
+            '\u{9d}' => out.push_str("\x1b]"),
+            '\u{90}' => out.push_str("\x1bP"),
+            '\u{98}' => out.push_str("\x1bX"),
+            '\u{9e}' => out.push_str("\x1b^"),
+            '\u{9f}' => out.push_str("\x1b_"),
+            '\u{9c}' => out.push_str("\x1b\\"),
+            c if is_c1(c) => {}
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The text of a line without any escape sequence (for search).
@@ -236,7 +266,20 @@ mod tests {
         let out = text(&l);
         assert!(out.chars().all(|c| !c.is_control()), "{out:?}");
         assert!(!out.contains('\x1b'));
-        assert_eq!(out, "ablinkcdefgh31m0;xi");
+        assert_eq!(out, "ablinkcdefghi");
+    }
+
+    #[test]
+    fn a_c1_csi_is_neither_applied_nor_drawn() {
+        let l = line(
+            "a\u{9b}31mred\u{9b}2Jb\u{9d}0;title\u{9c}c\u{85}d",
+            ColorDepth::TrueColor,
+        );
+        assert_eq!(text(&l), "aredbcd");
+        assert!(
+            l.spans.iter().all(|s| s.style == Style::default()),
+            "not red"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub const FIELD_MAX: usize = 1024;
 
 /// Text and a cursor. Invariant: `cursor` is a char boundary of `text`, and `text`
-/// holds no control character and no more than [`FIELD_MAX`] chars.
+/// holds no control or bidi character and no more than [`FIELD_MAX`] chars.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Field {
     text: String,
@@ -72,7 +72,8 @@ impl Field {
     }
 
     /// Insert text at the cursor (typed or pasted): line breaks and tabs become
-    /// spaces, other control characters are dropped, and the field stays bounded.
+    /// spaces, other control and bidi characters are dropped, and the field stays
+    /// bounded.
     pub fn insert(&mut self, text: &str) {
         if self.prefilled {
             self.text.clear();
@@ -84,8 +85,8 @@ impl Field {
             .replace("\r\n", " ")
             .chars()
             .filter_map(|c| match c {
-                '\n' | '\r' | '\t' => Some(' '),
-                c if c.is_control() => None,
+                '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => Some(' '),
+                c if crate::text::sanitize::needs_care(c) => None,
                 c => Some(c),
             })
             .take(room)
@@ -230,6 +231,12 @@ mod tests {
         let mut field = Field::with("a");
         field.insert("title\nd1\r\nx\x1b[2Jy\ttab");
         assert_eq!(field.text(), "atitle d1 x[2Jy tab");
+        field.insert("\u{202e}exe.txt\u{9b}31m\u{2028}b");
+        assert_eq!(
+            field.text(),
+            "atitle d1 x[2Jy tabexe.txt31m b",
+            "no bidi, no C1"
+        );
         field.insert(&"z".repeat(FIELD_MAX * 2));
         assert_eq!(field.text().chars().count(), FIELD_MAX);
     }

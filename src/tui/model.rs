@@ -299,7 +299,7 @@ impl Model {
             baseline: Baseline::empty(),
             checks,
             verdict: Verdict {
-                go: true,
+                decision: crate::domain::gate::Decision::NoVerdict,
                 gates: Vec::new(),
                 blockers: Vec::new(),
                 failing: 0,

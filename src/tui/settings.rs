@@ -97,7 +97,18 @@ mod tests {
     #[test]
     fn a_missing_file_is_the_defaults_and_a_bad_one_says_where() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(Settings::load(Some(&dir.path().join("none.toml"))).is_ok());
+        let none = Settings::load(Some(&dir.path().join("none.toml"))).unwrap();
+        assert_eq!(none.theme, None);
+        assert!(none.keys.is_empty());
+        assert_eq!(none.origin, None);
+        let defaults = KeyMap::default_map().unwrap();
+        let map = none.key_map().unwrap();
+        assert!(
+            map.bindings().eq(defaults.bindings()),
+            "no file: exactly the default key map"
+        );
+        let nowhere = Settings::load(None).unwrap();
+        assert_eq!((nowhere.theme, nowhere.keys.len()), (None, 0));
         let (_dir, path) = write("theme = \"dark\"\ncolour = 3\n");
         let error = Settings::load(Some(&path)).unwrap_err();
         assert!(error.contains("config.toml:2:1"), "{error}");

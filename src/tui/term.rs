@@ -135,9 +135,14 @@ impl Reader {
         let (pause, pauses) = mpsc::channel::<mpsc::Sender<()>>();
         let resume = Arc::new(AtomicBool::new(true));
         let running = resume.clone();
+        let hangups = send.clone();
         std::thread::Builder::new()
             .name("input".into())
             .spawn(move || read_loop(&send, &pauses, &running))
+            .ok();
+        std::thread::Builder::new()
+            .name("hang-up".into())
+            .spawn(move || watch_hang_up(&hangups))
             .ok();
         Reader { pause, resume }
     }
@@ -194,6 +199,40 @@ fn read_loop(
             return;
         }
     }
+}
+
+/// Wait, without spinning, until the terminal hangs up, and say so. This cannot be left
+/// to the input thread: crossterm's reader loops forever on the `EIO` of a hung-up
+/// terminal inside `event::poll`, so that thread may never come back to look. Polling
+/// for no event at all wakes only on POLLHUP, POLLERR or POLLNVAL.
+fn watch_hang_up(send: &UnboundedSender<Input>) {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let stdin = std::io::stdin();
+    loop {
+        let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::empty())];
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            Ok(0) => continue,
+            _ => {
+                note_hang_up();
+                let _ = send.send(Input::HungUp);
+                return;
+            }
+        }
+    }
+}
+
+/// The terminal hung up (SIGHUP, or POLLHUP on stdin): leaving waits for nothing.
+static HUNG_UP: AtomicBool = AtomicBool::new(false);
+
+/// Remember that the terminal is gone.
+pub fn note_hang_up() {
+    HUNG_UP.store(true, Ordering::SeqCst);
+}
+
+/// Whether the terminal is known to be gone.
+pub fn is_hung_up() -> bool {
+    HUNG_UP.load(Ordering::SeqCst)
 }
 
 /// The terminal hung up: polling stdin reports POLLHUP (or the fd is gone).

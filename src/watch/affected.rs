@@ -31,6 +31,29 @@ impl Triggers {
         Triggers { sets }
     }
 
+    /// Whether `check` has no `watch` globs: any change re-runs it.
+    pub fn watches_everything(&self, check: &str) -> bool {
+        self.sets
+            .iter()
+            .any(|(id, set)| id == check && set.is_none())
+    }
+
+    /// For each affected check (in configuration order), every changed path that
+    /// triggers it. `changed` are paths relative to the repository root.
+    pub fn affected_by<'a>(&self, changed: &'a [PathBuf]) -> Vec<(String, Vec<&'a Path>)> {
+        self.sets
+            .iter()
+            .filter_map(|(id, set)| {
+                let paths: Vec<&Path> = changed
+                    .iter()
+                    .filter(|p| set.as_ref().is_none_or(|set| set.is_match(p)))
+                    .map(PathBuf::as_path)
+                    .collect();
+                (!paths.is_empty()).then(|| (id.clone(), paths))
+            })
+            .collect()
+    }
+
     /// For each affected check (in configuration order), the first changed path that
     /// triggers it. `changed` are paths relative to the repository root.
     pub fn affected<'a>(&self, changed: &'a [PathBuf]) -> Vec<(String, &'a Path)> {

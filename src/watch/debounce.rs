@@ -19,6 +19,10 @@ pub const STORM_EVENTS: usize = 16;
 /// Long enough for real storms: creating 5,000 files takes 4.5 s on the CI machine's
 /// disk, with events never more than a few ms apart.
 pub const MAX_HOLD: Duration = Duration::from_secs(10);
+/// While git holds `.git/index.lock` a burst waits for it, up to this (a checkout of a
+/// large tree on a loaded machine takes a while; a lock left by a crashed git does not
+/// hold the watcher for ever).
+pub const MAX_GIT_HOLD: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Default)]
 pub struct Debouncer {
@@ -73,10 +77,10 @@ impl Debouncer {
     /// When to look again, or `None` when nothing is pending.
     pub fn deadline(&self) -> Option<Instant> {
         let (first, last) = (self.first?, self.last?);
-        let hold_end = first + MAX_HOLD;
         if self.git_busy {
-            return Some(hold_end);
+            return Some(first + MAX_GIT_HOLD);
         }
+        let hold_end = first + MAX_HOLD;
         Some((last + self.window()).min(hold_end))
     }
 
@@ -181,6 +185,24 @@ mod tests {
             now += ms(5);
         }
         assert!(d.poll(t0 + MAX_HOLD).is_some());
+    }
+
+    #[test]
+    fn a_git_operation_holds_the_burst_past_the_usual_limit_but_not_for_ever() {
+        let t0 = Instant::now();
+        let mut d = Debouncer::new(None);
+        d.set_git_busy(true, t0);
+        d.add(t0, [PathBuf::from("a.py")]);
+        // Slow writes, long pauses: still one burst while git works.
+        assert_eq!(d.poll(t0 + MAX_HOLD + ms(1)), None);
+        assert_eq!(d.poll(t0 + MAX_GIT_HOLD - ms(1)), None);
+        assert!(d.poll(t0 + MAX_GIT_HOLD).is_some());
+        // Once git is done, a burst held past the usual limit ends at once.
+        d.set_git_busy(true, t0);
+        d.add(t0, [PathBuf::from("b.py")]);
+        assert_eq!(d.poll(t0 + ms(30_000)), None);
+        d.set_git_busy(false, t0 + ms(30_000));
+        assert_eq!(d.poll(t0 + ms(30_000)), Some(vec![PathBuf::from("b.py")]));
     }
 
     #[test]

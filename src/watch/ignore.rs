@@ -56,6 +56,10 @@ impl IgnoreRules {
 
     /// (Re)read the ignore files of one folder, e.g. after its `.gitignore` changed.
     pub fn reload_folder(&mut self, folder: &Path) {
+        if crate::fsutil::unsafe_ignore_file(folder).is_some() {
+            self.folders.remove(folder);
+            return;
+        }
         let matchers: Vec<Gitignore> = IGNORE_FILES
             .iter()
             .map(|name| folder.join(name))

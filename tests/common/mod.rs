@@ -58,8 +58,23 @@ impl Sandbox {
         cmd
     }
 
+    /// The same command as [`Sandbox::cmd`], as a plain `std::process::Command` (for
+    /// tests that wire its stdio themselves).
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("preflight"));
+        cmd.env_remove("PREFLIGHT_TRUST")
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_STATE_HOME", self.home.join("state"))
+            .current_dir(&self.repo)
+            .arg("--repo")
+            .arg(&self.repo)
+            .args(args);
+        cmd
+    }
+
     pub fn trust(&self) {
-        self.cmd(&["trust"]).assert().success();
+        self.cmd(&["trust", "--yes"]).assert().success();
     }
 
     pub fn check_json(&self, args: &[&str]) -> (i32, Value) {

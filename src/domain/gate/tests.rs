@@ -35,6 +35,8 @@ fn state(status: RunStatus, secs_ago: u64, commit: &str) -> CheckState {
         dirty: false,
         metric: None,
         unit: None,
+        metric_note: None,
+        truncated: None,
     }
 }
 
@@ -139,7 +141,11 @@ fn one(
         head,
     });
     let outcome = &verdict.gates[0];
-    assert_eq!(verdict.go, outcome.passed, "one blocking gate decides GO");
+    assert_eq!(
+        verdict.is_go(),
+        outcome.passed,
+        "one blocking gate decides GO"
+    );
     assert_eq!(verdict.failing, usize::from(!outcome.passed));
     (outcome.passed, outcome.reason.clone())
 }
@@ -354,6 +360,27 @@ fn max_open_fails_listing_oldest_first_in_severity_order() {
 }
 
 #[test]
+fn a_truncated_run_keeps_max_open_from_passing() {
+    // Nothing open in the register, but the lint run could only report 10,000 of its
+    // findings: the rest were never filed, so the gate cannot say the register is clean.
+    let cut = CheckState {
+        truncated: Some(10_000),
+        ..state(RunStatus::Failed, 30, HEAD)
+    };
+    let (passed, reason) = one(
+        limits(&[(Severity::Critical, 0)]),
+        &[],
+        &[("lint", cut), ("fmt", state(RunStatus::Passed, 30, HEAD))],
+        Some(HEAD),
+    );
+    assert!(!passed);
+    assert_eq!(
+        reason,
+        "findings of lint truncated at 10000: the register may miss open issues"
+    );
+}
+
+#[test]
 fn max_open_passes_within_limits_and_ignores_closed_issues() {
     let issues: Vec<Issue> = register()
         .into_iter()
@@ -445,7 +472,7 @@ fn verdict_lists_blockers_even_without_a_blockers_gate() {
         now: now(),
         head: None,
     });
-    assert!(verdict.go, "blockers alone do not gate");
+    assert!(verdict.is_go(), "blockers alone do not gate");
     assert_eq!(verdict.blockers, vec!["PF-3F9K", "PF-H2"]);
 }
 
@@ -612,17 +639,31 @@ fn metric_shows_more_decimals_only_when_needed() {
 }
 
 #[test]
-fn metric_without_a_value_fails() {
+fn metric_without_a_value_fails_and_says_why() {
+    let gate = || metric_gate_kind("cov", Some(80.0), None);
+    assert_eq!(
+        one(gate(), &[], &[], None),
+        (false, "cov has no value yet: it never ran".into())
+    );
     let no_value = state(RunStatus::Passed, 10, HEAD);
-    for world in [vec![], vec![("cov", no_value)]] {
-        assert_eq!(
-            one(metric_gate_kind("cov", Some(80.0), None), &[], &world, None),
-            (
-                false,
-                "cov has no value yet (never ran or no metric read)".into()
-            )
-        );
-    }
+    assert_eq!(
+        one(gate(), &[], &[("cov", no_value.clone())], None),
+        (
+            false,
+            "cov has no value: its last run read no metric".into()
+        )
+    );
+    let stale = CheckState {
+        metric_note: Some("the report lcov.info was not rewritten by this run".into()),
+        ..no_value
+    };
+    assert_eq!(
+        one(gate(), &[], &[("cov", stale)], None),
+        (
+            false,
+            "cov has no value: the report lcov.info was not rewritten by this run".into()
+        )
+    );
     let nan = metric(f64::NAN, "%");
     assert_eq!(
         one(
@@ -682,7 +723,7 @@ fn advisory_gates_are_shown_but_never_block() {
         head: Some(HEAD),
     };
     let verdict = evaluate(&inputs);
-    assert!(verdict.go);
+    assert!(verdict.is_go());
     assert_eq!(verdict.failing, 0);
     let perf = &verdict.gates[1];
     assert!(!perf.passed && perf.advisory);
@@ -695,7 +736,9 @@ fn advisory_gates_are_shown_but_never_block() {
         issues: &issues,
         ..inputs
     });
-    assert!(!verdict.go);
+    assert!(!verdict.is_go());
+    assert_eq!(verdict.decision, Decision::NoGo);
+    assert_eq!(verdict.headline(), "NO-GO");
     assert_eq!(verdict.failing, 1);
     assert_eq!(
         verdict
@@ -707,12 +750,32 @@ fn advisory_gates_are_shown_but_never_block() {
     );
 }
 
+/// No gate that can block: no verdict, whatever the register holds — never GO.
 #[test]
-fn no_gates_is_go() {
+fn no_gates_is_no_verdict_never_go() {
     let plan = plan();
     let checks = HashMap::new();
+    let issues = register();
     let verdict = evaluate(&Inputs {
         gates: &[],
+        issues: &issues,
+        baseline: &Baseline::empty(),
+        plan: &plan,
+        checks: &checks,
+        now: now(),
+        head: None,
+    });
+    assert_eq!(verdict.decision, Decision::NoVerdict);
+    assert!(!verdict.is_go());
+    assert_eq!(verdict.headline(), "no verdict: no gates");
+    assert!(
+        !verdict.blockers.is_empty(),
+        "open blockers are still listed"
+    );
+    let mut advisory = gate("perf", GateKind::Blockers(0));
+    advisory.advisory = true;
+    let verdict = evaluate(&Inputs {
+        gates: &[advisory],
         issues: &[],
         baseline: &Baseline::empty(),
         plan: &plan,
@@ -720,8 +783,12 @@ fn no_gates_is_go() {
         now: now(),
         head: None,
     });
-    assert!(verdict.go);
-    assert!(verdict.gates.is_empty());
+    assert_eq!(verdict.decision, Decision::NoVerdict);
+    assert_eq!(verdict.headline(), "no verdict: every gate is advisory");
+    assert_eq!(
+        serde_json::to_value(verdict.decision).unwrap(),
+        "NO-VERDICT"
+    );
 }
 
 #[test]

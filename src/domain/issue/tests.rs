@@ -345,6 +345,28 @@ fn severity_is_mapped_by_rule_then_by_level() {
 }
 
 #[test]
+fn severity_is_mapped_by_rule_then_longest_prefix_then_level() {
+    let map: BTreeMap<String, Severity> = [
+        ("high", Severity::Low),
+        ("S*", Severity::High),
+        ("S1*", Severity::Medium),
+        ("S105", Severity::Critical),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let at = |rule: &str| {
+        let mut f = finding(rule, "x");
+        f.severity = Severity::High;
+        mapped_severity(&f, &map)
+    };
+    assert_eq!(at("S105"), Severity::Critical, "the rule itself first");
+    assert_eq!(at("S104"), Severity::Medium, "then the longest prefix");
+    assert_eq!(at("S301"), Severity::High);
+    assert_eq!(at("E501"), Severity::Low, "then the tool's level");
+}
+
+#[test]
 fn long_messages_make_short_titles() {
     let mut f = finding("R", "x");
     f.message = "word ".repeat(50);

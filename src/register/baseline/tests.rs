@@ -38,7 +38,10 @@ fn outcome(check: &str, n: usize) -> RunOutcome {
         lines: 0,
         metric: None,
         metric_note: None,
+        truncated: None,
+        log_error: None,
         cancelled: false,
+        started: true,
     }
 }
 

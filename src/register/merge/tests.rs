@@ -130,7 +130,7 @@ fn a_side_that_is_not_an_issue_falls_back_to_gits_conflict() {
             );
             assert!(conflicts > 0);
         }
-        other => panic!("{other:?}"),
+        other @ Outcome::Merged { .. } => panic!("{other:?}"),
     }
     let text = std::fs::read_to_string(&o).unwrap();
     assert!(
@@ -145,13 +145,13 @@ fn oversized_binary_and_clashing_sides_are_not_merged() {
     let (_dir, [b, o, t]) = files(BASE, BASE, &huge);
     match merge_files(&b, &o, &t).unwrap() {
         Outcome::Textual { reason, .. } => assert!(reason.contains("larger than"), "{reason}"),
-        other => panic!("{other:?}"),
+        other @ Outcome::Merged { .. } => panic!("{other:?}"),
     }
     let (_dir, [b, o, t]) = files(BASE, &with(BASE, &[("title", "\"x\"")], &[]), "\u{0}\u{ff}");
     std::fs::write(&t, [0xffu8, 0xfe, b'a']).unwrap();
     match merge_files(&b, &o, &t).unwrap() {
         Outcome::Textual { reason, .. } => assert!(reason.contains("UTF-8"), "{reason}"),
-        other => panic!("{other:?}"),
+        other @ Outcome::Merged { .. } => panic!("{other:?}"),
     }
     let other = with(BASE, &[("created", "\"2026-11-01T00:00:00Z\"")], &[]);
     assert!(merge_texts("", BASE, &other)

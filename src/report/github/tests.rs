@@ -88,7 +88,7 @@ fn blockers_and_counted_issues_are_annotated_gates_noticed() {
         spec("ok", false, GateKind::Blockers(5)),
     ];
     let verdict = Verdict {
-        go: false,
+        decision: crate::domain::gate::Decision::NoGo,
         gates: vec![
             outcome(&gates[0], false, "1 open high: PF-HIGH01"),
             outcome(&gates[1], false, "1 open low: PF-LOW001"),
@@ -121,7 +121,7 @@ fn max_new_counts_only_findings_outside_the_baseline() {
         GateKind::MaxNew([(Severity::High, 0)].into_iter().collect()),
     )];
     let verdict = Verdict {
-        go: false,
+        decision: crate::domain::gate::Decision::NoGo,
         gates: vec![outcome(&gates[0], false, "1 new high")],
         blockers: vec![],
         failing: 1,
@@ -130,4 +130,19 @@ fn max_new_counts_only_findings_outside_the_baseline() {
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert!(lines[0].contains("PF-NEW001"), "{lines:#?}");
     assert!(lines[1].starts_with("::notice"));
+}
+
+#[test]
+fn no_verdict_fails_the_job_with_a_reason() {
+    let verdict = Verdict {
+        decision: crate::domain::gate::Decision::NoVerdict,
+        gates: vec![],
+        blockers: vec![],
+        failing: 0,
+    };
+    let lines = commands(&[], &verdict, &[], &Baseline::empty());
+    assert_eq!(
+        lines,
+        ["::error title=preflight::no verdict: no gates: nothing can say GO; add [[gate]] tables to preflight.toml"]
+    );
 }

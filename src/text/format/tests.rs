@@ -50,3 +50,14 @@ fn clip_counts_columns_and_fit_pads_to_them(text: &str, width: usize, clipped: &
     assert!(out.width() <= width, "{out:?} is wider than {width}");
     assert_eq!(fit(text, width).width(), width, "{text:?} fit to {width}");
 }
+
+#[test_case("Filter (register: text, sev:high, status:new, owner:x, blocker)", 30, &["Filter (register: text,", "sev:high, status:new, owner:x,", "blocker)"] ; "words move to the next line")]
+#[test_case("short", 30, &["short"] ; "one line")]
+#[test_case("", 30, &[""] ; "empty is one empty line")]
+#[test_case("a verylongword", 5, &["a", "very…"] ; "a long word is clipped")]
+#[test_case("数据库 连接", 6, &["数据库", "连接"] ; "wide characters count two")]
+fn wrap_fills_lines_by_columns(text: &str, width: usize, lines: &[&str]) {
+    let wrapped = wrap(text, width);
+    assert_eq!(wrapped, lines);
+    assert!(wrapped.iter().all(|l| l.width() <= width), "{wrapped:?}");
+}

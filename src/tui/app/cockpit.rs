@@ -8,6 +8,7 @@ use super::work::{self, Author, Done, Worker, LOCK_PATIENCE};
 use crate::history::RunRecord;
 use crate::register;
 use crate::runner::slots::{RunEvent, Slots};
+use crate::runner::windows::RunWindows;
 use crate::store::Store;
 use crate::tui::model::{Model, Watching};
 use crate::tui::term::Input;
@@ -15,6 +16,7 @@ use crate::tui::theme::Theme;
 use crate::tui::update::{update, Effect, Msg};
 use crate::watch::affected::Triggers;
 use crate::watch::engine::{self, WatchEvent};
+use crate::watch::loops::{self, LoopGuard};
 use crate::workspace::{self, Workspace};
 use color_eyre::eyre::Result;
 use ratatui::crossterm::event::{Event, KeyEventKind};
@@ -48,6 +50,10 @@ struct Cockpit {
     slots: Slots,
     runs: UnboundedReceiver<RunEvent>,
     triggers: Triggers,
+    /// When each check ran (the watcher tells the runs' own writes by it), and the
+    /// guard that pauses a check re-triggering itself.
+    windows: RunWindows,
+    guard: LoopGuard,
     worker: Worker,
     /// Finished work (blocking jobs, filed runs) comes back here.
     back: UnboundedSender<Done>,
@@ -65,7 +71,9 @@ pub async fn drive<S: Screen>(
     mut stop: UnboundedReceiver<()>,
 ) -> Result<Closed> {
     let mut cockpit = Cockpit::new(ws, model, theme);
-    let (_watching, mut watch) = engine::spawn(cockpit.ws.watch_options());
+    let mut options = cockpit.ws.watch_options();
+    options.runs = Some(cockpit.windows.clone());
+    let (_watching, mut watch) = engine::spawn(options);
     let (width, height) = screen.size()?;
     update(&mut cockpit.model, Msg::Resize(width, height));
     if cockpit.model.trusted && !cockpit.model.read_only {
@@ -79,10 +87,13 @@ pub async fn drive<S: Screen>(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    // The terminal is gone: nothing is waited for on the way out (see below).
+    let mut hung_up = false;
     loop {
         if dirty {
             // A failed draw means the terminal is gone (a hang-up can beat SIGHUP).
             if screen.draw(&cockpit.model, &cockpit.theme).is_err() {
+                hung_up = true;
                 break;
             }
             cockpit.model.drawn();
@@ -91,10 +102,13 @@ pub async fn drive<S: Screen>(
         let busy = cockpit.model.busy();
         let msgs: Vec<Msg> = tokio::select! {
             Some(input) = input.recv() => match input {
-                Input::HungUp => break,
+                Input::HungUp => {
+                    hung_up = true;
+                    break;
+                }
                 Input::Event(Event::Key(key)) if key.kind != KeyEventKind::Release => vec![Msg::Key(key)],
                 Input::Event(Event::Paste(text)) => vec![Msg::Paste(text)],
-                Input::Event(Event::Mouse(mouse)) if mouse_matters(&mouse) => vec![Msg::Mouse(mouse)],
+                Input::Event(Event::Mouse(mouse)) if mouse_matters(mouse) => vec![Msg::Mouse(mouse)],
                 Input::Event(Event::Resize(w, h)) => vec![Msg::Resize(w, h)],
                 Input::Event(_) => continue,
             },
@@ -117,26 +131,36 @@ pub async fn drive<S: Screen>(
             break;
         }
     }
-    // Running checks are stopped (their process groups ended) before leaving.
-    let _ = tokio::time::timeout(crate::runner::KILL_GRACE, cockpit.slots.stop_all()).await;
-    Ok(cockpit.close().await)
+    // After a hang-up nobody waits for us, and crossterm's input thread may be spinning
+    // on the dead terminal (it loops on EIO): leave at once. Dropping the runs sends
+    // their groups SIGTERM, and the runner's watchdog sends SIGKILL after the grace.
+    let hung_up = hung_up || crate::tui::term::is_hung_up();
+    if !hung_up {
+        // Running checks are stopped (their process groups ended) before leaving.
+        let _ = tokio::time::timeout(crate::runner::KILL_GRACE, cockpit.slots.stop_all()).await;
+    }
+    Ok(cockpit.close(hung_up).await)
 }
 
 impl Cockpit {
     fn new(ws: Workspace, model: Model, theme: Theme) -> Cockpit {
         let (run_tx, runs) = unbounded_channel();
         let jobs = workspace::jobs(None, &ws.config);
+        let windows = RunWindows::new(Some(ws.marks_dir()));
         let slots = Slots::new(
             ws.run_context(),
             jobs,
             ws.config.runner.output_lines,
             run_tx,
-        );
+        )
+        .with_windows(windows.clone());
         let (back, backs) = unbounded_channel();
         Cockpit {
             store: Store::new(&ws.repo).with_patience(LOCK_PATIENCE),
             author: Author::new(ws.repo.clone()),
             triggers: Triggers::new(&ws.config.checks),
+            windows,
+            guard: LoopGuard::default(),
             worker: Worker::spawn(back.clone()),
             ws,
             model,
@@ -212,8 +236,8 @@ impl Cockpit {
                     Vec::new()
                 }
                 Effect::Trust => {
-                    let (repo, text) = (self.ws.repo.clone(), self.ws.config.text.clone());
-                    self.worker.run(move || work::trust(&repo, &text));
+                    let (repo, config) = (self.ws.repo.clone(), self.ws.config.clone());
+                    self.worker.run(move || work::trust(&repo, &config));
                     Vec::new()
                 }
                 Effect::SetTask { task, status } => {
@@ -279,18 +303,13 @@ impl Cockpit {
 
     fn on_watch(&mut self, event: WatchEvent) -> Vec<Msg> {
         match event {
-            WatchEvent::Changed(paths) => {
-                let affected: Vec<(String, String)> = self
-                    .triggers
-                    .affected(&paths)
-                    .into_iter()
-                    .map(|(id, path)| (id, path.display().to_string()))
-                    .collect();
-                if affected.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![Msg::Affected(affected)]
+            WatchEvent::Changed(changes) => {
+                let reruns = loops::reruns(&self.triggers, &mut self.guard, &changes);
+                let mut msgs: Vec<Msg> = reruns.paused.into_iter().map(Msg::warn).collect();
+                if !reruns.run.is_empty() {
+                    msgs.push(Msg::Affected(reruns.run));
                 }
+                msgs
             }
             WatchEvent::Register(paths) => {
                 let store = self.store.clone();
@@ -303,6 +322,14 @@ impl Cockpit {
                 Vec::new()
             }
             WatchEvent::Warning(text) => vec![Msg::warn(text)],
+            WatchEvent::Gone(root) => {
+                // Nothing more is watched; a manual run is refused by the runner.
+                self.model.watching = Watching::Off("repository gone".into());
+                vec![Msg::warn(format!(
+                    "the repository {} is gone (moved or deleted): nothing more runs",
+                    root.display()
+                ))]
+            }
             WatchEvent::Ready(folders) => vec![Msg::WatchReady(folders)],
             WatchEvent::Overflow => vec![Msg::Affected(
                 self.ws
@@ -330,7 +357,9 @@ impl Cockpit {
     /// preflight.toml or a plan changed and reads well: take it. A change to what
     /// runs that is not trusted stops everything running until it is trusted again.
     fn take_config(&mut self, ws: Workspace, trusted: bool) -> Vec<Msg> {
-        let changed_commands = ws.config.text != self.ws.config.text;
+        // Trust is on what runs: a task status or a comment changes nothing here.
+        let changed_commands =
+            crate::trust::runs_text(&ws.config) != crate::trust::runs_text(&self.ws.config);
         self.ws = ws;
         self.triggers = Triggers::new(&self.ws.config.checks);
         let mut msgs = vec![Msg::Config(Box::new(self.ws.config.clone()))];
@@ -346,9 +375,9 @@ impl Cockpit {
     }
 
     /// Wait (bounded) for queued work, and say what of it failed.
-    async fn close(mut self) -> Closed {
+    async fn close(mut self, hung_up: bool) -> Closed {
         let start = Instant::now();
-        while !self.worker.idle() && start.elapsed() < QUIT_WAIT {
+        while !hung_up && !self.worker.idle() && start.elapsed() < QUIT_WAIT {
             tokio::time::sleep(QUIT_POLL).await;
         }
         let mut unfinished = Vec::new();
@@ -378,7 +407,7 @@ impl Cockpit {
 }
 
 /// Mouse events the cockpit uses (presses and the wheel; not every motion).
-fn mouse_matters(event: &ratatui::crossterm::event::MouseEvent) -> bool {
+fn mouse_matters(event: ratatui::crossterm::event::MouseEvent) -> bool {
     use ratatui::crossterm::event::MouseEventKind;
     matches!(
         event.kind,
@@ -424,7 +453,7 @@ fn file_run(
                 done.push(Done::Msg(Msg::tell(hint)));
             }
             if let Some(error) = filed.errors.first() {
-                done.push(Done::Msg(Msg::warn(error.to_string())));
+                done.push(Done::Msg(Msg::warn(error.clone())));
             }
         }
         Err(e) => done.push(Done::Msg(Msg::warn(format!("cannot file findings: {e:#}")))),

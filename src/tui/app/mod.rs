@@ -82,7 +82,11 @@ pub fn run(options: Options) -> Result<ExitCode> {
         }
         // What was still on its way when the cockpit closed, now that it can be said.
         for line in closed?.unfinished {
-            let _ = writeln!(std::io::stderr(), "preflight: {line}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "preflight: {}",
+                crate::text::sanitize::Line(&line)
+            );
         }
         Ok(ExitCode::SUCCESS)
     });
@@ -98,7 +102,7 @@ fn on_signal(stop: UnboundedSender<()>) -> Result<()> {
     tokio::spawn(async move {
         tokio::select! {
             _ = term.recv() => {}
-            _ = hup.recv() => {}
+            _ = hup.recv() => super::term::note_hang_up(),
             _ = int.recv() => {}
         }
         let _ = stop.send(());

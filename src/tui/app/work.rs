@@ -268,9 +268,9 @@ pub fn read_source(root: &Path, path: &str, line: u32) -> Vec<Done> {
     }))]
 }
 
-/// Trust the configuration as it is now.
-pub fn trust(repo: &Repo, config_text: &str) -> Vec<Done> {
-    vec![Done::Msg(match crate::trust::grant(repo, config_text) {
+/// Trust what the configuration runs, as it is now.
+pub fn trust(repo: &Repo, config: &crate::config::Config) -> Vec<Done> {
+    vec![Done::Msg(match crate::trust::grant(repo, config) {
         Ok(()) => Msg::Trusted,
         Err(e) => Msg::warn(format!("cannot trust: {e:#}")),
     })]

@@ -20,9 +20,20 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    let page: isize = page(model).try_into().unwrap_or(isize::MAX);
     let selected_before = model.register.selected.clone();
-    let mut effects = match action {
+    let mut effects = dispatch(model, action);
+    fix_offsets(model);
+    // The detail follows the highlight: the new issue's source lines.
+    if model.register.selected != selected_before {
+        effects.extend(source_for_detail(model));
+    }
+    effects
+}
+
+/// Each action's arm.
+fn dispatch(model: &mut Model, action: Action) -> Vec<Effect> {
+    let page: isize = page(model).try_into().unwrap_or(isize::MAX);
+    match action {
         // `q` closes the detail first; it quits only from the main view.
         Action::Quit if model.detail => {
             close_one(model);
@@ -78,21 +89,7 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         },
         Action::PauseWatch => pause_watch(model),
         Action::Trust => trust(model),
-        Action::Follow => {
-            model.output.follow = !model.output.follow;
-            if model.output.follow {
-                model.output.scroll = 0;
-            }
-            Vec::new()
-        }
-        Action::NextMatch => {
-            find_match(model, true);
-            Vec::new()
-        }
-        Action::PrevMatch => {
-            find_match(model, false);
-            Vec::new()
-        }
+        Action::Follow | Action::NextMatch | Action::PrevMatch => output_action(model, action),
         Action::CycleTask => cycle_task(model),
         Action::CancelTask => cancel_task(model),
         Action::Edit => edit(model),
@@ -120,13 +117,22 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         | Action::Blocker
         | Action::Owner
         | Action::Note => on_triage(model, action),
-    };
-    fix_offsets(model);
-    // The detail follows the highlight: the new issue's source lines.
-    if model.register.selected != selected_before {
-        effects.extend(source_for_detail(model));
     }
-    effects
+}
+
+/// The output pane's own actions: follow, and the search's next and previous match.
+fn output_action(model: &mut Model, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Follow => {
+            model.output.follow = !model.output.follow;
+            if model.output.follow {
+                model.output.scroll = 0;
+            }
+        }
+        Action::NextMatch => find_match(model, true),
+        _ => find_match(model, false),
+    }
+    Vec::new()
 }
 
 fn open(model: &mut Model, overlay: Overlay) -> Vec<Effect> {

@@ -2,7 +2,10 @@
 //! step (`space` marks, `v` a range, `*` all shown). One prompt for the lot; one
 //! revision-checked write per issue; undo and redo a step at a time.
 
-use super::*;
+use super::{
+    refuse_triage, triage, Action, Ask, Batch, BatchKind, Effect, Field, Issue, Model, Overlay,
+    Prompt, Triage, Write,
+};
 
 /// The issues a triage key acts on, each at the revision the user saw: the marked ones
 /// (and the range) when there are any, else the one highlighted in the last frame.

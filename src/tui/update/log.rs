@@ -1,7 +1,10 @@
 //! The session log (`L`): move through it; `enter` highlights the entry's issue in the
 //! register (filtering to `changed:session` when the filter hides it).
 
-use super::*;
+use super::{
+    apply_filter, fix_offsets, source_for_detail, Effect, KeyCode, KeyEvent, KeyModifiers, Model,
+    Overlay, Pane,
+};
 
 pub(super) fn on_log_key(model: &mut Model, selected: usize, key: KeyEvent) -> Vec<Effect> {
     let last = model.log.len().saturating_sub(1);

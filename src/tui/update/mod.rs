@@ -17,21 +17,21 @@ mod register;
 mod sync;
 mod wrote;
 
-use actions::*;
+use actions::refuse_triage;
 pub use actions::{act, key_for};
-use bulk::*;
-use navigate::*;
-use output::*;
-use overlay::*;
+use bulk::{index, mark, mark_all, on_triage, range, undo, unmark, write_batch};
+use navigate::{move_by, page};
+use output::{find_match, find_match_from_tail, output_len};
+use overlay::on_overlay_key;
 use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
-use plan::*;
+use plan::{cancel_task, cycle_task, toggle_fold};
 pub use prompt::expiry_day;
-use prompt::*;
-use register::*;
-use sync::*;
-use wrote::*;
+use prompt::{apply_filter, on_input_key, on_paste};
+use register::{copy, edit, open_code, sort_by, source_for_detail, toggle_detail};
+use sync::{on_filed, on_issue_changed};
 pub use wrote::{describe_change, refusal_text};
+use wrote::{on_edit_refused, on_wrote, replay_deferred};
 
 use super::action::Action;
 use super::field::Field;
@@ -250,33 +250,9 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             check,
             trigger,
             output,
-        } => {
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Queued;
-                row.trigger = Some(trigger);
-                row.output = Some(output);
-            }
-            if model.output.follow {
-                model.output.scroll = 0;
-            }
-            Vec::new()
-        }
-        Msg::Started { check } => {
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Running {
-                    since: Instant::now(),
-                };
-            }
-            Vec::new()
-        }
-        Msg::Finished { check, record } => {
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Done;
-                row.last = Some(record);
-            }
-            model.refresh_verdict();
-            Vec::new()
-        }
+        } => on_queued(model, &check, trigger, output),
+        Msg::Started { check } => on_started(model, &check),
+        Msg::Finished { check, record } => on_finished(model, &check, record),
         Msg::Wrote {
             batch,
             before,
@@ -294,23 +270,7 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             base,
             error,
             again,
-        } => {
-            model.writing = model.writing.saturating_sub(1);
-            model.batches.remove(&batch);
-            record(
-                model,
-                crate::tui::log::Who::Me,
-                &format!("edit of {id} not saved: {error}"),
-                vec![id.clone()],
-                true,
-            );
-            if again {
-                model.overlay = Some(Overlay::EditAgain { id, base, error });
-            } else {
-                model.warn(error);
-            }
-            replay_deferred(model)
-        }
+        } => on_edit_refused(model, batch, id, base, error, again),
         Msg::Source(source) => {
             model.source = Some(source);
             Vec::new()
@@ -332,6 +292,36 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+fn on_queued(model: &mut Model, check: &str, trigger: String, output: Output) -> Vec<Effect> {
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Queued;
+        row.trigger = Some(trigger);
+        row.output = Some(output);
+    }
+    if model.output.follow {
+        model.output.scroll = 0;
+    }
+    Vec::new()
+}
+
+fn on_started(model: &mut Model, check: &str) -> Vec<Effect> {
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Running {
+            since: Instant::now(),
+        };
+    }
+    Vec::new()
+}
+
+fn on_finished(model: &mut Model, check: &str, record: RunRecord) -> Vec<Effect> {
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Done;
+        row.last = Some(record);
+    }
+    model.refresh_verdict();
+    Vec::new()
 }
 
 pub(super) fn run_all(model: &Model, trigger: &str) -> Effect {

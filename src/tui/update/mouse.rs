@@ -1,7 +1,7 @@
 //! The mouse (optional, off with `mouse = false` in the settings): a click focuses the
 //! pane under it and selects the row; the wheel scrolls the pane under the pointer.
 
-use super::*;
+use super::{fix_offsets, move_by, source_for_detail, Effect, Model, MouseEvent, Pane};
 use ratatui::crossterm::event::{MouseButton, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 

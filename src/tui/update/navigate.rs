@@ -1,6 +1,6 @@
 //! Moving the selection of the focused pane.
 
-use super::*;
+use super::{output_len, register_rows_visible, Model, Pane};
 
 /// Rows a page moves in the focused pane.
 pub(super) fn page(model: &Model) -> usize {

@@ -1,6 +1,6 @@
 //! The output pane: searching the selected check's output.
 
-use super::*;
+use super::Model;
 
 /// Lines kept of the selected check's output.
 pub(super) fn output_len(model: &Model) -> usize {

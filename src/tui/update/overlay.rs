@@ -2,7 +2,10 @@
 //! prompts, the palette and the log have their own modules. `Esc` and `q` close any
 //! overlay that takes no text.
 
-use super::*;
+use super::{
+    log, on_input_key, on_palette_key, Ask, Batch, BatchKind, DismissReason, Effect, Field,
+    KeyCode, KeyEvent, KeyModifiers, Model, Overlay,
+};
 
 pub(super) fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);

@@ -76,3 +76,43 @@ pub(super) fn on_palette_key(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, Source};
+    use crate::tui::keymap::KeyMap;
+    use test_case::test_case;
+
+    fn model() -> Model {
+        let config = config::load_str("", std::path::Path::new("p.toml"), Source::Default)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Model::new(config, KeyMap::default_map().unwrap_or_default())
+    }
+
+    #[test_case("quit", &["quit"] ; "an exact name alone")]
+    #[test_case("QUIT  ", &["quit"] ; "any case, spaces trimmed")]
+    #[test_case("sev", &["severity-critical", "severity-high", "severity-medium", "severity-low", "severity-info"] ; "a prefix in table order")]
+    #[test_case("down", &["down", "page-down", "half-page-down", "prev-match"] ; "exact, then containing, then described")]
+    #[test_case("re-run", &["rerun", "rerun-all"] ; "words of the description")]
+    #[test_case("release blocker", &["blocker"] ; "every word must match")]
+    #[test_case("zzz", &[] ; "nothing")]
+    fn the_palette_ranks_matches(input: &str, first: &[&str]) {
+        let names: Vec<&str> = palette_matches(&model(), input)
+            .iter()
+            .map(|(a, _)| a.name())
+            .collect();
+        assert_eq!(&names[..first.len().min(names.len())], first, "{names:?}");
+        if first.is_empty() {
+            assert!(names.is_empty(), "{names:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_palette_lists_every_action_with_its_key() {
+        let all = palette_matches(&model(), "");
+        assert_eq!(all.len(), Action::ALL.len());
+        assert_eq!(all[0], (Action::Quit, "q".to_string()));
+        assert!(all.iter().all(|(_, key)| !key.is_empty()), "{all:?}");
+    }
+}

@@ -1,6 +1,6 @@
 //! The plan pane: folding phases, cycling a task's status, cancelling a task.
 
-use super::*;
+use super::{key_for, refuse_triage, Action, Effect, Model, PlanRow, TaskStatus};
 
 pub(super) fn cycle_task(model: &mut Model) -> Vec<Effect> {
     if let Some(refusal) = refuse_triage(model) {

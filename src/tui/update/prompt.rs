@@ -2,8 +2,12 @@
 //! note, a new issue's title. Editing is the [`Field`]'s; a paste is text here and
 //! nothing anywhere else.
 
-use super::*;
+use super::{
+    find_match_from_tail, fix_offsets, index, write_batch, Ask, Batch, BatchKind, DismissReason,
+    Effect, Field, Filter, KeyCode, KeyEvent, KeyModifiers, Model, Overlay, Write,
+};
 use crate::domain::triage::Edit;
+use std::time::{Duration, SystemTime};
 
 /// A key in an open prompt.
 pub(super) fn on_input_key(
@@ -269,15 +273,24 @@ fn dismiss(
     write_batch(model, BatchKind::Do { label }, writes)
 }
 
+/// The furthest an accepted risk may be put off: a risk is accepted for a while, not
+/// for ever (and no date past what a calendar prints).
+pub const MAX_EXPIRY: Duration = Duration::from_secs(10 * 366 * 86_400);
+
 /// An accepted risk's expiry: `YYYY-MM-DD` (today or later), a duration from today
 /// (`90d`, `12w`), or empty for none.
 pub fn expiry_day(text: &str) -> Result<Option<String>, String> {
+    expiry_day_at(text, SystemTime::now())
+}
+
+/// [`expiry_day`] as of `now`. Never panics: a span past [`MAX_EXPIRY`] is refused.
+pub fn expiry_day_at(text: &str, now: SystemTime) -> Result<Option<String>, String> {
     let text = text.trim();
     if text.is_empty() || text == "-" {
         return Ok(None);
     }
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let today = &now[..10];
+    let stamp = humantime::format_rfc3339_seconds(now).to_string();
+    let today = &stamp[..10];
     if crate::domain::triage::valid_day(text) {
         if text < today {
             return Err(format!(
@@ -289,6 +302,42 @@ pub fn expiry_day(text: &str) -> Result<Option<String>, String> {
     let span = humantime::parse_duration(text).map_err(|_| {
         format!("expiry `{text}`: give a day (YYYY-MM-DD) or a duration (90d, 12w)")
     })?;
-    let day = humantime::format_rfc3339_seconds(std::time::SystemTime::now() + span).to_string();
-    Ok(Some(day[..10].to_string()))
+    if span > MAX_EXPIRY {
+        return Err(format!(
+            "expiry `{text}` is too far off: at most 10 years (give a day, or a shorter duration)"
+        ));
+    }
+    let day = now
+        .checked_add(span)
+        .map(|at| humantime::format_rfc3339_seconds(at).to_string())
+        .ok_or_else(|| format!("expiry `{text}` is too far off"))?;
+    Ok(day.get(..10).map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_case::test_case;
+
+    fn at(day: &str) -> SystemTime {
+        humantime::parse_rfc3339(&format!("{day}T12:00:00Z")).unwrap()
+    }
+
+    #[test_case("", Ok(None) ; "empty is no expiry")]
+    #[test_case("  -  ", Ok(None) ; "a dash is no expiry")]
+    #[test_case("2027-03-01", Ok(Some("2027-03-01".into())) ; "a day as is")]
+    #[test_case("90d", Ok(Some("2027-03-31".into())) ; "days from today")]
+    #[test_case("12w", Ok(Some("2027-03-25".into())) ; "weeks from today")]
+    #[test_case(" 1day ", Ok(Some("2027-01-01".into())) ; "spaces and long units")]
+    #[test_case("10y", Ok(Some("2036-12-31".into())) ; "ten years is the limit")]
+    #[test_case("11y", Err("expiry `11y` is too far off: at most 10 years (give a day, or a shorter duration)".into()) ; "past ten years")]
+    #[test_case("8000y", Err("expiry `8000y` is too far off: at most 10 years (give a day, or a shorter duration)".into()) ; "past the calendar")]
+    #[test_case("99999999999999999999d", Err("expiry `99999999999999999999d`: give a day (YYYY-MM-DD) or a duration (90d, 12w)".into()) ; "a number past u64")]
+    #[test_case("soon", Err("expiry `soon`: give a day (YYYY-MM-DD) or a duration (90d, 12w)".into()) ; "words")]
+    #[test_case("2026-12-30", Err("expiry 2026-12-30 is already past (today is 2026-12-31): give a later day".into()) ; "a past day")]
+    #[test_case("2026-12-31", Ok(Some("2026-12-31".into())) ; "today")]
+    #[test_case("2027-02-30", Err("expiry `2027-02-30`: give a day (YYYY-MM-DD) or a duration (90d, 12w)".into()) ; "no such day")]
+    fn expiry_days(text: &str, expected: Result<Option<String>, String>) {
+        assert_eq!(expiry_day_at(text, at("2026-12-31")), expected);
+    }
 }

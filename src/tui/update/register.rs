@@ -1,7 +1,7 @@
 //! The register pane's own keys: the detail (and the source lines it shows), sorting
 //! by a column, copying, and handing an issue or its code to `$EDITOR`.
 
-use super::*;
+use super::{fix_offsets, refuse_triage, Batch, BatchKind, Effect, Model};
 use crate::tui::register::SortKey;
 
 /// `enter` on the register: the detail opens in a split under the table (again: it

@@ -2,7 +2,9 @@
 //! update the rows in place and never move this cockpit's list or selection; each is
 //! announced (who did what) and kept in the session log.
 
-use super::*;
+use super::{
+    describe_change, fix_offsets, held_steady, key_for, record, Action, Issue, Model, Placed,
+};
 use crate::tui::log::Who;
 
 /// An issue file changed on disk.

@@ -1,7 +1,9 @@
 //! What this cockpit's writes did: each answer shown at once, its row moved, and when
 //! a key's last write is answered, the step recorded for undo and the refusals said.
 
-use super::*;
+use super::{
+    act, fix_offsets, record, Batch, BatchKind, Effect, Issue, Model, Overlay, Placed, Refusal,
+};
 use crate::tui::log::Who;
 use crate::tui::triage::{Part, Step};
 
@@ -149,47 +151,7 @@ fn finish(model: &mut Model, batch: Batch) {
             (text, Who::Me)
         }
         BatchKind::Undo { step, redo } => {
-            let verb = if redo { "redone" } else { "undone" };
-            // The first undone issue is the one highlighted (each was shown).
-            if let Some(first) = step
-                .parts
-                .iter()
-                .find(|p| done.iter().any(|(_, after)| after.id == p.before.id))
-            {
-                model.register.selected = Some(first.before.id.clone());
-            }
-            let written: Vec<Part> = done
-                .iter()
-                .map(|(before, after)| Part {
-                    before: before.clone(),
-                    after: after.revision,
-                })
-                .collect();
-            let kept: Vec<Part> = step
-                .parts
-                .iter()
-                .filter(|p| refused.iter().any(|(id, _)| *id == p.before.id))
-                .cloned()
-                .collect();
-            if !written.is_empty() {
-                model.undo.done(
-                    Step {
-                        label: step.label.clone(),
-                        parts: written,
-                    },
-                    redo,
-                );
-            }
-            if !kept.is_empty() {
-                model.undo.refused(
-                    Step {
-                        label: step.label.clone(),
-                        parts: kept,
-                    },
-                    redo,
-                );
-            }
-            (format!("{verb}: {}", step.label), Who::Me)
+            (finish_undo(model, &step, redo, &done, &refused), Who::Me)
         }
         BatchKind::Note => (
             match &ids[..] {
@@ -219,6 +181,67 @@ fn finish(model: &mut Model, batch: Batch) {
         );
     }
     say(model, &text, &done, &refused, expected);
+    if !refused.is_empty() {
+        // The keys that were to follow it would apply to what the user did not see.
+        let dropped = std::mem::take(&mut model.deferred).len();
+        if let (Some(notice), true) = (&mut model.notice, dropped > 0) {
+            notice
+                .text
+                .push_str(&format!(" ({dropped} later keys not applied)"));
+        }
+    }
+}
+
+/// An undo's (or redo's) last write was answered: what was written moves to the other
+/// stack, what was refused stays where it was (to be tried again).
+fn finish_undo(
+    model: &mut Model,
+    step: &Step,
+    redo: bool,
+    done: &[(Issue, Issue)],
+    refused: &[(String, String)],
+) -> String {
+    let verb = if redo { "redone" } else { "undone" };
+    // The first undone issue is the one highlighted (each was shown).
+    if let Some(first) = step
+        .parts
+        .iter()
+        .find(|p| done.iter().any(|(_, after)| after.id == p.before.id))
+    {
+        model.register.selected = Some(first.before.id.clone());
+    }
+    let written: Vec<Part> = done
+        .iter()
+        .map(|(before, after)| Part {
+            before: before.clone(),
+            after: after.revision,
+        })
+        .collect();
+    let kept: Vec<Part> = step
+        .parts
+        .iter()
+        .filter(|p| refused.iter().any(|(id, _)| *id == p.before.id))
+        .cloned()
+        .collect();
+    if !written.is_empty() {
+        model.undo.done(
+            Step {
+                label: step.label.clone(),
+                parts: written,
+            },
+            redo,
+        );
+    }
+    if !kept.is_empty() {
+        model.undo.refused(
+            Step {
+                label: step.label.clone(),
+                parts: kept,
+            },
+            redo,
+        );
+    }
+    format!("{verb}: {}", step.label)
 }
 
 /// The notice for a finished batch: what was done, then what was refused.
@@ -305,4 +328,31 @@ pub fn describe_change(old: &Issue, new: &Issue) -> String {
         parts.push("updated".to_string());
     }
     format!("{}: {}", new.id, parts.join(", "))
+}
+
+/// An `$EDITOR` save that could not be taken: offered to edit again when the text did
+/// not read, said when it could not be written.
+pub(super) fn on_edit_refused(
+    model: &mut Model,
+    batch: u64,
+    id: String,
+    base: u64,
+    error: String,
+    again: bool,
+) -> Vec<Effect> {
+    model.writing = model.writing.saturating_sub(1);
+    model.batches.remove(&batch);
+    record(
+        model,
+        Who::Me,
+        &format!("edit of {id} not saved: {error}"),
+        vec![id.clone()],
+        true,
+    );
+    if again {
+        model.overlay = Some(Overlay::EditAgain { id, base, error });
+    } else {
+        model.warn(error);
+    }
+    replay_deferred(model)
 }

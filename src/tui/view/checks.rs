@@ -3,7 +3,7 @@
 
 use super::super::model::{CheckPhase, CheckRow, Model, Pane};
 use super::super::theme::{CheckRole, Theme, Ui};
-use super::{pane_block, selected, title, SPINNER};
+use super::{pane_block, safe, selected, title, SPINNER};
 use crate::domain::check::RunStatus;
 use crate::text::format::human_duration;
 use ratatui::layout::Rect;
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let id_width = model
         .checks
         .iter()
-        .map(|c| c.id.width())
+        .map(|c| safe(&c.id).width())
         .max()
         .unwrap_or(0)
         .min(14);
@@ -105,7 +105,7 @@ fn row_line<'a>(
     let mut spans = vec![
         Span::styled(format!("{glyph} "), style),
         Span::styled(
-            crate::text::format::fit(&row.id, id_width),
+            crate::text::format::fit(&safe(&row.id), id_width),
             theme.ui(Ui::Text),
         ),
     ];
@@ -132,6 +132,14 @@ fn row_line<'a>(
                 format!("{}{unit}{target}", number(metric)),
                 theme.ui(Ui::Text),
             ));
+        } else if let Some(note) = &last.metric_note {
+            // A metric that could not be read says why, where its value would be.
+            // Clipped to what is left beside the duration, so that still shows.
+            let room = width.saturating_sub(2 + id_width + 1 + 7);
+            extra.push((
+                crate::text::format::clip(&format!("no metric: {note}"), room),
+                theme.run(RunStatus::Error),
+            ));
         }
     }
     extra.push((format!("{time:>5}"), dim));
@@ -141,7 +149,7 @@ fn row_line<'a>(
         }
     }
     if let Some(trigger) = &row.trigger {
-        extra.push((trigger.clone(), dim));
+        extra.push((safe(trigger).into_owned(), dim));
     }
     for (text, style) in extra {
         if used + 1 + text.width() > width {

@@ -67,7 +67,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         };
         let glyph = if notice.is_error() { "✖" } else { "›" };
         frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {glyph} {}", notice.text), style)),
+            Paragraph::new(Line::styled(
+                format!(" {glyph} {}", super::safe(&notice.text)),
+                style,
+            )),
             area,
         );
         return;
@@ -94,14 +97,51 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         spans.extend(super::overlay::field_spans(field, theme));
         match error {
             // The text stays as typed, the reason beside it.
-            Some(error) => spans.push(Span::styled(format!("  ✖ {error}"), theme.ui(Ui::Error))),
+            Some(error) => spans.push(Span::styled(
+                format!("  ✖ {}", super::safe(error)),
+                theme.ui(Ui::Error),
+            )),
             None => spans.push(Span::styled(hint, dim)),
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
-    let mut pairs: Vec<(String, &str)> = Vec::new();
-    // Kept whatever the width, at the end: help and quit (and the palette when wide).
+    let (pairs, tail) = hint_pairs(model, area.width >= 100);
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
+    let width = usize::from(area.width);
+    let tail_width: usize = pairs[pairs.len() - tail..]
+        .iter()
+        .map(|(k, l)| k.width() + l.width() + 4)
+        .sum();
+    for (i, (k, label)) in pairs.iter().enumerate() {
+        let w = k.width() + label.width() + 4;
+        let reserved = if i < pairs.len() - tail {
+            tail_width
+        } else {
+            0
+        };
+        // The last pair drops its " · ", so 3 columns less are needed than counted.
+        if used + w + reserved > width + 3 {
+            continue;
+        }
+        used += w;
+        spans.push(Span::styled(k.clone(), key));
+        spans.push(Span::styled(format!(" {label}"), dim));
+        spans.push(Span::styled(" · ", dim));
+    }
+    spans.pop();
+    if model.read_only {
+        spans.push(Span::styled("   read-only", theme.ui(Ui::Error)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The key hints to show: (keys, label), for the focused pane or the open prompt, and
+/// how many at the end are kept whatever the width (help and quit, and the palette
+/// when `wide`).
+fn hint_pairs(model: &Model, wide: bool) -> (Vec<(String, &'static str)>, usize) {
+    let mut pairs: Vec<(String, &'static str)> = Vec::new();
     let mut tail = 0;
     if matches!(
         model.overlay,
@@ -131,7 +171,6 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             pairs.push((k, label));
         }
         let quit = if model.detail { "close" } else { "quit" };
-        let wide = area.width >= 100;
         for (action, label) in [
             (Action::Palette, "commands"),
             (Action::Help, "help"),
@@ -146,34 +185,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             }
         }
     }
-    let mut spans = vec![Span::raw(" ")];
-    let mut used = 1;
-    let width = usize::from(area.width);
-    let tail_width: usize = pairs[pairs.len() - tail..]
-        .iter()
-        .map(|(k, l)| k.width() + l.width() + 4)
-        .sum();
-    for (i, (k, label)) in pairs.iter().enumerate() {
-        let w = k.width() + label.width() + 4;
-        let reserved = if i < pairs.len() - tail {
-            tail_width
-        } else {
-            0
-        };
-        // The last pair drops its " · ", so 3 columns less are needed than counted.
-        if used + w + reserved > width + 3 {
-            continue;
-        }
-        used += w;
-        spans.push(Span::styled(k.clone(), key));
-        spans.push(Span::styled(format!(" {label}"), dim));
-        spans.push(Span::styled(" · ", dim));
-    }
-    spans.pop();
-    if model.read_only {
-        spans.push(Span::styled("   read-only", theme.ui(Ui::Error)));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    (pairs, tail)
 }
 
 /// "1-5" when the five severity keys are 1…5 (as by default).

@@ -2,6 +2,8 @@
 
 use super::super::model::{Model, Watching};
 use super::super::theme::{CheckRole, Theme, Ui};
+use super::safe;
+use crate::domain::gate::Decision;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -14,16 +16,17 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut left = vec![
         Span::styled(" preflight", theme.ui(Ui::Title)),
         Span::styled(" · ", dim),
-        Span::styled(model.repo.project.clone(), text),
+        Span::styled(safe(&model.repo.project).into_owned(), text),
     ];
     if let Some(branch) = &model.repo.branch {
-        let at = model
-            .repo
-            .commit
-            .as_deref()
-            .map_or(String::new(), |c| format!("@{}", &c[..c.len().min(7)]));
+        let at = model.repo.commit.as_deref().map_or(String::new(), |c| {
+            format!("@{}", c.chars().take(7).collect::<String>())
+        });
         left.push(Span::styled(" · ", dim));
-        left.push(Span::styled(format!("{branch}{at}"), text));
+        left.push(Span::styled(
+            safe(&format!("{branch}{at}")).into_owned(),
+            text,
+        ));
     }
     if model.repo.dirty > 0 {
         left.push(Span::styled(
@@ -33,6 +36,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     }
     left.push(Span::styled(" · ", dim));
     left.push(match &model.watching {
+        // Untrusted, nothing runs whatever the watcher does: never say "watching".
+        _ if !model.trusted && !model.read_only => Span::styled("not trusted", theme.ui(Ui::Error)),
         Watching::Starting => Span::styled("starting", dim),
         Watching::On { .. } => Span::styled("watching", text),
         Watching::Paused { pending: 0 } => Span::styled("paused", theme.check(CheckRole::TimedOut)),
@@ -40,7 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             format!("paused ({pending} changes)"),
             theme.check(CheckRole::TimedOut),
         ),
-        Watching::Off(why) => Span::styled(why.clone(), theme.ui(Ui::Error)),
+        Watching::Off(why) => Span::styled(safe(why).into_owned(), theme.ui(Ui::Error)),
     });
 
     // Narrow screens drop the least useful words first; the verdict always shows.
@@ -67,13 +72,14 @@ fn spans_width(spans: &[Span]) -> usize {
     spans.iter().map(|s| s.content.width()).sum()
 }
 
-/// "NO-GO · 2 blockers · 1 gate" or "GO · 3 gates".
+/// "NO-GO · 2 blockers · 1 of 3 gates failing" ("1/3 gates failing" when narrow), or
+/// "GO · 3 gates".
 fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
     let dim = theme.ui(Ui::Dim);
     let gates = model.config.gates.len();
-    if gates == 0 {
+    if model.verdict.decision == Decision::NoVerdict {
         let blockers = model.verdict.blockers.len();
-        let mut spans = vec![Span::styled("no release gates", dim)];
+        let mut spans = vec![Span::styled(model.verdict.headline(), dim)];
         if blockers > 0 {
             spans.push(Span::styled(" · ", dim));
             spans.push(Span::styled(
@@ -84,7 +90,7 @@ fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
         spans.push(Span::raw(" "));
         return spans;
     }
-    if model.verdict.go {
+    if model.verdict.is_go() {
         vec![
             Span::styled("GO", theme.ui(Ui::Go)),
             Span::styled(format!(" · {} ", plural(gates, "gate")), dim),
@@ -98,14 +104,13 @@ fn verdict<'a>(model: &Model, theme: &Theme, long: bool) -> Vec<Span<'a>> {
                 dim,
             ));
         }
-        spans.push(Span::styled(
-            format!(
-                " · {}{} ",
-                plural(model.verdict.failing, "gate"),
-                if long { " failing" } else { "" }
-            ),
-            dim,
-        ));
+        let failing = model.verdict.failing;
+        let of_all = if long {
+            format!(" · {failing} of {} failing ", plural(gates, "gate"))
+        } else {
+            format!(" · {failing}/{} failing ", plural(gates, "gate"))
+        };
+        spans.push(Span::styled(of_all, dim));
         spans
     }
 }

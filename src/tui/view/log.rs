@@ -1,10 +1,12 @@
 //! The session log overlay (`L`): newest first, who did what, the selected entry's
-//! issues.
+//! issues. Names, ids and texts come from issue files, peers and checks: each goes
+//! through `safe`.
 
 use super::super::log::Who;
 use super::super::model::Model;
 use super::super::theme::{Theme, Ui};
 use super::overlay::popup;
+use super::safe;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -40,8 +42,8 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, selected: usize, the
         .map(|(i, entry)| {
             let who = match &entry.who {
                 Who::Me => "you".to_string(),
-                Who::Other(name) => name.clone(),
-                Who::Run(check) => format!("run {check}"),
+                Who::Other(name) => safe(name).into_owned(),
+                Who::Run(check) => format!("run {}", safe(check)),
             };
             let style = if entry.error {
                 theme.ui(Ui::Error)
@@ -51,7 +53,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, selected: usize, the
             let line = Line::from(vec![
                 Span::styled(format!("{} ", entry.at), theme.ui(Ui::Dim)),
                 Span::styled(format!("{:<12} ", clip(&who, 12)), theme.ui(Ui::Key)),
-                Span::styled(entry.text.clone(), style),
+                Span::styled(safe(&entry.text).into_owned(), style),
             ]);
             if i == selected {
                 line.patch_style(theme.ui(Ui::Selection))
@@ -72,6 +74,7 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, selected: usize, the
             n if n <= 6 => entry.ids.join(" "),
             n => format!("{} … ({n} issues)", entry.ids[..6].join(" ")),
         };
+        let ids = safe(&ids).into_owned();
         frame.render_widget(Paragraph::new(Line::styled(ids, theme.ui(Ui::Dim))), foot);
     }
 }

@@ -10,6 +10,12 @@
 //! └ footer: key hints for the focused pane, or the last notice ──────────────┘
 //! ```
 //! Overlays (help, palette, prompts) are drawn last, over the panes.
+//!
+//! Text from the repository, its reports or its checks (titles, owners, notes, paths,
+//! plan titles, check ids, config errors) is hostile: every view draws it through
+//! [`safe`] (one-line fields) or [`safe_lines`] (multi-line ones), never as it is, and
+//! check output through `tui::ansi`. ratatui drops raw control characters, but not
+//! bidi overrides, and a dropped newline silently glues two lines together.
 
 mod checks;
 mod detail;
@@ -28,6 +34,21 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 use ratatui::Frame;
+use std::borrow::Cow;
+
+/// A one-line field from the repository or a check, as it may be drawn: controls and
+/// bidi characters shown escaped, line breaks as `⏎` (`text::sanitize::one_line`).
+pub(super) fn safe(text: &str) -> Cow<'_, str> {
+    crate::text::sanitize::one_line(text)
+}
+
+/// A multi-line field, as the lines to draw (`text::sanitize::multi_line`).
+pub(super) fn safe_lines(text: &str) -> Vec<String> {
+    crate::text::sanitize::multi_line(text)
+        .split('\n')
+        .map(str::to_string)
+        .collect()
+}
 
 /// Where each pane goes on a screen of a given size.
 #[derive(Debug, Clone, Copy, Default)]
@@ -119,11 +140,17 @@ fn pane_block<'a>(model: &Model, pane: Pane, title: Line<'a>, theme: &Theme) -> 
         .title(title)
 }
 
-/// A title: the name, then dim details.
+/// A title: the name, then dim details (both may hold a check id or a path: sanitised).
 fn title<'a>(name: &'a str, details: String, theme: &Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!(" {name} "), theme.ui(Ui::Title))];
+    let mut spans = vec![Span::styled(
+        format!(" {} ", safe(name)),
+        theme.ui(Ui::Title),
+    )];
     if !details.is_empty() {
-        spans.push(Span::styled(format!("{details} "), theme.ui(Ui::Dim)));
+        spans.push(Span::styled(
+            format!("{} ", safe(&details)),
+            theme.ui(Ui::Dim),
+        ));
     }
     Line::from(spans)
 }

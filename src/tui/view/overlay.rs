@@ -7,6 +7,7 @@ use super::super::model::{Ask, Model, Overlay};
 use super::super::theme::{Theme, Ui};
 use super::super::update::palette_matches;
 use crate::domain::issue::DismissReason;
+use crate::text::format::wrap;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
@@ -41,12 +42,13 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
 /// "PF-7K3Q" or "25 issues", for a prompt's title.
 fn who(targets: &[(String, u64)]) -> String {
     match targets {
-        [(id, _)] => id.clone(),
+        [(id, _)] => super::safe(id).into_owned(),
         many => format!("{} issues", many.len()),
     }
 }
 
-/// A field's text with its cursor (a suggestion shown dim: typing replaces it).
+/// A field's text with its cursor (a suggestion shown dim: typing replaces it). A
+/// pre-fill may come from an issue file: both halves go through `safe`.
 pub fn field_spans<'a>(field: &Field, theme: &Theme) -> Vec<Span<'a>> {
     let text = field.text();
     let (before, after) = text.split_at(field.cursor());
@@ -56,16 +58,27 @@ pub fn field_spans<'a>(field: &Field, theme: &Theme) -> Vec<Span<'a>> {
         theme.ui(Ui::Text)
     };
     vec![
-        Span::styled(before.to_string(), style),
+        Span::styled(super::safe(before).into_owned(), style),
         Span::styled("▏", theme.ui(Ui::Key)),
-        Span::styled(after.to_string(), style),
+        Span::styled(super::safe(after).into_owned(), style),
     ]
 }
 
 fn edit_again(frame: &mut Frame, screen: Rect, id: &str, error: &str, theme: &Theme) {
-    let inner = popup(frame, screen, 72, 7, format!("{id}: not saved"), theme);
-    let lines = vec![
-        Line::styled(error.to_string(), theme.ui(Ui::Error)),
+    // The error quotes the user's file (a parse error shows its text): `safe_lines`.
+    let inner = popup(
+        frame,
+        screen,
+        72,
+        7,
+        format!("{}: not saved", super::safe(id)),
+        theme,
+    );
+    let mut lines: Vec<Line> = super::safe_lines(error)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.ui(Ui::Error)))
+        .collect();
+    lines.extend([
         Line::raw(""),
         Line::from(vec![
             Span::styled("y", theme.ui(Ui::Key)),
@@ -74,7 +87,7 @@ fn edit_again(frame: &mut Frame, screen: Rect, id: &str, error: &str, theme: &Th
                 theme.ui(Ui::Dim),
             ),
         ]),
-    ];
+    ]);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -103,7 +116,17 @@ pub fn popup(
     inner
 }
 
+/// The help overlay's width, and the keys column in it.
+const HELP_WIDTH: u16 = 72;
+const KEYS_WIDTH: u16 = 16;
+
 fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &Theme) {
+    let room = usize::from(
+        HELP_WIDTH
+            .min(screen.width)
+            .saturating_sub(2 + KEYS_WIDTH)
+            .max(8),
+    );
     let mut lines = Vec::new();
     for scope in Scope::ALL {
         let entries = model.keys.help(scope);
@@ -119,17 +142,26 @@ fn help(frame: &mut Frame, screen: Rect, model: &Model, scroll: usize, theme: &T
         };
         lines.push(Line::styled(heading, theme.ui(Ui::Title)));
         for (keys, action) in entries {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<14}"), theme.ui(Ui::Key)),
-                Span::styled(action.description(), theme.ui(Ui::Text)),
-            ]));
+            // A long description continues under itself, never cut at the border.
+            let said = wrap(action.description(), room);
+            let keys = super::safe(&keys);
+            for (n, part) in said.into_iter().enumerate() {
+                let keys = if n == 0 { keys.as_ref() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("  {keys:<width$}", width = usize::from(KEYS_WIDTH) - 2),
+                        theme.ui(Ui::Key),
+                    ),
+                    Span::styled(part, theme.ui(Ui::Text)),
+                ]));
+            }
         }
     }
     let height = screen.height.saturating_sub(2);
     let inner = popup(
         frame,
         screen,
-        72,
+        HELP_WIDTH,
         height,
         "Keys · j/k scroll · any other key closes".into(),
         theme,
@@ -159,7 +191,7 @@ fn palette(
     for (i, (action, key)) in matches.iter().enumerate().skip(skip).take(rows) {
         let mut line = Line::from(vec![
             Span::styled(format!("{:<18}", action.name()), theme.ui(Ui::Text)),
-            Span::styled(format!("{key:<8}"), theme.ui(Ui::Key)),
+            Span::styled(format!("{:<8}", super::safe(key)), theme.ui(Ui::Key)),
             Span::styled(action.description(), theme.ui(Ui::Dim)),
         ]);
         if i == selected {
@@ -235,11 +267,18 @@ fn input(
             "its title (severity medium; 1-5 changes it)".into(),
         ),
     };
-    let inner = popup(frame, screen, 64, 5, title, theme);
+    let inner = popup(
+        frame,
+        screen,
+        64,
+        5,
+        super::safe(&title).into_owned(),
+        theme,
+    );
     let mut first = vec![Span::styled("› ", theme.ui(Ui::Key))];
     first.extend(field_spans(field, theme));
     let second = match error {
-        Some(error) => Line::styled(error.to_string(), theme.ui(Ui::Error)),
+        Some(error) => Line::styled(super::safe(error).into_owned(), theme.ui(Ui::Error)),
         None => Line::raw(""),
     };
     let lines = vec![
@@ -258,7 +297,7 @@ fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
         screen,
         76,
         height,
-        format!("Trust {}?", model.config_name),
+        format!("Trust {}?", super::safe(&model.config_name)),
         theme,
     );
     let mut lines = vec![Line::styled(
@@ -266,10 +305,18 @@ fn trust(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
         theme.ui(Ui::Text),
     )];
     for check in checks {
+        // What will run is what the user must read exactly: every control shown.
+        let mut run = super::safe_lines(&check.run).into_iter();
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<12}", check.id), theme.ui(Ui::Key)),
-            Span::styled(check.run.clone(), theme.ui(Ui::Text)),
+            Span::styled(
+                format!("  {:<12}", super::safe(&check.id)),
+                theme.ui(Ui::Key),
+            ),
+            Span::styled(run.next().unwrap_or_default(), theme.ui(Ui::Text)),
         ]));
+        for more in run {
+            lines.push(Line::styled(format!("{:14}{more}", ""), theme.ui(Ui::Text)));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![

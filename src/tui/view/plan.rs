@@ -4,7 +4,7 @@
 
 use super::super::model::{Model, Pane, PlanRow};
 use super::super::theme::{CheckRole, PlanRole, Theme, Ui};
-use super::{pane_block, selected, title};
+use super::{pane_block, safe, selected, title};
 use crate::domain::plan::{TaskCounts, TaskStatus};
 use crate::text::format::{clip, fit};
 use ratatui::layout::Rect;
@@ -71,7 +71,7 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
             let filled = (progress * bar_width as f64).round() as usize;
             let percent = format!(" {:>3.0}% ", progress * 100.0);
             let name_width = width.saturating_sub(2 + percent.len() + bar_width);
-            let name = fit(&phase.title, name_width);
+            let name = fit(&safe(&phase.title), name_width);
             Line::from(vec![
                 Span::styled(format!("{fold} "), dim),
                 Span::styled(name, theme.ui(Ui::Title)),
@@ -84,7 +84,7 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
             let section = plan.phases[p].tasks[t].section.as_deref().unwrap_or("");
             Line::from(vec![
                 Span::styled("  § ", dim),
-                Span::styled(clip(section, width.saturating_sub(4)), dim),
+                Span::styled(clip(&safe(section), width.saturating_sub(4)), dim),
             ])
         }
         PlanRow::Task(p, t) => {
@@ -108,11 +108,11 @@ fn row_line<'a>(model: &'a Model, row: PlanRow, width: usize, theme: &Theme) -> 
             };
             let mut spans = vec![
                 Span::styled(format!("  {glyph} "), style),
-                Span::styled(format!("{} ", task.id), dim),
-                Span::styled(task.title.clone(), title_style),
+                Span::styled(format!("{} ", safe(&task.id)), dim),
+                Span::styled(safe(&task.title).into_owned(), title_style),
             ];
             if !waits.is_empty() {
-                spans.push(Span::styled(format!(" ({})", waits.join(", ")), dim));
+                spans.push(Span::styled(format!(" ({})", safe(&waits.join(", "))), dim));
             }
             Line::from(spans)
         }

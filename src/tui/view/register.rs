@@ -3,7 +3,7 @@
 use super::super::model::{Model, Pane};
 use super::super::register::SortKey;
 use super::super::theme::{Theme, Ui};
-use super::{pane_block, selected};
+use super::{pane_block, safe, selected};
 use crate::domain::baseline::Split;
 use crate::domain::finding::Severity;
 use crate::domain::issue::Issue;
@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         } else {
             format!(
                 "No issue matches “{}” ({} in the register): / changes the filter.",
-                model.register.filter_text,
+                safe(&model.register.filter_text),
                 model.issues.len()
             )
         };
@@ -126,7 +126,7 @@ fn heading<'a>(model: &Model, shown: usize, at: Option<usize>, theme: &Theme) ->
     }
     let filter = &model.register.filter_text;
     if !filter.is_empty() {
-        spans.push(Span::styled(format!(" · /{filter}"), dim));
+        spans.push(Span::styled(format!(" · /{}", safe(filter)), dim));
     }
     let marked = model.register.marked_count(&model.issues);
     if marked > 0 {
@@ -161,7 +161,7 @@ fn issue_row<'a>(
             if marked { "▌" } else { " " },
             theme.ui(Ui::Key),
         )),
-        Cell::from(Span::styled(issue.id.as_str(), text)),
+        Cell::from(Span::styled(safe(&issue.id).into_owned(), text)),
         Cell::from(Span::styled(sev, theme.severity(issue.severity))),
         Cell::from(Span::styled(
             issue.status.as_str(),
@@ -173,13 +173,16 @@ fn issue_row<'a>(
         )),
         Cell::from(Span::styled(
             if issue.regression {
-                format!("↺ {}", issue.title)
+                format!("↺ {}", safe(&issue.title))
             } else {
-                issue.title.clone()
+                safe(&issue.title).into_owned()
             },
             text,
         )),
-        Cell::from(Span::styled(issue.owner.as_deref().unwrap_or("-"), dim)),
+        Cell::from(Span::styled(
+            safe(issue.owner.as_deref().unwrap_or("-")),
+            dim,
+        )),
         Cell::from(Span::styled(age(&issue.created, now), dim)),
     ];
     if wide {
@@ -187,7 +190,7 @@ fn issue_row<'a>(
             .finding
             .as_ref()
             .map_or("manual", |f| f.check.as_str());
-        cells.push(Cell::from(Span::styled(source, dim)));
+        cells.push(Cell::from(Span::styled(safe(source), dim)));
     }
     Row::new(cells)
 }

@@ -5,6 +5,8 @@
 //! as is, every line quoted (`> `), a callout, LF turned into CRLF, or quoted and CRLF.
 #![no_main]
 
+mod asan;
+
 use libfuzzer_sys::fuzz_target;
 use preflight::domain::plan::TaskStatus;
 use preflight::markdown::{read, set_status};
