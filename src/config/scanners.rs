@@ -64,7 +64,8 @@ pub fn detect(root: &Path, installed: &dyn Fn(&str) -> bool) -> Vec<Detected> {
         found.push(scanner(
             "python",
             "mypy",
-            "mypy .",
+            // Unwrapped messages whatever the project's `pretty` says.
+            "mypy --no-pretty .",
             &["**/*.py", "**/*.pyi"],
             "mypy",
         ));
@@ -203,7 +204,7 @@ mod tests {
                 "pip-audit -f json --progress-spinner off -r requirements.txt",
                 "cargo audit --json",
                 "bandit -f json -q -r . -c pyproject.toml",
-                "mypy .",
+                "mypy --no-pretty .",
                 "pylint --output-format=json2 --recursive=y .",
             ]
         );
@@ -240,7 +241,7 @@ mod tests {
             runs(&detect(dir.path(), &|_| true)),
             [
                 "pip-audit -f json --progress-spinner off -r requirements-dev.txt",
-                "mypy ."
+                "mypy --no-pretty ."
             ]
         );
     }

@@ -454,8 +454,9 @@ pub fn expire_risks(issues: &[Issue], actor: &Actor) -> Vec<Issue> {
 ///   the same run twice changes nothing);
 /// - a verified one that is back is reopened and marked as a regression;
 /// - a dismissed one stays dismissed;
-/// - when the run was judged, an open, in-progress or fixed issue of this check whose
-///   finding is gone becomes `verified` at the run's commit.
+/// - when the run was judged, a new (untriaged), open, in-progress or fixed issue of
+///   this check whose finding is gone becomes `verified` at the run's commit: a finding
+///   fixed before anyone triaged it must not hold a gate forever.
 pub fn reconcile(
     issues: &[Issue],
     run: &RunFacts,
@@ -501,7 +502,7 @@ pub fn reconcile(
             if gone
                 && matches!(
                     issue.status,
-                    Status::Open | Status::InProgress | Status::Fixed
+                    Status::New | Status::Open | Status::InProgress | Status::Fixed
                 )
             {
                 let mut verified = (*issue).clone();

@@ -35,6 +35,9 @@ pub struct MypyParser {
     saw_output: bool,
     /// mypy's own failure, first line.
     fatal: Option<String>,
+    /// The last finding's message may go on (`pretty = true` wraps it over lines at
+    /// column 0, its `[code]` at the end of the last one).
+    open: bool,
 }
 
 impl MypyParser {
@@ -51,6 +54,11 @@ impl MypyParser {
             return;
         }
         self.saw_output = true;
+        if line.starts_with(char::is_whitespace) {
+            // `pretty = true`: the source line and its caret under a diagnostic.
+            self.open = false;
+            return;
+        }
         if let Some(rest) = line
             .strip_prefix("mypy: error: ")
             .or(line.strip_prefix("mypy: "))
@@ -71,6 +79,11 @@ impl MypyParser {
         } else {
             text_diagnostic(line, ctx)
         };
+        if finding.is_none() && self.open {
+            self.continue_message(line);
+            return;
+        }
+        self.open = false;
         match finding {
             // A file mypy could not read at all (`nope: error: Cannot read file`).
             Some(Some(f)) if f.line.is_none() => {
@@ -80,6 +93,7 @@ impl MypyParser {
             }
             Some(Some(f)) => {
                 self.saw_mypy = true;
+                self.open = f.rule == "error" && !line.starts_with('{');
                 self.keep(f);
             }
             Some(None) => self.saw_mypy = true,
@@ -107,6 +121,25 @@ impl MypyParser {
         self.dropped
     }
 
+    /// A wrapped line of the last finding's message; the last one ends in its code.
+    fn continue_message(&mut self, line: &str) {
+        let Some(last) = self.findings.last_mut() else {
+            return;
+        };
+        let (more, code) = match line.rsplit_once("  [") {
+            Some((more, code)) if code.ends_with(']') && is_code(&code[..code.len() - 1]) => {
+                (more, Some(&code[..code.len() - 1]))
+            }
+            _ => (line, None),
+        };
+        let message = format!("{} {}", last.message, more.trim());
+        last.message = bounded(&message, 2000);
+        if let Some(code) = code {
+            last.rule = code.to_string();
+            self.open = false;
+        }
+    }
+
     fn keep(&mut self, finding: Finding) {
         if self.findings.len() >= MAX_FINDINGS {
             self.dropped += 1;
@@ -123,6 +156,14 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext) -> Result<Vec<Finding>, String> {
         parser.feed(line, ctx);
     }
     parser.finish()
+}
+
+/// An error code: `arg-type`, `import-not-found`.
+fn is_code(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `Found 2 errors in 1 file (checked 3 source files)`.

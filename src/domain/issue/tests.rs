@@ -130,9 +130,10 @@ fn a_known_finding_updates_last_seen_and_location() {
 }
 
 #[test]
-fn open_in_progress_and_fixed_verify_when_their_finding_is_gone() {
+fn new_open_in_progress_and_fixed_verify_when_their_finding_is_gone() {
     let map = BTreeMap::new();
-    for status in [Status::Open, Status::InProgress, Status::Fixed] {
+    // New too: a finding fixed before anyone triaged it must not hold a gate forever.
+    for status in [Status::New, Status::Open, Status::InProgress, Status::Fixed] {
         let mut next = ids();
         let mut register = Vec::new();
         let step = reconcile(
@@ -160,9 +161,9 @@ fn open_in_progress_and_fixed_verify_when_their_finding_is_gone() {
 }
 
 #[test]
-fn new_and_dismissed_issues_do_not_verify() {
+fn dismissed_and_verified_issues_do_not_verify() {
     let map = BTreeMap::new();
-    for status in [Status::New, Status::Dismissed, Status::Verified] {
+    for status in [Status::Dismissed, Status::Verified] {
         let mut next = ids();
         let mut register = Vec::new();
         let step = reconcile(

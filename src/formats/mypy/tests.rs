@@ -67,8 +67,13 @@ fn pretty_output_with_columns_reads_the_diagnostic_lines() {
     let findings = read(&fixture("mypy-pretty.txt")).unwrap_or_default();
     let rules: Vec<(&str, Option<u32>)> =
         findings.iter().map(|f| (f.rule.as_str(), f.line)).collect();
-    // The wrapped message's first line has no code: the rule is `error`.
-    assert_eq!(rules, [("error", Some(17)), ("import-untyped", Some(3))]);
+    // The wrapped message is joined, its code read from its last line.
+    assert_eq!(rules, [("arg-type", Some(17)), ("import-untyped", Some(3))]);
+    assert!(
+        findings[0].message.ends_with("expected \"int\""),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]
@@ -116,5 +121,38 @@ fn coloured_lines_are_read() {
             Some(3),
             "Name \"x\" is not defined".into()
         )]
+    );
+}
+
+#[test]
+fn pretty_wrapped_messages_are_joined_and_keep_their_code() {
+    // mypy with `pretty = true` on a narrow terminal (pallets' itsdangerous does this).
+    let out = read(
+        "docs/conf.py:1: error: Cannot find implementation or library stub for module\n\
+         named \"pallets_sphinx_themes\"  [import-not-found]\n    \
+         from pallets_sphinx_themes import get_version\n    ^\n\
+         docs/conf.py:1: note: See https://mypy.readthedocs.io/en/stable/running_mypy.html#missing-imports\n\
+         tests/t.py:14: error: Function is missing a type annotation  [no-untyped-def]\n    \
+         def test_x(self):\n    ^\n\
+         Found 2 errors in 2 files (checked 9 source files)\n",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&out),
+        [
+            (
+                "import-not-found".to_string(),
+                "docs/conf.py".to_string(),
+                Some(1),
+                "Cannot find implementation or library stub for module named \"pallets_sphinx_themes\""
+                    .to_string()
+            ),
+            (
+                "no-untyped-def".to_string(),
+                "tests/t.py".to_string(),
+                Some(14),
+                "Function is missing a type annotation".to_string()
+            ),
+        ]
     );
 }
