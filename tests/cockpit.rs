@@ -635,7 +635,7 @@ fn dismissing_every_finding_of_a_rule_takes_six_keys() {
     tmux.wait_for("a", "6 new");
     // / rule:B301 ⏎ * d 1 ⏎
     tmux.keys("a", &["/"]);
-    tmux.type_text("a", " rule:B301");
+    tmux.type_text("a", "rule:B301");
     tmux.keys("a", &["Enter"]);
     tmux.wait_for("a", "1/5");
     tmux.keys("a", &["*"]);
@@ -681,7 +681,7 @@ fn e_opens_the_editor_at_the_findings_line_and_comes_back() {
         tmux.open_with(&sb, window, &env, extra);
         tmux.wait_for(window, "B105");
         tmux.keys(window, &["/"]);
-        tmux.type_text(window, " rule:B105");
+        tmux.type_text(window, "rule:B105");
         tmux.keys(window, &["Enter"]);
         tmux.wait_for(window, "1/1");
         tmux.keys(window, &["E"]);
@@ -830,4 +830,61 @@ fn group_alive(pgid: i32) -> bool {
         let fields: Vec<&str> = rest.split_whitespace().collect();
         fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
     })
+}
+
+#[test]
+fn the_mouse_selects_and_scrolls_and_y_copies_through_osc_52() {
+    let Some(tmux) = Tmux::new("mouse") else {
+        return;
+    };
+    let sb = sarif_sandbox();
+    tmux.open(&sb, "a", "");
+    let screen = tmux.wait_for_all("a", &["6 new", "1/6"]);
+    let modes = || {
+        tmux.tmux(&[
+            "display",
+            "-p",
+            "-t",
+            "pf:a",
+            "#{mouse_sgr_flag}#{mouse_any_flag}",
+        ])
+    };
+    assert_eq!(
+        modes().trim(),
+        "11",
+        "the cockpit asked for SGR mouse reports"
+    );
+    tmux.tmux(&["set", "-g", "set-clipboard", "on"]);
+    // The register's third row: two lines under its column header.
+    let lines: Vec<&str> = screen.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains("ID ") && l.contains("SEV"))
+        .unwrap_or_else(|| panic!("no register header:\n{screen}"));
+    let third = header + 3;
+    let id: String = lines[third]
+        .split_whitespace()
+        .find(|w| w.starts_with("PF-"))
+        .unwrap_or_else(|| panic!("no id on line {third}:\n{screen}"))
+        .to_string();
+    // SGR mouse reports, 1-based: press and release of the left button.
+    let at = format!("10;{}", third + 1);
+    tmux.type_text("a", &format!("\x1b[<0;{at}M\x1b[<0;{at}m"));
+    tmux.wait_for("a", "3/6");
+    tmux.keys("a", &["y"]);
+    tmux.wait_for("a", &format!("copied {id}"));
+    let start = Instant::now();
+    while tmux.tmux(&["show-buffer"]) != id {
+        assert!(start.elapsed() < PATIENCE, "the clipboard never held {id}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The wheel scrolls the pane under the pointer: three rows a notch.
+    tmux.type_text("a", &format!("\x1b[<65;{at}M"));
+    tmux.wait_for("a", "6/6");
+    tmux.type_text("a", &format!("\x1b[<64;{at}M"));
+    tmux.wait_for("a", "3/6");
+    // Quitting gives the mouse back to the terminal.
+    tmux.keys("a", &["q"]);
+    tmux.wait_for("a", "EXITED:0");
+    assert_eq!(modes().trim(), "00");
 }

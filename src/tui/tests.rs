@@ -685,7 +685,7 @@ fn the_palette_runs_an_action_by_name() {
 fn the_filter_applies_as_typed() {
     let mut m = model();
     keys(&mut m, "/");
-    for _ in 0..4 {
+    for _ in 0..5 {
         key(&mut m, KeyCode::Backspace);
     }
     keys(&mut m, "sev:low");
@@ -852,6 +852,11 @@ fn output_scrolls_follows_and_searches() {
     assert_eq!(m.output.scroll, 11, "line 38");
     keys(&mut m, "N");
     assert_eq!(m.output.scroll, 10, "back to line 39");
+    // The last search is offered again: typing replaces it.
+    keys(&mut m, "/");
+    keys(&mut m, "line 4");
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(m.output.search.as_deref(), Some("line 4"));
 }
 
 #[test]
@@ -1009,7 +1014,7 @@ fn snapshot_overlays() {
         ("palette", ":fix"),
         ("dismiss", "d"),
         ("owner", "o"),
-        ("filter", "/ sev:"),
+        ("filter", "/sev:"),
         ("trust", "T"),
     ] {
         for (w, h) in [(80, 24), (160, 48)] {
@@ -1163,7 +1168,7 @@ fn snapshot_dependency_advisory_detail() {
     all.push(advisory);
     m.set_issues(all);
     keys(&mut m, "/");
-    for _ in 0..4 {
+    for _ in 0..5 {
         key(&mut m, KeyCode::Backspace);
     }
     keys(&mut m, "lodash");

@@ -157,20 +157,29 @@ fn warned(model: &mut Model, text: String) -> Vec<Effect> {
 
 /// `/`: search in the output pane, filter the register anywhere else.
 fn filter(model: &mut Model) -> Vec<Effect> {
-    let (ask, text) = match model.focus {
-        Pane::Output => (Ask::Search, model.output.search.clone().unwrap_or_default()),
+    let (ask, field) = match model.focus {
+        // The last search is a suggestion: typing replaces it, enter repeats it.
+        Pane::Output => (
+            Ask::Search,
+            Field::prefilled(model.output.search.as_deref().unwrap_or_default()),
+        ),
         Pane::Plan | Pane::Checks | Pane::Register => {
             model.focus = Pane::Register;
             let before = model.register.filter_text.clone();
+            // The filter is there to narrow: what is typed is a further term (ctrl-u
+            // clears it), never glued onto the last one (`open` + `rule:x`).
+            let text = if before.is_empty() || before.ends_with(' ') {
+                before.clone()
+            } else {
+                format!("{before} ")
+            };
             let ask = Ask::Filter {
-                before: before.clone(),
+                before,
                 history: None,
             };
-            (ask, before)
+            (ask, Field::with(&text))
         }
     };
-    // The text is there to edit: typing adds to it (ctrl-u clears it).
-    let field = Field::with(&text);
     open(
         model,
         Overlay::Input {

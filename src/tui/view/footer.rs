@@ -150,6 +150,14 @@ fn hint_pairs(model: &Model, wide: bool) -> (Vec<(String, &'static str)>, usize)
         pairs.push(("enter".into(), "confirm"));
         pairs.push(("esc/ctrl-g".into(), "cancel"));
         tail = pairs.len();
+    } else if let Some(Overlay::Log { .. } | Overlay::Help { .. }) = model.overlay {
+        // Over the panes, their keys do nothing: say the overlay's own.
+        pairs.push(("j/k".into(), "move"));
+        if matches!(model.overlay, Some(Overlay::Log { .. })) {
+            pairs.push(("enter".into(), "show the issue"));
+        }
+        pairs.push(("esc/q".into(), "close"));
+        tail = pairs.len();
     } else {
         if !model.trusted && !model.read_only {
             if let Some(k) = key_for(model, Action::Trust) {

@@ -94,16 +94,22 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(table, inner);
 }
 
-/// "Register · 45/229 · 23 open: 2 critical · 5 high…", then filter, sort and marks.
+/// "Register · 45/229 · 25 marked · 23 open: 2 critical · 5 high…", then the filter.
 fn heading<'a>(model: &Model, shown: usize, at: Option<usize>, theme: &Theme) -> Line<'a> {
     let open: Vec<&Issue> = model.issues.iter().filter(|i| i.status.is_open()).collect();
     let mut spans = vec![Span::styled(" Register ", theme.ui(Ui::Title))];
     let dim = theme.ui(Ui::Dim);
     let position = at.map_or_else(|| format!("-/{shown}"), |at| format!("{}/{shown}", at + 1));
-    spans.push(Span::styled(
-        format!("· {position} · {} open", open.len()),
-        dim,
-    ));
+    spans.push(Span::styled(format!("· {position} "), dim));
+    // What the next triage key acts on comes first: at 80 columns the end is cut.
+    let marked = model.register.marked_count(&model.issues);
+    if marked > 0 {
+        spans.push(Span::styled(
+            format!("· {marked} marked "),
+            theme.ui(Ui::Key),
+        ));
+    }
+    spans.push(Span::styled(format!("· {} open", open.len()), dim));
     let mut first = true;
     for severity in Severity::ALL {
         let n = open.iter().filter(|i| i.severity == severity).count();
@@ -127,13 +133,6 @@ fn heading<'a>(model: &Model, shown: usize, at: Option<usize>, theme: &Theme) ->
     let filter = &model.register.filter_text;
     if !filter.is_empty() {
         spans.push(Span::styled(format!(" · /{}", safe(filter)), dim));
-    }
-    let marked = model.register.marked_count(&model.issues);
-    if marked > 0 {
-        spans.push(Span::styled(
-            format!(" · {marked} marked"),
-            theme.ui(Ui::Key),
-        ));
     }
     spans.push(Span::raw(" "));
     Line::from(spans)
