@@ -22,7 +22,7 @@ use preflight::tui::backend::Screen;
 use preflight::tui::keymap::KeyMap;
 use preflight::tui::model::Model;
 use preflight::tui::theme::{ColorDepth, Theme};
-use preflight::tui::triage::Write;
+use preflight::tui::triage::{Refusal, Write};
 use preflight::tui::update::{update, Effect, Msg};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -186,7 +186,11 @@ fn main() {
             Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
         );
         for effect in effects {
-            if let Effect::Write(Write::Edit { id, base, edits }) = effect {
+            if let Effect::Write {
+                batch,
+                write: Write::Edit { id, base, edits },
+            } = effect
+            {
                 let previous = model.issues.iter().find(|i| i.id == id).cloned();
                 let result = store
                     .update(&id, Some(base), &actor, |issue, actor| {
@@ -195,13 +199,13 @@ fn main() {
                         }
                         Ok(())
                     })
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| Refusal::new(&id, e.to_string()));
                 update(
                     &mut model,
                     Msg::Wrote {
+                        batch,
                         before: previous.map(Box::new),
                         result,
-                        undo: false,
                     },
                 );
             }
@@ -254,5 +258,148 @@ fn main() {
     report("j (move)", nav, nav_bytes);
     report("1/2 (triage + write)", triage_times, triage_bytes);
     println!("redraw with no change   {idle} bytes");
+
+    // Bulk: 1,000 of the 10,000 marked.
+    let marked = marked_phase(&mut model, &mut terminal, &theme, &store, &counter);
+    println!("with {MARKED} marked:");
+    for (name, times, bytes) in marked {
+        report(name, times, bytes);
+    }
     let _ = std::io::stdout().flush();
+}
+
+/// Write each effect's issue as the worker would (untimed), then time its answer →
+/// frame as the loop sees it.
+fn land(
+    model: &mut Model,
+    frame: &mut impl FnMut(&mut Model),
+    store: &Store,
+    effects: Vec<Effect>,
+    counter: &Counter,
+) -> (Vec<Duration>, usize) {
+    let actor = actor_named("bench".into());
+    let (mut times, mut bytes) = (vec![], 0);
+    for effect in effects {
+        let Effect::Write {
+            batch,
+            write: Write::Edit { id, base, edits },
+        } = effect
+        else {
+            continue;
+        };
+        let previous = model.issues.iter().find(|i| i.id == id).cloned();
+        let result = store
+            .update(&id, Some(base), &actor, |issue, actor| {
+                for e in &edits {
+                    triage::apply(issue, e, actor);
+                }
+                Ok(())
+            })
+            .map_err(|e| Refusal::new(&id, e.to_string()));
+        let before = counter.0.load(Ordering::Relaxed);
+        let start = Instant::now();
+        update(
+            model,
+            Msg::Wrote {
+                batch,
+                before: previous.map(Box::new),
+                result,
+            },
+        );
+        frame(model);
+        times.push(start.elapsed());
+        bytes += counter.0.load(Ordering::Relaxed) - before;
+    }
+    (times, bytes)
+}
+
+/// Issues marked for the bulk phase.
+const MARKED: usize = 1_000;
+/// Keys pressed with them marked (half `j`, half `space`).
+const MARKED_KEYS: usize = 200;
+
+type Term = Terminal<Screen<Counter>>;
+
+/// Key → frame with 1,000 issues marked: moving, marking, one bulk triage key (its
+/// 1,000 writes are the worker's, off the loop: here each is written outside the
+/// timing, and its answer → frame is timed as the loop sees it).
+fn marked_phase(
+    model: &mut Model,
+    terminal: &mut Term,
+    theme: &Theme,
+    store: &Store,
+    counter: &Counter,
+) -> Vec<(&'static str, Vec<Duration>, usize)> {
+    let rows: Vec<String> = model
+        .register
+        .rows(&model.issues)
+        .iter()
+        .map(|i| i.id.clone())
+        .collect();
+    model.register.marks = rows
+        .iter()
+        .step_by(rows.len() / MARKED)
+        .take(MARKED)
+        .cloned()
+        .collect();
+    assert_eq!(model.register.marks.len(), MARKED);
+    let mut frame = |model: &mut Model| {
+        terminal
+            .draw(|f| preflight::tui::view::draw(f, model, theme))
+            .unwrap();
+        model.drawn();
+    };
+    frame(model);
+    let (mut moves, mut marks, mut move_bytes, mut mark_bytes) = (vec![], vec![], 0, 0);
+    for k in 0..MARKED_KEYS {
+        let code = if k % 2 == 0 {
+            KeyCode::Char('j')
+        } else {
+            KeyCode::Char(' ')
+        };
+        let before = counter.0.load(Ordering::Relaxed);
+        let start = Instant::now();
+        update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        frame(model);
+        let took = start.elapsed();
+        let bytes = counter.0.load(Ordering::Relaxed) - before;
+        if k % 2 == 0 {
+            moves.push(took);
+            move_bytes += bytes;
+        } else {
+            marks.push(took);
+            mark_bytes += bytes;
+        }
+    }
+    // Bulk keys on every marked issue (`3`, then `4`, then `3`), their writes landed.
+    let marked_ids = model.register.marks.clone();
+    let (mut bulk, mut bulk_bytes, mut answers, mut answer_bytes) = (vec![], 0, vec![], 0);
+    for severity in ['3', '4', '3'] {
+        model.register.marks = marked_ids.clone();
+        let before = counter.0.load(Ordering::Relaxed);
+        let start = Instant::now();
+        let effects = update(
+            model,
+            Msg::Key(KeyEvent::new(KeyCode::Char(severity), KeyModifiers::NONE)),
+        );
+        frame(model);
+        bulk.push(start.elapsed());
+        bulk_bytes += counter.0.load(Ordering::Relaxed) - before;
+        assert!(effects.len() >= MARKED / 2, "{} writes", effects.len());
+        let (times, bytes) = land(model, &mut frame, store, effects, counter);
+        answers.extend(times);
+        answer_bytes += bytes;
+    }
+    let notice = model
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("issues: severity medium"), "{notice}");
+    vec![
+        ("j (move)", moves, move_bytes),
+        ("space (mark)", marks, mark_bytes),
+        ("3/4 on all marked", bulk, bulk_bytes),
+        ("each write's answer", answers, answer_bytes),
+    ]
 }

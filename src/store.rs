@@ -427,6 +427,17 @@ impl Store {
     /// undone write made). History and notes stay append-only: the current ones are
     /// kept and the undo is logged.
     pub fn restore(&self, previous: &Issue, base: u64, actor: &Actor) -> Result<Issue, WriteError> {
+        self.restore_as(previous, base, actor, "undo: the last change was reverted")
+    }
+
+    /// [`Store::restore`], logging `line` (an undo or a redo).
+    pub fn restore_as(
+        &self,
+        previous: &Issue,
+        base: u64,
+        actor: &Actor,
+        line: &str,
+    ) -> Result<Issue, WriteError> {
         let lock = self.lock()?;
         let current = self.read(&previous.id)?;
         if current.revision != base {
@@ -440,7 +451,7 @@ impl Store {
         restored.history = current.history;
         restored.notes = current.notes;
         restored.updated = actor.at.clone();
-        restored.log(&actor.at, &actor.by, "undo: the last change was reverted");
+        restored.log(&actor.at, &actor.by, line);
         self.write(&lock, &mut restored, base)?;
         Ok(restored)
     }
@@ -589,5 +600,7 @@ pub fn actor_named(by: String) -> Actor {
     Actor { by, at, today }
 }
 
+mod edit;
+pub use edit::EditError;
 #[cfg(test)]
 mod tests;

@@ -63,9 +63,14 @@ impl Tmux {
     /// Open the cockpit on the sandbox's repository in window `name`; when it exits,
     /// the window shows `EXITED:<code>`.
     fn open(&self, sb: &Sandbox, name: &str, extra: &str) {
+        self.open_with(sb, name, "", extra);
+    }
+
+    /// [`Tmux::open`] with more environment (`EDITOR=…`).
+    fn open_with(&self, sb: &Sandbox, name: &str, env: &str, extra: &str) {
         let command = format!(
             "env HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state \
-             XDG_CONFIG_HOME={home}/config TERM=xterm-256color {bin} --repo {repo} {extra}; \
+             XDG_CONFIG_HOME={home}/config TERM=xterm-256color {env} {bin} --repo {repo} {extra}; \
              echo EXITED:$?; sleep 60",
             home = sb.home.display(),
             bin = env!("CARGO_BIN_EXE_preflight"),
@@ -617,6 +622,258 @@ pattern = '^(?P<path>[^:]+):(?P<line>\d+): (?P<rule>\w+) (?P<message>.*)$'
     assert!(issues.iter().all(|i| i["status"] == "open"));
 }
 
+/// Findings of one SARIF run: five of rule B301 and one of B105, in src/app.py.
+fn sarif_sandbox() -> Sandbox {
+    let result = |rule: &str, n: usize| {
+        format!(
+            r#"{{"ruleId":"{rule}","level":"error","message":{{"text":"{rule} finding {n}"}},
+            "locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"src/app.py"}},
+            "region":{{"startLine":{line}}}}}}}],
+            "partialFingerprints":{{"primaryLocationLineHash":"{rule}-{n}"}}}}"#,
+            line = n + 2
+        )
+    };
+    let mut results: Vec<String> = (0..5).map(|n| result("B301", n)).collect();
+    results.push(result("B105", 9));
+    let sarif = format!(
+        r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"bandit"}}}},"results":[{}]}}]}}"#,
+        results.join(",")
+    );
+    let sb = Sandbox::with_config(
+        "[[check]]\nid = \"bandit\"\nrun = \"cat findings.sarif\"\nformat = \"sarif\"\nwatch = [\"findings.sarif\"]\n",
+    );
+    sb.write("findings.sarif", &sarif);
+    let source: String = (1..=20).map(|n| format!("line_{n} = {n}\n")).collect();
+    sb.write("src/app.py", &source);
+    sb.trust();
+    sb
+}
+
+/// The issue files of the register, read.
+fn issue_files(sb: &Sandbox) -> Vec<String> {
+    let dir = sb.repo.join(".preflight/issues");
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+                .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Wait until `count` issue files hold `text`.
+fn wait_for_files(sb: &Sandbox, text: &str, count: usize) {
+    let start = Instant::now();
+    loop {
+        let n = issue_files(sb).iter().filter(|f| f.contains(text)).count();
+        if n == count {
+            return;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!("{n} issue files hold `{text}`, not {count}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_paste_is_text_in_a_prompt_and_never_keys() {
+    let Some(tmux) = Tmux::new("paste") else {
+        return;
+    };
+    let (sb, _) = sandbox();
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "Pickle load");
+    // Outside a prompt: nothing of it runs (no `d` opens the dismissal).
+    tmux.tmux(&["set-buffer", "-b", "p", "d1"]);
+    tmux.tmux(&["paste-buffer", "-p", "-b", "p", "-t", "pf:a"]);
+    tmux.wait_for("a", "only taken in a prompt");
+    // In the new-issue prompt: one title, the line break a space.
+    tmux.keys("a", &["n"]);
+    tmux.wait_for("a", "New issue");
+    tmux.tmux(&["set-buffer", "-b", "p", "title\nd1"]);
+    tmux.tmux(&["paste-buffer", "-p", "-b", "p", "-t", "pf:a"]);
+    tmux.wait_for("a", "title d1");
+    tmux.keys("a", &["Enter"]);
+    wait_for_files(&sb, "title = \"title d1\"", 1);
+    let screen = tmux.wait_for("a", "filed");
+    assert!(
+        !screen.contains("because"),
+        "no dismissal opened:\n{screen}"
+    );
+    assert_eq!(issue_files(&sb).len(), 2);
+}
+
+#[test]
+fn undo_three_times_on_one_issue_walks_it_back() {
+    let Some(tmux) = Tmux::new("undo") else {
+        return;
+    };
+    let (sb, id) = sandbox();
+    let file = issue_file(&sb, &id);
+    let original = std::fs::read_to_string(&file).unwrap();
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "Pickle load");
+    tmux.keys("a", &["b"]);
+    wait_for_file(&file, "blocker = true");
+    tmux.keys("a", &["o"]);
+    tmux.wait_for("a", "Owner of");
+    tmux.type_text("a", "sam");
+    tmux.keys("a", &["Enter"]);
+    wait_for_file(&file, "owner = \"sam\"");
+    tmux.keys("a", &["1"]);
+    wait_for_file(&file, "severity = \"critical\"");
+    tmux.keys("a", &["u"]);
+    wait_for_file(&file, "severity = \"high\"");
+    tmux.keys("a", &["u"]);
+    let text = wait_for_file(&file, "revision = 6");
+    assert!(!text.contains("owner ="), "{text}");
+    tmux.keys("a", &["u"]);
+    let text = wait_for_file(&file, "revision = 7");
+    assert!(text.contains("blocker = false"), "{text}");
+    let screen = tmux.wait_for("a", "undone");
+    assert!(!screen.contains("someone else"), "{screen}");
+    assert!(original.contains("severity = \"high\""));
+    // ctrl-r makes the blocker again.
+    tmux.keys("a", &["C-r"]);
+    wait_for_file(&file, "blocker = true");
+}
+
+#[test]
+fn dismissing_every_finding_of_a_rule_takes_six_keys() {
+    let Some(tmux) = Tmux::new("bulk") else {
+        return;
+    };
+    let sb = sarif_sandbox();
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "6 new");
+    // / rule:B301 ⏎ * d 1 ⏎
+    tmux.keys("a", &["/"]);
+    tmux.type_text("a", "rule:B301");
+    tmux.keys("a", &["Enter"]);
+    tmux.wait_for("a", "1/5");
+    tmux.keys("a", &["*"]);
+    tmux.wait_for("a", "5 marked");
+    tmux.keys("a", &["d"]);
+    tmux.wait_for("a", "Dismiss 5 issues");
+    tmux.keys("a", &["1", "Enter"]);
+    wait_for_files(&sb, "reason = \"false-positive\"", 5);
+    tmux.wait_for("a", "5 issues: dismissed");
+    let b105 = issue_files(&sb)
+        .into_iter()
+        .find(|f| f.contains("B105"))
+        .unwrap();
+    assert!(b105.contains("status = \"new\""), "{b105}");
+    // One u brings all five back.
+    tmux.keys("a", &["u"]);
+    wait_for_files(&sb, "status = \"new\"", 6);
+}
+
+#[test]
+fn e_opens_the_editor_at_the_findings_line_and_comes_back() {
+    let Some(tmux) = Tmux::new("editor") else {
+        return;
+    };
+    let sb = sarif_sandbox();
+    let bin = sb.home.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let args = sb.home.join("args");
+    for name in ["vi", "code"] {
+        let script = bin.join(name);
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\necho \"{name} $*\" >> {}\n", args.display()),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let real = sb.repo.canonicalize().unwrap().join("src/app.py");
+    // The first cockpit runs the check (filing the findings); the second only looks.
+    for (window, editor, extra) in [("a", "vi", ""), ("b", "code", "--read-only")] {
+        let env = format!("EDITOR={}", bin.join(editor).display());
+        tmux.open_with(&sb, window, &env, extra);
+        tmux.wait_for(window, "B105");
+        tmux.keys(window, &["/"]);
+        tmux.type_text(window, "rule:B105");
+        tmux.keys(window, &["Enter"]);
+        tmux.wait_for(window, "1/1");
+        tmux.keys(window, &["E"]);
+        let line = if editor == "vi" {
+            format!("vi +11 {}", real.display())
+        } else {
+            format!("code -g {}:11", real.display())
+        };
+        wait_for_text_file(&args, &line);
+        let screen = tmux.wait_for(window, "back from");
+        assert!(
+            screen.contains("Register"),
+            "the cockpit came back:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn esc_and_q_close_the_detail_and_q_quits_only_from_the_main_view() {
+    let Some(tmux) = Tmux::new("detail") else {
+        return;
+    };
+    let (sb, _) = sandbox();
+    tmux.open(&sb, "a", "");
+    tmux.wait_for("a", "Pickle load");
+    tmux.keys("a", &["Enter"]);
+    let screen = tmux.wait_for("a", "rev 1");
+    assert!(
+        screen.contains("Register"),
+        "a split under the list:\n{screen}"
+    );
+    tmux.keys("a", &["Escape"]);
+    wait_until_gone(&tmux, "a", "rev 1");
+    tmux.keys("a", &["Enter"]);
+    tmux.wait_for("a", "rev 1");
+    tmux.keys("a", &["q"]);
+    let screen = wait_until_gone(&tmux, "a", "rev 1");
+    assert!(
+        !screen.contains("EXITED"),
+        "q in the detail quit:\n{screen}"
+    );
+    tmux.keys("a", &["q"]);
+    tmux.wait_for("a", "EXITED:0");
+}
+
+/// Wait until the screen no longer shows `text`.
+fn wait_until_gone(tmux: &Tmux, window: &str, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let screen = tmux.screen(window);
+        if !screen.contains(text) {
+            return screen;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!("`{text}` stayed on screen:\n{screen}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Wait until a plain file holds `text`.
+fn wait_for_text_file(path: &Path, text: &str) {
+    let start = Instant::now();
+    loop {
+        let content = std::fs::read_to_string(path).unwrap_or_default();
+        if content.contains(text) {
+            return;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!("{} never held `{text}`:\n{content}", path.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// CPU time (user + system) of a process so far, or `None` once it is gone or a zombie.
 fn cpu_time(pid: u32) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -690,4 +947,61 @@ fn group_alive(pgid: i32) -> bool {
         let fields: Vec<&str> = rest.split_whitespace().collect();
         fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
     })
+}
+
+#[test]
+fn the_mouse_selects_and_scrolls_and_y_copies_through_osc_52() {
+    let Some(tmux) = Tmux::new("mouse") else {
+        return;
+    };
+    let sb = sarif_sandbox();
+    tmux.open(&sb, "a", "");
+    let screen = tmux.wait_for_all("a", &["6 new", "1/6"]);
+    let modes = || {
+        tmux.tmux(&[
+            "display",
+            "-p",
+            "-t",
+            "pf:a",
+            "#{mouse_sgr_flag}#{mouse_any_flag}",
+        ])
+    };
+    assert_eq!(
+        modes().trim(),
+        "11",
+        "the cockpit asked for SGR mouse reports"
+    );
+    tmux.tmux(&["set", "-g", "set-clipboard", "on"]);
+    // The register's third row: two lines under its column header.
+    let lines: Vec<&str> = screen.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.contains("ID ") && l.contains("SEV"))
+        .unwrap_or_else(|| panic!("no register header:\n{screen}"));
+    let third = header + 3;
+    let id: String = lines[third]
+        .split_whitespace()
+        .find(|w| w.starts_with("PF-"))
+        .unwrap_or_else(|| panic!("no id on line {third}:\n{screen}"))
+        .to_string();
+    // SGR mouse reports, 1-based: press and release of the left button.
+    let at = format!("10;{}", third + 1);
+    tmux.type_text("a", &format!("\x1b[<0;{at}M\x1b[<0;{at}m"));
+    tmux.wait_for("a", "3/6");
+    tmux.keys("a", &["y"]);
+    tmux.wait_for("a", &format!("copied {id}"));
+    let start = Instant::now();
+    while tmux.tmux(&["show-buffer"]) != id {
+        assert!(start.elapsed() < PATIENCE, "the clipboard never held {id}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The wheel scrolls the pane under the pointer: three rows a notch.
+    tmux.type_text("a", &format!("\x1b[<65;{at}M"));
+    tmux.wait_for("a", "6/6");
+    tmux.type_text("a", &format!("\x1b[<64;{at}M"));
+    tmux.wait_for("a", "3/6");
+    // Quitting gives the mouse back to the terminal.
+    tmux.keys("a", &["q"]);
+    tmux.wait_for("a", "EXITED:0");
+    assert_eq!(modes().trim(), "00");
 }

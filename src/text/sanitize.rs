@@ -65,8 +65,9 @@ fn is_bidi(c: char) -> bool {
     )
 }
 
-/// Whether `c` needs changing at all (the fast path looks only at this).
-fn needs_care(c: char) -> bool {
+/// Whether `c` needs changing at all (the fast path looks only at this; a prompt
+/// drops such characters from what is typed or pasted into it).
+pub fn needs_care(c: char) -> bool {
     (c.is_control() && c != '\t') || is_bidi(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 

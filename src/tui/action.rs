@@ -37,9 +37,11 @@ macro_rules! actions {
 }
 
 actions! {
-    Quit = "quit", "Quit";
+    Quit = "quit", "Quit (closes the detail or the log first)";
+    Exit = "exit", "Quit from anywhere";
     Help = "help", "Show every key";
     Palette = "palette", "Run any action by name";
+    Log = "log", "What happened in this session";
     NextPane = "next-pane", "Next pane";
     PrevPane = "prev-pane", "Previous pane";
     Down = "down", "Move down";
@@ -48,7 +50,11 @@ actions! {
     Bottom = "bottom", "Go to the bottom";
     PageDown = "page-down", "Page down";
     PageUp = "page-up", "Page up";
-    Filter = "filter", "Filter (register: text, sev:high, status:new, owner:x, blocker)";
+    HalfPageDown = "half-page-down", "Half a page down";
+    HalfPageUp = "half-page-up", "Half a page up";
+    Redraw = "redraw", "Redraw the screen and lay the register out again";
+    Suspend = "suspend", "Suspend to the shell (fg comes back)";
+    Filter = "filter", "Filter (register: words, sev:high, status:new, owner:x, rule:x, -term)";
     Open = "open", "Open the detail view";
     Rerun = "rerun", "Re-run the selected check";
     RerunAll = "rerun-all", "Re-run every check";
@@ -61,7 +67,15 @@ actions! {
     ScrollRight = "scroll-right", "Output: scroll long lines right";
     NextMatch = "next-match", "Search: next match up (older)";
     PrevMatch = "prev-match", "Search: next match down (newer)";
-    Sort = "sort", "Sort by the next column";
+    SortSeverity = "sort-severity", "Sort by severity (again: reverse)";
+    SortStatus = "sort-status", "Sort by status (again: reverse)";
+    SortAge = "sort-age", "Sort by age (again: reverse)";
+    SortOwner = "sort-owner", "Sort by owner (again: reverse)";
+    SortId = "sort-id", "Sort by id (again: reverse)";
+    Mark = "mark", "Mark the row for bulk triage";
+    Range = "range", "Start (or end) a range of marked rows";
+    MarkAll = "mark-all", "Mark every row shown";
+    Unmark = "unmark", "Clear the marks and the range";
     SeverityCritical = "severity-critical", "Severity: critical";
     SeverityHigh = "severity-high", "Severity: high";
     SeverityMedium = "severity-medium", "Severity: medium";
@@ -73,9 +87,14 @@ actions! {
     Dismiss = "dismiss", "Dismiss with a reason";
     Blocker = "blocker", "Toggle release blocker";
     Owner = "owner", "Set the owner";
+    Note = "note", "Add a note";
     NewIssue = "new-issue", "File a new issue";
     Edit = "edit", "Edit the issue file in $EDITOR";
-    Undo = "undo", "Undo the last triage action";
+    OpenCode = "open-code", "Open the finding's file at its line in $EDITOR";
+    CopyId = "copy-id", "Copy the issue's id (OSC 52)";
+    CopyPlace = "copy-place", "Copy the finding's path:line (OSC 52)";
+    Undo = "undo", "Undo the last triage step";
+    Redo = "redo", "Redo what undo undid";
     CycleTask = "cycle-task", "Cycle the task's status (todo, doing, done)";
     CancelTask = "cancel-task", "Cancel the task, or reopen a cancelled one";
 }
@@ -95,14 +114,18 @@ impl Action {
             | Action::Dismiss
             | Action::Blocker
             | Action::Owner
+            | Action::Note
             | Action::NewIssue
             | Action::Edit
             | Action::Undo
+            | Action::Redo
             | Action::CycleTask
             | Action::CancelTask => true,
             Action::Quit
+            | Action::Exit
             | Action::Help
             | Action::Palette
+            | Action::Log
             | Action::NextPane
             | Action::PrevPane
             | Action::Down
@@ -111,6 +134,10 @@ impl Action {
             | Action::Bottom
             | Action::PageDown
             | Action::PageUp
+            | Action::HalfPageDown
+            | Action::HalfPageUp
+            | Action::Redraw
+            | Action::Suspend
             | Action::Filter
             | Action::Open
             | Action::Rerun
@@ -124,7 +151,18 @@ impl Action {
             | Action::ScrollRight
             | Action::NextMatch
             | Action::PrevMatch
-            | Action::Sort => false,
+            | Action::SortSeverity
+            | Action::SortStatus
+            | Action::SortAge
+            | Action::SortOwner
+            | Action::SortId
+            | Action::Mark
+            | Action::Range
+            | Action::MarkAll
+            | Action::Unmark
+            | Action::OpenCode
+            | Action::CopyId
+            | Action::CopyPlace => false,
         }
     }
 }
@@ -136,7 +174,7 @@ impl Action {
         self.is_triage()
             && !matches!(
                 self,
-                Action::NewIssue | Action::CycleTask | Action::CancelTask
+                Action::NewIssue | Action::CycleTask | Action::CancelTask | Action::Note
             )
     }
 }
@@ -215,9 +253,11 @@ mod tests {
                 "dismiss",
                 "blocker",
                 "owner",
+                "note",
                 "new-issue",
                 "edit",
                 "undo",
+                "redo",
                 "cycle-task",
                 "cancel-task"
             ]

@@ -401,10 +401,7 @@ mod tests {
             help.contains(&("j down".to_string(), Action::Down)),
             "{help:?}"
         );
-        assert!(
-            help.contains(&("q ctrl-c".to_string(), Action::Quit)),
-            "{help:?}"
-        );
+        assert!(help.contains(&("q".to_string(), Action::Quit)), "{help:?}");
         assert_eq!(map.key_for(Action::Trust).as_deref(), Some("T"));
         assert_eq!(map.key_for(Action::Dismiss).as_deref(), Some("d"));
     }

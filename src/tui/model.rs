@@ -2,9 +2,11 @@
 //! state. `update` changes it, `view` only reads it.
 
 use super::action::Action;
+use super::field::Field;
 use super::keymap::{KeyMap, Scope};
+use super::log::SessionLog;
 use super::register::RegisterView;
-use super::triage::UndoStack;
+use super::triage::{Batch, UndoStack};
 use crate::config::Config;
 use crate::domain::baseline::Baseline;
 use crate::domain::check::RunStatus;
@@ -136,26 +138,31 @@ impl OutputView {
     }
 }
 
-/// What a text prompt is for.
+/// What a text prompt is for. Triage prompts name the issues they act on, each at
+/// the revision the user saw.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ask {
-    /// The register filter, applied as it is typed.
-    Filter,
+    /// The register filter, applied as it is typed; `before` is restored on cancel.
+    Filter {
+        before: String,
+        /// Where up/down is in the filter history (`None`: the text being typed).
+        history: Option<usize>,
+    },
     /// Search in the output.
     Search,
     Owner {
-        id: String,
-        base: u64,
+        targets: Vec<(String, u64)>,
     },
     DismissNote {
-        id: String,
-        base: u64,
+        targets: Vec<(String, u64)>,
         reason: DismissReason,
     },
     DismissExpiry {
-        id: String,
-        base: u64,
+        targets: Vec<(String, u64)>,
         note: Option<String>,
+    },
+    Note {
+        targets: Vec<String>,
     },
     NewTitle,
 }
@@ -167,22 +174,33 @@ pub enum Overlay {
         scroll: usize,
     },
     Palette {
-        input: String,
+        input: Field,
         selected: usize,
     },
     /// The dismissal reason picker.
     Reasons {
-        id: String,
-        base: u64,
+        targets: Vec<(String, u64)>,
         selected: usize,
     },
     Input {
         ask: Ask,
-        text: String,
+        field: Field,
+        /// Why the text cannot be taken as it is (shown beside it).
+        error: Option<String>,
     },
     /// Confirm trust after seeing the commands that would run, scrolled `scroll` rows.
     Trust {
         scroll: usize,
+    },
+    /// The session log, newest first.
+    Log {
+        selected: usize,
+    },
+    /// An `$EDITOR` save that could not be taken: edit it again (`y`) or drop it.
+    EditAgain {
+        id: String,
+        base: u64,
+        error: String,
     },
 }
 
@@ -255,6 +273,26 @@ pub enum Runner {
     Nobody,
 }
 
+/// What a changed issue's row does in the register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placed {
+    /// Changed elsewhere: it stays where it is (a new one is placed by the sort).
+    Held,
+    /// Changed by this cockpit: it moves where the sort puts it, or leaves the filter.
+    Moved,
+    /// Undone: placed by the sort and shown whatever the filter says.
+    Shown,
+}
+
+/// Source lines around a finding, for the detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub path: String,
+    pub line: u32,
+    /// (line number, text), or why they could not be read.
+    pub lines: Result<Vec<(u32, String)>, String>,
+}
+
 /// Facts of the repository shown in the header.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RepoFacts {
@@ -292,8 +330,10 @@ pub struct Model {
     pub register: RegisterView,
     /// First register row shown.
     pub register_offset: usize,
-    /// The detail view replaces the register table.
+    /// The selected issue's detail, in a split under the register table.
     pub detail: bool,
+    /// Lines of the source around the detail's finding, once read.
+    pub source: Option<Source>,
     pub plan_selected: usize,
     pub plan_offset: usize,
     pub folded: BTreeSet<usize>,
@@ -302,6 +342,15 @@ pub struct Model {
     pub overlay: Option<Overlay>,
     pub notice: Option<Notice>,
     pub undo: UndoStack,
+    /// Writes asked for and not yet all answered, by batch (one key's writes).
+    pub batches: HashMap<u64, Batch>,
+    pub next_batch: u64,
+    /// Revisions this cockpit wrote, by issue: a newer one is someone else's.
+    pub mine: HashMap<String, u64>,
+    /// What happened in this session (`L`).
+    pub log: SessionLog,
+    /// Filters applied in this session, newest last (up/down in the filter prompt).
+    pub filter_history: Vec<String>,
     /// Register writes asked for and not yet answered (`Msg::Wrote`).
     pub writing: usize,
     /// Triage keys waiting for those writes, oldest first.
@@ -345,6 +394,7 @@ impl Model {
             register: RegisterView::default(),
             register_offset: 0,
             detail: false,
+            source: None,
             plan_selected: 0,
             plan_offset: 0,
             folded: BTreeSet::new(),
@@ -353,6 +403,11 @@ impl Model {
             overlay: None,
             notice: None,
             undo: UndoStack::default(),
+            batches: HashMap::new(),
+            next_batch: 0,
+            mine: HashMap::new(),
+            log: SessionLog::default(),
+            filter_history: Vec::new(),
             writing: 0,
             deferred: VecDeque::new(),
             seen: None,
@@ -395,9 +450,11 @@ impl Model {
         self.refresh_verdict();
     }
 
+    /// The whole register, read again: rows keep their places (see
+    /// [`RegisterView::reloaded`]).
     pub fn set_issues(&mut self, issues: Vec<Issue>) {
+        self.register.reloaded(&self.issues, &issues);
         self.issues = issues;
-        self.register.version += 1;
         self.register.keep_selection(&self.issues);
         self.refresh_verdict();
     }
@@ -409,17 +466,39 @@ impl Model {
     }
 
     /// Put one issue in (new or changed) or take it out (`None`: its file is gone).
-    pub fn put_issue(&mut self, id: &str, issue: Option<Issue>) {
-        self.register.version += 1;
+    /// `how` says what its row does.
+    pub fn put_issue(&mut self, id: &str, issue: Option<Issue>, how: Placed) {
         let at = self.issues.iter().position(|i| i.id == id);
         match (at, issue) {
-            (Some(at), Some(issue)) => self.issues[at] = issue,
-            (None, Some(issue)) => self.issues.push(issue),
+            (Some(at), Some(issue)) => {
+                self.issues[at] = issue;
+                self.place(at, how);
+            }
+            (None, Some(issue)) => {
+                self.issues.push(issue);
+                self.place(self.issues.len() - 1, how);
+            }
             (Some(at), None) => {
                 self.issues.remove(at);
+                self.register.removed(&self.issues, at);
             }
             (None, None) => {}
         }
+    }
+
+    fn place(&mut self, at: usize, how: Placed) {
+        match how {
+            Placed::Held => self.register.held(&self.issues, at),
+            Placed::Moved => self.register.moved(&self.issues, at, false),
+            Placed::Shown => self.register.moved(&self.issues, at, true),
+        }
+    }
+
+    /// A new batch id for one key's writes.
+    pub fn batch(&mut self, batch: Batch) -> u64 {
+        self.next_batch += 1;
+        self.batches.insert(self.next_batch, batch);
+        self.next_batch
     }
 
     /// Evaluate the gates again (after issues, checks or the plan changed).

@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! theme = "light"            # dark, light, high-contrast, or a path to a theme file
+//! mouse = false              # leave the mouse to the terminal (default: clicks select)
 //! [keys.register]
 //! X = "fixed"                # bind
 //! x = "none"                 # unbind
@@ -16,6 +17,9 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub theme: Option<String>,
+    /// Capture the mouse (click selects, the wheel scrolls); `false` leaves it to the
+    /// terminal, for selecting text.
+    pub mouse: Option<bool>,
     #[serde(default)]
     pub keys: RawMap,
     /// Where they were read from (for messages); not a setting.

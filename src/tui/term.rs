@@ -4,7 +4,10 @@
 //! that notices a hung-up terminal (a dropped SSH session) instead of spinning.
 
 use super::backend::Screen;
-use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
@@ -35,6 +38,14 @@ pub enum Input {
 /// Whether the terminal is in raw mode and on the alternate screen (so that a panic
 /// knows whether there is something to restore).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether the mouse is captured (the `mouse` setting; on by default).
+static MOUSE: AtomicBool = AtomicBool::new(true);
+
+/// Capture the mouse (clicks and the wheel) or leave it to the terminal (selecting
+/// text), from the next [`enter`] on.
+pub fn set_mouse(on: bool) {
+    MOUSE.store(on, Ordering::SeqCst);
+}
 /// The panic of a background thread, for the main loop to report after restoring.
 static BACKGROUND_PANIC: OnceLock<Mutex<Option<String>>> = OnceLock::new();
 
@@ -48,9 +59,21 @@ pub fn enter() -> std::io::Result<Term> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut stdout = std::io::stdout();
-    if let Err(e) = execute!(stdout, EnterAlternateScreen, cursor::Hide) {
+    // Bracketed paste: a paste arrives as text, never as keys.
+    if let Err(e) = execute!(
+        stdout,
+        EnterAlternateScreen,
+        cursor::Hide,
+        EnableBracketedPaste
+    ) {
         leave();
         return Err(e);
+    }
+    if MOUSE.load(Ordering::SeqCst) {
+        if let Err(e) = execute!(stdout, EnableMouseCapture) {
+            leave();
+            return Err(e);
+        }
     }
     Terminal::new(Screen::new(stdout))
 }
@@ -58,7 +81,13 @@ pub fn enter() -> std::io::Result<Term> {
 /// Leave the alternate screen and raw mode; harmless when already left.
 pub fn leave() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
-        let _ = execute!(std::io::stdout(), LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(
+            std::io::stdout(),
+            DisableMouseCapture,
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
         let _ = disable_raw_mode();
     }
 }

@@ -1,10 +1,15 @@
 //! The cockpit without a terminal: update tests (a model, messages, assertions on the
 //! model and the effects) and render snapshots on ratatui's `TestBackend`.
 
+mod triage;
+
+use super::app::work::{self, Author, Done};
+use super::field::Field;
 use super::keymap::KeyMap;
-use super::model::{Ask, CheckPhase, Model, Overlay, Pane, Watching};
+use super::log::Who;
+use super::model::{Ask, CheckPhase, Model, Overlay, Pane, Placed, Watching};
 use super::theme::{ColorDepth, PlanRole, Theme};
-use super::triage::Write;
+use super::triage::{Refusal, Stale, Write};
 use super::update::{update, Effect, Msg};
 use crate::config::{self, Source};
 use crate::domain::check::RunStatus;
@@ -14,6 +19,7 @@ use crate::domain::plan::TaskStatus;
 use crate::domain::triage::Edit;
 use crate::history::RunRecord;
 use crate::runner::Output;
+use crate::store::Store;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -186,6 +192,102 @@ fn selected(model: &Model) -> String {
     model.register.current(&model.issues).unwrap().id.clone()
 }
 
+/// The writes among effects.
+fn writes(effects: &[Effect]) -> Vec<Write> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Write { write, .. } => Some(write.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A real register on disk holding the model's issues, for update tests that need the
+/// writes answered: [`Disk::land`] carries out write effects as the app does (the
+/// same `work::write`, revision checks and all) and feeds the answers back.
+struct Disk {
+    _dir: tempfile::TempDir,
+    store: Store,
+    author: Author,
+}
+
+impl Disk {
+    fn of(model: &Model) -> Disk {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("issues"), dir.path().join("state/lock"));
+        std::fs::create_dir_all(store.dir()).unwrap();
+        for issue in &model.issues {
+            let text = toml::to_string(issue).unwrap();
+            std::fs::write(store.path_of(&issue.id), text).unwrap();
+        }
+        Disk {
+            _dir: dir,
+            store,
+            author: Author::named("me"),
+        }
+    }
+
+    /// Carry out the writes (answers fed to `update`, and their effects in turn);
+    /// returns the effects that are not writes.
+    fn land(&self, model: &mut Model, effects: Vec<Effect>) -> Vec<Effect> {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        let mut rest = Vec::new();
+        while let Some(effect) = queue.pop_front() {
+            let done = match effect {
+                Effect::Write { batch, write } => {
+                    let before = model
+                        .issues
+                        .iter()
+                        .find(|i| i.id == write.id())
+                        .cloned()
+                        .map(Box::new);
+                    work::write(&self.store, &self.author, batch, write, before)
+                }
+                Effect::NewIssue { batch, title } => {
+                    work::create(&self.store, &self.author, batch, title)
+                }
+                other => {
+                    rest.push(other);
+                    continue;
+                }
+            };
+            for d in done {
+                if let Done::Msg(msg) = d {
+                    queue.extend(update(model, msg));
+                }
+            }
+        }
+        model.drawn();
+        rest
+    }
+
+    /// Someone else changes an issue on disk; the watcher tells the model.
+    fn change_elsewhere(&self, model: &mut Model, id: &str, change: impl FnOnce(&mut Issue)) {
+        let other = crate::store::actor_named("sam".into());
+        let issue = self
+            .store
+            .update(id, None, &other, |issue, actor| {
+                change(issue);
+                issue.log(&actor.at, &actor.by, "changed elsewhere");
+                Ok(())
+            })
+            .unwrap();
+        update(model, Msg::IssueChanged(id.to_string(), Some(issue)));
+        model.drawn();
+    }
+
+    fn read(&self, id: &str) -> Issue {
+        self.store.read(id).unwrap()
+    }
+}
+
+/// Press keys and land their writes.
+fn press(model: &mut Model, disk: &Disk, text: &str) -> Vec<Effect> {
+    let effects = keys(model, text);
+    disk.land(model, effects)
+}
+
 // ---- update ----
 
 #[test]
@@ -225,12 +327,12 @@ fn a_triage_key_acts_on_the_row_seen_even_after_a_resort() {
     );
     let effects = keys(&mut m, "1");
     assert_eq!(
-        effects,
-        [Effect::Write(Write::Edit {
+        writes(&effects),
+        [Write::Edit {
             id: "PF-8QW1ZX".into(),
             base: 1,
             edits: vec![Edit::Severity(Severity::Critical)],
-        })]
+        }]
     );
 }
 
@@ -246,27 +348,37 @@ fn a_write_names_the_revision_shown_so_a_stale_one_is_refused_by_the_store() {
         .unwrap()
         .clone();
     moved.revision = 2;
-    m.put_issue("PF-3F9K2A", Some(moved));
+    m.put_issue("PF-3F9K2A", Some(moved), Placed::Held);
     let effects = update(
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE)),
     );
-    assert!(
-        matches!(&effects[..], [Effect::Write(Write::Edit { base: 1, .. })]),
-        "{effects:?}"
-    );
-    // The store's refusal is shown, not lost.
+    let [Effect::Write {
+        batch,
+        write: Write::Edit { base: 1, .. },
+    }] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    // The store's refusal is shown, not lost, and names who changed it.
     update(
         &mut m,
         Msg::Wrote {
+            batch: *batch,
             before: None,
-            result: Err("PF-3F9K2A changed meanwhile (revision 1 → 2): not written".into()),
-            undo: false,
+            result: Err(Refusal {
+                id: "PF-3F9K2A".into(),
+                text: "stale".into(),
+                stale: Some(Stale {
+                    current: 2,
+                    by: "sam".into(),
+                }),
+            }),
         },
     );
     let notice = m.notice.clone().unwrap();
     assert!(
-        notice.is_error() && notice.text.contains("changed meanwhile"),
+        notice.is_error() && notice.text.contains("changed by sam since you saw it"),
         "{notice:?}"
     );
 }
@@ -300,10 +412,10 @@ fn dismiss_asks_reason_note_and_expiry_for_an_accepted_risk() {
             .to_string()
     };
     let before = in_90_days(SystemTime::now());
-    let effects = key(&mut m, KeyCode::Enter);
+    let effects = writes(&key(&mut m, KeyCode::Enter));
     let after = in_90_days(SystemTime::now());
     match &effects[..] {
-        [Effect::Dismiss {
+        [Write::Dismiss {
             id,
             base: 1,
             reason: DismissReason::AcceptedRisk,
@@ -339,7 +451,13 @@ fn triage_keys_pressed_while_a_write_is_in_flight_apply_on_top_of_it() {
     let base = m.seen.as_ref().unwrap().1;
     // Two keys before the first write is answered: one write, one key waiting.
     let first = keys(&mut m, "2");
-    assert!(matches!(&first[..], [Effect::Write(Write::Edit { base: b, .. })] if *b == base));
+    let batch = match &first[..] {
+        [Effect::Write {
+            batch,
+            write: Write::Edit { base: b, .. },
+        }] if *b == base => *batch,
+        other => panic!("{other:?}"),
+    };
     assert_eq!(m.writing, 1);
     assert!(keys(&mut m, "b").is_empty(), "the second key waits");
     assert_eq!(m.deferred.len(), 1);
@@ -352,19 +470,23 @@ fn triage_keys_pressed_while_a_write_is_in_flight_apply_on_top_of_it() {
     let effects = update(
         &mut m,
         Msg::Wrote {
+            batch,
             before: Some(Box::new(before)),
             result: Ok(after),
-            undo: false,
         },
     );
     assert_eq!(
-        effects,
-        [Effect::Write(Write::Edit {
+        writes(&effects),
+        [Write::Edit {
             id: id.clone(),
             base: base + 1,
             edits: vec![Edit::Blocker(!after_blocker)],
-        })]
+        }]
     );
+    let batch = match &effects[..] {
+        [Effect::Write { batch, .. }] => *batch,
+        other => panic!("{other:?}"),
+    };
     assert!(m.deferred.is_empty());
     assert_eq!(m.writing, 1);
     // A refused write drops the keys that were to follow it, and says so.
@@ -372,9 +494,13 @@ fn triage_keys_pressed_while_a_write_is_in_flight_apply_on_top_of_it() {
     let effects = update(
         &mut m,
         Msg::Wrote {
+            batch,
             before: None,
-            result: Err("the register is locked by another writer".into()),
-            undo: false,
+            result: Err(Refusal {
+                id: id.clone(),
+                text: "the register is locked by another writer".into(),
+                stale: None,
+            }),
         },
     );
     assert!(effects.is_empty());
@@ -435,68 +561,39 @@ fn owner_prompt_writes_the_owner() {
     keys(&mut m, "sam");
     let effects = key(&mut m, KeyCode::Enter);
     assert_eq!(
-        effects,
-        [Effect::Write(Write::Edit {
+        writes(&effects),
+        [Write::Edit {
             id: "PF-8QW1ZX".into(),
             base: 1,
             edits: vec![Edit::Owner(Some("sam".into()))],
-        })]
+        }]
     );
 }
 
 #[test]
 fn a_write_shows_at_once_and_undo_restores_it() {
     let mut m = model();
-    let before = m
-        .issues
-        .iter()
-        .find(|i| i.id == "PF-3F9K2A")
-        .unwrap()
-        .clone();
-    let mut after = before.clone();
-    after.severity = Severity::High;
-    after.revision = 2;
-    update(
-        &mut m,
-        Msg::Wrote {
-            before: Some(Box::new(before.clone())),
-            result: Ok(after),
-            undo: false,
-        },
-    );
+    let disk = Disk::of(&m);
+    press(&mut m, &disk, "2");
     let shown = m.issues.iter().find(|i| i.id == "PF-3F9K2A").unwrap();
     assert_eq!(shown.severity, Severity::High);
     assert!(m.notice.as_ref().unwrap().text.contains("critical → high"));
-    let effects = keys(&mut m, "u");
-    match &effects[..] {
-        [Effect::Write(Write::Restore { base: 2, previous })] => {
-            assert_eq!(previous.severity, Severity::Critical)
-        }
-        other => panic!("{other:?}"),
-    }
+    press(&mut m, &disk, "u");
+    assert_eq!(disk.read("PF-3F9K2A").severity, Severity::Critical);
     assert!(keys(&mut m, "u").is_empty(), "nothing left to undo");
 }
 
 #[test]
 fn an_issue_leaving_the_filter_hands_the_highlight_to_its_neighbour() {
     let mut m = model();
-    let before = m
-        .issues
-        .iter()
-        .find(|i| i.id == "PF-3F9K2A")
-        .unwrap()
-        .clone();
-    let mut fixed = before.clone();
-    fixed.status = Status::Verified;
-    fixed.revision = 2;
-    update(
-        &mut m,
-        Msg::Wrote {
-            before: Some(Box::new(before)),
-            result: Ok(fixed),
-            undo: false,
-        },
-    );
+    let disk = Disk::of(&m);
+    assert_eq!(selected(&m), "PF-3F9K2A");
+    press(&mut m, &disk, "x");
+    press(&mut m, &disk, "d");
+    press(&mut m, &disk, "1");
+    let effects = key(&mut m, KeyCode::Enter);
+    disk.land(&mut m, effects);
+    assert_eq!(disk.read("PF-3F9K2A").status, Status::Dismissed);
     assert_eq!(selected(&m), "PF-8QW1ZX");
 }
 
@@ -601,9 +698,9 @@ fn the_palette_runs_an_action_by_name() {
     let mut m = model();
     keys(&mut m, ":");
     keys(&mut m, "blocker");
-    let effects = key(&mut m, KeyCode::Enter);
+    let effects = writes(&key(&mut m, KeyCode::Enter));
     assert!(
-        matches!(&effects[..], [Effect::Write(Write::Edit { edits, .. })] if edits == &[Edit::Blocker(false)]),
+        matches!(&effects[..], [Write::Edit { edits, .. }] if edits == &[Edit::Blocker(false)]),
         "{effects:?}"
     );
 }
@@ -612,7 +709,7 @@ fn the_palette_runs_an_action_by_name() {
 fn the_filter_applies_as_typed() {
     let mut m = model();
     keys(&mut m, "/");
-    for _ in 0..4 {
+    for _ in 0..5 {
         key(&mut m, KeyCode::Backspace);
     }
     keys(&mut m, "sev:low");
@@ -775,6 +872,11 @@ fn output_scrolls_follows_and_searches() {
     assert_eq!(m.output.found, Some(38));
     keys(&mut m, "N");
     assert_eq!(m.output.found, Some(39));
+    // The last search is offered again: typing replaces it.
+    keys(&mut m, "/");
+    keys(&mut m, "line 4");
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(m.output.search.as_deref(), Some("line 4"));
 }
 
 #[test]
@@ -932,7 +1034,7 @@ fn snapshot_overlays() {
         ("palette", ":fix"),
         ("dismiss", "d"),
         ("owner", "o"),
-        ("filter", "/ sev:"),
+        ("filter", "/sev:"),
         ("trust", "T"),
     ] {
         for (w, h) in [(80, 24), (160, 48)] {
@@ -1086,7 +1188,7 @@ fn snapshot_dependency_advisory_detail() {
     all.push(advisory);
     m.set_issues(all);
     keys(&mut m, "/");
-    for _ in 0..4 {
+    for _ in 0..5 {
         key(&mut m, KeyCode::Backspace);
     }
     keys(&mut m, "lodash");
@@ -1116,7 +1218,7 @@ fn the_register_heading_tells_new_findings_from_the_baseline() {
     let mut other = pickle.clone();
     other.id = "PF-NEW000".into();
     other.finding.as_mut().unwrap().fingerprint = "ffff".into();
-    m.put_issue("PF-NEW000", Some(other));
+    m.put_issue("PF-NEW000", Some(other), Placed::Held);
     m.set_baseline(crate::domain::baseline::Baseline::from_entries(
         crate::domain::baseline::Entry::of(&pickle),
     ));
@@ -1211,13 +1313,83 @@ fn no_pane_or_overlay_draws_hostile_text_raw() {
     assert!(trust.join("\n").contains("pwn\\e]0;owned"), "{trust:#?}");
     m.overlay = Some(Overlay::Input {
         ask: Ask::NewTitle,
-        text: EVIL.into(),
+        field: Field::with(EVIL),
+        error: Some(EVIL.into()),
     });
     assert_screen_safe("prompt", &screen_text(&m, 120, 40));
     m.overlay = None;
     m.watching = Watching::Off(EVIL.into());
     m.notice = None;
     assert_screen_safe("header", &screen_text(&m, 120, 40));
+}
+
+#[test]
+fn no_triage_overlay_draws_hostile_text_raw() {
+    let mut m = hostile_model();
+    m.notice = None;
+    let ids: Vec<String> = m.issues.iter().map(|i| i.id.clone()).collect();
+    // The detail with the source lines around the finding: a repository's file.
+    let at = m.issues.iter().position(|i| i.finding.is_some()).unwrap();
+    let finding = m.issues[at].finding.clone().unwrap();
+    m.register.selected = Some(m.issues[at].id.clone());
+    m.source = Some(super::model::Source {
+        path: finding.path.clone().unwrap(),
+        line: finding.line.unwrap(),
+        lines: Ok((1..=200).map(|n| (n, EVIL.to_string())).collect()),
+    });
+    m.detail = true;
+    let detail = screen_text(&m, 120, 40);
+    assert_screen_safe("detail with source", &detail);
+    assert!(detail.join("\n").contains("pwn\\e]0;owned"), "{detail:?}");
+    m.source.as_mut().unwrap().lines = Err(EVIL.into());
+    assert_screen_safe("detail, unreadable source", &screen_text(&m, 120, 40));
+    m.detail = false;
+    // The session log: others' names, checks, texts and ids.
+    m.log
+        .push(Who::Other(EVIL.into()), EVIL, vec![EVIL.into()], false);
+    m.log
+        .push(Who::Run(EVIL.into()), EVIL, vec![EVIL.into(); 9], true);
+    m.log.push(Who::Me, EVIL, ids.clone(), true);
+    for selected in 0..3 {
+        m.overlay = Some(Overlay::Log { selected });
+        assert_screen_safe("log", &screen_text(&m, 120, 40));
+    }
+    // A filter being typed, its error beside it (the error quotes the text).
+    let filter = format!("sev:{EVIL}");
+    m.overlay = Some(Overlay::Input {
+        ask: Ask::Filter {
+            before: EVIL.into(),
+            history: None,
+        },
+        error: crate::domain::filter::Filter::parse(&filter).err(),
+        field: Field::with(&filter),
+    });
+    assert_screen_safe("filter error", &screen_text(&m, 120, 40));
+    m.register.filter_text = EVIL.into();
+    m.overlay = None;
+    assert_screen_safe("register heading", &screen_text(&m, 120, 40));
+    // Bulk: the reasons of marked issues, the refusals listed, a failed $EDITOR save.
+    let targets: Vec<(String, u64)> = vec![(EVIL.into(), 1)];
+    m.overlay = Some(Overlay::Reasons {
+        targets: targets.clone(),
+        selected: 0,
+    });
+    assert_screen_safe("reasons", &screen_text(&m, 120, 40));
+    m.overlay = Some(Overlay::Input {
+        ask: Ask::Owner { targets },
+        field: Field::prefilled(EVIL),
+        error: None,
+    });
+    assert_screen_safe("owner prompt", &screen_text(&m, 120, 40));
+    m.overlay = Some(Overlay::EditAgain {
+        id: EVIL.into(),
+        base: 1,
+        error: EVIL.into(),
+    });
+    assert_screen_safe("edit again", &screen_text(&m, 120, 40));
+    m.overlay = None;
+    m.warn(format!("{EVIL}; 2 of 3 refused: {EVIL} (L lists them)"));
+    assert_screen_safe("refusals", &screen_text(&m, 120, 40));
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! after a change. Generic over the [`Screen`] and fed keys through a channel, so
 //! tests run this very loop on a `TestBackend`.
 
+use super::editor;
 use super::screen::Screen;
-use super::work::{self, Author, Dismissal, Done, Worker, LOCK_PATIENCE};
+use super::work::{self, Author, Done, Worker, LOCK_PATIENCE};
 use crate::history::RunRecord;
 use crate::pairing::{Entry, LinkOptions, Member, MemberOptions, Publisher, Role, RunResult};
 use crate::register;
@@ -115,6 +116,8 @@ pub async fn drive<S: Screen>(
                     break;
                 }
                 Input::Event(Event::Key(key)) if key.kind != KeyEventKind::Release => vec![Msg::Key(key)],
+                Input::Event(Event::Paste(text)) => vec![Msg::Paste(text)],
+                Input::Event(Event::Mouse(mouse)) if mouse_matters(mouse) => vec![Msg::Mouse(mouse)],
                 Input::Event(Event::Resize(w, h)) => vec![Msg::Resize(w, h)],
                 Input::Event(_) => continue,
             },
@@ -221,41 +224,59 @@ impl Cockpit {
                 Effect::Run { .. } => Vec::new(),
                 Effect::Rerun { checks, trigger } => self.rerun(&checks, &trigger),
                 Effect::Claim => self.claim(),
-                Effect::Edit(id) => vec![self.edit(&id, screen)?],
-                Effect::Write(write) => {
-                    let before = self.issue(match &write {
-                        crate::tui::triage::Write::Edit { id, .. } => id,
-                        crate::tui::triage::Write::Restore { previous, .. } => &previous.id,
-                    });
-                    let (store, author) = (self.store.clone(), self.author.clone());
-                    self.worker
-                        .run(move || work::write(&store, &author, write, before));
-                    Vec::new()
-                }
-                Effect::Dismiss {
+                Effect::Edit {
+                    batch,
                     id,
                     base,
-                    reason,
-                    note,
-                    expires,
-                } => {
-                    let before = self.issue(&id);
-                    let (store, author) = (self.store.clone(), self.author.clone());
-                    let dismissal = Dismissal {
+                    again,
+                } => match editor::edit_issue(&self.store, &id, again, screen)? {
+                    Some(error) => vec![Msg::EditRefused {
+                        batch,
                         id,
                         base,
-                        reason,
-                        note,
-                        expires,
-                    };
+                        error,
+                        again: false,
+                    }],
+                    None => {
+                        let before = self.issue(&id);
+                        let (store, author) = (self.store.clone(), self.author.clone());
+                        self.worker
+                            .run(move || work::save_edit(&store, &author, batch, id, base, before));
+                        Vec::new()
+                    }
+                },
+                Effect::OpenCode { path, line } => {
+                    vec![editor::open_code(&self.ws.repo.root, &path, line, screen)?]
+                }
+                Effect::ReadSource { path, line } => {
+                    let root = self.ws.repo.root.clone();
                     self.worker
-                        .run(move || work::dismiss(&store, &author, dismissal, before));
+                        .run(move || work::read_source(&root, &path, line));
                     Vec::new()
                 }
-                Effect::NewIssue { title } => {
+                Effect::Copy(text) => match screen.copy(&text) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![Msg::warn(format!("cannot copy: {e}"))],
+                },
+                Effect::Redraw => {
+                    screen.clear()?;
+                    Vec::new()
+                }
+                Effect::Suspend => {
+                    screen.stop()?;
+                    Vec::new()
+                }
+                Effect::Write { batch, write } => {
+                    let before = self.issue(write.id());
                     let (store, author) = (self.store.clone(), self.author.clone());
                     self.worker
-                        .run(move || work::create(&store, &author, title));
+                        .run(move || work::write(&store, &author, batch, write, before));
+                    Vec::new()
+                }
+                Effect::NewIssue { batch, title } => {
+                    let (store, author) = (self.store.clone(), self.author.clone());
+                    self.worker
+                        .run(move || work::create(&store, &author, batch, title));
                     Vec::new()
                 }
                 Effect::Trust => {
@@ -422,34 +443,6 @@ impl Cockpit {
         msgs
     }
 
-    /// Suspend the cockpit, open the issue in `$EDITOR`, and come back.
-    fn edit<S: Screen>(&mut self, id: &str, screen: &mut S) -> Result<Msg> {
-        let path = self.store.path_of(id);
-        let editor = std::env::var("VISUAL")
-            .or_else(|_| std::env::var("EDITOR"))
-            .unwrap_or_else(|_| "vi".into());
-        let mut status = None;
-        screen.suspend(&mut || {
-            status = Some(
-                std::process::Command::new("sh")
-                    .arg("-c")
-                    .arg(format!("{editor} \"$1\""))
-                    .arg("sh")
-                    .arg(&path)
-                    .status(),
-            );
-        })?;
-        Ok(match status {
-            Some(Ok(s)) if s.success() => work::read_issue(&self.store, &path)
-                .unwrap_or_else(|| Msg::tell(format!("{id}: edited"))),
-            Some(Ok(s)) => Msg::warn(format!(
-                "{editor} exited with {s}; {id} left as the editor wrote it"
-            )),
-            Some(Err(e)) => Msg::warn(format!("cannot start {editor}: {e}")),
-            None => Msg::warn(format!("{id}: the editor did not run")),
-        })
-    }
-
     /// Wait (bounded) for queued work, and say what of it failed.
     async fn close(mut self, hung_up: bool) -> Closed {
         let start = Instant::now();
@@ -460,8 +453,9 @@ impl Cockpit {
         while let Ok(done) = self.backs.try_recv() {
             match done {
                 Done::Msg(Msg::Wrote {
-                    result: Err(error), ..
-                }) => unfinished.push(error),
+                    result: Err(refusal),
+                    ..
+                }) => unfinished.push(refusal.text),
                 Done::Msg(Msg::Notice(crate::tui::model::NoticeKind::Error, text)) => {
                     unfinished.push(text);
                 }
@@ -479,6 +473,15 @@ impl Cockpit {
             unfinished,
         }
     }
+}
+
+/// Mouse events the cockpit uses (presses and the wheel; not every motion).
+fn mouse_matters(event: ratatui::crossterm::event::MouseEvent) -> bool {
+    use ratatui::crossterm::event::MouseEventKind;
+    matches!(
+        event.kind,
+        MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+    )
 }
 
 /// A finished run: recorded in the history, its findings filed into the register, and
@@ -506,11 +509,16 @@ fn file_run(
     }
     match register::file_outcomes(repo, config, head.as_ref(), outcomes) {
         Ok(filed) => {
-            if let Some(line) = filed.summary() {
+            if filed.summary().is_some() {
                 done.push(Done::Msg(Msg::Issues(Store::new(repo).load().issues)));
                 let (baseline, _) = register::baseline::load(repo);
                 done.push(Done::Msg(Msg::Baseline(baseline)));
-                done.push(Done::Msg(Msg::tell(line)));
+                done.push(Done::Msg(Msg::Filed {
+                    check: outcome.check.clone(),
+                    created: filed.created.clone(),
+                    verified: filed.verified.clone(),
+                    reopened: filed.reopened.clone(),
+                }));
             }
             if let Some(hint) = filed.flood_hint() {
                 done.push(Done::Msg(Msg::tell(hint)));

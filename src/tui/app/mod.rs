@@ -5,8 +5,10 @@
 //! runs off the loop ([`work`]), so nothing a file or a lock does can freeze it.
 
 mod cockpit;
+mod editor;
 mod screen;
-mod work;
+mod source;
+pub(crate) mod work;
 
 pub use cockpit::{drive, Closed};
 pub use screen::{BackendScreen, Observer, Screen, TermScreen};
@@ -55,6 +57,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
     let theme = Theme::load(&theme_name, depth).map_err(|e| eyre!(e))?;
     let trusted = ws.is_trusted(false)?;
     let model = initial_model(&ws, keys, trusted, options.read_only);
+    term::set_mouse(settings.mouse.unwrap_or(true));
     let runtime = workspace::runtime()?;
     let result = runtime.block_on(async move {
         let terminal = term::enter().map_err(|e| eyre!("{e}"))?;

@@ -18,6 +18,12 @@ pub trait Screen {
     fn draw(&mut self, model: &Model, theme: &Theme) -> io::Result<()>;
     /// Hand the terminal to `run` (an editor) and take it back, cleared.
     fn suspend(&mut self, run: &mut dyn FnMut()) -> io::Result<()>;
+    /// Clear the terminal, so the next frame draws everything again (ctrl-l).
+    fn clear(&mut self) -> io::Result<()>;
+    /// Put text on the clipboard (OSC 52: through SSH and tmux too).
+    fn copy(&mut self, text: &str) -> io::Result<()>;
+    /// Stop the process (ctrl-z), the terminal restored; taken back when continued.
+    fn stop(&mut self) -> io::Result<()>;
 }
 
 /// The terminal the cockpit owns, and the thread reading its keys.
@@ -61,6 +67,22 @@ impl Screen for TermScreen {
         self.reader.resume();
         Ok(())
     }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.terminal.clear()
+    }
+
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        use crossterm::clipboard::CopyToClipboard;
+        crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text))
+    }
+
+    fn stop(&mut self) -> io::Result<()> {
+        self.suspend(&mut || {
+            // Stops here until `fg` (SIGCONT); then the terminal is entered again.
+            let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP);
+        })
+    }
 }
 
 /// Called after each frame with the model and what was drawn.
@@ -70,11 +92,17 @@ pub type Observer = Box<dyn FnMut(&Model, &Buffer) + Send>;
 pub struct BackendScreen<B: Backend> {
     pub terminal: Terminal<B>,
     observer: Option<Observer>,
+    /// What was put on the clipboard, in order.
+    pub copied: Vec<String>,
 }
 
 impl<B: Backend> BackendScreen<B> {
     pub fn new(terminal: Terminal<B>, observer: Option<Observer>) -> BackendScreen<B> {
-        BackendScreen { terminal, observer }
+        BackendScreen {
+            terminal,
+            observer,
+            copied: Vec::new(),
+        }
     }
 }
 
@@ -100,6 +128,21 @@ impl<B: Backend> Screen for BackendScreen<B> {
 
     fn suspend(&mut self, run: &mut dyn FnMut()) -> io::Result<()> {
         run();
+        Ok(())
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.terminal
+            .clear()
+            .map_err(|e| io::Error::other(e.to_string()))
+    }
+
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        self.copied.push(text.to_string());
+        Ok(())
+    }
+
+    fn stop(&mut self) -> io::Result<()> {
         Ok(())
     }
 }

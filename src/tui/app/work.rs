@@ -3,14 +3,15 @@
 //! another on a thread of their own, and come back as [`Done`] messages. The loop
 //! never waits on a file, so a lock held elsewhere can never freeze the cockpit.
 
-use super::super::triage::Write;
+use super::super::model::Source;
+use super::super::triage::{Refusal, Stale, Write};
 use super::super::update::Msg;
 use crate::domain::finding::Severity;
-use crate::domain::issue::{Actor, DismissReason, Issue, Status};
+use crate::domain::issue::{Actor, Issue, Status};
 use crate::domain::plan::TaskStatus;
 use crate::domain::triage;
 use crate::repo::Repo;
-use crate::store::{self, Store};
+use crate::store::{self, EditError, Store, WriteError};
 use crate::workspace::Workspace;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -82,96 +83,114 @@ impl Worker {
 /// Who writes: the user's git name (read once, off the loop), at the time of writing.
 #[derive(Clone)]
 pub struct Author {
-    repo: Repo,
+    repo: Option<Repo>,
     name: Arc<OnceLock<String>>,
 }
 
 impl Author {
     pub fn new(repo: Repo) -> Author {
         Author {
-            repo,
+            repo: Some(repo),
             name: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// An author by name (tests).
+    #[cfg(test)]
+    pub fn named(name: &str) -> Author {
+        let known = OnceLock::new();
+        let _ = known.set(name.to_string());
+        Author {
+            repo: None,
+            name: Arc::new(known),
         }
     }
 
     pub fn now(&self) -> Actor {
         let name = self
             .name
-            .get_or_init(|| store::actor(&self.repo).by)
+            .get_or_init(|| {
+                self.repo
+                    .as_ref()
+                    .map_or_else(|| "unknown".into(), |r| store::actor(r).by)
+            })
             .clone();
         store::actor_named(name)
     }
 }
 
-/// A triage write (edits or an undo), answered by `Msg::Wrote`.
+/// One write of a batch, answered by `Msg::Wrote`.
 pub fn write(
     store: &Store,
     author: &Author,
+    batch: u64,
     write: Write,
     before: Option<Box<Issue>>,
 ) -> Vec<Done> {
     let actor = author.now();
-    let msg = match write {
-        Write::Edit { id, base, edits } => Msg::Wrote {
-            before,
-            result: store
-                .update(&id, Some(base), &actor, |issue, actor| {
-                    for edit in &edits {
-                        triage::apply(issue, edit, actor);
-                    }
-                    Ok(())
-                })
-                .map_err(|e| e.to_string()),
-            undo: false,
-        },
-        Write::Restore { base, previous } => Msg::Wrote {
-            before,
-            result: store
-                .restore(&previous, base, &actor)
-                .map_err(|e| format!("cannot undo: {e}")),
-            undo: true,
-        },
-    };
-    vec![Done::Msg(msg)]
-}
-
-/// What a dismissal needs.
-pub struct Dismissal {
-    pub id: String,
-    pub base: u64,
-    pub reason: DismissReason,
-    pub note: Option<String>,
-    pub expires: Option<String>,
-}
-
-pub fn dismiss(
-    store: &Store,
-    author: &Author,
-    dismissal: Dismissal,
-    before: Option<Box<Issue>>,
-) -> Vec<Done> {
-    let actor = author.now();
-    let Dismissal {
-        id,
-        base,
-        reason,
-        note,
-        expires,
-    } = dismissal;
-    let result = store
-        .update(&id, Some(base), &actor, |issue, actor| {
+    let id = write.id().to_string();
+    let result = match write {
+        Write::Edit { id, base, edits } => store.update(&id, Some(base), &actor, |issue, actor| {
+            for edit in &edits {
+                triage::apply(issue, edit, actor);
+            }
+            Ok(())
+        }),
+        Write::Dismiss {
+            id,
+            base,
+            reason,
+            note,
+            expires,
+        } => store.update(&id, Some(base), &actor, |issue, actor| {
             triage::dismiss(issue, reason, note, expires, actor)
-        })
-        .map_err(|e| e.to_string());
+        }),
+        Write::Note { id, text } => store.update(&id, None, &actor, |issue, actor| {
+            triage::add_note(issue, &text, actor)
+        }),
+        Write::Restore {
+            base,
+            previous,
+            redo,
+        } => {
+            let line = if redo {
+                "redo: the undone change was made again"
+            } else {
+                "undo: the last change was reverted"
+            };
+            store.restore_as(&previous, base, &actor, line)
+        }
+    };
     vec![Done::Msg(Msg::Wrote {
+        batch,
         before,
-        result,
-        undo: false,
+        result: result.map_err(|e| refusal(store, &id, e)),
     })]
 }
 
+/// A store's refusal as the cockpit says it: for a stale base, who wrote the
+/// revision found (read now, so the cockpit can tell whether it was itself).
+pub fn refusal(store: &Store, id: &str, error: WriteError) -> Refusal {
+    let stale = match &error {
+        WriteError::Stale { current, .. } => Some(Stale {
+            current: *current,
+            by: store
+                .read(id)
+                .ok()
+                .and_then(|i| i.history.last().map(|h| h.by.clone()))
+                .unwrap_or_else(|| "someone else".into()),
+        }),
+        _ => None,
+    };
+    Refusal {
+        id: id.to_string(),
+        text: error.to_string(),
+        stale,
+    }
+}
+
 /// File a new issue by hand.
-pub fn create(store: &Store, author: &Author, title: String) -> Vec<Done> {
+pub fn create(store: &Store, author: &Author, batch: u64, title: String) -> Vec<Done> {
     let actor = author.now();
     let result = (|| {
         let lock = store.lock()?;
@@ -182,15 +201,77 @@ pub fn create(store: &Store, author: &Author, title: String) -> Vec<Done> {
             Status::Open,
             &actor,
         );
+        issue.log(&actor.at, &actor.by, "filed by hand");
         store.create(&lock, &mut issue)?;
         Ok::<_, store::WriteError>(issue)
     })()
-    .map_err(|e| e.to_string());
+    .map_err(|e| Refusal::new("new issue", e.to_string()));
     vec![Done::Msg(Msg::Wrote {
+        batch,
         before: None,
         result,
-        undo: false,
     })]
+}
+
+/// Save an issue edited in `$EDITOR`: a `Msg::Wrote`, or a `Msg::EditRefused` that
+/// offers to edit again when the text did not read.
+pub fn save_edit(
+    store: &Store,
+    author: &Author,
+    batch: u64,
+    id: String,
+    base: u64,
+    before: Option<Box<Issue>>,
+) -> Vec<Done> {
+    let actor = author.now();
+    let msg = match store.save_edit(&id, base, &actor) {
+        Ok(issue) => Msg::Wrote {
+            batch,
+            before,
+            result: Ok(issue),
+        },
+        Err(EditError::Invalid(error)) => Msg::EditRefused {
+            batch,
+            id,
+            base,
+            error,
+            again: true,
+        },
+        Err(EditError::Write(e)) => {
+            let kept = store.edit_copy(&id);
+            let refusal = refusal(store, &id, e);
+            let error = match &refusal.stale {
+                Some(stale) => format!(
+                    "{id}: changed by {} while you edited (revision {}); not saved, your text is in {}",
+                    stale.by,
+                    stale.current,
+                    kept.display()
+                ),
+                None => format!("{}; your text is in {}", refusal.text, kept.display()),
+            };
+            Msg::EditRefused {
+                batch,
+                id,
+                base,
+                error,
+                again: false,
+            }
+        }
+    };
+    vec![Done::Msg(msg)]
+}
+
+/// Lines around a finding shown in the detail.
+pub const SOURCE_CONTEXT: u32 = 3;
+
+/// Read the lines around `line` of `path` (relative to the repository) for the detail.
+pub fn read_source(root: &Path, path: &str, line: u32) -> Vec<Done> {
+    let lines = super::source::around(root, path, line, SOURCE_CONTEXT);
+    vec![Done::Msg(Msg::Source(Source {
+        path: path.to_string(),
+        line,
+        lines,
+    }))]
 }
 
 /// Trust what the configuration runs, as it is now.

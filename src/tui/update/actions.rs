@@ -1,11 +1,14 @@
 //! Named actions (from a key or the palette) → changes of the model and effects.
 
 use super::{
-    cancel_task, cycle_task, find_match, fix_offsets, move_by, on_triage, page, scroll_sideways,
-    toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, Effect,
+    cancel_task, close_one, copy, cycle_task, edit, find_match, fix_offsets, mark, mark_all,
+    move_by, on_triage, open_code, page, range, scroll_sideways, sort_by, source_for_detail,
+    toggle_detail, toggle_fold, toggle_follow, toggle_wrap, toggle_zoom, undo, unmark, Effect,
 };
 use crate::tui::action::Action;
+use crate::tui::field::Field;
 use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Runner, Watching};
+use crate::tui::register::SortKey;
 
 /// Run an action (from a key or the palette). Every action has its arm: a new one
 /// does not compile until it does something.
@@ -17,17 +20,35 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    let page = page(model).try_into().unwrap_or(isize::MAX);
-    let effects = match action {
-        Action::Quit => {
+    let selected_before = model.register.selected.clone();
+    let mut effects = dispatch(model, action);
+    fix_offsets(model);
+    // The detail follows the highlight: the new issue's source lines.
+    if model.register.selected != selected_before {
+        effects.extend(source_for_detail(model));
+    }
+    effects
+}
+
+/// Each action's arm.
+fn dispatch(model: &mut Model, action: Action) -> Vec<Effect> {
+    let page: isize = page(model).try_into().unwrap_or(isize::MAX);
+    match action {
+        // `q` closes the detail first; it quits only from the main view.
+        Action::Quit if model.detail => {
+            close_one(model);
+            Vec::new()
+        }
+        Action::Quit | Action::Exit => {
             model.quit = true;
             vec![Effect::Quit]
         }
         Action::Help => open(model, Overlay::Help { scroll: 0 }),
+        Action::Log => open(model, Overlay::Log { selected: 0 }),
         Action::Palette => open(
             model,
             Overlay::Palette {
-                input: String::new(),
+                input: Field::new(),
                 selected: 0,
             },
         ),
@@ -47,45 +68,46 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Up => moved(model, -1),
         Action::PageDown => moved(model, page),
         Action::PageUp => moved(model, -page),
+        Action::HalfPageDown => moved(model, (page / 2).max(1)),
+        Action::HalfPageUp => moved(model, -(page / 2).max(1)),
+        Action::Redraw => {
+            model.register.relayout();
+            vec![Effect::Redraw]
+        }
+        Action::Suspend => vec![Effect::Suspend],
         Action::Top => moved(model, isize::MIN / 2),
         Action::Bottom => moved(model, isize::MAX / 2),
         Action::Filter => filter(model),
         Action::Open => open_selected(model),
+        Action::SortSeverity => sort_by(model, SortKey::Severity),
+        Action::SortStatus => sort_by(model, SortKey::Status),
+        Action::SortAge => sort_by(model, SortKey::Age),
+        Action::SortOwner => sort_by(model, SortKey::Owner),
+        Action::SortId => sort_by(model, SortKey::Id),
+        Action::Mark => mark(model),
+        Action::Range => range(model),
+        Action::MarkAll => mark_all(model),
+        Action::Unmark => unmark(model),
+        Action::OpenCode => open_code(model),
+        Action::CopyId => copy(model, false),
+        Action::CopyPlace => copy(model, true),
+        Action::Redo => undo(model, true),
         Action::Rerun => rerun(model),
-        Action::RerunAll => match refuse_run(model) {
-            Some(refusal) => warned(model, refusal),
-            None => vec![Effect::Rerun {
-                checks: model
-                    .checks
-                    .iter()
-                    .map(|c| (c.id.clone(), c.shown_seq))
-                    .collect(),
-                trigger: "rerun all".into(),
-            }],
-        },
+        Action::RerunAll => rerun_all(model),
         Action::PauseWatch => pause_watch(model),
         Action::Trust => trust(model),
-        Action::Sort => {
-            model.register.sort = model.register.sort.next();
-            let name = model.register.sort.name();
-            model.tell(format!("sorted by {name}"));
-            Vec::new()
-        }
         Action::CycleTask => cycle_task(model),
         Action::CancelTask => cancel_task(model),
-        Action::Edit => match (refuse_triage(model), model.seen.clone()) {
-            (Some(refusal), _) => warned(model, refusal),
-            (None, Some((id, _))) => vec![Effect::Edit(id)],
-            (None, None) => Vec::new(),
-        },
-        Action::Undo => undo(model),
+        Action::Edit => edit(model),
+        Action::Undo => undo(model, false),
         Action::NewIssue => match refuse_triage(model) {
             Some(refusal) => warned(model, refusal),
             None => open(
                 model,
                 Overlay::Input {
                     ask: Ask::NewTitle,
-                    text: String::new(),
+                    field: Field::new(),
+                    error: None,
                 },
             ),
         },
@@ -99,12 +121,12 @@ pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         | Action::Fixed
         | Action::Dismiss
         | Action::Blocker
-        | Action::Owner => on_triage(model, action),
-    };
-    fix_offsets(model);
-    effects
+        | Action::Owner
+        | Action::Note => on_triage(model, action),
+    }
 }
 
+/// The output pane's own actions: follow, and the search's next and previous match.
 /// The output pane's own actions (the arms of [`act`] that send them here).
 fn on_output(model: &mut Model, action: Action) {
     match action {
@@ -116,6 +138,22 @@ fn on_output(model: &mut Model, action: Action) {
         Action::NextMatch => find_match(model, true),
         Action::PrevMatch => find_match(model, false),
         _ => {}
+    }
+}
+
+/// `R`: ask for a run of every check, naming the run of each that was on screen (so
+/// two people asking at once get one run).
+fn rerun_all(model: &mut Model) -> Vec<Effect> {
+    match refuse_run(model) {
+        Some(refusal) => warned(model, refusal),
+        None => vec![Effect::Rerun {
+            checks: model
+                .checks
+                .iter()
+                .map(|c| (c.id.clone(), c.shown_seq))
+                .collect(),
+            trigger: "rerun all".into(),
+        }],
     }
 }
 
@@ -142,20 +180,43 @@ fn warned(model: &mut Model, text: String) -> Vec<Effect> {
 
 /// `/`: search in the output pane, filter the register anywhere else.
 fn filter(model: &mut Model) -> Vec<Effect> {
-    let (ask, text) = match model.focus {
-        Pane::Output => (Ask::Search, model.output.search.clone().unwrap_or_default()),
+    let (ask, field) = match model.focus {
+        // The last search is a suggestion: typing replaces it, enter repeats it.
+        Pane::Output => (
+            Ask::Search,
+            Field::prefilled(model.output.search.as_deref().unwrap_or_default()),
+        ),
         Pane::Plan | Pane::Checks | Pane::Register => {
             model.focus = Pane::Register;
-            (Ask::Filter, model.register.filter_text.clone())
+            let before = model.register.filter_text.clone();
+            // The filter is there to narrow: what is typed is a further term (ctrl-u
+            // clears it), never glued onto the last one (`open` + `rule:x`).
+            let text = if before.is_empty() || before.ends_with(' ') {
+                before.clone()
+            } else {
+                format!("{before} ")
+            };
+            let ask = Ask::Filter {
+                before,
+                history: None,
+            };
+            (ask, Field::with(&text))
         }
     };
-    open(model, Overlay::Input { ask, text })
+    open(
+        model,
+        Overlay::Input {
+            ask,
+            field,
+            error: None,
+        },
+    )
 }
 
 /// `enter`: the issue's detail, a check's output, or a phase folded.
 fn open_selected(model: &mut Model) -> Vec<Effect> {
     match model.focus {
-        Pane::Register => model.detail = !model.detail,
+        Pane::Register => return toggle_detail(model),
         Pane::Checks => model.focus = Pane::Output,
         Pane::Plan => toggle_fold(model),
         Pane::Output => {}
@@ -222,19 +283,6 @@ fn trust(model: &mut Model) -> Vec<Effect> {
         warned(model, "read-only: trust it with `preflight trust`".into())
     } else {
         open(model, Overlay::Trust { scroll: 0 })
-    }
-}
-
-fn undo(model: &mut Model) -> Vec<Effect> {
-    if let Some(refusal) = refuse_triage(model) {
-        return warned(model, refusal);
-    }
-    match model.undo.undo() {
-        Some(write) => vec![Effect::Write(write)],
-        None => {
-            model.tell("nothing to undo");
-            Vec::new()
-        }
     }
 }
 

@@ -4,6 +4,9 @@
 //! terminal.
 
 mod actions;
+mod bulk;
+mod log;
+mod mouse;
 mod navigate;
 mod output;
 mod overlay;
@@ -12,9 +15,12 @@ mod palette;
 mod plan;
 mod prompt;
 mod register;
+mod sync;
+mod wrote;
 
 use actions::refuse_triage;
 pub use actions::{act, key_for};
+use bulk::{index, mark, mark_all, on_triage, range, undo, unmark, write_batch};
 use navigate::{move_by, page};
 use output::{
     find_match, find_match_from_tail, scroll_sideways, toggle_follow, toggle_wrap, toggle_zoom,
@@ -25,23 +31,35 @@ use palette::on_palette_key;
 pub use palette::{palette_matches, Entry};
 use plan::{cancel_task, cycle_task, toggle_fold};
 pub use prompt::expiry_day;
-use prompt::{apply_filter, edit_text, submit};
-use register::{on_triage, on_wrote, replay_deferred};
+use prompt::{apply_filter, on_input_key, on_paste};
+use register::{copy, edit, open_code, sort_by, source_for_detail, toggle_detail};
+use sync::{on_filed, on_issue_changed};
+pub use wrote::{describe_change, refusal_text};
+use wrote::{on_edit_refused, on_wrote, replay_deferred};
 
+use super::action::Action;
+use super::field::Field;
 use super::keymap::Key;
-use super::model::{CheckPhase, Model, Notice, NoticeKind, Pane, Runner, Watching};
-use super::triage::Write;
+use super::model::{
+    Ask, CheckPhase, Model, Notice, NoticeKind, Overlay, Pane, Placed, PlanRow, Runner, Source,
+    Watching,
+};
+use super::triage::{triage, Batch, BatchKind, Prompt, Refusal, Triage, Write};
+use crate::domain::filter::Filter;
 use crate::domain::issue::{DismissReason, Issue};
 use crate::domain::plan::TaskStatus;
 use crate::history::RunRecord;
 use crate::runner::Output;
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent};
 use std::time::Instant;
 
 /// Everything that can happen to the cockpit.
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): text for a prompt, never keys.
+    Paste(String),
+    Mouse(MouseEvent),
     Resize(u16, u16),
     /// Time passed while something runs (spinner, streaming output).
     Tick,
@@ -74,13 +92,31 @@ pub enum Msg {
         check: String,
         record: RunRecord,
     },
-    /// A triage write was done (or refused: the error says why, in one line).
-    Wrote {
-        before: Option<Box<Issue>>,
-        result: Result<Issue, String>,
-        /// An undo's result is not itself undoable.
-        undo: bool,
+    /// A run's findings were filed into the register (after `Issues` with them).
+    Filed {
+        check: String,
+        created: Vec<String>,
+        verified: Vec<String>,
+        reopened: Vec<String>,
     },
+    /// One write of a batch was done (or refused).
+    Wrote {
+        batch: u64,
+        /// The issue before the write (`None` for a new issue).
+        before: Option<Box<Issue>>,
+        result: Result<Issue, Refusal>,
+    },
+    /// An `$EDITOR` save of an issue could not be taken (nothing was written).
+    EditRefused {
+        batch: u64,
+        id: String,
+        base: u64,
+        error: String,
+        /// The user's text is kept: offer to edit it again.
+        again: bool,
+    },
+    /// Source lines around a finding, read for the detail.
+    Source(Source),
     /// The configuration or the plan was read again.
     Config(Box<crate::config::Config>),
     /// Trust was granted (checks may run now).
@@ -117,15 +153,13 @@ impl Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
-    Write(Write),
-    Dismiss {
-        id: String,
-        base: u64,
-        reason: DismissReason,
-        note: Option<String>,
-        expires: Option<String>,
+    /// One write of a batch, answered by a `Msg::Wrote` with the batch.
+    Write {
+        batch: u64,
+        write: Write,
     },
     NewIssue {
+        batch: u64,
         title: String,
     },
     /// Run these checks (started by `trigger`).
@@ -142,8 +176,32 @@ pub enum Effect {
     /// Become the runner if nobody is, else wait to take over (trust was granted).
     Claim,
     Trust,
-    /// Open the issue's file in `$EDITOR`, with the terminal suspended.
-    Edit(String),
+    /// Edit a copy of the issue's file in `$EDITOR` (the terminal suspended), then
+    /// save it through the revision check (based on `base`), answered by a
+    /// `Msg::Wrote` or a `Msg::EditRefused`. `again`: edit the copy kept from the last
+    /// try.
+    Edit {
+        batch: u64,
+        id: String,
+        base: u64,
+        again: bool,
+    },
+    /// Open a file of the repository in `$EDITOR` at a line.
+    OpenCode {
+        path: String,
+        line: Option<u32>,
+    },
+    /// Read the lines around `line` of a file of the repository (`Msg::Source`).
+    ReadSource {
+        path: String,
+        line: u32,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Clear the terminal and draw everything again.
+    Redraw,
+    /// Give the terminal back and stop (ctrl-z); draw again when continued.
+    Suspend,
     SetTask {
         task: String,
         status: TaskStatus,
@@ -151,11 +209,11 @@ pub enum Effect {
 }
 
 impl Effect {
-    /// A write to the register, answered by a `Msg::Wrote`.
+    /// A write to the register, answered by a `Msg::Wrote` (or `Msg::EditRefused`).
     pub fn writes_register(&self) -> bool {
         matches!(
             self,
-            Effect::Write(_) | Effect::Dismiss { .. } | Effect::NewIssue { .. }
+            Effect::Write { .. } | Effect::NewIssue { .. } | Effect::Edit { .. }
         )
     }
 }
@@ -173,6 +231,8 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             model.notice = None;
             on_key(model, key)
         }
+        Msg::Paste(text) => on_paste(model, &text),
+        Msg::Mouse(event) => mouse::on_mouse(model, event),
         Msg::Resize(w, h) => {
             model.size = (w, h);
             fix_offsets(model);
@@ -199,19 +259,24 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Affected(affected) => on_affected(model, affected),
         Msg::Issues(issues) => {
-            model.set_issues(issues);
-            fix_offsets(model);
-            Vec::new()
+            held_steady(model, |m| m.set_issues(issues));
+            source_for_detail(model)
         }
         Msg::Baseline(baseline) => {
             model.set_baseline(baseline);
             Vec::new()
         }
         Msg::IssueChanged(id, issue) => {
-            model.put_issue(&id, issue);
-            model.register.keep_selection(&model.issues);
-            model.refresh_verdict();
-            fix_offsets(model);
+            on_issue_changed(model, id, issue);
+            source_for_detail(model)
+        }
+        Msg::Filed {
+            check,
+            created,
+            verified,
+            reopened,
+        } => {
+            on_filed(model, check, created, verified, reopened);
             Vec::new()
         }
         Msg::Queued {
@@ -222,34 +287,29 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             on_queued(model, &check, trigger, output);
             Vec::new()
         }
-        Msg::Started { check } => {
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Running {
-                    since: Instant::now(),
-                };
-            }
-            Vec::new()
-        }
-        Msg::Finished { check, record } => {
-            let failed = record.status != crate::domain::check::RunStatus::Passed;
-            if let Some(row) = model.check_mut(&check) {
-                row.phase = CheckPhase::Done;
-                row.last = Some(record);
-            }
-            if failed {
-                show_failure(model, &check);
-            }
-            model.refresh_verdict();
-            Vec::new()
-        }
+        Msg::Started { check } => on_started(model, &check),
+        Msg::Finished { check, record } => on_finished(model, &check, record),
         Msg::Wrote {
+            batch,
             before,
             result,
-            undo,
         } => {
             model.writing = model.writing.saturating_sub(1);
-            on_wrote(model, before, result, undo);
-            replay_deferred(model)
+            on_wrote(model, batch, before, result);
+            let mut effects = replay_deferred(model);
+            effects.extend(source_for_detail(model));
+            effects
+        }
+        Msg::EditRefused {
+            batch,
+            id,
+            base,
+            error,
+            again,
+        } => on_edit_refused(model, batch, id, base, error, again),
+        Msg::Source(source) => {
+            model.source = Some(source);
+            Vec::new()
         }
         Msg::Config(config) => {
             model.set_config(*config);
@@ -266,6 +326,28 @@ fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+fn on_started(model: &mut Model, check: &str) -> Vec<Effect> {
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Running {
+            since: Instant::now(),
+        };
+    }
+    Vec::new()
+}
+
+fn on_finished(model: &mut Model, check: &str, record: RunRecord) -> Vec<Effect> {
+    let failed = record.status != crate::domain::check::RunStatus::Passed;
+    if let Some(row) = model.check_mut(check) {
+        row.phase = CheckPhase::Done;
+        row.last = Some(record);
+    }
+    if failed {
+        show_failure(model, check);
+    }
+    model.refresh_verdict();
+    Vec::new()
 }
 
 /// The user trusted what runs: remember it (to mark what changes next time), say what
@@ -360,6 +442,11 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if let Some(overlay) = model.overlay.take() {
         return on_overlay_key(model, overlay, key);
     }
+    // Esc closes what is open; it is never needed (tmux delays it), `q` does the same.
+    if key.code == KeyCode::Esc {
+        close_one(model);
+        return Vec::new();
+    }
     let Some(k) = Key::from_event(&key) else {
         return Vec::new();
     };
@@ -370,15 +457,69 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Close the innermost thing open on the main view: the detail, then a range, then
+/// the marks. False when nothing was open (then `q` quits).
+pub(super) fn close_one(model: &mut Model) -> bool {
+    if model.detail {
+        model.detail = false;
+        fix_offsets(model);
+    } else if model.register.anchor.is_some() {
+        model.register.anchor = None;
+        model.tell("range dropped");
+    } else if !model.register.marks.is_empty() {
+        let n = model.register.marks.len();
+        model.register.marks.clear();
+        model.tell(format!("{n} marks cleared"));
+    } else {
+        return false;
+    }
+    true
+}
+
 /// Keep the selections of the register and plan within their windows.
 pub fn fix_offsets(model: &mut Model) {
-    let areas = crate::tui::view::layout(model.size, model);
-    let visible = usize::from(areas.register.height.saturating_sub(3)).max(1);
+    let visible = register_rows_visible(model);
     if let Some(at) = model.register.index(&model.issues) {
         model.register_offset = scroll_into_view(model.register_offset, at, visible);
     }
+    let areas = crate::tui::view::layout(model.size, model);
     let plan_visible = usize::from(areas.plan.height.saturating_sub(2)).max(1);
     model.plan_offset = scroll_into_view(model.plan_offset, model.plan_selected, plan_visible);
+}
+
+/// How many issue rows the register table shows (less when the detail is open).
+pub fn register_rows_visible(model: &Model) -> usize {
+    let areas = crate::tui::view::layout(model.size, model);
+    let table = crate::tui::view::register_split(areas.register, model.detail).0;
+    usize::from(table.height.saturating_sub(3)).max(1)
+}
+
+/// Apply a change that comes from elsewhere without moving what the user looks at:
+/// the highlighted issue keeps its screen row when rows are added above it.
+pub(super) fn held_steady(model: &mut Model, change: impl FnOnce(&mut Model)) {
+    let screen_row = model
+        .register
+        .index(&model.issues)
+        .map(|at| at.saturating_sub(model.register_offset));
+    change(model);
+    if let (Some(row), Some(at)) = (screen_row, model.register.index(&model.issues)) {
+        model.register_offset = at.saturating_sub(row);
+    }
+    fix_offsets(model);
+}
+
+/// Keep a line in the session log; what changed counts for `changed:session`.
+pub(super) fn record(
+    model: &mut Model,
+    who: crate::tui::log::Who,
+    text: &str,
+    ids: Vec<String>,
+    error: bool,
+) {
+    if !error {
+        model.register.changed.extend(ids.iter().cloned());
+    }
+    model.log.push(who, text, ids, error);
 }
 
 pub(super) fn scroll_into_view(offset: usize, at: usize, visible: usize) -> usize {

@@ -1,10 +1,13 @@
 //! Moving the selection of the focused pane.
 
 use super::output::scroll_output;
-use crate::tui::model::{Model, Pane};
+use super::{register_rows_visible, Model, Pane};
 
 /// Rows a page moves in the focused pane.
 pub(super) fn page(model: &Model) -> usize {
+    if model.focus == Pane::Register {
+        return register_rows_visible(model);
+    }
     let areas = crate::tui::view::layout(model.size, model);
     let rows = match model.focus {
         Pane::Plan => areas.plan.height,

@@ -1,10 +1,11 @@
-//! Keys while an overlay is open: help, trust, the dismissal reasons; prompts and the
-//! palette have their own modules.
+//! Keys while an overlay is open: help, trust, the dismissal reasons, edit-again;
+//! prompts, the palette and the log have their own modules. `Esc` and `q` close any
+//! overlay that takes no text.
 
-use super::{apply_filter, edit_text, on_palette_key, submit, Effect};
-use crate::domain::issue::DismissReason;
-use crate::tui::model::{Ask, Model, Overlay};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use super::{
+    log, on_input_key, on_palette_key, Ask, Batch, BatchKind, DismissReason, Effect, Field,
+    KeyCode, KeyEvent, KeyModifiers, Model, Overlay,
+};
 
 pub(super) fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -23,61 +24,27 @@ pub(super) fn on_overlay_key(model: &mut Model, overlay: Overlay, key: KeyEvent)
             Vec::new()
         }
         Overlay::Palette { input, selected } => on_palette_key(model, input, selected, key),
-        Overlay::Reasons { id, base, selected } => {
-            let n = DismissReason::ALL.len();
-            let pick = match key.code {
-                _ if cancel => return Vec::new(),
-                KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
-                KeyCode::Enter => Some(selected),
-                KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
-                    model.overlay = Some(Overlay::Reasons {
-                        id,
-                        base,
-                        selected: (selected + 1) % n,
-                    });
-                    return Vec::new();
-                }
-                KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
-                    model.overlay = Some(Overlay::Reasons {
-                        id,
-                        base,
-                        selected: (selected + n - 1) % n,
-                    });
-                    return Vec::new();
-                }
-                _ => None,
-            };
-            match pick.and_then(|i| DismissReason::ALL.get(i)) {
-                Some(reason) => {
-                    model.overlay = Some(Overlay::Input {
-                        ask: Ask::DismissNote {
-                            id,
-                            base,
-                            reason: *reason,
-                        },
-                        text: String::new(),
-                    });
-                }
-                None => model.overlay = Some(Overlay::Reasons { id, base, selected }),
+        Overlay::Reasons { targets, selected } => on_reason_key(model, targets, selected, key),
+        Overlay::Input { ask, field, error } => on_input_key(model, ask, field, error, key),
+        Overlay::Log { selected } => log::on_log_key(model, selected, key),
+        Overlay::EditAgain { id, base, error } => {
+            if key.code == KeyCode::Char('y') && !cancel {
+                let batch = model.batch(Batch::new(
+                    BatchKind::Do {
+                        label: "edited".into(),
+                    },
+                    1,
+                ));
+                vec![Effect::Edit {
+                    batch,
+                    id,
+                    base,
+                    again: true,
+                }]
+            } else {
+                model.tell(format!("{id}: the edit was dropped ({error})"));
+                Vec::new()
             }
-            Vec::new()
-        }
-        Overlay::Input { ask, mut text } => {
-            if cancel {
-                // The filter stays as typed (ctrl-u clears it); other prompts drop.
-                return Vec::new();
-            }
-            if key.code == KeyCode::Enter {
-                return submit(model, ask, text);
-            }
-            edit_text(&mut text, key.code, ctrl);
-            match &ask {
-                Ask::Filter => apply_filter(model, &text),
-                Ask::Search => model.output.search = Some(text.clone()).filter(|t| !t.is_empty()),
-                _ => {}
-            }
-            model.overlay = Some(Overlay::Input { ask, text });
-            Vec::new()
         }
     }
 }
@@ -110,5 +77,50 @@ fn on_trust_key(model: &mut Model, scroll: usize, key: KeyEvent) -> Vec<Effect> 
     model.overlay = Some(Overlay::Trust {
         scroll: scroll.min(end),
     });
+    Vec::new()
+}
+
+fn on_reason_key(
+    model: &mut Model,
+    targets: Vec<(String, u64)>,
+    selected: usize,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let n = DismissReason::ALL.len();
+    let pick = match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => return Vec::new(),
+        KeyCode::Char('c' | 'g') if ctrl => return Vec::new(),
+        KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
+        KeyCode::Enter => Some(selected),
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => {
+            model.overlay = Some(Overlay::Reasons {
+                targets,
+                selected: (selected + 1) % n,
+            });
+            return Vec::new();
+        }
+        KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+            model.overlay = Some(Overlay::Reasons {
+                targets,
+                selected: (selected + n - 1) % n,
+            });
+            return Vec::new();
+        }
+        _ => None,
+    };
+    match pick.and_then(|i| DismissReason::ALL.get(i)) {
+        Some(reason) => {
+            model.overlay = Some(Overlay::Input {
+                ask: Ask::DismissNote {
+                    targets,
+                    reason: *reason,
+                },
+                field: Field::new(),
+                error: None,
+            });
+        }
+        None => model.overlay = Some(Overlay::Reasons { targets, selected }),
+    }
     Vec::new()
 }

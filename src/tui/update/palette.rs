@@ -1,7 +1,8 @@
 //! The `:` palette: every action by name, matched as typed.
 
-use super::{act, edit_text, Effect};
+use super::{act, Effect};
 use crate::tui::action::Action;
+use crate::tui::field::Field;
 use crate::tui::model::{Model, Overlay};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -45,13 +46,13 @@ pub fn palette_matches(model: &Model, input: &str) -> Vec<Entry> {
 /// A key in the open palette: move, type, run the selected action, or close.
 pub(super) fn on_palette_key(
     model: &mut Model,
-    mut input: String,
+    mut input: Field,
     selected: usize,
     key: KeyEvent,
 ) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let cancel = key.code == KeyCode::Esc || (ctrl && matches!(key.code, KeyCode::Char('c' | 'g')));
-    let matches = palette_matches(model, &input);
+    let matches = palette_matches(model, input.text());
     match key.code {
         _ if cancel => Vec::new(),
         KeyCode::Enter => match matches.get(selected) {
@@ -68,8 +69,8 @@ pub(super) fn on_palette_key(
             model.overlay = Some(Overlay::Palette { input, selected });
             Vec::new()
         }
-        code => {
-            edit_text(&mut input, code, ctrl);
+        _ => {
+            input.key(&key);
             model.overlay = Some(Overlay::Palette { input, selected: 0 });
             Vec::new()
         }
@@ -92,7 +93,7 @@ mod tests {
     #[test_case("quit", &["quit"] ; "an exact name alone")]
     #[test_case("QUIT  ", &["quit"] ; "any case, spaces trimmed")]
     #[test_case("sev", &["severity-critical", "severity-high", "severity-medium", "severity-low", "severity-info"] ; "a prefix in table order")]
-    #[test_case("down", &["down", "page-down", "prev-match"] ; "exact, then containing, then described")]
+    #[test_case("down", &["down", "page-down", "half-page-down", "prev-match"] ; "exact, then containing, then described")]
     #[test_case("re-run", &["rerun", "rerun-all"] ; "words of the description")]
     #[test_case("release blocker", &["blocker"] ; "every word must match")]
     #[test_case("zzz", &[] ; "nothing")]

@@ -1,9 +1,6 @@
 //! The plan pane: folding phases, cycling a task's status, cancelling a task.
 
-use super::{key_for, refuse_triage, Effect};
-use crate::domain::plan::TaskStatus;
-use crate::tui::action::Action;
-use crate::tui::model::{Model, PlanRow};
+use super::{key_for, refuse_triage, Action, Effect, Model, PlanRow, TaskStatus};
 
 pub(super) fn cycle_task(model: &mut Model) -> Vec<Effect> {
     if let Some(refusal) = refuse_triage(model) {

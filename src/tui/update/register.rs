@@ -1,125 +1,114 @@
-//! The register pane: triage keys on the highlighted issue, and what a write did.
+//! The register pane's own keys: the detail (and the source lines it shows), sorting
+//! by a column, copying, and handing an issue or its code to `$EDITOR`.
 
-use super::{act, fix_offsets, refuse_triage, Effect};
-use crate::domain::issue::Issue;
-use crate::tui::action::Action;
-use crate::tui::model::{Ask, Model, Overlay};
-use crate::tui::triage::{triage, Prompt, Triage};
+use super::{fix_offsets, refuse_triage, Batch, BatchKind, Effect, Model};
+use crate::tui::register::SortKey;
 
-pub(super) fn on_wrote(
-    model: &mut Model,
-    before: Option<Box<Issue>>,
-    result: Result<Issue, String>,
-    undo: bool,
-) {
-    match result {
-        Ok(issue) => {
-            let id = issue.id.clone();
-            // Keys pressed on the issue as it was before this write apply on top of it.
-            if let Some(old) = &before {
-                for waiting in &mut model.deferred {
-                    if let Some((seen_id, revision)) = &mut waiting.seen {
-                        if *seen_id == id && *revision == old.revision {
-                            *revision = issue.revision;
-                        }
-                    }
-                }
+/// `enter` on the register: the detail opens in a split under the table (again: it
+/// closes).
+pub(super) fn toggle_detail(model: &mut Model) -> Vec<Effect> {
+    model.detail = !model.detail;
+    fix_offsets(model);
+    source_for_detail(model)
+}
+
+/// While the detail is open on a finding with a line: read its source lines, unless
+/// they are the ones already read.
+pub(super) fn source_for_detail(model: &mut Model) -> Vec<Effect> {
+    if !model.detail {
+        return Vec::new();
+    }
+    let Some((path, line)) = place_of(model) else {
+        return Vec::new();
+    };
+    let Some(line) = line else {
+        return Vec::new();
+    };
+    let known = model
+        .source
+        .as_ref()
+        .is_some_and(|s| s.path == path && s.line == line);
+    if known {
+        return Vec::new();
+    }
+    model.source = None;
+    vec![Effect::ReadSource { path, line }]
+}
+
+/// The highlighted finding's path and line.
+fn place_of(model: &Model) -> Option<(String, Option<u32>)> {
+    let issue = model.register.current(&model.issues)?;
+    let finding = issue.finding.as_ref()?;
+    Some((finding.path.clone()?, finding.line))
+}
+
+/// A sort key: that column, or the same column reversed.
+pub(super) fn sort_by(model: &mut Model, key: SortKey) -> Vec<Effect> {
+    if model.register.sort == key {
+        model.register.reverse = !model.register.reverse;
+    } else {
+        model.register.sort = key;
+        model.register.reverse = false;
+    }
+    let way = if model.register.reverse {
+        " (reversed)"
+    } else {
+        ""
+    };
+    model.tell(format!("sorted by {}{way}", key.name()));
+    fix_offsets(model);
+    Vec::new()
+}
+
+/// `y` / `Y`: the id, or the finding's `path:line`, to the clipboard.
+pub(super) fn copy(model: &mut Model, place: bool) -> Vec<Effect> {
+    let Some(issue) = model.register.current(&model.issues) else {
+        model.tell("no issue is highlighted");
+        return Vec::new();
+    };
+    let text = if place {
+        match place_of(model) {
+            Some((path, Some(line))) => format!("{path}:{line}"),
+            Some((path, None)) => path,
+            None => {
+                let id = issue.id.clone();
+                model.tell(format!("{id} has no location to copy"));
+                return Vec::new();
             }
-            let was_at = model.register.index(&model.issues);
-            let what = match &before {
-                Some(old) => describe_change(old, &issue),
-                None => format!("filed {id}: {}", issue.title),
-            };
-            if let (Some(old), false) = (&before, undo) {
-                model.undo.record((**old).clone(), issue.revision);
-            }
-            let created = before.is_none();
-            model.put_issue(&id, Some(issue));
-            if created {
-                model.register.selected = Some(id.clone());
-            }
-            if model.register.current(&model.issues).is_none() {
-                // It left the filtered view: highlight its neighbour.
-                let rows = model.register.rows(&model.issues);
-                let at = was_at.unwrap_or(0).min(rows.len().saturating_sub(1));
-                model.register.selected = rows.get(at).map(|i| i.id.clone());
-            }
-            model.refresh_verdict();
-            fix_offsets(model);
-            let hint = if undo || model.undo.is_empty() {
-                ""
-            } else {
-                " (u undoes)"
-            };
-            model.tell(format!(
-                "{}{what}{hint}",
-                if undo { "undone: " } else { "" }
-            ));
         }
-        Err(error) => {
-            // The keys that were to follow it would apply to what the user did not see.
-            let dropped = std::mem::take(&mut model.deferred).len();
-            match dropped {
-                0 => model.warn(error),
-                n => model.warn(format!("{error} ({n} later keys not applied)")),
-            }
+    } else {
+        issue.id.clone()
+    };
+    // What goes to the clipboard is one clean line (a repository's path may hold
+    // anything).
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(crate::tui::field::FIELD_MAX)
+        .collect();
+    model.tell(format!("copied {clean}"));
+    vec![Effect::Copy(clean)]
+}
+
+/// `E`: the finding's file at its line in `$EDITOR`.
+pub(super) fn open_code(model: &mut Model) -> Vec<Effect> {
+    match place_of(model) {
+        Some((path, line)) => vec![Effect::OpenCode { path, line }],
+        None => {
+            let what = model
+                .register
+                .current(&model.issues)
+                .map_or("no issue is highlighted".to_string(), |i| {
+                    format!("{} has no location in the code", i.id)
+                });
+            model.tell(what);
+            Vec::new()
         }
     }
 }
 
-/// After the last write in flight is answered: the keys that waited for it, in order,
-/// until one of them writes again (the rest wait for that one).
-pub(super) fn replay_deferred(model: &mut Model) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    while model.writing == 0 {
-        let Some(waiting) = model.deferred.pop_front() else {
-            break;
-        };
-        model.seen = waiting.seen;
-        let more = act(model, waiting.action);
-        let writes = more.iter().any(Effect::writes_register);
-        effects.extend(more);
-        if writes {
-            break;
-        }
-    }
-    effects
-}
-
-/// "PF-7K3Q9X: severity high → critical" from the issue before and after.
-pub(super) fn describe_change(old: &Issue, new: &Issue) -> String {
-    let mut parts = Vec::new();
-    if old.severity != new.severity {
-        parts.push(format!(
-            "severity {} → {}",
-            old.severity.as_str(),
-            new.severity.as_str()
-        ));
-    }
-    if old.status != new.status {
-        parts.push(format!("{} → {}", old.status.as_str(), new.status.as_str()));
-    }
-    if old.blocker != new.blocker {
-        parts.push(
-            if new.blocker {
-                "release blocker"
-            } else {
-                "not a blocker"
-            }
-            .to_string(),
-        );
-    }
-    if old.owner != new.owner {
-        parts.push(format!("owner {}", new.owner.as_deref().unwrap_or("-")));
-    }
-    if parts.is_empty() {
-        parts.push("updated".to_string());
-    }
-    format!("{}: {}", new.id, parts.join(", "))
-}
-
-/// A triage key on the issue highlighted in the last frame, at the revision shown.
-pub(super) fn on_triage(model: &mut Model, action: Action) -> Vec<Effect> {
+/// `e`: the issue file in `$EDITOR`, saved through the revision check.
+pub(super) fn edit(model: &mut Model) -> Vec<Effect> {
     if let Some(refusal) = refuse_triage(model) {
         model.warn(refusal);
         return Vec::new();
@@ -128,43 +117,16 @@ pub(super) fn on_triage(model: &mut Model, action: Action) -> Vec<Effect> {
         model.tell("no issue is highlighted");
         return Vec::new();
     };
-    let Some(issue) = model.issues.iter().find(|i| i.id == id) else {
-        model.warn(format!("{id} is gone from the register"));
-        return Vec::new();
-    };
-    // The issue as the user saw it: a newer revision makes the store refuse the write.
-    let mut seen = issue.clone();
-    seen.revision = base;
-    match triage(action, &seen) {
-        Triage::Write(write) => vec![Effect::Write(write)],
-        Triage::Ask(Prompt::Dismiss) => {
-            model.overlay = Some(Overlay::Reasons {
-                id,
-                base,
-                selected: 0,
-            });
-            Vec::new()
-        }
-        Triage::Ask(Prompt::Owner) => {
-            model.overlay = Some(Overlay::Input {
-                ask: Ask::Owner { id, base },
-                text: seen.owner.clone().unwrap_or_default(),
-            });
-            Vec::new()
-        }
-        Triage::Ask(Prompt::NewIssue) => {
-            model.overlay = Some(Overlay::Input {
-                ask: Ask::NewTitle,
-                text: String::new(),
-            });
-            Vec::new()
-        }
-        Triage::Nothing => {
-            model.tell(format!(
-                "{id}: nothing to change ({})",
-                seen.status.as_str()
-            ));
-            Vec::new()
-        }
-    }
+    let batch = model.batch(Batch::new(
+        BatchKind::Do {
+            label: "edited".into(),
+        },
+        1,
+    ));
+    vec![Effect::Edit {
+        batch,
+        id,
+        base,
+        again: false,
+    }]
 }

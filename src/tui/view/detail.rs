@@ -1,4 +1,6 @@
-//! The selected issue in full: fields, finding, dismissal, notes and history.
+//! The selected issue in full, in a split under the table: fields (multi-line ones
+//! keep their line breaks), the finding and the source lines around it, dismissal,
+//! notes and history.
 
 use super::super::model::{Model, Pane};
 use super::super::theme::{Theme, Ui};
@@ -17,33 +19,71 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match issue {
-        Some(issue) => lines(issue, theme),
+        Some(issue) => lines(issue, model, inner.height, theme),
         None => vec![Line::styled("No issue selected.", theme.ui(Ui::Dim))],
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-/// Every text of the issue is hostile (a committed file, a tool's report): one-line
-/// fields go through `safe` (in `field`), multi-line ones through `safe_lines`, each
-/// line under its label.
-fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
+/// Label width of the detail's fields.
+const LABEL: usize = 10;
+
+/// `name  value`, a multi-line value's further lines indented under the first. Every
+/// text of an issue is hostile (a committed file, a tool's report): the value goes
+/// through `safe_lines`, each line under its label.
+fn field<'a>(name: &str, value: &str, label: Style, style: Style) -> Vec<Line<'a>> {
+    safe_lines(value)
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let head = if i == 0 { name } else { "" };
+            Line::from(vec![
+                Span::styled(format!("{head:<LABEL$}"), label),
+                Span::styled(text.replace('\t', "    "), style),
+            ])
+        })
+        .collect()
+}
+
+/// The source lines around the finding, the finding's own line marked. The file is
+/// the repository's: each line goes through `safe`.
+fn source(out: &mut Vec<Line<'_>>, issue: &Issue, model: &Model, context: u32, theme: &Theme) {
+    let Some(finding) = &issue.finding else {
+        return;
+    };
+    let (Some(path), Some(line)) = (&finding.path, finding.line) else {
+        return;
+    };
+    let label = theme.ui(Ui::Dim);
+    let known = model
+        .source
+        .as_ref()
+        .filter(|s| s.path == *path && s.line == line);
+    match known.map(|s| &s.lines) {
+        None => out.push(Line::styled("          reading…", label)),
+        Some(Err(why)) => out.push(Line::styled(format!("          {}", safe(why)), label)),
+        Some(Ok(lines)) => {
+            for (n, text) in lines.iter().filter(|(n, _)| n.abs_diff(line) <= context) {
+                let here = *n == line;
+                let style = if here {
+                    theme.ui(Ui::Key)
+                } else {
+                    theme.ui(Ui::Text)
+                };
+                out.push(Line::from(vec![
+                    Span::styled(format!("{:>8}{} ", n, if here { "▶" } else { " " }), label),
+                    Span::styled(safe(text).replace('\t', "    "), style),
+                ]));
+            }
+        }
+    }
+}
+
+fn lines<'a>(issue: &'a Issue, model: &Model, height: u16, theme: &Theme) -> Vec<Line<'a>> {
     let label = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
-    let block = |name: &'static str, value: &str, style: Style| -> Vec<Line<'static>> {
-        safe_lines(value)
-            .into_iter()
-            .enumerate()
-            .map(|(i, part)| {
-                let head = if i == 0 { name } else { "" };
-                Line::from(vec![
-                    Span::styled(format!("{head:<10}"), label),
-                    Span::styled(part, style),
-                ])
-            })
-            .collect()
-    };
     let mut out = vec![
-        Line::styled(safe(&issue.title), theme.ui(Ui::Title)),
+        Line::styled(safe(&issue.title).into_owned(), theme.ui(Ui::Title)),
         Line::from(vec![
             Span::styled(format!("{:<10}", "severity"), label),
             Span::styled(issue.severity.as_str(), theme.severity(issue.severity)),
@@ -63,7 +103,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
         ]),
     ];
     if let Some(f) = &issue.finding {
-        out.extend(finding_lines(f, theme));
+        out.extend(finding_lines(f, issue, model, height, theme));
     }
     for (name, value) in [
         ("area", &issue.area),
@@ -76,7 +116,7 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
     ] {
         // A multi-line value (an advisory's text and link) keeps its lines.
         if let Some(value) = value {
-            out.extend(block(name, value, text));
+            out.extend(field(name, value, label, text));
         }
     }
     if let Some(d) = &issue.dismissal {
@@ -88,16 +128,18 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
             .note
             .as_deref()
             .map_or(String::new(), |n| format!(": {n}"));
-        out.extend(block(
+        out.extend(field(
             "dismissed",
-            &format!("{}{expires} by {}{note}", d.reason.as_str(), safe(&d.by)),
+            &format!("{}{expires} by {}{note}", d.reason.as_str(), d.by),
+            label,
             text,
         ));
     }
     for note in &issue.notes {
-        out.extend(block(
+        out.extend(field(
             "note",
-            &format!("{} ({}, {})", note.text, safe(&note.by), short(&note.at)),
+            &format!("{} ({}, {})", note.text, note.by, short(&note.at)),
+            label,
             text,
         ));
     }
@@ -113,49 +155,53 @@ fn lines<'a>(issue: &'a Issue, theme: &Theme) -> Vec<Line<'a>> {
     out
 }
 
-/// The finding behind an issue: where, which package (advisories), when seen.
-fn finding_lines<'a>(f: &FindingLink, theme: &Theme) -> Vec<Line<'a>> {
+/// The finding behind an issue: where (and the source lines there), which package
+/// (advisories), when seen.
+fn finding_lines<'a>(
+    f: &FindingLink,
+    issue: &Issue,
+    model: &Model,
+    height: u16,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let label = theme.ui(Ui::Dim);
     let text = theme.ui(Ui::Text);
-    let field = |name, value, style| field(name, value, label, style);
     let mut out = Vec::new();
     let place = match (&f.path, f.line) {
         (Some(p), Some(l)) => format!(" at {p}:{l}"),
         (Some(p), None) => format!(" at {p}"),
         _ => String::new(),
     };
-    out.push(field(
+    out.extend(field(
         "finding",
-        format!("{} {}{place}", f.check, f.rule),
+        &format!("{} {}{place}", f.check, f.rule),
+        label,
         text,
     ));
+    // As many lines of context as fit around the finding's own (3 at most), so
+    // that line is always in view.
+    let context = (usize::from(height).saturating_sub(4) / 2).min(3) as u32;
+    source(&mut out, issue, model, context, theme);
     if let Some(summary) = f.dependency_summary() {
-        out.push(field("package", summary, theme.ui(Ui::Title)));
+        out.extend(field("package", &summary, label, theme.ui(Ui::Title)));
     }
     if !f.aliases.is_empty() {
-        out.push(field("aliases", f.aliases.join(", "), text));
+        out.extend(field("aliases", &f.aliases.join(", "), label, text));
     }
     if let Some(confidence) = &f.confidence {
-        out.push(field("confidence", confidence.clone(), text));
+        out.extend(field("confidence", confidence, label, text));
     }
-    out.push(field(
+    out.extend(field(
         "seen",
-        format!(
+        &format!(
             "first {} · last {}",
             short(&f.first_seen),
             short(&f.last_seen)
         ),
         label,
+        label,
     ));
     out
-}
-
-/// One labelled line: `owner     sam`; the value is hostile, so sanitised.
-fn field<'a>(name: &str, value: String, label: Style, style: Style) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{name:<10}"), label),
-        Span::styled(safe(&value).into_owned(), style),
-    ])
 }
 
 /// A commit or a time, shortened: `3f2a1c9`, `2026-11-22 10:04`.

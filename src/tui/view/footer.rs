@@ -14,20 +14,25 @@ use unicode_width::UnicodeWidthStr;
 /// The hints per pane: (action, short label). The severity keys show as one hint.
 fn hints(pane: Pane) -> &'static [(Action, &'static str)] {
     match pane {
+        // The keys people use most first: what fits at 80 columns is what a triage
+        // pass needs.
         Pane::Register => &[
+            (Action::Filter, "filter"),
+            (Action::Open, "detail"),
+            (Action::Undo, "undo"),
+            (Action::Mark, "mark"),
             (Action::SeverityCritical, "severity"),
-            (Action::Accept, "accept"),
             (Action::Dismiss, "dismiss"),
-            (Action::Fixed, "fixed"),
-            (Action::Blocker, "blocker"),
+            (Action::Accept, "accept"),
             (Action::Owner, "owner"),
+            (Action::Blocker, "blocker"),
+            (Action::Fixed, "fixed"),
+            (Action::Note, "note"),
+            (Action::OpenCode, "code"),
             (Action::NextStatus, "status"),
             (Action::Edit, "edit"),
             (Action::NewIssue, "new"),
-            (Action::Undo, "undo"),
-            (Action::Open, "detail"),
-            (Action::Filter, "filter"),
-            (Action::Sort, "sort"),
+            (Action::Log, "log"),
         ],
         Pane::Plan => &[
             (Action::CycleTask, "task status"),
@@ -76,35 +81,38 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let key = theme.ui(Ui::Key);
     let dim = theme.ui(Ui::Dim);
     if let Some(Overlay::Input {
-        ask: ask @ (Ask::Filter | Ask::Search),
-        text,
+        ask: ask @ (Ask::Filter { .. } | Ask::Search),
+        field,
+        error,
     }) = &model.overlay
     {
         let (prompt, hint) = match ask {
-            Ask::Filter => (
+            Ask::Filter { .. } => (
                 "/",
-                "  sev:high,critical status:new owner:x blocker open · enter keeps · ctrl-u clears",
+                "  sev:high status:new owner:x rule:x path:x -term · ↑↓ history · enter keeps",
             ),
             _ => (
                 "search ",
                 "  enter jumps to the newest match · n older · N newer",
             ),
         };
-        let line = Line::from(vec![
-            Span::styled(format!(" {prompt}"), key),
-            Span::styled(super::safe(text).into_owned(), theme.ui(Ui::Text)),
-            Span::styled("▏", key),
-            Span::styled(hint, dim),
-        ]);
-        frame.render_widget(Paragraph::new(line), area);
+        let mut spans = vec![Span::styled(format!(" {prompt}"), key)];
+        spans.extend(super::overlay::field_spans(field, theme));
+        match error {
+            // The text stays as typed, the reason beside it.
+            Some(error) => spans.push(Span::styled(
+                format!("  ✖ {}", super::safe(error)),
+                theme.ui(Ui::Error),
+            )),
+            None => spans.push(Span::styled(hint, dim)),
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
         return;
     }
-    let pairs = hint_pairs(model);
+    let (pairs, tail) = hint_pairs(model, area.width >= 100);
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     let width = usize::from(area.width);
-    // Keep the last three (commands, help, quit) whatever the width.
-    let tail = 3.min(pairs.len());
     let tail_width: usize = pairs[pairs.len() - tail..]
         .iter()
         .map(|(k, l)| k.width() + l.width() + 4)
@@ -116,7 +124,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         } else {
             0
         };
-        if used + w + reserved > width {
+        // The last pair drops its " · ", so 3 columns less are needed than counted.
+        if used + w + reserved > width + 3 {
             continue;
         }
         used += w;
@@ -131,15 +140,27 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The key hints to show: (keys, label), for the focused pane or the open prompt.
-fn hint_pairs(model: &Model) -> Vec<(String, &'static str)> {
+/// The key hints to show: (keys, label), for the focused pane or the open prompt, and
+/// how many at the end are kept whatever the width (help and quit, and the palette
+/// when `wide`).
+fn hint_pairs(model: &Model, wide: bool) -> (Vec<(String, &'static str)>, usize) {
     let mut pairs: Vec<(String, &'static str)> = Vec::new();
+    let mut tail = 0;
     if matches!(
         model.overlay,
         Some(Overlay::Input { .. } | Overlay::Palette { .. })
     ) {
         pairs.push(("enter".into(), "confirm"));
         pairs.push(("esc/ctrl-g".into(), "cancel"));
+        tail = pairs.len();
+    } else if let Some(Overlay::Log { .. } | Overlay::Help { .. }) = model.overlay {
+        // Over the panes, their keys do nothing: say the overlay's own.
+        pairs.push(("j/k".into(), "move"));
+        if matches!(model.overlay, Some(Overlay::Log { .. })) {
+            pairs.push(("enter".into(), "show the issue"));
+        }
+        pairs.push(("esc/q".into(), "close"));
+        tail = pairs.len();
     } else {
         if !model.trusted && !model.read_only {
             if let Some(k) = key_for(model, Action::Trust) {
@@ -160,17 +181,22 @@ fn hint_pairs(model: &Model) -> Vec<(String, &'static str)> {
             };
             pairs.push((k, label));
         }
+        let quit = if model.detail { "close" } else { "quit" };
         for (action, label) in [
             (Action::Palette, "commands"),
             (Action::Help, "help"),
-            (Action::Quit, "quit"),
+            (Action::Quit, quit),
         ] {
+            if action == Action::Palette && !wide {
+                continue;
+            }
             if let Some(k) = key_for(model, action) {
                 pairs.push((k, label));
+                tail += 1;
             }
         }
     }
-    pairs
+    (pairs, tail)
 }
 
 /// "1-5" when the five severity keys are 1…5 (as by default).

@@ -14,6 +14,7 @@ mod detail;
 mod footer;
 mod header;
 mod layout;
+mod log;
 pub mod output;
 mod overlay;
 mod plan;
@@ -25,7 +26,7 @@ pub use layout::{layout, needs_attention, Areas, SMALLEST};
 
 use super::model::{Model, Pane};
 use super::theme::{Theme, Ui};
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
@@ -49,6 +50,19 @@ pub(super) fn safe_lines(text: &str) -> Vec<String> {
 /// Every pane's view has this shape (trippy's one signature per panel).
 type DrawPane = fn(&mut Frame, Rect, &Model, &Theme);
 
+/// The register's area split for the detail: the table keeps the top (at least its
+/// header and three rows), the detail gets the rest. Without the detail, all of it is
+/// the table's.
+pub fn register_split(area: Rect, detail: bool) -> (Rect, Rect) {
+    if !detail {
+        return (area, Rect::new(area.x, area.bottom(), area.width, 0));
+    }
+    let table = (area.height * 2 / 5).max(6.min(area.height / 2));
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(table), Constraint::Fill(1)]).areas(area);
+    (top, bottom)
+}
+
 /// Draw the whole cockpit.
 pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
     let size = frame.area();
@@ -58,22 +72,22 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: &Theme) {
         return;
     }
     header::draw(frame, areas.header, model, theme);
-    let panes: [(Rect, DrawPane); 4] = [
+    let panes: [(Rect, DrawPane); 3] = [
         (areas.plan, plan::draw),
         (areas.checks, checks::draw),
         (areas.output, output::draw),
-        (
-            areas.register,
-            if model.detail {
-                detail::draw
-            } else {
-                register::draw
-            },
-        ),
     ];
     for (area, draw) in panes {
         if !area.is_empty() {
             draw(frame, area, model, theme);
+        }
+    }
+    // The detail is a split under the table.
+    if !areas.register.is_empty() {
+        let (table, below) = register_split(areas.register, model.detail);
+        register::draw(frame, table, model, theme);
+        if model.detail {
+            detail::draw(frame, below, model, theme);
         }
     }
     footer::draw(frame, areas.footer, model, theme);

@@ -2,6 +2,7 @@
 //! palette, the dismissal reason picker and text prompts (the trust dialog has its
 //! own module).
 
+use super::super::field::Field;
 use super::super::keymap::Scope;
 use super::super::model::{Ask, Model, Overlay};
 use super::super::theme::{Theme, Ui};
@@ -22,20 +23,76 @@ pub fn draw(frame: &mut Frame, screen: Rect, model: &Model, theme: &Theme) {
         Overlay::Palette { input, selected } => {
             palette(frame, screen, model, input, *selected, theme)
         }
-        Overlay::Reasons { id, selected, .. } => {
-            reasons(frame, screen, &super::safe(id), *selected, theme)
+        Overlay::Reasons { targets, selected } => {
+            reasons(frame, screen, &who(targets), *selected, theme)
         }
         // The filter and the search are typed in the footer, over the panes they change.
         Overlay::Input {
-            ask: Ask::Filter | Ask::Search,
+            ask: Ask::Filter { .. } | Ask::Search,
             ..
         } => {}
-        Overlay::Input { ask, text } => input(frame, screen, ask, text, theme),
+        Overlay::Input { ask, field, error } => {
+            input(frame, screen, ask, field, error.as_deref(), theme)
+        }
         Overlay::Trust { scroll } => super::trust::draw(frame, screen, model, *scroll, theme),
+        Overlay::Log { selected } => super::log::draw(frame, screen, model, *selected, theme),
+        Overlay::EditAgain { id, error, .. } => edit_again(frame, screen, id, error, theme),
     }
 }
 
-fn popup(
+/// "PF-7K3Q" or "25 issues", for a prompt's title.
+fn who(targets: &[(String, u64)]) -> String {
+    match targets {
+        [(id, _)] => super::safe(id).into_owned(),
+        many => format!("{} issues", many.len()),
+    }
+}
+
+/// A field's text with its cursor (a suggestion shown dim: typing replaces it). A
+/// pre-fill may come from an issue file: both halves go through `safe`.
+pub fn field_spans<'a>(field: &Field, theme: &Theme) -> Vec<Span<'a>> {
+    let text = field.text();
+    let (before, after) = text.split_at(field.cursor());
+    let style = if field.is_prefilled() {
+        theme.ui(Ui::Dim)
+    } else {
+        theme.ui(Ui::Text)
+    };
+    vec![
+        Span::styled(super::safe(before).into_owned(), style),
+        Span::styled("▏", theme.ui(Ui::Key)),
+        Span::styled(super::safe(after).into_owned(), style),
+    ]
+}
+
+fn edit_again(frame: &mut Frame, screen: Rect, id: &str, error: &str, theme: &Theme) {
+    // The error quotes the user's file (a parse error shows its text): `safe_lines`.
+    let inner = popup(
+        frame,
+        screen,
+        72,
+        7,
+        format!("{}: not saved", super::safe(id)),
+        theme,
+    );
+    let mut lines: Vec<Line> = super::safe_lines(error)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.ui(Ui::Error)))
+        .collect();
+    lines.extend([
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("y", theme.ui(Ui::Key)),
+            Span::styled(
+                " edits it again (your text is kept) · any other key drops it",
+                theme.ui(Ui::Dim),
+            ),
+        ]),
+    ]);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn popup(
     frame: &mut Frame,
     screen: Rect,
     width: u16,
@@ -118,20 +175,18 @@ fn palette(
     frame: &mut Frame,
     screen: Rect,
     model: &Model,
-    input: &str,
+    input: &Field,
     selected: usize,
     theme: &Theme,
 ) {
-    let matches = palette_matches(model, input);
+    let matches = palette_matches(model, input.text());
     let height = (matches.len() as u16 + 4)
         .min(screen.height.saturating_sub(2))
         .max(5);
     let inner = popup(frame, screen, 64, height, "Run an action".into(), theme);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(": ", theme.ui(Ui::Key)),
-        Span::styled(super::safe(input).into_owned(), theme.ui(Ui::Text)),
-        Span::styled("▏", theme.ui(Ui::Key)),
-    ])];
+    let mut first = vec![Span::styled(": ", theme.ui(Ui::Key))];
+    first.extend(field_spans(input, theme));
+    let mut lines = vec![Line::from(first)];
     let rows = usize::from(inner.height.saturating_sub(1));
     let skip = selected.saturating_sub(rows.saturating_sub(1));
     for (i, (action, key)) in matches.iter().enumerate().skip(skip).take(rows) {
@@ -152,6 +207,7 @@ fn palette(
 }
 
 fn reasons(frame: &mut Frame, screen: Rect, id: &str, selected: usize, theme: &Theme) {
+    // One reason (and one note) for every marked issue.
     let inner = popup(frame, screen, 48, 8, format!("Dismiss {id} because"), theme);
     let mut lines: Vec<Line> = DismissReason::ALL
         .iter()
@@ -175,17 +231,37 @@ fn reasons(frame: &mut Frame, screen: Rect, id: &str, selected: usize, theme: &T
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) {
+fn input(
+    frame: &mut Frame,
+    screen: Rect,
+    ask: &Ask,
+    field: &Field,
+    error: Option<&str>,
+    theme: &Theme,
+) {
     let (title, hint): (String, String) = match ask {
-        Ask::Filter | Ask::Search => return,
-        Ask::Owner { id, .. } => (format!("Owner of {id}"), "empty or - clears it".into()),
-        Ask::DismissNote { id, reason, .. } => (
-            format!("Dismiss {id} ({})", reason.as_str()),
+        Ask::Filter { .. } | Ask::Search => return,
+        Ask::Owner { targets } => (
+            format!("Owner of {}", who(targets)),
+            "tab completes from the register's owners · empty or - clears it".into(),
+        ),
+        Ask::DismissNote { targets, reason } => (
+            format!("Dismiss {} ({})", who(targets), reason.as_str()),
             "a note, optional: enter to skip".into(),
         ),
-        Ask::DismissExpiry { id, .. } => (
-            format!("Accepted risk on {id}: comes back after"),
+        Ask::DismissExpiry { targets, .. } => (
+            format!("Accepted risk on {}: comes back after", who(targets)),
             "YYYY-MM-DD or a duration (90d, 12w); empty: never".into(),
+        ),
+        Ask::Note { targets } => (
+            format!(
+                "Note on {}",
+                match &targets[..] {
+                    [one] => one.clone(),
+                    many => format!("{} issues", many.len()),
+                }
+            ),
+            "added to the issue's notes (kept: notes are never rewritten)".into(),
         ),
         Ask::NewTitle => (
             "New issue".into(),
@@ -200,13 +276,15 @@ fn input(frame: &mut Frame, screen: Rect, ask: &Ask, text: &str, theme: &Theme) 
         super::safe(&title).into_owned(),
         theme,
     );
+    let mut first = vec![Span::styled("› ", theme.ui(Ui::Key))];
+    first.extend(field_spans(field, theme));
+    let second = match error {
+        Some(error) => Line::styled(super::safe(error).into_owned(), theme.ui(Ui::Error)),
+        None => Line::raw(""),
+    };
     let lines = vec![
-        Line::from(vec![
-            Span::styled("› ", theme.ui(Ui::Key)),
-            Span::styled(super::safe(text).into_owned(), theme.ui(Ui::Text)),
-            Span::styled("▏", theme.ui(Ui::Key)),
-        ]),
-        Line::raw(""),
+        Line::from(first),
+        second,
         Line::styled(hint, theme.ui(Ui::Dim)),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -1,6 +1,7 @@
 //! The register: a sortable, filterable table of issues, with counts by severity.
 
 use super::super::model::{Model, Pane};
+use super::super::register::SortKey;
 use super::super::theme::{Theme, Ui};
 use super::{pane_block, safe, selected};
 use crate::domain::baseline::Split;
@@ -15,10 +16,11 @@ use std::time::SystemTime;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let rows = model.register.rows(&model.issues);
+    let at = model.register.index(&model.issues);
     let block = pane_block(
         model,
         Pane::Register,
-        heading(model, rows.len(), theme),
+        heading(model, rows.len(), at, theme),
         theme,
     );
     let inner = block.inner(area);
@@ -39,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let columns = columns(inner.width);
     let now = SystemTime::now();
     let focused = model.focus == Pane::Register;
-    let at = model.register.index(&model.issues);
+    let range = model.register.range(&model.issues);
     let visible = usize::from(inner.height.saturating_sub(1));
     let body: Vec<Row> = rows
         .iter()
@@ -47,7 +49,11 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .skip(model.register_offset)
         .take(visible)
         .map(|(i, issue)| {
-            let row = issue_row(issue, now, &columns, theme);
+            let marked = model.register.marks.contains(&issue.id)
+                || range.is_some_and(|(a, b)| (a..=b).contains(&i));
+            // A row held in place after a change elsewhere, no longer matching.
+            let stale = !model.register.shows(issue);
+            let row = issue_row(issue, now, &columns, marked, stale, theme);
             if Some(i) == at {
                 row.style(selected(theme, focused))
             } else {
@@ -56,7 +62,25 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         })
         .collect();
     let widths: Vec<Constraint> = columns.iter().map(|c| c.constraint()).collect();
-    let header: Vec<&str> = columns.iter().map(|c| c.name()).collect();
+    // The sorted column says so, and which way.
+    let arrow = if model.register.reverse { "↑" } else { "↓" };
+    let sorted = match model.register.sort {
+        SortKey::Id => Column::Id,
+        SortKey::Severity => Column::Sev,
+        SortKey::Status => Column::Status,
+        SortKey::Owner => Column::Owner,
+        SortKey::Age => Column::Age,
+    };
+    let header: Vec<String> = columns
+        .iter()
+        .map(|&c| {
+            if c == sorted {
+                format!("{}{arrow}", c.name())
+            } else {
+                c.name().to_string()
+            }
+        })
+        .collect();
     let table = Table::new(body, widths)
         .header(Row::new(header).style(theme.ui(Ui::Dim)))
         .column_spacing(1);
@@ -66,6 +90,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 /// The register's columns, in the order shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
+    /// A mark (`▌`) on the rows the next triage key acts on.
+    Mark,
     Id,
     Sev,
     Status,
@@ -77,7 +103,8 @@ enum Column {
 }
 
 impl Column {
-    const SHOWN: [Column; 8] = [
+    const SHOWN: [Column; 9] = [
+        Column::Mark,
         Column::Id,
         Column::Sev,
         Column::Status,
@@ -88,7 +115,8 @@ impl Column {
         Column::Source,
     ];
     /// Most important first: a narrow pane drops from the end of this list.
-    const KEPT: [Column; 8] = [
+    const KEPT: [Column; 9] = [
+        Column::Mark,
         Column::Sev,
         Column::Status,
         Column::Id,
@@ -102,6 +130,7 @@ impl Column {
     /// Columns it takes (the title: at least this many).
     fn width(self) -> u16 {
         match self {
+            Column::Mark => 1,
             Column::Id => 9,
             Column::Sev => 4,
             Column::Status => 11,
@@ -122,6 +151,7 @@ impl Column {
 
     fn name(self) -> &'static str {
         match self {
+            Column::Mark => "",
             Column::Id => "ID",
             Column::Sev => "SEV",
             Column::Status => "STATUS",
@@ -152,11 +182,21 @@ fn columns(width: u16) -> Vec<Column> {
         .collect()
 }
 
-/// "Register · 23 open: 2 critical · 5 high · 9 medium · 7 low", then filter and sort.
-fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
+/// "Register · 45/229 · 25 marked · 23 open: 2 critical · 5 high…", then the filter.
+fn heading<'a>(model: &Model, shown: usize, at: Option<usize>, theme: &Theme) -> Line<'a> {
     let open: Vec<&Issue> = model.issues.iter().filter(|i| i.status.is_open()).collect();
     let mut spans = vec![Span::styled(" Register ", theme.ui(Ui::Title))];
     let dim = theme.ui(Ui::Dim);
+    let position = at.map_or_else(|| format!("-/{shown}"), |at| format!("{}/{shown}", at + 1));
+    spans.push(Span::styled(format!("· {position} "), dim));
+    // What the next triage key acts on comes first: at 80 columns the end is cut.
+    let marked = model.register.marked_count(&model.issues);
+    if marked > 0 {
+        spans.push(Span::styled(
+            format!("· {marked} marked "),
+            theme.ui(Ui::Key),
+        ));
+    }
     spans.push(Span::styled(format!("· {} open", open.len()), dim));
     let mut first = true;
     for severity in Severity::ALL {
@@ -180,21 +220,29 @@ fn heading<'a>(model: &Model, shown: usize, theme: &Theme) -> Line<'a> {
     }
     let filter = &model.register.filter_text;
     if !filter.is_empty() {
-        spans.push(Span::styled(format!(" · /{} ({shown})", safe(filter)), dim));
-    }
-    let sort = model.register.sort.name();
-    if sort != "severity" {
-        spans.push(Span::styled(format!(" · by {sort}"), dim));
+        spans.push(Span::styled(format!(" · /{}", safe(filter)), dim));
     }
     spans.push(Span::raw(" "));
     Line::from(spans)
 }
 
-fn issue_row<'a>(issue: &'a Issue, now: SystemTime, columns: &[Column], theme: &Theme) -> Row<'a> {
+fn issue_row<'a>(
+    issue: &'a Issue,
+    now: SystemTime,
+    columns: &[Column],
+    marked: bool,
+    stale: bool,
+    theme: &Theme,
+) -> Row<'a> {
     let dim = theme.ui(Ui::Dim);
+    let text = if stale { dim } else { theme.ui(Ui::Text) };
     let cell = |column: Column| -> Cell<'a> {
         match column {
-            Column::Id => Cell::from(Span::styled(safe(&issue.id), theme.ui(Ui::Text))),
+            Column::Mark => Cell::from(Span::styled(
+                if marked { "▌" } else { " " },
+                theme.ui(Ui::Key),
+            )),
+            Column::Id => Cell::from(Span::styled(safe(&issue.id), text)),
             Column::Sev => Cell::from(Span::styled(
                 match issue.severity {
                     Severity::Critical => "CRIT",
@@ -219,7 +267,7 @@ fn issue_row<'a>(issue: &'a Issue, now: SystemTime, columns: &[Column], theme: &
                 } else {
                     safe(&issue.title).into_owned()
                 },
-                theme.ui(Ui::Text),
+                text,
             )),
             Column::Owner => Cell::from(Span::styled(
                 safe(issue.owner.as_deref().unwrap_or("-")),
