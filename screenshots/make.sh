@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/preflight"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/preflight"
 work=$(mktemp -d)
 trap 'tmux -L pf-shots kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 export HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CONFIG_HOME="$work/home/config"
