@@ -15,7 +15,7 @@ export XDG_STATE_HOME="$work/home/state" PREFLIGHT="$bin"
 mkdir -p "$HOME"
 demo="$work/acme-api"
 "$here/demo-repo.sh" "$demo"
-(cd "$demo" && "$bin" trust >/dev/null)
+(cd "$demo" && "$bin" trust --yes >/dev/null)
 
 cols=110 rows=32
 t() { tmux -L pf-shots -f /dev/null "$@"; }
@@ -42,8 +42,9 @@ shot() { # shot NAME TITLE
 }
 
 wait_for "watching" "queued"
-# Show the failing test's output: select it in the checks pane, back to the register.
-t send-keys -t shots Tab Tab j j Tab Tab
+# Show the failing test's output: select it in the checks pane (from the top: a failing
+# check may already be selected), back to the register.
+t send-keys -t shots Tab Tab g j j Tab Tab
 wait_for "test_disk_full"
 shot main "preflight · NO-GO: a failing test, a release blocker"
 
