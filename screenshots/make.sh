@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/preflight"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/preflight"
 work=$(mktemp -d)
 trap 'tmux -L pf-shots kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 export HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CONFIG_HOME="$work/home/config"
@@ -42,8 +42,9 @@ shot() { # shot NAME TITLE
 }
 
 wait_for "watching" "queued"
-# Show the failing test's output: select it in the checks pane, back to the register.
-t send-keys -t shots Tab Tab j j Tab Tab
+# Show the failing test's output: select it in the checks pane (from the top: a failing
+# check may already be selected), back to the register.
+t send-keys -t shots Tab Tab g j j Tab Tab
 wait_for "test_disk_full"
 shot main "preflight · NO-GO: a failing test, a release blocker"
 
