@@ -78,8 +78,12 @@ fn cockpit_pid(tmux: &Tmux, window: &str) -> u32 {
 }
 
 fn kill(pid: u32) {
+    signal(pid, "-KILL");
+}
+
+fn signal(pid: u32, which: &str) {
     Command::new("kill")
-        .args(["-KILL", &pid.to_string()])
+        .args([which, &pid.to_string()])
         .status()
         .unwrap();
 }
@@ -146,14 +150,24 @@ fn three_cockpits_one_run_per_save_followers_stream_it_and_ask_once() {
     wait_runs(&sb, 3);
     wait_history(&sb, 3);
     tmux.wait_for("b", "r by ");
-    // Both press r at once: one run. (A second run for the second key would start
-    // before the save below, which is seen after the request was taken.)
-    tmux.keys("a", &["r"]);
-    tmux.keys("b", &["r"]);
+    // Two asks naming one run: one run. The runner is stopped while they land, so no
+    // new run can reach the asker's screen between its two keys (a cockpit shows a
+    // new run within milliseconds, faster than tmux sends keys to two windows; an
+    // ask made after seeing it rightly asks for another run). The second ask replaces
+    // the first or finds its run already started: either way one run.
+    let requests = sb.repo.join(".git/preflight/requests");
+    let runner_pid = cockpit_pid(&tmux, "a");
+    signal(runner_pid, "-STOP");
+    tmux.keys("b", &["r", "r"]);
+    let start = Instant::now();
+    while std::fs::read_dir(&requests).map_or(0, Iterator::count) < 1 {
+        assert!(start.elapsed() < PATIENCE, "the follower never asked");
+        std::thread::sleep(POLL);
+    }
+    signal(runner_pid, "-CONT");
     wait_runs(&sb, 4);
     // Its end first: a save while it runs would cancel it (unrecorded) and run anew.
     wait_history(&sb, 4);
-    let requests = sb.repo.join(".git/preflight/requests");
     let start = Instant::now();
     while std::fs::read_dir(&requests).unwrap().next().is_some() {
         assert!(start.elapsed() < PATIENCE, "the request was never taken");
@@ -162,7 +176,12 @@ fn three_cockpits_one_run_per_save_followers_stream_it_and_ask_once() {
     sb.write("src/value.txt", "value three\n");
     wait_history(&sb, 5);
     tmux.wait_for("b", "done-value three");
-    assert_eq!(runs(&sb), 5, "two askers of one re-run got two runs");
+    assert_eq!(
+        runs(&sb),
+        5,
+        "two askers of one re-run got two runs: {}",
+        std::fs::read_to_string(sb.repo.join(".git/preflight/runs.jsonl")).unwrap_or_default()
+    );
     // The read-only one asks for nothing.
     tmux.keys("c", &["r"]);
     tmux.wait_for("c", "read-only");
