@@ -57,6 +57,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             vec![Span::styled(format!("runner: {}", safe(who)), text)],
             0,
         )),
+        // Untrusted, this cockpit would not run them anyway: "not trusted" says it.
+        Runner::Nobody if !model.trusted && !model.read_only => {}
         Runner::Nobody => items.push((
             vec![Span::styled(
                 "runner: none",
