@@ -190,7 +190,17 @@ impl Member {
     /// Runs the last runner left queued or running did not finish; saves it did not
     /// see (it was gone) were never run. Everything else already ran.
     pub fn take_over(&mut self, lock: RunnerLock) -> Vec<(String, String)> {
-        let board = self.board.clone();
+        // The board as the last runner left it, read now: its last entries (a run done
+        // just before it exited) may not have reached this follower's copy yet, and a
+        // run it finished must not run again.
+        let mut board = self.board.clone();
+        for (check, entry) in Board::new(&self.state_dir, self.sharing).read_all() {
+            let newer = board.get(&check).is_none_or(|held| entry.seq >= held.seq);
+            if newer {
+                board.insert(check, entry);
+            }
+        }
+        self.board.clone_from(&board);
         let missed = std::mem::take(&mut self.missed);
         self.become_runner(lock);
         let mut runs: Vec<(String, String)> = board
