@@ -321,8 +321,13 @@ fn a_one_shot_check_holds_the_runner_lock_and_a_cockpit_follows_it() {
     assert!(child.wait().unwrap().success());
     // The check ended: the cockpit runs the checks now, and ran nothing again.
     tmux.wait_for("a", "runner: me");
-    tmux.wait_for("a", "done-slow one");
-    assert_eq!(runs(&sb), 1);
+    let screen = tmux.wait_for("a", "done-slow one");
+    assert_eq!(
+        runs(&sb),
+        1,
+        "ran again after the hand-over:\n{screen}\n{}",
+        std::fs::read_to_string(sb.repo.join(".git/preflight/runs.jsonl")).unwrap_or_default()
+    );
 }
 
 /// The folders and files of local state and the register keep group read/write in a
