@@ -23,17 +23,16 @@ use crate::fsutil::write_atomic;
 use crate::history::{History, RunRecord};
 use crate::register::{file_outcomes, Filed};
 use crate::repo::{Head, Repo};
+use crate::runner::source::SourceLines;
 use crate::runner::RunOutcome;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// Largest report read.
 pub const MAX_REPORT: u64 = crate::fsutil::MAX_REPORT;
-/// Largest source file read for a fingerprint's anchor line.
-const MAX_SOURCE: u64 = 4 * 1024 * 1024;
 /// Deepest foreign path matched against the repository.
 const MAX_DEPTH: usize = 64;
 /// The ledger of the last report per check, in local state.
@@ -464,55 +463,6 @@ fn local_tail(path: &Path, root: &Path) -> Option<String> {
             .is_ok()
             .then(|| tail.to_string_lossy().into_owned())
     })
-}
-
-/// Source lines for fingerprints: regular files inside the repository only, each read
-/// once and at most [`MAX_SOURCE`] bytes.
-struct SourceLines<'a> {
-    root: &'a Path,
-    files: HashMap<String, Option<String>>,
-}
-
-impl<'a> SourceLines<'a> {
-    fn new(root: &'a Path) -> Self {
-        SourceLines {
-            root,
-            files: HashMap::new(),
-        }
-    }
-
-    fn line(&mut self, path: &str, line: u32) -> Option<String> {
-        let root = self.root;
-        let text = self
-            .files
-            .entry(path.to_string())
-            .or_insert_with(|| read_source(root, path));
-        let index = usize::try_from(line).ok()?.checked_sub(1)?;
-        text.as_deref()?.lines().nth(index).map(str::to_owned)
-    }
-}
-
-fn read_source(root: &Path, path: &str) -> Option<String> {
-    let rel = Path::new(path);
-    if !rel
-        .components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-    {
-        return None;
-    }
-    let full = root.join(rel);
-    let canonical = full.canonicalize().ok()?;
-    let canonical_root = root.canonicalize().ok()?;
-    if !canonical.starts_with(&canonical_root) || !std::fs::metadata(&canonical).ok()?.is_file() {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(&canonical)
-        .ok()?
-        .take(MAX_SOURCE)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The last report ingested per check: when it was made, and how that was known.

@@ -12,6 +12,7 @@ mod group;
 mod metric;
 mod ring;
 pub mod slots;
+pub mod source;
 mod stream;
 pub mod tail;
 pub mod watchdog;
@@ -20,6 +21,7 @@ pub mod windows;
 pub use ring::{Output, Ring};
 
 use group::{end_group, GroupGuard};
+use source::SourceLines;
 
 use crate::domain::check::MetricSource;
 use crate::domain::check::{judge, CheckSpec, RunStatus};
@@ -28,7 +30,6 @@ use crate::formats::{parse_document, ParseContext, StreamParser};
 use crate::fsutil::{self, Links};
 use crate::metrics::MetricValue;
 use nix::unistd::Pid;
-use std::collections::HashMap;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -554,41 +555,6 @@ fn anchor_paths(findings: &mut [Finding], cwd: Option<&Path>, root: &Path) {
                 finding.path = Some(cwd.join(p).to_string_lossy().into_owned());
             }
         }
-    }
-}
-
-/// Largest source file read to anchor a fingerprint; a bigger one anchors on the
-/// message alone.
-const MAX_SOURCE: u64 = 4 * 1024 * 1024;
-
-/// Source lines for fingerprints, each file read at most once per run. A finding's path
-/// comes from the tool's report: it is read only when it is a regular file inside the
-/// repository of at most [`MAX_SOURCE`] bytes (never `/dev/zero`, a FIFO or the
-/// keyboard).
-struct SourceLines<'a> {
-    root: &'a Path,
-    files: HashMap<String, Option<String>>,
-}
-
-impl<'a> SourceLines<'a> {
-    fn new(root: &'a Path) -> Self {
-        SourceLines {
-            root,
-            files: HashMap::new(),
-        }
-    }
-
-    fn line(&mut self, path: &str, line: u32) -> Option<String> {
-        let root = self.root;
-        let text = self.files.entry(path.to_string()).or_insert_with(|| {
-            fsutil::read_in_repo(root, &root.join(path), MAX_SOURCE)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-        });
-        text.as_deref()?
-            .lines()
-            .nth((line as usize).checked_sub(1)?)
-            .map(str::to_owned)
     }
 }
 
