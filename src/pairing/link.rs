@@ -32,6 +32,8 @@ pub const TAIL_POLL: Duration = Duration::from_millis(50);
 const PROBE: Duration = Duration::from_secs(1);
 /// How often local state is read again when the OS watcher is not available.
 pub const FALLBACK_POLL: Duration = Duration::from_millis(250);
+/// How long a process leaving waits for its link to write what it announced last.
+const FLUSH_PATIENCE: Duration = Duration::from_secs(2);
 
 /// What the others did, as the link saw it.
 #[derive(Debug)]
@@ -78,9 +80,11 @@ enum In {
     Stop,
 }
 
-/// The link's thread; dropping this stops it.
+/// The link's thread; dropping this stops it, once it wrote what was announced.
 pub struct Link {
     tx: mpsc::Sender<In>,
+    /// Disconnected when the thread ends.
+    ended: mpsc::Receiver<()>,
 }
 
 /// A handle that announces runs through the link (for work done off the loop, such
@@ -99,13 +103,17 @@ impl Publisher {
 impl Link {
     pub fn spawn(options: LinkOptions, mode: Mode, out: UnboundedSender<Seen>) -> Link {
         let (tx, rx) = mpsc::channel();
+        let (ending, ended) = mpsc::channel::<()>();
         let fs = tx.clone();
         std::thread::Builder::new()
             .name("pairing".into())
-            .spawn(move || run(options, mode, out, &fs, &rx))
+            .spawn(move || {
+                let _ending = ending;
+                run(options, mode, out, &fs, &rx);
+            })
             .map(|_| ())
             .unwrap_or_else(|e| eprintln!("preflight: cannot start the pairing thread: {e}"));
-        Link { tx }
+        Link { tx, ended }
     }
 
     /// Announce a check's run on the board.
@@ -135,8 +143,14 @@ impl Link {
 }
 
 impl Drop for Link {
+    /// The last announcements (a run done just before the process leaves) are on the
+    /// board before this returns, and so before the runner lock is let go: else the
+    /// process could exit with them still queued, and whoever takes over would run
+    /// that run again as interrupted. Bounded: a hung file system costs at most
+    /// [`FLUSH_PATIENCE`].
     fn drop(&mut self) {
         let _ = self.tx.send(In::Stop);
+        let _ = self.ended.recv_timeout(FLUSH_PATIENCE);
     }
 }
 
@@ -424,5 +438,41 @@ impl State {
                 severity_map: Default::default(),
                 metric: None,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pairing::board::now_ms;
+
+    #[test]
+    fn what_was_announced_is_on_the_board_once_the_link_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = LinkOptions {
+            state_dir: dir.path().to_path_buf(),
+            root: dir.path().to_path_buf(),
+            sharing: Sharing::Umask,
+            capacity: 10,
+            checks: Vec::new(),
+        };
+        let (out, _seen) = tokio::sync::mpsc::unbounded_channel();
+        let link = Link::spawn(options, Mode::Runner, out);
+        for n in 0..100 {
+            link.publish(Entry {
+                check: format!("check-{n}"),
+                seq: 1,
+                phase: Phase::Done,
+                trigger: "save".into(),
+                runner: "ana@box (1)".into(),
+                queued_ms: now_ms(),
+                started_ms: None,
+                result: None,
+            });
+        }
+        drop(link);
+        let board = Board::new(dir.path(), Sharing::Umask).read_all();
+        assert_eq!(board.len(), 100);
+        assert!(board.values().all(|e| e.phase == Phase::Done));
     }
 }

@@ -31,7 +31,8 @@ pub struct MemberOptions {
 }
 
 /// This process's pairing state. Invariant: `lock` is held exactly when this process
-/// runs the checks.
+/// runs the checks. Fields drop in order: the link (which writes the last announcements
+/// first) before the lock.
 pub struct Member {
     link: Link,
     role: Role,
