@@ -6,7 +6,7 @@
 //! - `workspace` (a repository and its configuration), `report`, `register`,
 //!   `history`, `watch`, `trust`, `plan_files`, `git_burndown`;
 //! - `pairing` (one runner per repository, followed by every other instance);
-//! - `runner`, `store`, `repo`, `fsutil`, `sharing`: the edges that touch the OS;
+//! - `runner`, `store`, `repo`, `fsutil`, `sharing`, `user`: the edges that touch the OS;
 //! - `config`, `formats`, `metrics`, `markdown`, `text`: reading and writing text;
 //! - `domain`: the pure core, importing nothing else of the crate.
 //!
@@ -39,5 +39,6 @@ pub mod store;
 pub mod text;
 pub mod trust;
 pub mod tui;
+pub mod user;
 pub mod watch;
 pub mod workspace;

@@ -587,9 +587,7 @@ pub fn actor(repo: &Repo) -> Actor {
         .and_then(|r| r.config().ok())
         .and_then(|c| c.get_string("user.name").ok())
         .filter(|n| !n.trim().is_empty())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .unwrap_or_else(|| "unknown".to_string());
+        .unwrap_or_else(crate::user::login_name);
     actor_named(by)
 }
 

@@ -69,19 +69,9 @@ pub struct Holder {
 impl Holder {
     /// This process.
     pub fn me(role: Role) -> Holder {
-        let user = nix::unistd::User::from_uid(nix::unistd::geteuid())
-            .ok()
-            .flatten()
-            .map(|u| u.name)
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| nix::unistd::geteuid().to_string());
-        let host = nix::unistd::gethostname()
-            .ok()
-            .and_then(|h| h.into_string().ok())
-            .unwrap_or_else(|| "localhost".into());
         Holder {
-            user: clean(&user),
-            host: clean(&host),
+            user: clean(&crate::user::login_name()),
+            host: clean(&crate::user::host_name()),
             pid: std::process::id(),
             role,
         }
