@@ -186,13 +186,11 @@ fn line<'a>(cells: Cells, id_width: usize, widths: &[Option<usize>; 5], theme: &
 fn cells(model: &Model, row: &CheckRow, now: Instant, theme: &Theme) -> Cells {
     let dim = theme.ui(Ui::Dim);
     let (glyph, style, time): (String, Style, String) = match &row.phase {
+        // The spinner says it is still going: the time is as of now.
         CheckPhase::Running { since } => (
             SPINNER[model.spin % SPINNER.len()].to_string(),
             theme.check(CheckRole::Running),
-            format!(
-                "{} …",
-                human_duration(round(now.saturating_duration_since(*since)))
-            ),
+            human_duration(round(now.saturating_duration_since(*since))),
         ),
         CheckPhase::Queued => ("…".into(), theme.check(CheckRole::Running), "queued".into()),
         CheckPhase::Idle | CheckPhase::Done => match &row.last {
