@@ -337,6 +337,23 @@ fn a_triage_key_acts_on_the_row_seen_even_after_a_resort() {
 }
 
 #[test]
+fn the_first_issue_filed_into_an_empty_register_is_highlighted_and_stays_so() {
+    let mut m = model();
+    m.set_issues(Vec::new());
+    assert_eq!(m.register.index(&m.issues), None);
+    for (id, severity) in [
+        ("PF-AAA111", Severity::Low),
+        ("PF-BBB222", Severity::Critical),
+    ] {
+        let filed = issue(id, "Filed by the runner", severity, Status::New, 0);
+        update(&mut m, Msg::IssueChanged(id.into(), Some(filed)));
+    }
+    // The highlight stays on its issue as a more severe one sorts above it.
+    assert_eq!(selected(&m), "PF-AAA111");
+    assert_eq!(m.register.index(&m.issues), Some(1));
+}
+
+#[test]
 fn a_write_names_the_revision_shown_so_a_stale_one_is_refused_by_the_store() {
     let mut m = model();
     m.drawn();

@@ -29,7 +29,13 @@ pub(super) fn on_issue_changed(model: &mut Model, id: String, issue: Option<Issu
         .map_or_else(|| Who::Other("someone".into()), |i| Who::Other(author(i)));
     let selected_at = model.register.index(&model.issues);
     let was_selected = model.register.selected.as_deref() == Some(id.as_str());
+    let was_empty = model.register.len(&model.issues) == 0;
     held_steady(model, |m| m.put_issue(&id, issue, Placed::Held));
+    if was_empty && model.register.selected.is_none() {
+        // The first issue of an empty register (a follower watching the runner file
+        // them one by one) is highlighted, as a register read whole would be.
+        model.register.to_top(&model.issues);
+    }
     if was_selected && model.register.index(&model.issues).is_none() {
         // Its file is gone: the highlight stays at its place in the list.
         if let Some(at) = selected_at {
