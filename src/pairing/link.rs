@@ -323,6 +323,12 @@ impl State {
 
     fn probe(&mut self) {
         let now = lock::runner(&self.options.state_dir);
+        // A runner not named yet (between taking the lock and writing its name) does
+        // not replace the one known: its name follows at once.
+        let nameless = now.as_ref().is_some_and(|h| h.pid == 0);
+        if nameless && self.runner.is_some() {
+            return;
+        }
         if now != self.runner {
             self.runner = now.clone();
             let _ = self.out.send(Seen::Runner(now));

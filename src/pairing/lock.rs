@@ -186,10 +186,13 @@ fn open(state_dir: &Path, sharing: Sharing) -> Result<File, String> {
 }
 
 /// Write who holds the lock into its file (one line, replacing the last holder's).
+/// Written over the old line, then cut to length: a reader sees the old holder's whole
+/// line or the new one's (a longer old line leaves its tail after the new newline,
+/// past the first line), never an empty file that names nobody.
 fn stamp(lock: &Flock<File>, holder: &Holder) {
     let line = format!("{}\n", holder.line());
-    let _ = lock.set_len(0);
     let _ = lock.write_all_at(line.as_bytes(), 0);
+    let _ = lock.set_len(line.len() as u64);
     let _ = (&**lock).flush();
 }
 
@@ -281,6 +284,19 @@ pub fn runner(state_dir: &Path) -> Option<Holder> {
 mod tests {
     use super::*;
     use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_new_runner_writes_its_name_over_a_longer_old_one_and_cuts_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = format!("{}@old-host 4242424 cockpit\n", "a".repeat(60));
+        std::fs::write(lock_path(dir.path()), &old).unwrap();
+        let _lock = match try_take(dir.path(), Sharing::Umask, Role::Watch) {
+            Claim::Taken(lock) => lock,
+            other => panic!("{other:?}"),
+        };
+        let text = std::fs::read_to_string(lock_path(dir.path())).unwrap();
+        assert_eq!(text, format!("{}\n", Holder::me(Role::Watch).line()));
+    }
 
     #[test]
     fn one_runner_at_a_time_and_the_next_takes_over_when_it_goes() {
