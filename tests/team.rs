@@ -327,6 +327,56 @@ fn git_merge_and_git_rebase_run_through_the_driver() {
     assert!(team.unmerged(a).is_empty());
 }
 
+/// A baseline file with one `lint` entry per fingerprint.
+fn baseline_text(fingerprints: &[&str]) -> String {
+    let mut text = String::from("# preflight's baseline\n\n");
+    for fp in fingerprints {
+        text.push_str(&format!(
+            "[[finding]]\ncheck = \"lint\"\nfingerprint = \"{fp}\"\nrule = \"R1\"\nseverity = \"low\"\ntitle = \"finding {fp}\"\n\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn baselines_recorded_on_two_branches_merge_without_conflict() {
+    let team = Team::new(2, |dir| {
+        std::fs::create_dir_all(dir.join(".preflight")).unwrap();
+        std::fs::write(
+            dir.join(".preflight/baseline.toml"),
+            baseline_text(&["f1", "f3", "f5"]),
+        )
+        .unwrap();
+    });
+    let (a, b) = (&team.clones[0], &team.clones[1]);
+    // a's review drops f5 and records f2; b records f25 (where a wrote f2: git's line
+    // merge conflicts there) and f6.
+    std::fs::write(
+        a.join(".preflight/baseline.toml"),
+        baseline_text(&["f1", "f2", "f3"]),
+    )
+    .unwrap();
+    team.commit(a, "ana re-records the baseline");
+    team.ok(a, &["push", "-q", "origin", "HEAD:main"]);
+    std::fs::write(
+        b.join(".preflight/baseline.toml"),
+        baseline_text(&["f1", "f25", "f3", "f5", "f6"]),
+    )
+    .unwrap();
+    team.commit(b, "bo records two more");
+    team.ok(b, &["fetch", "-q", "origin"]);
+    let merge = team.git(b, &["merge", "--no-edit", "origin/main"]);
+    assert!(merge.status.success(), "{}", text(&merge.stderr));
+    let merged = std::fs::read_to_string(b.join(".preflight/baseline.toml")).unwrap();
+    let fingerprints: Vec<&str> = merged
+        .lines()
+        .filter_map(|l| l.strip_prefix("fingerprint = \""))
+        .map(|l| l.trim_end_matches('"'))
+        .collect();
+    assert_eq!(fingerprints, ["f1", "f2", "f25", "f3", "f6"], "{merged}");
+    assert!(team.unmerged(b).is_empty());
+}
+
 #[test]
 fn the_same_finding_filed_in_two_clones_is_one_open_issue_after_the_merge() {
     let config = r#"

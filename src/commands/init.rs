@@ -72,12 +72,13 @@ pub fn run(repo_arg: Option<&Path>, options: Options) -> Result<ExitCode> {
 
 fn wired(installed: Installed) -> String {
     let attributes = if installed.attributes {
+        let patterns: Vec<&str> = git_driver::ATTRIBUTES.iter().map(|(p, _)| *p).collect();
         format!(
-            "added `{}` to .gitattributes (commit it)",
-            git_driver::ATTRIBUTE
+            "routed {} to it in .gitattributes (commit it)",
+            patterns.join(" and ")
         )
     } else {
-        ".gitattributes already routes issue files to it".to_string()
+        ".gitattributes already routes issue files and the baseline to it".to_string()
     };
     let config = if installed.config {
         "set merge.preflight.driver in this clone's git config"

@@ -1,5 +1,5 @@
-//! `preflight merge-file BASE OURS THEIRS`: git's merge driver for issue files (wired
-//! by `preflight init`). Quiet when nothing needed deciding; one line on stderr when
+//! `preflight merge-file BASE OURS THEIRS`: git's merge driver for issue files and the
+//! baseline (wired by `preflight init`). Quiet when nothing needed deciding; one line on stderr when
 //! both sides changed a field, or when git's textual merge had to do.
 
 use crate::register::merge::{merge_files, Outcome};
@@ -19,6 +19,15 @@ pub fn run(base: &Path, ours: &Path, theirs: &Path) -> Result<ExitCode> {
                 "preflight merge-file: {}: {decided} field{} changed on both sides; the later change kept (see its history)",
                 printable(&id),
                 if decided == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Baseline { decided: 0, .. } => Ok(ExitCode::SUCCESS),
+        Outcome::Baseline { entries, decided } => {
+            let _ = writeln!(
+                err,
+                "preflight merge-file: baseline: {decided} entr{} changed differently on both sides; the more severe kept ({entries} entries)",
+                if decided == 1 { "y" } else { "ies" }
             );
             Ok(ExitCode::SUCCESS)
         }

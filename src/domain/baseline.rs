@@ -118,6 +118,45 @@ impl Baseline {
     }
 }
 
+/// Three versions of a baseline merged entry by entry (git's merge of
+/// `.preflight/baseline.toml` between branches): an entry either side added is kept, an
+/// entry either side removed is gone (a removal is a reviewed decision: that finding
+/// counts as new again), an entry one side changed takes that change. When both sides
+/// changed one entry differently, the more severe (then the greater) version is kept,
+/// so the result does not depend on which side is "ours". Returns the merge and how
+/// many entries were decided that way.
+pub fn merge(base: &Baseline, ours: &Baseline, theirs: &Baseline) -> (Baseline, usize) {
+    let mut merged = Baseline::empty();
+    let mut decided = 0;
+    let keys: std::collections::BTreeSet<&(String, String)> =
+        ours.entries.keys().chain(theirs.entries.keys()).collect();
+    for key in keys {
+        let was = base.entries.get(key);
+        let entry = match (ours.entries.get(key), theirs.entries.get(key)) {
+            (Some(a), Some(b)) if a == b => a,
+            (Some(a), Some(b)) => match was {
+                Some(w) if w == a => b,
+                Some(w) if w == b => a,
+                _ => {
+                    decided += 1;
+                    std::cmp::min_by(a, b, |a, b| {
+                        a.severity
+                            .cmp(&b.severity)
+                            .then_with(|| b.title.cmp(&a.title))
+                            .then_with(|| b.rule.cmp(&a.rule))
+                            .then_with(|| b.path.cmp(&a.path))
+                    })
+                }
+            },
+            // Only one side has it: added there (kept), or removed by the other (gone).
+            (Some(only), None) | (None, Some(only)) if was.is_none() => only,
+            _ => continue,
+        };
+        merged.insert(entry.clone());
+    }
+    (merged, decided)
+}
+
 /// Open issues told apart by the baseline.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Split {
@@ -184,6 +223,73 @@ mod tests {
             ..Default::default()
         });
         issue
+    }
+
+    fn entry(check: &str, fp: &str, severity: Severity, title: &str) -> Entry {
+        Entry {
+            check: check.into(),
+            fingerprint: fp.into(),
+            rule: "R1".into(),
+            severity,
+            path: Some("src/a.rs".into()),
+            title: title.into(),
+        }
+    }
+
+    fn keys(baseline: &Baseline) -> Vec<String> {
+        baseline
+            .entries()
+            .map(|e| format!("{}/{}", e.check, e.fingerprint))
+            .collect()
+    }
+
+    #[test]
+    fn a_three_way_merge_keeps_additions_and_removals_of_both_sides() {
+        let a = entry("lint", "a", Severity::Low, "a");
+        let b = entry("lint", "b", Severity::Low, "b");
+        let c = entry("lint", "c", Severity::Low, "c");
+        let base = Baseline::from_entries([a.clone(), b.clone(), c.clone()]);
+        // Ours removed b and added d; theirs removed c and added e (another check).
+        let ours = Baseline::from_entries([
+            a.clone(),
+            c.clone(),
+            entry("lint", "d", Severity::High, "d"),
+        ]);
+        let theirs = Baseline::from_entries([
+            a.clone(),
+            b.clone(),
+            entry("audit", "e", Severity::Critical, "e"),
+        ]);
+        let (merged, decided) = merge(&base, &ours, &theirs);
+        assert_eq!(keys(&merged), ["audit/e", "lint/a", "lint/d"]);
+        assert_eq!(decided, 0);
+        // Which side is ours does not matter.
+        assert_eq!(merge(&base, &theirs, &ours).0, merged);
+    }
+
+    #[test]
+    fn an_entry_changed_on_one_side_takes_the_change_and_on_both_the_more_severe() {
+        let base = Baseline::from_entries([entry("lint", "a", Severity::Low, "old")]);
+        let renamed = Baseline::from_entries([entry("lint", "a", Severity::Low, "new")]);
+        let (merged, decided) = merge(&base, &base, &renamed);
+        assert_eq!(merged, renamed);
+        assert_eq!(decided, 0);
+        let raised = Baseline::from_entries([entry("lint", "a", Severity::High, "old")]);
+        let (merged, decided) = merge(&base, &renamed, &raised);
+        assert_eq!(merged, raised);
+        assert_eq!(decided, 1);
+        assert_eq!(merge(&base, &raised, &renamed).0, raised);
+        // Added on both sides differently (no base): decided the same way.
+        let (merged, decided) = merge(&Baseline::empty(), &renamed, &raised);
+        assert_eq!((merged, decided), (raised, 1));
+    }
+
+    #[test]
+    fn a_removal_wins_over_a_change_on_the_other_side() {
+        let base = Baseline::from_entries([entry("lint", "a", Severity::Low, "old")]);
+        let changed = Baseline::from_entries([entry("lint", "a", Severity::High, "old")]);
+        let (merged, _) = merge(&base, &Baseline::empty(), &changed);
+        assert!(merged.is_empty());
     }
 
     #[test]

@@ -75,10 +75,16 @@ fn read(path: &Path) -> Result<Baseline, String> {
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE).read_to_string(&mut text))
         .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let file: File = toml::from_str(&text).map_err(|e| {
-        let (line, column) = crate::config::line_column(&text, e.span().map_or(0, |s| s.start));
+    parse(&text, &shown.to_string())
+}
+
+/// A baseline file's text; errors say `name:line:column`. An issue file is no
+/// baseline (its keys are unknown here).
+pub fn parse(text: &str, name: &str) -> Result<Baseline, String> {
+    let file: File = toml::from_str(text).map_err(|e| {
+        let (line, column) = crate::config::line_column(text, e.span().map_or(0, |s| s.start));
         format!(
-            "{shown}:{line}:{column}: {}",
+            "{name}:{line}:{column}: {}",
             e.message().lines().next().unwrap_or("invalid baseline")
         )
     })?;
@@ -87,13 +93,18 @@ fn read(path: &Path) -> Result<Baseline, String> {
 
 /// Write the baseline (atomically).
 pub fn save(repo: &Repo, baseline: &Baseline) -> Result<(), String> {
+    let text = render(baseline)?;
+    write_atomic(&path(repo), text.as_bytes()).map_err(|e| format!("{e:#}"))
+}
+
+/// The baseline file's text: the header, then the entries in order.
+pub fn render(baseline: &Baseline) -> Result<String, String> {
     let file = File {
         finding: baseline.entries().cloned().collect(),
     };
     let body =
         toml::to_string_pretty(&file).map_err(|e| format!("cannot encode the baseline: {e}"))?;
-    let text = format!("{HEADER}{body}");
-    write_atomic(&path(repo), text.as_bytes()).map_err(|e| format!("{e:#}"))
+    Ok(format!("{HEADER}{body}"))
 }
 
 /// The entries a set of runs would file: each judged run's findings, titled and rated

@@ -7,8 +7,18 @@ use crate::fsutil::write_atomic;
 use crate::repo::Repo;
 use std::path::Path;
 
-/// The attribute that routes issue files to the driver.
-pub const ATTRIBUTE: &str = ".preflight/issues/*.toml merge=preflight";
+/// The attributes that route issue files and the baseline to the driver: (path
+/// pattern, what it is, for the comment above it).
+pub const ATTRIBUTES: [(&str, &str); 2] = [
+    (
+        ".preflight/issues/*.toml",
+        "issue files merge field by field",
+    ),
+    (
+        ".preflight/baseline.toml",
+        "the baseline merges entry by entry",
+    ),
+];
 /// The driver's name in `.gitattributes` and git config (`merge.<name>.driver`).
 pub const DRIVER: &str = "preflight";
 /// The command that wires this clone (what the warning tells people to run).
@@ -60,8 +70,8 @@ fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// Write the attribute line (when no line routes issue files to the driver yet) and the
-/// driver's config in this clone. Idempotent.
+/// Write the attribute lines (those not there yet: a clone wired before the baseline
+/// was routed gets that line added) and the driver's config in this clone. Idempotent.
 pub fn install(repo: &Repo) -> Result<Installed, String> {
     let git = git2::Repository::open(&repo.canonical_root)
         .map_err(|e| format!("not a git repository: {}", e.message()))?;
@@ -76,22 +86,28 @@ fn add_attribute(path: &Path) -> Result<bool, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let present = text.lines().any(|line| {
-        let mut words = line.split_whitespace();
-        words.next() == Some(".preflight/issues/*.toml") && words.any(|w| w == "merge=preflight")
-    });
-    if present {
+    let routed = |pattern: &str| {
+        text.lines().any(|line| {
+            let mut words = line.split_whitespace();
+            words.next() == Some(pattern) && words.any(|w| w == "merge=preflight")
+        })
+    };
+    let missing: Vec<(&str, &str)> = ATTRIBUTES
+        .into_iter()
+        .filter(|(pattern, _)| !routed(pattern))
+        .collect();
+    if missing.is_empty() {
         return Ok(false);
     }
-    let mut out = text;
+    let mut out = text.clone();
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
-    out.push_str(
-        "# preflight's register: issue files merge field by field (preflight merge-file)\n",
-    );
-    out.push_str(ATTRIBUTE);
-    out.push('\n');
+    for (pattern, what) in missing {
+        out.push_str(&format!(
+            "# preflight's register: {what} (preflight merge-file)\n{pattern} merge={DRIVER}\n"
+        ));
+    }
     write_atomic(path, out.as_bytes()).map_err(|e| format!("{e:#}"))?;
     Ok(true)
 }
@@ -118,7 +134,7 @@ fn set_driver(git: &git2::Repository) -> Result<bool, String> {
     local
         .set_str(
             "merge.preflight.name",
-            "preflight issue files, field by field",
+            "preflight issue files and baseline, field by field",
         )
         .map_err(fail)?;
     local
@@ -190,7 +206,10 @@ mod tests {
         );
         let text = std::fs::read_to_string(dir.path().join(".gitattributes")).unwrap();
         assert!(text.starts_with("*.png binary\n"), "{text}");
-        assert_eq!(text.matches(ATTRIBUTE).count(), 1);
+        for (pattern, _) in ATTRIBUTES {
+            let line = format!("{pattern} merge=preflight");
+            assert_eq!(text.matches(&line).count(), 1, "{text}");
+        }
         let git = git2::Repository::open(dir.path()).unwrap();
         let driver = git
             .config()
@@ -198,22 +217,28 @@ mod tests {
             .get_string("merge.preflight.driver")
             .unwrap();
         assert!(driver.ends_with(" merge-file %O %A %B"), "{driver}");
-        let attr = git
-            .get_attr(
-                Path::new(".preflight/issues/PF-ABCDEF.toml"),
-                "merge",
-                git2::AttrCheckFlags::FILE_THEN_INDEX,
-            )
-            .unwrap()
-            .map(str::to_owned);
-        assert_eq!(attr.as_deref(), Some("preflight"));
+        for file in [
+            ".preflight/issues/PF-ABCDEF.toml",
+            ".preflight/baseline.toml",
+        ] {
+            let attr = git
+                .get_attr(
+                    Path::new(file),
+                    "merge",
+                    git2::AttrCheckFlags::FILE_THEN_INDEX,
+                )
+                .unwrap()
+                .map(str::to_owned);
+            assert_eq!(attr.as_deref(), Some("preflight"), "{file}");
+        }
         assert_eq!(unwired_warning(&repo), None, "wired: nothing to tell");
     }
 
     #[test]
     fn a_clone_with_the_attribute_but_no_driver_is_told_once() {
         let (dir, repo) = repo();
-        std::fs::write(dir.path().join(".gitattributes"), format!("{ATTRIBUTE}\n")).unwrap();
+        let line = format!("{} merge=preflight\n", ATTRIBUTES[0].0);
+        std::fs::write(dir.path().join(".gitattributes"), line).unwrap();
         let told = unwired_warning(&repo).unwrap();
         assert!(told.contains(FIX), "{told}");
         assert_eq!(unwired_warning(&repo), None, "once");

@@ -30,6 +30,12 @@ pub enum Outcome {
         /// Fields both sides changed differently (each logged in the issue's history).
         decided: usize,
     },
+    /// OURS now holds the merged baseline (`.preflight/baseline.toml`).
+    Baseline {
+        entries: usize,
+        /// Entries both sides changed differently (the more severe version kept).
+        decided: usize,
+    },
     /// git's textual merge ran; `conflicts` hunks are left for a person.
     Textual { reason: String, conflicts: u32 },
 }
@@ -40,6 +46,14 @@ pub fn merge_files(base: &Path, ours: &Path, theirs: &Path) -> Result<Outcome, S
     let base_text = read_bounded(base).ok().flatten().unwrap_or_default();
     let ours_text = read_side(ours, "ours")?;
     let theirs_text = read_side(theirs, "theirs")?;
+    if let (Ok(o), Ok(t)) = (&ours_text, &theirs_text) {
+        if let Some(merged) = merge_baselines(&base_text, o, t) {
+            let (text, entries, decided) = merged?;
+            std::fs::write(ours, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", ours.display()))?;
+            return Ok(Outcome::Baseline { entries, decided });
+        }
+    }
     let merged = match (ours_text, theirs_text) {
         (Ok(o), Ok(t)) => merge_texts(&base_text, &o, &t),
         (Err(reason), _) | (_, Err(reason)) => Err(reason),
@@ -57,6 +71,22 @@ pub fn merge_files(base: &Path, ours: &Path, theirs: &Path) -> Result<Outcome, S
             Ok(Outcome::Textual { reason, conflicts })
         }
     }
+}
+
+/// Both sides are baselines (the driver is routed `.preflight/baseline.toml` too): the
+/// merged text, its entries and decisions. `None` when either side is no baseline.
+/// A base that is no baseline counts as none (every entry an addition).
+fn merge_baselines(
+    base: &str,
+    ours: &str,
+    theirs: &str,
+) -> Option<Result<(String, usize, usize), String>> {
+    use crate::register::baseline::{parse, render};
+    let a = parse(ours, "ours").ok()?;
+    let b = parse(theirs, "theirs").ok()?;
+    let o = parse(base, "base").unwrap_or_default();
+    let (merged, decided) = crate::domain::baseline::merge(&o, &a, &b);
+    Some(render(&merged).map(|text| (text, merged.len(), decided)))
 }
 
 /// A side's text, or (inner `Err`) why it is not a valid issue file. The outer `Err`

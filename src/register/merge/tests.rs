@@ -130,7 +130,7 @@ fn a_side_that_is_not_an_issue_falls_back_to_gits_conflict() {
             );
             assert!(conflicts > 0);
         }
-        other @ Outcome::Merged { .. } => panic!("{other:?}"),
+        other => panic!("{other:?}"),
     }
     let text = std::fs::read_to_string(&o).unwrap();
     assert!(
@@ -145,13 +145,13 @@ fn oversized_binary_and_clashing_sides_are_not_merged() {
     let (_dir, [b, o, t]) = files(BASE, BASE, &huge);
     match merge_files(&b, &o, &t).unwrap() {
         Outcome::Textual { reason, .. } => assert!(reason.contains("larger than"), "{reason}"),
-        other @ Outcome::Merged { .. } => panic!("{other:?}"),
+        other => panic!("{other:?}"),
     }
     let (_dir, [b, o, t]) = files(BASE, &with(BASE, &[("title", "\"x\"")], &[]), "\u{0}\u{ff}");
     std::fs::write(&t, [0xffu8, 0xfe, b'a']).unwrap();
     match merge_files(&b, &o, &t).unwrap() {
         Outcome::Textual { reason, .. } => assert!(reason.contains("UTF-8"), "{reason}"),
-        other @ Outcome::Merged { .. } => panic!("{other:?}"),
+        other => panic!("{other:?}"),
     }
     let other = with(BASE, &[("created", "\"2026-11-01T00:00:00Z\"")], &[]);
     assert!(merge_texts("", BASE, &other)
@@ -241,4 +241,44 @@ fn mangled_sides_never_panic_and_merged_text_is_always_valid() {
         merged > 0 && refused > 0,
         "{merged} merged, {refused} refused"
     );
+}
+
+#[test]
+fn two_branches_baselines_merge_entry_by_entry() {
+    let entry = |fp: &str, severity: &str| {
+        format!(
+            "[[finding]]\ncheck = \"lint\"\nfingerprint = \"{fp}\"\nrule = \"R1\"\nseverity = \"{severity}\"\ntitle = \"t {fp}\"\n\n"
+        )
+    };
+    let header = "# preflight's baseline\n\n";
+    let base = format!("{header}{}{}", entry("a", "low"), entry("b", "low"));
+    // Ours re-recorded lint: b gone, c new. Theirs raised a and added d.
+    let ours = format!("{header}{}{}", entry("a", "low"), entry("c", "low"));
+    let theirs = format!(
+        "{header}{}{}{}",
+        entry("a", "high"),
+        entry("b", "low"),
+        entry("d", "low")
+    );
+    let (_dir, [b, o, t]) = files(&base, &ours, &theirs);
+    assert_eq!(
+        merge_files(&b, &o, &t).unwrap(),
+        Outcome::Baseline {
+            entries: 3,
+            decided: 0
+        }
+    );
+    let merged =
+        crate::register::baseline::parse(&std::fs::read_to_string(&o).unwrap(), "o").unwrap();
+    let got: Vec<String> = merged
+        .entries()
+        .map(|e| format!("{} {:?}", e.fingerprint, e.severity))
+        .collect();
+    assert_eq!(got, ["a High", "c Low", "d Low"]);
+    // An issue file beside a baseline is no baseline merge: git's textual one.
+    let (_dir, [b, o, t]) = files(&base, &ours, BASE);
+    assert!(matches!(
+        merge_files(&b, &o, &t).unwrap(),
+        Outcome::Textual { .. }
+    ));
 }
