@@ -112,8 +112,8 @@ pub enum Command {
     /// --force: dated by its own timestamp (SARIF invocations, JUnit testsuites), else
     /// by the file's modification time. Runs nothing, so it needs no trust.
     Ingest(IngestArgs),
-    /// git's merge driver for issue files: merge BASE, OURS and THEIRS (git's %O %A %B)
-    /// field by field into OURS.
+    /// git's merge driver for issue files and the baseline: merge BASE, OURS and THEIRS
+    /// (git's %O %A %B) field by field (entry by entry) into OURS.
     ///
     /// Wired by `preflight init` (.gitattributes and this clone's git config). Exits 0
     /// when merged; 1 when a side is not a valid issue file and git's line merge left
