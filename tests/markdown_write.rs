@@ -383,3 +383,32 @@ fn crlf_callout_items_keep_crlf_and_trailing_spaces() {
     assert!(todo.contains("> - [ ] Update the runbook   \r\n"));
     assert_eq!(set_within(&todo, "task-2", Done, at).0, text);
 }
+
+#[test]
+fn a_struck_through_open_task_reads_cancelled_and_unstrikes_when_reopened() {
+    let text = "# Phase 1\n\n- [ ] 1.1 ~~Drop Redis~~\n- [ ] Keep ~~old~~ new\n- [x] ~~Ship it~~\n";
+    let doc = read(text, "");
+    let got: Vec<(String, String, TaskStatus)> = doc
+        .tasks()
+        .map(|t| (t.id.clone(), t.title.clone(), t.status))
+        .collect();
+    assert_eq!(got[0], ("1.1".into(), "Drop Redis".into(), Cancelled));
+    assert_eq!((got[1].1.as_str(), got[1].2), ("Keep ~~old~~ new", Todo));
+    assert_eq!((got[2].1.as_str(), got[2].2), ("Ship it", Done));
+
+    // Cancelled already: nothing to write.
+    assert_eq!(set_status(text, "1.1", Cancelled).unwrap(), text);
+    // Reopened or done: the strike goes with the new mark, and it reads back.
+    for (status, line) in [
+        (Todo, "- [ ] 1.1 Drop Redis\n"),
+        (Done, "- [x] 1.1 Drop Redis\n"),
+    ] {
+        let new = set_status(text, "1.1", status).unwrap();
+        assert!(new.contains(line), "{new}");
+        assert_eq!(task(&new, "1.1").status, status);
+        assert_eq!(
+            new.replace(line, ""),
+            text.replace("- [ ] 1.1 ~~Drop Redis~~\n", "")
+        );
+    }
+}

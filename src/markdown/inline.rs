@@ -36,6 +36,14 @@ pub(crate) fn display(title: &str) -> String {
     }
 }
 
+/// The text of a title that is struck through whole (`~~Drop Redis~~`): how people
+/// mark a task they dropped without a `[-]` box. `None` when only part of it is.
+pub(crate) fn struck(title: &str) -> Option<&str> {
+    let inner = title.trim().strip_prefix("~~")?.strip_suffix("~~")?;
+    let whole = !inner.trim().is_empty() && !inner.contains("~~");
+    whole.then_some(inner.trim())
+}
+
 /// Links to their text, images to nothing (or to their alt text when `alt`).
 fn render(s: &str, alt: bool, nesting: usize) -> String {
     let pairs = Pairs::of(s);

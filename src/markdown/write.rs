@@ -54,7 +54,9 @@ pub fn set_status(text: &str, task_id: &str, status: TaskStatus) -> Result<Strin
         return Ok(text.to_string());
     }
     let (range, token) = match slot {
-        Slot::Checkbox(at) => (*at..*at + 1, checkbox_token(&parsed, task, status)?),
+        Slot::Checkbox(at) => {
+            checkbox_edit(text, *at, task, checkbox_token(&parsed, task, status)?)
+        }
         Slot::FrontMatter(range) => (range.clone(), front_matter_token(&parsed, status)),
         Slot::Cell {
             raw,
@@ -118,6 +120,32 @@ fn nearest(all: &[(&MdTask, &Slot)], id: &str) -> Option<String> {
 }
 
 /// The character to put between the brackets.
+/// The box's mark replaced by `token`. An open box read as cancelled has its title
+/// struck through (`- [ ] 2.1 ~~Drop Redis~~`): the strike goes too unless the new mark
+/// says cancelled, so the new status reads back.
+fn checkbox_edit(text: &str, at: usize, task: &MdTask, token: String) -> (Range<usize>, String) {
+    let open = text.get(at..=at) == Some(" ");
+    let end = text
+        .get(at..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |n| at + n);
+    let rest = text.get(at + 1..end).unwrap_or("");
+    if open && task.status == TaskStatus::Cancelled && token != "-" {
+        if let (Some(first), Some(last)) = (rest.find("~~"), rest.rfind("~~")) {
+            if first < last {
+                let unstruck = format!(
+                    "{}{}{}",
+                    &rest[..first],
+                    &rest[first + 2..last],
+                    &rest[last + 2..]
+                );
+                return (at..end, format!("{token}{unstruck}"));
+            }
+        }
+    }
+    (at..at + 1, token)
+}
+
 fn checkbox_token(parsed: &Parsed, task: &MdTask, status: TaskStatus) -> Result<String, SetError> {
     Ok(match status {
         TaskStatus::Done if parsed.upper_x => "X".into(),

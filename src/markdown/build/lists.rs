@@ -4,7 +4,7 @@
 use super::{Builder, ContextAcc, NeedsRaw, RawTask, Scope, Slot};
 use crate::domain::plan::TaskStatus;
 use crate::markdown::checklist::CheckLine;
-use crate::markdown::inline::{display, metadata};
+use crate::markdown::inline::{display, metadata, struck};
 use crate::markdown::lines::indent;
 use crate::markdown::mojibake::repair_mojibake;
 use crate::markdown::Origin;
@@ -37,13 +37,16 @@ impl Builder<'_> {
             self.stack.pop();
         }
         let parent = self.stack.last().copied();
+        let struck = struck(&check.title);
         let status = match check.mark {
             'x' | 'X' => TaskStatus::Done,
             '/' => TaskStatus::Doing,
             '-' => TaskStatus::Cancelled,
+            // An open box whose title is struck through: dropped.
+            _ if struck.is_some() => TaskStatus::Cancelled,
             _ => TaskStatus::Todo,
         };
-        let meta = metadata(&repair_mojibake(&check.title));
+        let meta = metadata(&repair_mojibake(struck.unwrap_or(&check.title)));
         let title = display(&meta.title);
         let lower = title.to_lowercase();
         let scope = match (parent, self.heading_token()) {
