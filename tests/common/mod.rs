@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub mod cockpit;
 pub mod process;
 pub mod tmux;
 
