@@ -313,11 +313,17 @@ fn e_opens_the_editor_at_the_findings_line_and_comes_back() {
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let real = sb.repo.canonicalize().unwrap().join("src/app.py");
-    // The first cockpit runs the check (filing the findings); the second only looks.
-    for (window, editor, extra) in [("a", "vi", ""), ("b", "code", "--read-only")] {
+    // The first cockpit runs the check and says what it filed: wait for that too, or it
+    // can be said after the editor's "back from" and replace it. The second only looks.
+    let windows = [
+        ("a", "vi", "", "6 new"),
+        ("b", "code", "--read-only", "B105"),
+    ];
+    for (window, editor, extra, ready) in windows {
         let env = format!("EDITOR={}", bin.join(editor).display());
         tmux.cockpit_with(&sb, window, &env, extra);
         tmux.wait_for(window, "B105");
+        tmux.wait_for(window, ready);
         tmux.keys(window, &["/"]);
         tmux.type_text(window, "rule:B105");
         tmux.keys(window, &["Enter"]);
