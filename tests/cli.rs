@@ -4,6 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
+use common::process::gone;
 use common::{output_of, stderr_of, Sandbox};
 
 const TWO_CHECKS: &str = r#"
@@ -297,17 +298,9 @@ fn sigterm_to_preflight_ends_the_checks_groups_and_exits_130() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     // Gone, or a zombie waiting for a reaper: either way no longer running.
-    let stat = std::fs::read_to_string(format!("/proc/{grandchild}/stat")).unwrap_or_default();
-    let state = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .trim_start()
-        .chars()
-        .next();
     assert!(
-        matches!(state, None | Some('Z')),
-        "grandchild still running: {stat}"
+        gone(u32::try_from(grandchild).unwrap()),
+        "grandchild {grandchild} still running"
     );
 }
 

@@ -5,13 +5,10 @@
 
 mod common;
 
-use common::{output_of, Sandbox};
-use std::path::Path;
+use common::process::{group_alive, wait_for_pid};
+use common::{output_of, Sandbox, PATIENCE};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Longest wait for the binary to do something (a loaded CI machine can be slow).
-const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Bytes no terminal output of preflight may hold: ESC, BEL, C1 controls (UTF-8 encoded
 /// or raw), and bidi overrides.
@@ -292,34 +289,6 @@ fn a_signal_ends_check_even_while_it_waits_for_the_register_lock() {
     }
 }
 
-/// Whether any process of the group still runs (zombies do not count).
-fn group_alive(pgid: i32) -> bool {
-    std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            return false;
-        };
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            return false;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
-    })
-}
-
-fn wait_for_pgid(path: &Path) -> i32 {
-    let start = Instant::now();
-    loop {
-        if let Some(pgid) = std::fs::read_to_string(path)
-            .ok()
-            .and_then(|t| t.strip_suffix('\n').and_then(|t| t.parse().ok()))
-        {
-            return pgid;
-        }
-        assert!(start.elapsed() < PATIENCE, "the check never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn kill_9_of_check_leaves_no_process_of_the_running_checks_behind() {
     let sb = Sandbox::new();
@@ -342,7 +311,7 @@ fn kill_9_of_check_leaves_no_process_of_the_running_checks_behind() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let groups = [wait_for_pgid(&polite), wait_for_pgid(&stubborn)];
+    let groups = [wait_for_pid(&polite), wait_for_pid(&stubborn)];
     assert!(groups.iter().all(|g| group_alive(*g)));
     child.kill().unwrap(); // SIGKILL: no cleanup of its own
     child.wait().unwrap();

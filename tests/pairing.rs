@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::tmux::{descendant, Tmux, PATIENCE, POLL};
-use common::{output_of, Sandbox};
+use common::tmux::Tmux;
+use common::{line_count, output_of, wait_for_lines, Sandbox, PATIENCE, POLL};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -34,22 +34,11 @@ fn beside(sb: &Sandbox, name: &str) -> PathBuf {
 
 /// How many times the check ran.
 fn runs(sb: &Sandbox) -> usize {
-    std::fs::read_to_string(beside(sb, "count"))
-        .unwrap_or_default()
-        .lines()
-        .count()
+    line_count(&beside(sb, "count"))
 }
 
 fn wait_runs(sb: &Sandbox, n: usize) {
-    let start = Instant::now();
-    while runs(sb) < n {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "the check ran {} times, never {n}",
-            runs(sb)
-        );
-        std::thread::sleep(POLL);
-    }
+    wait_for_lines(&beside(sb, "count"), n, "runs of the check");
     assert_eq!(runs(sb), n, "more runs than saves");
 }
 
@@ -72,11 +61,6 @@ fn runner_label(sb: &Sandbox) -> String {
     }
 }
 
-/// The pid of the cockpit running in `window`.
-fn cockpit_pid(tmux: &Tmux, window: &str) -> u32 {
-    descendant(tmux.pane_pid(window), env!("CARGO_BIN_EXE_preflight"))
-}
-
 fn kill(pid: u32) {
     signal(pid, "-KILL");
 }
@@ -88,24 +72,13 @@ fn signal(pid: u32, which: &str) {
         .unwrap();
 }
 
-/// Runs recorded in the history (each by whoever ran it).
-fn history(sb: &Sandbox) -> usize {
-    std::fs::read_to_string(sb.repo.join(".git/preflight/runs.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .count()
-}
-
+/// Wait until the history records `n` runs (each by whoever ran it).
 fn wait_history(sb: &Sandbox, n: usize) {
-    let start = Instant::now();
-    while history(sb) < n {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "{} runs recorded, never {n}",
-            history(sb)
-        );
-        std::thread::sleep(POLL);
-    }
+    wait_for_lines(
+        &sb.repo.join(".git/preflight/runs.jsonl"),
+        n,
+        "runs recorded in the history",
+    );
 }
 
 #[test]
@@ -156,7 +129,7 @@ fn three_cockpits_one_run_per_save_followers_stream_it_and_ask_once() {
     // ask made after seeing it rightly asks for another run). The second ask replaces
     // the first or finds its run already started: either way one run.
     let requests = sb.repo.join(".git/preflight/requests");
-    let runner_pid = cockpit_pid(&tmux, "a");
+    let runner_pid = tmux.cockpit_pid("a");
     signal(runner_pid, "-STOP");
     tmux.keys("b", &["r", "r"]);
     let start = Instant::now();
@@ -206,7 +179,7 @@ fn a_killed_runner_is_taken_over_and_only_its_unfinished_run_runs_again() {
     tmux.wait_for("b", "watching");
 
     // Killed while idle: the follower takes over and runs nothing again.
-    let a = cockpit_pid(&tmux, "a");
+    let a = tmux.cockpit_pid("a");
     let start = Instant::now();
     kill(a);
     tmux.wait_for("b", "runner: me");
@@ -235,7 +208,7 @@ fn a_killed_runner_is_taken_over_and_only_its_unfinished_run_runs_again() {
         s.contains("count running") && s.contains("slow three")
     });
     wait_runs(&sb, 3);
-    kill(cockpit_pid(&tmux, "b"));
+    kill(tmux.cockpit_pid("b"));
     tmux.wait_for("c", "runner: me");
     tmux.wait_for("c", "running count");
     wait_runs(&sb, 4);
@@ -289,7 +262,7 @@ fn check_watch_follows_the_runner_and_a_one_shot_check_joins_it() {
     assert_eq!(runs(&sb), 4);
 
     // The runner goes: check --watch takes over.
-    kill(cockpit_pid(&tmux, "a"));
+    kill(tmux.cockpit_pid("a"));
     tmux.wait_for("w", "this one runs the checks now");
     sb.write("src/value.txt", "value three\n");
     tmux.wait_for("w", "▶ count (src/value.txt)\n");

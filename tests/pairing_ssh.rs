@@ -7,8 +7,9 @@
 
 mod common;
 
-use common::tmux::{descendant, gone, Tmux, PATIENCE, POLL};
-use common::Sandbox;
+use common::process::{descendant, gone};
+use common::tmux::Tmux;
+use common::{line_count, wait_for_lines, Sandbox, PATIENCE, POLL};
 use std::io::Read;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -163,24 +164,10 @@ impl Sshd {
     }
 }
 
-fn count(sb: &Sandbox) -> usize {
-    std::fs::read_to_string(sb.repo.parent().unwrap().join("count"))
-        .unwrap_or_default()
-        .lines()
-        .count()
-}
-
 fn wait_count(sb: &Sandbox, n: usize) {
-    let start = Instant::now();
-    while count(sb) < n {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "ran {} times, never {n}",
-            count(sb)
-        );
-        std::thread::sleep(POLL);
-    }
-    assert_eq!(count(sb), n, "one run per save");
+    let count = sb.repo.parent().unwrap().join("count");
+    wait_for_lines(&count, n, "runs of the check");
+    assert_eq!(line_count(&count), n, "one run per save");
 }
 
 /// The process whose command line starts with `prefix` (the remote cockpit is
@@ -253,7 +240,7 @@ fn a_follower_over_ssh_shows_the_runs_and_a_dropped_connection_ends_it() {
     assert!(took < DROP_LIMIT, "{took:?}");
 
     // The runner runs on.
-    let runner = descendant(tmux.pane_pid("a"), bin);
+    let runner = tmux.cockpit_pid("a");
     assert!(!gone(runner));
     tmux.wait_for("a", "runner: me");
     sb.write("src/value.txt", "value three\n");

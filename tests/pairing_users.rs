@@ -7,11 +7,11 @@
 
 mod common;
 
-use common::tmux::{descendant, Tmux, PATIENCE, POLL};
+use common::tmux::Tmux;
+use common::{line_count, wait_for_file, wait_for_lines};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 const CONFIG: &str = r#"
 [[check]]
@@ -105,40 +105,9 @@ fn sh(command: &str) -> (bool, String) {
     )
 }
 
-fn count(dir: &Path) -> usize {
-    std::fs::read_to_string(dir.join("count"))
-        .unwrap_or_default()
-        .lines()
-        .count()
-}
-
 fn wait_count(dir: &Path, n: usize) {
-    let start = Instant::now();
-    while count(dir) < n {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "ran {} times, never {n}",
-            count(dir)
-        );
-        std::thread::sleep(POLL);
-    }
-    assert_eq!(count(dir), n);
-}
-
-fn wait_file(path: &Path, text: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let content = std::fs::read_to_string(path).unwrap_or_default();
-        if content.contains(text) {
-            return content;
-        }
-        assert!(
-            start.elapsed() < PATIENCE,
-            "{} never held {text}",
-            path.display()
-        );
-        std::thread::sleep(POLL);
-    }
+    wait_for_lines(&dir.join("count"), n, "runs of the check");
+    assert_eq!(line_count(&dir.join("count")), n);
 }
 
 /// Write a repository file as root would, keeping it the group's.
@@ -282,7 +251,7 @@ fn two_unix_users_share_a_repository_through_a_group() {
 
     // Sam triages an issue ana filed: written as sam, still the group's, seen by ana.
     tmux.keys("b", &["1"]);
-    wait_file(&issue, "critical");
+    wait_for_file(&issue, "critical");
     let meta = std::fs::metadata(&issue).unwrap();
     assert_eq!(
         meta.permissions().mode() & 0o060,
@@ -294,7 +263,7 @@ fn two_unix_users_share_a_repository_through_a_group() {
 
     // Ana's cockpit goes: sam's takes over and runs the next save as sam, writing
     // the logs and the history ana's created.
-    let pid = descendant(tmux.pane_pid("a"), bin);
+    let pid = tmux.cockpit_pid("a");
     run_ok("kill", &["-KILL", &pid.to_string()]);
     tmux.wait_for("b", "runner: me");
     write_shared(
@@ -316,11 +285,7 @@ fn two_unix_users_share_a_repository_through_a_group() {
 /// local state and the register is the group's to read and write.
 fn assert_sam_took_over_the_shared_state(repo: &Path, sam_home: &Path) {
     let history = repo.join(".git/preflight/runs.jsonl");
-    let start = Instant::now();
-    while std::fs::read_to_string(&history).unwrap().lines().count() < 3 {
-        assert!(start.elapsed() < PATIENCE, "sam's run was never recorded");
-        std::thread::sleep(POLL);
-    }
+    wait_for_lines(&history, 3, "runs in the history (sam's last)");
     let log = repo.join(".git/preflight/logs/count.log");
     let sam_uid = std::fs::metadata(sam_home).unwrap().uid();
     assert_eq!(

@@ -5,8 +5,60 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+pub mod cockpit;
+pub mod process;
 pub mod tmux;
+
+/// Longest wait for something to show, on screen or on disk (a shared CI machine can
+/// be slow). Every wait is a bounded poll of this length, never a fixed sleep.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+/// How often screens, files and processes are looked at while waiting.
+pub const POLL: Duration = Duration::from_millis(20);
+
+/// Wait until the file at `path` holds `text` and return all it holds; panic with
+/// what it held when it never does.
+pub fn wait_for_file(path: &Path, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let content = std::fs::read_to_string(path).unwrap_or_default();
+        if content.contains(text) {
+            return content;
+        }
+        if start.elapsed() > PATIENCE {
+            panic!("{} never held `{text}`:\n{content}", path.display());
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// How many lines the file at `path` holds (none while it does not exist): checks in
+/// these tests count their runs by appending a line to a file.
+pub fn line_count(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+/// Wait until the file at `path` holds at least `n` lines; `what` names them when it
+/// never does.
+pub fn wait_for_lines(path: &Path, n: usize, what: &str) {
+    let start = Instant::now();
+    loop {
+        let count = line_count(path);
+        if count >= n {
+            return;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "{what}: {count}, never {n} ({})",
+            path.display()
+        );
+        std::thread::sleep(POLL);
+    }
+}
 
 /// Say on the real stderr that `test` checked nothing, and why: libtest captures
 /// `eprintln!` of a passing test, and a skip must not pass unseen.
@@ -135,6 +187,42 @@ impl Sandbox {
                 )
             })
             .collect()
+    }
+
+    /// The texts of the register's issue files, sorted. Only `*.toml` files count (a
+    /// write in progress leaves a temporary file beside them), and one that goes
+    /// between listing and reading reads as empty: safe to poll while a cockpit writes.
+    pub fn issue_texts(&self) -> Vec<String> {
+        let dir = self.repo.join(".preflight/issues");
+        let mut out: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+                    .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+
+    /// Wait until exactly `count` issue files hold `text`.
+    pub fn wait_for_issue_files(&self, text: &str, count: usize) {
+        let start = Instant::now();
+        loop {
+            let n = self
+                .issue_texts()
+                .iter()
+                .filter(|f| f.contains(text))
+                .count();
+            if n == count {
+                return;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("{n} issue files hold `{text}`, not {count}");
+            }
+            std::thread::sleep(POLL);
+        }
     }
 
     /// Run git in the repository, as a named user.

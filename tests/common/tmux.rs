@@ -1,30 +1,30 @@
-//! Driving real programs in tmux: a server of its own per test (`-L`), killed on drop;
-//! one window per program, read off the screen with bounded polls (never fixed
-//! sleeps). When the program ends, its window shows `EXITED:<code>`.
+//! Driving real programs in tmux: a server of its own per test (`-L`, no user config),
+//! killed on drop; one window per program, read off the screen with bounded polls
+//! (never fixed sleeps), a wait that fails panicking with the screen. When the
+//! program ends, its window shows `EXITED:<code>` (and stays open to be read).
 
-use super::Sandbox;
+use super::{Sandbox, PATIENCE, POLL};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// Longest wait for something to show (a shared CI machine can be slow).
-pub const PATIENCE: Duration = Duration::from_secs(20);
-/// How often screens and files are looked at while waiting.
-pub const POLL: Duration = Duration::from_millis(20);
-
+/// A tmux server of its own, with one session `pf` whose windows are named by the
+/// test; the server is killed when this is dropped.
 pub struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    /// A server of its own. Without tmux the test fails (`.ci/run` installs it),
-    /// unless skipping is asked for with `PREFLIGHT_SKIP_TMUX=1` (as in
-    /// tests/cockpit.rs): then `None`, and the test passes having checked nothing.
+    /// A server of its own, its socket named after `name` (unique in its test binary)
+    /// and the process. Without tmux the test fails (`.ci/run` installs it), unless
+    /// skipping is asked for with `PREFLIGHT_SKIP_TMUX=1`: then `None`, and the test
+    /// passes having checked nothing, saying so on the real stderr.
     pub fn new(name: &str) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 std::env::var_os("PREFLIGHT_SKIP_TMUX").is_some_and(|v| v == "1"),
-                "tmux is not installed: install it (the pairing tests drive the real \
-                 binary in it), or set PREFLIGHT_SKIP_TMUX=1 to skip them"
+                "tmux is not installed: install it (the end-to-end tests of the cockpit \
+                 and of pairing drive the real binary in it), or set PREFLIGHT_SKIP_TMUX=1 \
+                 to skip them"
             );
             super::skipped(name, "tmux is not installed (PREFLIGHT_SKIP_TMUX=1)");
             return None;
@@ -34,6 +34,7 @@ impl Tmux {
         })
     }
 
+    /// Run a tmux command on this server; its stdout.
     pub fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .arg("-L")
@@ -80,7 +81,8 @@ impl Tmux {
         }
     }
 
-    /// The environment a program of the sandbox runs with (its private home).
+    /// The environment a program of the sandbox runs with: its private home and XDG
+    /// directories, a colour terminal, and no `PREFLIGHT_TRUST` from the caller's.
     pub fn env(sb: &Sandbox) -> String {
         format!(
             "env -u PREFLIGHT_TRUST HOME={home} XDG_DATA_HOME={home}/data XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config TERM=xterm-256color",
@@ -88,11 +90,17 @@ impl Tmux {
         )
     }
 
-    /// Open the cockpit on the sandbox's repository in window `name`.
+    /// Open the cockpit on the sandbox's repository in window `name`, with the
+    /// arguments `extra` (`--read-only`, or a subcommand such as `check`).
     pub fn cockpit(&self, sb: &Sandbox, name: &str, extra: &str) {
+        self.cockpit_with(sb, name, "", extra);
+    }
+
+    /// [`Tmux::cockpit`] with more environment (`EDITOR=…`).
+    pub fn cockpit_with(&self, sb: &Sandbox, name: &str, env: &str, extra: &str) {
         let command = format!(
-            "{env} {bin} --repo {repo} {extra}",
-            env = Tmux::env(sb),
+            "{sandbox} {env} {bin} --repo {repo} {extra}",
+            sandbox = Tmux::env(sb),
             bin = env!("CARGO_BIN_EXE_preflight"),
             repo = sb.repo.display(),
         );
@@ -106,15 +114,49 @@ impl Tmux {
             .is_ok_and(|o| o.status.success())
     }
 
-    pub fn screen(&self, window: &str) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", &format!("pf:{window}")])
+    fn target(window: &str) -> String {
+        format!("pf:{window}")
     }
 
+    /// What window `window` shows now.
+    pub fn screen(&self, window: &str) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", &Tmux::target(window)])
+    }
+
+    /// Send keys by tmux's names (`Enter`, `C-r`, `q`).
     pub fn keys(&self, window: &str, keys: &[&str]) {
-        let target = format!("pf:{window}");
+        let target = Tmux::target(window);
         let mut args = vec!["send-keys", "-t", &target];
         args.extend_from_slice(keys);
         self.tmux(&args);
+    }
+
+    /// Type text literally (escape sequences included: they reach the program raw).
+    pub fn type_text(&self, window: &str, text: &str) {
+        self.tmux(&["send-keys", "-t", &Tmux::target(window), "-l", text]);
+    }
+
+    /// Paste `text` as a terminal paste (bracketed, when the program asked for it).
+    pub fn paste(&self, window: &str, text: &str) {
+        self.tmux(&["set-buffer", "-b", "pf-paste", text]);
+        self.tmux(&[
+            "paste-buffer",
+            "-p",
+            "-b",
+            "pf-paste",
+            "-t",
+            &Tmux::target(window),
+        ]);
+    }
+
+    /// A tmux format (`#{pane_title}`) expanded for window `window`.
+    pub fn display(&self, window: &str, format: &str) -> String {
+        self.tmux(&["display", "-p", "-t", &Tmux::target(window), format])
+    }
+
+    /// Close window `window`: its program's terminal hangs up (as when SSH drops).
+    pub fn kill_window(&self, window: &str) {
+        self.tmux(&["kill-window", "-t", &Tmux::target(window)]);
     }
 
     /// Wait until the screen shows `text`; panic with the screen when it does not.
@@ -122,7 +164,22 @@ impl Tmux {
         self.wait_until(window, &format!("`{text}` on screen"), |s| s.contains(text))
     }
 
-    /// Wait until `test` holds of the screen.
+    /// Wait until one capture of the screen shows every one of `texts` (a capture can
+    /// land mid-frame).
+    pub fn wait_for_all(&self, window: &str, texts: &[&str]) -> String {
+        self.wait_until(window, &format!("{texts:?} together on screen"), |s| {
+            texts.iter().all(|t| s.contains(t))
+        })
+    }
+
+    /// Wait until the screen no longer shows `text`.
+    pub fn wait_until_gone(&self, window: &str, text: &str) -> String {
+        self.wait_until(window, &format!("`{text}` gone from the screen"), |s| {
+            !s.contains(text)
+        })
+    }
+
+    /// Wait until `test` holds of the screen; panic saying `what` with the screen.
     pub fn wait_until(&self, window: &str, what: &str, test: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
@@ -137,17 +194,14 @@ impl Tmux {
         }
     }
 
+    /// The pid of the shell that runs window `window`'s command.
     pub fn pane_pid(&self, window: &str) -> u32 {
-        self.tmux(&[
-            "display",
-            "-p",
-            "-t",
-            &format!("pf:{window}"),
-            "#{pane_pid}",
-        ])
-        .trim()
-        .parse()
-        .unwrap()
+        self.display(window, "#{pane_pid}").trim().parse().unwrap()
+    }
+
+    /// The pid of the preflight process in window `window` (waiting for it to start).
+    pub fn cockpit_pid(&self, window: &str) -> u32 {
+        super::process::descendant(self.pane_pid(window), env!("CARGO_BIN_EXE_preflight"))
     }
 }
 
@@ -157,45 +211,4 @@ impl Drop for Tmux {
             .args(["-L", &self.socket, "kill-server"])
             .output();
     }
-}
-
-/// The pid of the first process below `parent` (at any depth) whose command line
-/// contains `pattern`.
-pub fn descendant(parent: u32, pattern: &str) -> u32 {
-    let start = Instant::now();
-    loop {
-        if let Some(pid) = find_descendant(parent, pattern) {
-            return pid;
-        }
-        assert!(start.elapsed() < PATIENCE, "no `{pattern}` under {parent}");
-        std::thread::sleep(POLL);
-    }
-}
-
-fn find_descendant(parent: u32, pattern: &str) -> Option<u32> {
-    let mut frontier = vec![parent];
-    while let Some(pid) = frontier.pop() {
-        let children =
-            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-        for child in children.split_whitespace().filter_map(|c| c.parse().ok()) {
-            let cmdline = std::fs::read(format!("/proc/{child}/cmdline"))
-                .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
-                .unwrap_or_default();
-            if cmdline.contains(pattern) {
-                return Some(child);
-            }
-            frontier.push(child);
-        }
-    }
-    None
-}
-
-/// Whether a process is gone (or a zombie waiting for its reaper).
-pub fn gone(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            s.rsplit_once(')')
-                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(true)
 }
