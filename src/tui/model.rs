@@ -210,10 +210,19 @@ impl Watching {
 /// applies on top of that write instead of being refused as stale.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deferred {
-    pub action: Action,
+    pub input: Pending,
     /// The issue and revision highlighted when the key was pressed (moved on by this
     /// cockpit's own writes as they land).
     pub seen: Option<(String, u64)>,
+}
+
+/// What waits for the writes in flight: an action whose key came first, then every
+/// key after it as pressed, read only when its turn comes (a key after `d` goes to the
+/// reason picker `d` opens, as it would have had the write been instant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Action(Action),
+    Key(crossterm::event::KeyEvent),
 }
 
 /// Who runs the checks of this repository (one runner per repository; every other

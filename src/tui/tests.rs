@@ -462,6 +462,53 @@ fn an_expiry_past_any_calendar_is_refused_not_a_panic() {
 }
 
 #[test]
+fn keys_after_a_waiting_one_are_read_when_their_turn_comes() {
+    let mut m = model();
+    let id = selected(&m);
+    let first = keys(&mut m, "b");
+    let batch = match &first[..] {
+        [Effect::Write { batch, .. }] => *batch,
+        other => panic!("{other:?}"),
+    };
+    // Dismiss, reason 2 and a note typed before the blocker write is answered: the
+    // `2` and the note belong to the picker `d` opens, not to the register.
+    for effects in [
+        keys(&mut m, "d2"),
+        keys(&mut m, "old"),
+        key(&mut m, KeyCode::Enter),
+    ] {
+        assert!(effects.is_empty(), "{effects:?}");
+    }
+    let before = m.issues.iter().find(|i| i.id == id).unwrap().clone();
+    let mut after = before.clone();
+    after.blocker = !before.blocker;
+    after.revision += 1;
+    let effects = update(
+        &mut m,
+        Msg::Wrote {
+            batch,
+            before: Some(Box::new(before.clone())),
+            result: Ok(after),
+        },
+    );
+    assert_eq!(
+        writes(&effects),
+        [Write::Dismiss {
+            id: id.clone(),
+            base: before.revision + 1,
+            reason: DismissReason::WontFix,
+            note: Some("old".into()),
+            expires: None,
+        }]
+    );
+    assert!(m.overlay.is_none());
+    assert_eq!(
+        m.issues.iter().find(|i| i.id == id).unwrap().severity,
+        before.severity
+    );
+}
+
+#[test]
 fn triage_keys_pressed_while_a_write_is_in_flight_apply_on_top_of_it() {
     let mut m = model();
     let id = selected(&m);

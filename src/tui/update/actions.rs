@@ -7,7 +7,7 @@ use super::{
 };
 use crate::tui::action::Action;
 use crate::tui::field::Field;
-use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Runner, Watching};
+use crate::tui::model::{Ask, Deferred, Model, Overlay, Pane, Pending, Runner, Watching};
 use crate::tui::register::SortKey;
 
 /// Run an action (from a key or the palette). Every action has its arm: a new one
@@ -15,7 +15,7 @@ use crate::tui::register::SortKey;
 pub fn act(model: &mut Model, action: Action) -> Vec<Effect> {
     if model.writing > 0 && action.waits_for_writes() && !model.read_only {
         model.deferred.push_back(Deferred {
-            action,
+            input: Pending::Action(action),
             seen: model.seen.clone(),
         });
         return Vec::new();

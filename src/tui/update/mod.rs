@@ -439,6 +439,20 @@ pub(super) fn on_affected(model: &mut Model, affected: Vec<(String, String)>) ->
 }
 
 pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    // Keys after one that waits for a write wait too, in order, unread: what they mean
+    // depends on what the waiting one does (opens a picker, moves the highlight).
+    if !model.deferred.is_empty() {
+        model.deferred.push_back(crate::tui::model::Deferred {
+            input: crate::tui::model::Pending::Key(key),
+            seen: model.seen.clone(),
+        });
+        return Vec::new();
+    }
+    key_now(model, key)
+}
+
+/// A key read in the model as it is now.
+pub(super) fn key_now(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if let Some(overlay) = model.overlay.take() {
         return on_overlay_key(model, overlay, key);
     }

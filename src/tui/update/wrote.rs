@@ -2,9 +2,11 @@
 //! a key's last write is answered, the step recorded for undo and the refusals said.
 
 use super::{
-    act, fix_offsets, record, Batch, BatchKind, Effect, Issue, Model, Overlay, Placed, Refusal,
+    act, fix_offsets, key_now, record, Batch, BatchKind, Effect, Issue, Model, Overlay, Placed,
+    Refusal,
 };
 use crate::tui::log::Who;
+use crate::tui::model::Pending;
 use crate::tui::triage::{Part, Step};
 
 /// One write of a batch was answered.
@@ -282,7 +284,10 @@ pub(super) fn replay_deferred(model: &mut Model) -> Vec<Effect> {
             break;
         };
         model.seen = waiting.seen;
-        let more = act(model, waiting.action);
+        let more = match waiting.input {
+            Pending::Action(action) => act(model, action),
+            Pending::Key(key) => key_now(model, key),
+        };
         let writes = more.iter().any(Effect::writes_register);
         effects.extend(more);
         if writes {
