@@ -59,6 +59,19 @@ esac
 echo "end $(now)"
 "#;
 
+fn commit_all(repo: &Path) {
+    let git = git2::Repository::open(repo).unwrap();
+    let mut index = git.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = git.find_tree(index.write_tree().unwrap()).unwrap();
+    let who = git2::Signature::now("bench", "bench@example.com").unwrap();
+    git.commit(Some("HEAD"), &who, &who, "bench", &tree, &[])
+        .unwrap();
+}
+
 fn now_ns() -> u128 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -308,6 +321,10 @@ fn main() {
     std::fs::write(repo.join("preflight.toml"), CONFIG).unwrap();
     std::fs::write(repo.join("src/mode"), "paced 0\n").unwrap();
     std::fs::write(dir.path().join("check.sh"), CHECK).unwrap();
+    // Committed, as in a real repository: a save to a file git tracks is the user's
+    // even when it lands just as a run ends (an untracked file changed while a check
+    // runs is taken for the check's own output, see watch::attribution).
+    commit_all(&repo);
     let ws = Workspace::open_quietly(Some(&repo)).unwrap();
     preflight::trust::grant(&ws.repo, &ws.config).unwrap();
     let mut bench = Bench {
@@ -439,6 +456,11 @@ fn main() {
         next.wait("following", |f| !f.me && f.watching);
     }
     summary("runner quit → the next save starts", after_quit);
+    let recorded = std::fs::read_to_string(repo.join(".git/preflight/runs.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .count();
+    println!("runs recorded in the history: {recorded}");
     next.quit();
     quitting.quit();
 
