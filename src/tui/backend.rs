@@ -103,19 +103,23 @@ impl Shown {
     /// the terminal blanks that half in a style terminals disagree on: it is to be
     /// blanked again in the cell's style (remembered so), and its column is returned.
     fn write(&mut self, x: u16, y: u16, cell: &Cell, next: Option<(u16, u16)>) -> Option<u16> {
+        let broken = self.breaks(x, y, cell, next);
+        self.remember(x, y, cell);
+        if let Some(after) = broken {
+            let mut blank = Cell::default();
+            blank.fg = cell.fg;
+            blank.bg = cell.bg;
+            blank.modifier = cell.modifier;
+            self.remember(after, y, &blank);
+        }
+        broken
+    }
+
+    /// The column [`Shown::write`] would blank again.
+    fn breaks(&self, x: u16, y: u16, cell: &Cell, next: Option<(u16, u16)>) -> Option<u16> {
         let width = unicode_width::UnicodeWidthStr::width(cell.symbol()) as u16;
         let after = x.saturating_add(width.max(1));
-        let broken = self.hidden(after, y) && next != Some((after, y));
-        self.remember(x, y, cell);
-        if !broken {
-            return None;
-        }
-        let mut blank = Cell::default();
-        blank.fg = cell.fg;
-        blank.bg = cell.bg;
-        blank.modifier = cell.modifier;
-        self.remember(after, y, &blank);
-        Some(after)
+        (self.hidden(after, y) && next != Some((after, y))).then_some(after)
     }
 
     /// Whether the cell at `x`, `y` is the right half of a wide character.
@@ -172,6 +176,27 @@ fn paint<'a>(
     cells: impl IntoIterator<Item = (u16, u16, &'a Cell)>,
     out: &mut Vec<u8>,
 ) {
+    emit(shown, cells, out, true);
+}
+
+/// The bytes [`paint`] would write, `shown` left as it is: cells written in one frame
+/// are never read again in it (gaps lie between the last cell written and the next).
+fn painted_len<'a>(
+    shown: &mut Shown,
+    cells: impl IntoIterator<Item = (u16, u16, &'a Cell)>,
+) -> usize {
+    let mut out = Vec::with_capacity(4096);
+    emit(shown, cells, &mut out, false);
+    out.len()
+}
+
+/// [`paint`], remembering what it writes when `keep`.
+fn emit<'a>(
+    shown: &mut Shown,
+    cells: impl IntoIterator<Item = (u16, u16, &'a Cell)>,
+    out: &mut Vec<u8>,
+    keep: bool,
+) {
     let mut pen = Pen::default();
     let mut last: Option<(u16, u16)> = None;
     let mut cells = cells.into_iter().peekable();
@@ -206,7 +231,12 @@ fn paint<'a>(
         last = (width == 1).then_some((x, y));
         put(out, &mut pen, cell);
         let next = cells.peek().map(|&(x, y, _)| (x, y));
-        if let Some(after) = shown.write(x, y, cell, next) {
+        let broken = if keep {
+            shown.write(x, y, cell, next)
+        } else {
+            shown.breaks(x, y, cell, next)
+        };
+        if let Some(after) = broken {
             if width != 1 {
                 let _ = write!(out, "\x1b[{};{}H", y + 1, after + 1);
             }

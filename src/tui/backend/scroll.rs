@@ -9,9 +9,10 @@
 //! cell is what the screen shows (`Shown`, the backend's invariant).
 
 use super::shift::{self, Move};
-use super::{digits, paint, Pen, Shown, REFILL_MAX};
+use super::{digits, paint, painted_len, Pen, Shown, REFILL_MAX};
 use ratatui::buffer::{Cell, CellDiffOption};
 use ratatui::layout::Size;
+use std::cell::RefCell;
 use std::io::Write as _;
 use unicode_width::UnicodeWidthStr;
 
@@ -19,51 +20,29 @@ use unicode_width::UnicodeWidthStr;
 /// `updates` (on a screen of `size`), and `shown` updated to what the screen then shows.
 /// Lines are moved only when that costs fewer bytes in all than painting the cells.
 pub(super) fn frame(shown: &mut Shown, updates: &[(u16, u16, &Cell)], size: Size) -> Vec<u8> {
-    let mut plain = Vec::with_capacity(4096);
-    let Some(Planned {
-        mut rows,
-        want,
-        moves,
-    }) = planned(shown, updates, size)
-    else {
-        paint(shown, updates.iter().copied(), &mut plain);
-        return plain;
-    };
-    let mut scrolled = b"\x1b[m".to_vec();
-    let blank = vec![Cell::default(); usize::from(size.width)];
-    for m in &moves {
-        write_move(&mut scrolled, *m);
-        m.apply(&mut rows, &blank);
+    if let Some((scrolled, moved)) = scrolled(shown, updates, size) {
+        if scrolled.len() < painted_len(shown, updates.iter().copied()) {
+            *shown = moved;
+            return scrolled;
+        }
     }
-    let mut moved = Shown { rows, known: true };
-    let cells = changed(&moved.rows, &want);
-    paint(&mut moved, cells, &mut scrolled);
-
-    let mut unmoved = shown.clone();
-    paint(&mut unmoved, updates.iter().copied(), &mut plain);
-    if scrolled.len() < plain.len() {
-        *shown = moved;
-        scrolled
-    } else {
-        *shown = unmoved;
-        plain
-    }
+    let mut out = Vec::with_capacity(4096);
+    paint(shown, updates.iter().copied(), &mut out);
+    out
 }
 
-/// What the screen shows and what the frame wants, line by line in full, and the
-/// moves that pay.
-struct Planned {
-    rows: Vec<Vec<Cell>>,
-    want: Vec<Vec<Cell>>,
-    moves: Vec<Move>,
-}
-
-/// The moves worth making, when lines can be moved at all: what the screen shows is
-/// known and fits `size`, and every cell of the frame is one or two columns wide, with
-/// the right half of each wide one empty (so that the grids say what the terminal shows).
-fn planned(shown: &Shown, updates: &[(u16, u16, &Cell)], size: Size) -> Option<Planned> {
+/// The bytes that move lines and then paint the cells that still differ, and what the
+/// screen shows after them; `None` when no move pays or lines cannot be moved: what
+/// the screen shows must be known and fit `size`, and every cell of the frame must be
+/// one or two columns wide, with the right half of each wide one empty (so that the
+/// rows say what the terminal shows).
+fn scrolled(
+    shown: &mut Shown,
+    updates: &[(u16, u16, &Cell)],
+    size: Size,
+) -> Option<(Vec<u8>, Shown)> {
     let (w, h) = (usize::from(size.width), usize::from(size.height));
-    let mut lines: Vec<u16> = updates.iter().map(|(_, y, _)| *y).collect();
+    let mut lines: Vec<usize> = updates.iter().map(|(_, y, _)| usize::from(*y)).collect();
     lines.dedup();
     if !shown.known || w == 0 || h < 2 || lines.len() < 2 {
         return None;
@@ -80,42 +59,54 @@ fn planned(shown: &Shown, updates: &[(u16, u16, &Cell)], size: Size) -> Option<P
     {
         return None;
     }
-    let rows: Vec<Vec<Cell>> = (0..h)
-        .map(|y| {
-            let mut row = shown.rows.get(y).cloned().unwrap_or_default();
-            row.resize(w, Cell::default());
-            row
-        })
-        .collect();
-    let mut want = Shown {
-        rows: rows.clone(),
+    // Every line in full (the cells never drawn are blank).
+    shown.rows.resize_with(h, Vec::new);
+    for row in &mut shown.rows {
+        row.resize(w, Cell::default());
+    }
+    // The lines that change, as `paint` will write them (a broken wide character's
+    // right half blanked again); the others are what the screen shows.
+    let mut patched = Shown {
+        rows: vec![Vec::new(); h],
         known: true,
     };
-    // As `paint` will write them (a broken wide character's right half blanked).
+    for &y in &lines {
+        patched.rows[y] = shown.rows[y].clone();
+    }
     for (i, (x, y, cell)) in updates.iter().enumerate() {
         let next = updates.get(i + 1).map(|&(x, y, _)| (x, y));
-        want.write(*x, *y, cell, next);
+        patched.write(*x, *y, cell, next);
     }
-    if !want
-        .rows
-        .iter()
-        .all(|row| row.len() == w && well_formed(row))
-    {
+    let old: Vec<&[Cell]> = shown.rows.iter().map(Vec::as_slice).collect();
+    let mut want = old.clone();
+    for &y in &lines {
+        want[y] = &patched.rows[y];
+    }
+    if !want.iter().all(|row| row.len() == w && well_formed(row)) {
         return None;
     }
     let blank = vec![Cell::default(); w];
+    let styles = RefCell::new(Vec::new());
     let moves = shift::plan(
-        &rows,
-        &want.rows,
-        &blank,
-        |a: &Vec<Cell>, b: &Vec<Cell>| repaint_cost(a, b),
+        &old,
+        &want,
+        &blank.as_slice(),
+        |a: &&[Cell], b: &&[Cell]| repaint_cost(a, b, &mut styles.borrow_mut()),
         move_cost,
     );
-    (!moves.is_empty()).then_some(Planned {
-        rows,
-        want: want.rows,
-        moves,
-    })
+    if moves.is_empty() {
+        return None;
+    }
+    let mut bytes = b"\x1b[m".to_vec();
+    let mut rows = shown.rows.clone();
+    for m in &moves {
+        write_move(&mut bytes, *m);
+        m.apply(&mut rows, &blank);
+    }
+    let mut moved = Shown { rows, known: true };
+    let cells = changed(&moved.rows, &want);
+    paint(&mut moved, cells, &mut bytes);
+    Some((bytes, moved))
 }
 
 /// Every empty cell of `row` is the right half of the wide character before it.
@@ -127,10 +118,10 @@ fn well_formed(row: &[Cell]) -> bool {
 
 /// The cells of `want` that `shown` does not show, in screen order (the right halves of
 /// wide characters are drawn with them).
-fn changed<'a>(shown: &[Vec<Cell>], want: &'a [Vec<Cell>]) -> Vec<(u16, u16, &'a Cell)> {
+fn changed<'a>(shown: &[Vec<Cell>], want: &[&'a [Cell]]) -> Vec<(u16, u16, &'a Cell)> {
     let mut cells = Vec::new();
     for (y, (have, want)) in shown.iter().zip(want).enumerate() {
-        for (x, (have, want)) in have.iter().zip(want).enumerate() {
+        for (x, (have, want)) in have.iter().zip(want.iter()).enumerate() {
             if !want.symbol().is_empty() && have != want {
                 cells.push((x as u16, y as u16, want));
             }
@@ -154,11 +145,14 @@ fn move_cost(m: Move) -> usize {
 }
 
 /// About the bytes that turn `shown` into `want` (one row): the changed cells, their
-/// style changes, and a cursor move over each gap too long to write again.
-fn repaint_cost(shown: &[Cell], want: &[Cell]) -> usize {
+/// style changes (their lengths kept in `styles`: a frame has few), and a cursor move
+/// over each gap too long to write again.
+fn repaint_cost(shown: &[Cell], want: &[Cell], styles: &mut Vec<((Pen, Pen), usize)>) -> usize {
+    if std::ptr::eq(shown, want) {
+        return 0;
+    }
     let mut bytes = 0;
     let mut pen = Pen::default();
-    let mut params = String::new();
     // Cells since the last one written; none written yet: a cursor move first.
     let mut gap: Option<usize> = None;
     for (have, cell) in shown.iter().zip(want) {
@@ -179,9 +173,15 @@ fn repaint_cost(shown: &[Cell], want: &[Cell]) -> usize {
             modifier: cell.modifier,
         };
         if next != pen {
-            params.clear();
-            super::sgr(&mut params, pen, next);
-            bytes += params.len() + 3;
+            bytes += match styles.iter().find(|(change, _)| *change == (pen, next)) {
+                Some(&(_, len)) => len,
+                None => {
+                    let mut params = String::new();
+                    super::sgr(&mut params, pen, next);
+                    styles.push(((pen, next), params.len() + 3));
+                    params.len() + 3
+                }
+            };
             pen = next;
         }
         bytes += cell.symbol().len();

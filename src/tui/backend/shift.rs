@@ -3,8 +3,9 @@
 //! (a scroll region and delete/insert lines) instead of repainting every cell of them.
 //!
 //! Why: a re-sorted row in the register moves, and every row between its old and new
-//! place shifts by one; a cell diff repaints them all (~40 full-width rows at 160x48),
-//! where the terminal can shift them for ~20 bytes.
+//! place shifts by one; a list scrolled by a line shifts all its rows. A cell diff
+//! repaints them all (~40 full-width rows at 160x48), where the terminal can shift
+//! them for ~25 bytes.
 //!
 //! Pure: rows are compared with `==`, and the caller says what repainting a row costs
 //! and what a move costs, in bytes.
@@ -21,9 +22,19 @@ pub struct Move {
     pub by: isize,
 }
 
-/// The farthest one move shifts a band: one for a re-sorted row, a few for a page of
-/// rows scrolled by more than one.
-pub const MAX_SHIFT: usize = 3;
+/// Shifts up to this far are priced when a single changed line would be right after
+/// them: a re-sorted row shifts the rows between by one.
+pub const NEAR: usize = 3;
+
+/// Farther shifts (a half page scrolled) are priced when at least this many changed
+/// lines would be right after them.
+pub const FAR_LINES: usize = 3;
+
+/// Shifts priced for one move at most: those that make the most changed lines right.
+const PRICED: usize = 2;
+
+/// Changed lines looked for elsewhere on the screen, to find far shifts.
+const SAMPLES: usize = 4;
 
 /// Moves planned for one frame at most (one band per re-sorted row or scrolled list).
 pub const MAX_MOVES: usize = 4;
@@ -53,7 +64,7 @@ impl Move {
 /// from `new` costs the fewest bytes; empty when no move pays for itself.
 /// `repaint(shown, wanted)` is the cost of turning a row into another (0 when equal),
 /// `cost(move)` the bytes of one move. `old` and `new` have one row per terminal line.
-pub fn plan<R: PartialEq + Clone>(
+pub fn plan<R: PartialEq>(
     old: &[R],
     new: &[R],
     blank: &R,
@@ -63,77 +74,108 @@ pub fn plan<R: PartialEq + Clone>(
     if old.len() != new.len() {
         return Vec::new();
     }
-    let mut rows = old.to_vec();
+    let mut rows: Vec<&R> = old.iter().collect();
     let mut moves = Vec::new();
     while moves.len() < MAX_MOVES {
         let Some(best) = best(&rows, new, blank, &repaint, &cost) else {
             break;
         };
-        best.apply(&mut rows, blank);
+        best.apply(&mut rows, &blank);
         moves.push(best);
     }
     moves
 }
 
+/// The shifts worth pricing (rows moved by, negative: up): those after which changed
+/// lines would be right, most such lines first. Near shifts are all counted; far ones
+/// are those that bring a few sample changed lines (spread over them) to their place.
+fn shifts<R: PartialEq>(rows: &[&R], new: &[R]) -> Vec<isize> {
+    let h = new.len();
+    let changed: Vec<usize> = (0..h).filter(|&y| *rows[y] != new[y]).collect();
+    if changed.len() < 2 {
+        return Vec::new();
+    }
+    let near = (1..=NEAR.min(h - 1) as isize).flat_map(|k| [-k, k]);
+    let step = changed.len().div_ceil(SAMPLES);
+    let mut far: Vec<isize> = changed
+        .iter()
+        .step_by(step)
+        .flat_map(|&y| {
+            (0..h)
+                .filter(move |&from| from.abs_diff(y) > NEAR && *rows[from] == new[y])
+                .map(move |from| y as isize - from as isize)
+        })
+        .collect();
+    far.sort_unstable();
+    far.dedup();
+    let mut found: Vec<(usize, isize)> = near
+        .chain(far)
+        .filter_map(|by| {
+            let right = changed
+                .iter()
+                .filter(|&&y| {
+                    y.checked_add_signed(-by)
+                        .is_some_and(|from| from < h && *rows[from] == new[y])
+                })
+                .count();
+            let least = if by.unsigned_abs() <= NEAR {
+                1
+            } else {
+                FAR_LINES
+            };
+            (right >= least).then_some((right, by))
+        })
+        .collect();
+    found.sort_by_key(|&(right, by)| (std::cmp::Reverse(right), by.unsigned_abs(), by));
+    found.into_iter().take(PRICED).map(|(_, by)| by).collect()
+}
+
 /// The one move that saves the most bytes now, if one saves any.
 fn best<R: PartialEq>(
-    rows: &[R],
+    rows: &[&R],
     new: &[R],
     blank: &R,
     repaint: &impl Fn(&R, &R) -> usize,
     cost: &impl Fn(Move) -> usize,
 ) -> Option<Move> {
+    let shifts = shifts(rows, new);
+    if shifts.is_empty() {
+        return None;
+    }
     let h = new.len();
     let base: Vec<i64> = rows
         .iter()
         .zip(new)
         .map(|(r, n)| repaint(r, n) as i64)
         .collect();
-    // Prefix sums of what a blank line in place of each row saves (computed once,
-    // only when some shift can pay).
-    let mut blank_sums: Option<Vec<i64>> = None;
+    // Prefix sums of what a blank line in place of each row saves.
+    let blanks = prefix(
+        new.iter()
+            .zip(&base)
+            .map(|(n, b)| b - repaint(blank, n) as i64),
+    );
     let mut best: Option<(i64, Move)> = None;
-    for k in 1..=MAX_SHIFT.min(h.saturating_sub(1)) {
-        for up in [true, false] {
-            // The row that lands on line `y`.
-            let source = |y: usize| if up { y + k } else { y.wrapping_sub(k) };
-            let lands = |y: usize| source(y) < h;
-            // Some line that differs now would be right after this shift: else skip.
-            if !(0..h).any(|y| base[y] > 0 && lands(y) && rows[source(y)] == new[y]) {
-                continue;
-            }
-            let blanks = blank_sums.get_or_insert_with(|| {
-                prefix(
-                    new.iter()
-                        .zip(&base)
-                        .map(|(n, b)| b - repaint(blank, n) as i64),
-                )
-            });
-            let shifted = prefix((0..h).map(|y| {
-                if lands(y) {
-                    base[y] - repaint(&rows[source(y)], &new[y]) as i64
+    for by in shifts {
+        let k = by.unsigned_abs();
+        // The row that lands on line `y`, if one does.
+        let source = |y: usize| y.checked_add_signed(-by).filter(|&from| from < h);
+        let shifted = prefix((0..h).map(|y| match source(y) {
+            Some(from) => base[y] - repaint(rows[from], &new[y]) as i64,
+            None => 0,
+        }));
+        let sum = |sums: &[i64], from: usize, to: usize| sums[to] - sums[from];
+        for top in 0..h {
+            for bottom in top + k..h {
+                let m = Move { top, bottom, by };
+                // Up: lines top..=bottom-k take the rows below, the last k come in
+                // blank. Down: the first k come in blank, the rest take rows above.
+                let saved = if by < 0 {
+                    sum(&shifted, top, bottom + 1 - k) + sum(&blanks, bottom + 1 - k, bottom + 1)
                 } else {
-                    0
-                }
-            }));
-            let sum = |sums: &[i64], from: usize, to: usize| sums[to] - sums[from];
-            for top in 0..h {
-                for bottom in top + k..h {
-                    let m = Move {
-                        top,
-                        bottom,
-                        by: if up { -(k as isize) } else { k as isize },
-                    };
-                    // Up: lines top..=bottom-k take the rows below, the last k come in
-                    // blank. Down: the first k come in blank, the rest take rows above.
-                    let saved = if up {
-                        sum(&shifted, top, bottom + 1 - k) + sum(blanks, bottom + 1 - k, bottom + 1)
-                    } else {
-                        sum(blanks, top, top + k) + sum(&shifted, top + k, bottom + 1)
-                    } - cost(m) as i64;
-                    if saved > 0 && best.is_none_or(|(b, _)| saved > b) {
-                        best = Some((saved, m));
-                    }
+                    sum(&blanks, top, top + k) + sum(&shifted, top + k, bottom + 1)
+                } - cost(m) as i64;
+                if saved > 0 && best.is_none_or(|(b, _)| saved > b) {
+                    best = Some((saved, m));
                 }
             }
         }
@@ -208,8 +250,8 @@ mod tests {
         let row = |a: &char, b: &char| if a == b { 0 } else { 20 };
         assert_eq!(plan(&old, &swapped, &'.', row, |_| 12), vec![up(2, 3, 1)]);
         assert_eq!(plan(&old, &swapped, &'.', row, |_| 20), vec![]);
-        // Shifted by more than MAX_SHIFT: not looked for.
-        assert_eq!(moves("abcdefghij", "efghijklmn"), vec![]);
+        // One line right after a shift farther than NEAR: not looked for.
+        assert_eq!(moves("abcdefghij", "XYZWVUaTSR"), vec![]);
         // Rows of unequal counts (a resize): nothing.
         assert!(plan(&['a', 'b'], &['b'], &'.', |_, _| 1, |_| 0).is_empty());
     }
@@ -220,6 +262,13 @@ mod tests {
         // `d`): the band moves, and line 3 is repainted.
         let planned = moves("abcdefghij", "abdEfghcij");
         assert_eq!(planned, vec![up(2, 7, 1)]);
+    }
+
+    #[test]
+    fn a_half_page_scrolls() {
+        // Four lines or more right after a far shift: priced.
+        assert_eq!(moves("abcdefghij", "efghijklmn"), vec![up(0, 9, 4)]);
+        assert_eq!(moves("abcdefghij", "VWXYZabcde"), vec![down(0, 9, 5)]);
     }
 
     #[test]

@@ -149,4 +149,5 @@ fn refilled_cells_keep_what_the_screen_shows() {
     );
 }
 
+mod cockpit;
 mod emulated;
