@@ -142,7 +142,8 @@ fn main() {
     let theme = Theme::load("dark", ColorDepth::TrueColor).unwrap();
     let counter = Counter::default();
     let mut terminal = Terminal::with_options(
-        Screen::new(counter.clone()),
+        // The size as the cockpit's terminal answers it: lines may be moved.
+        Screen::with_size(counter.clone(), ratatui::layout::Size::new(size.0, size.1)),
         TerminalOptions {
             viewport: Viewport::Fixed(Rect::new(0, 0, size.0, size.1)),
         },

@@ -9,8 +9,10 @@
 //! sequence holding only what changed. It also remembers what the screen shows, so a
 //! short run of unchanged cells between two changes is written again when that costs
 //! fewer bytes than moving the cursor over it (as curses does): a row that moved in a
-//! sorted table shares many cells with the row it replaces. Everything but drawing
-//! cells (cursor, clearing, size) is crossterm's own.
+//! sorted table shares many cells with the row it replaces. And when whole lines moved
+//! (a re-sorted row shifts every row between its old and new place), it moves them with
+//! the terminal's own scrolling when that is shorter (`scroll`, `shift`). Everything
+//! but drawing cells (cursor, clearing, size) is crossterm's own.
 
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
@@ -18,15 +20,32 @@ use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use std::io::{self, Write};
 
-/// A ratatui backend writing to `W`. Invariants: the colours it sends for the 16 basic
-/// colours are the 16-colour SGR codes, never `38;5;N` / `48;5;N`; `shown` is what the
-/// terminal shows (blank until drawn, blank again after a clear).
+mod scroll;
+mod shift;
+
+/// A ratatui backend writing to `W`, which it owns whole (the cockpit's full-screen
+/// viewport: nothing else draws on that screen). Invariants: the colours it sends for
+/// the 16 basic colours are the 16-colour SGR codes, never `38;5;N` / `48;5;N`; `shown`
+/// is what the terminal shows (blank until drawn, blank again after a clear), so that
+/// lines it moves with the terminal's scrolling and cells it writes again are right.
 #[derive(Debug)]
 pub struct Screen<W: Write> {
     inner: CrosstermBackend<W>,
-    shown: Vec<Vec<Cell>>,
+    shown: Shown,
+    /// The screen's size: as the terminal last said it (ratatui asks before each
+    /// full-screen frame), or as given to [`Screen::with_size`]. Lines are moved with
+    /// the terminal's scrolling only while it is known.
+    size: std::cell::Cell<Option<Size>>,
+    /// The size was given: `size()` answers it instead of asking the terminal.
+    given: bool,
+}
+
+/// What the screen shows, row by row (rows and cells past the end are blank).
+#[derive(Debug, Clone)]
+struct Shown {
+    rows: Vec<Vec<Cell>>,
     /// False after a partial clear: what the screen shows is then unknown, and nothing
-    /// is refilled until the next full clear.
+    /// is refilled or moved until the next full clear.
     known: bool,
 }
 
@@ -37,17 +56,34 @@ impl<W: Write> Screen<W> {
     pub fn new(writer: W) -> Screen<W> {
         Screen {
             inner: CrosstermBackend::new(writer),
-            shown: Vec::new(),
-            known: true,
+            shown: Shown {
+                rows: Vec::new(),
+                known: true,
+            },
+            size: std::cell::Cell::new(None),
+            given: false,
         }
     }
 
+    /// A screen of `size` that is not the process's terminal (a byte counter, a
+    /// terminal emulator in tests): `size()` answers `size` instead of asking.
+    pub fn with_size(writer: W, size: Size) -> Screen<W> {
+        let screen = Screen::new(writer);
+        screen.size.set(Some(size));
+        Screen {
+            given: true,
+            ..screen
+        }
+    }
+}
+
+impl Shown {
     fn remember(&mut self, x: u16, y: u16, cell: &Cell) {
         let (x, y) = (usize::from(x), usize::from(y));
-        if self.shown.len() <= y {
-            self.shown.resize_with(y + 1, Vec::new);
+        if self.rows.len() <= y {
+            self.rows.resize_with(y + 1, Vec::new);
         }
-        let row = &mut self.shown[y];
+        let row = &mut self.rows[y];
         if row.len() <= x {
             row.resize_with(x + 1, Cell::default);
         }
@@ -62,13 +98,45 @@ impl<W: Write> Screen<W> {
         }
     }
 
+    /// Remember `cell` written at `x`, `y`, before the cell at `next`. When it writes
+    /// over the left half of a wide character whose right half is not written next,
+    /// the terminal blanks that half in a style terminals disagree on: it is to be
+    /// blanked again in the cell's style (remembered so), and its column is returned.
+    fn write(&mut self, x: u16, y: u16, cell: &Cell, next: Option<(u16, u16)>) -> Option<u16> {
+        let broken = self.breaks(x, y, cell, next);
+        self.remember(x, y, cell);
+        if let Some(after) = broken {
+            let mut blank = Cell::default();
+            blank.fg = cell.fg;
+            blank.bg = cell.bg;
+            blank.modifier = cell.modifier;
+            self.remember(after, y, &blank);
+        }
+        broken
+    }
+
+    /// The column [`Shown::write`] would blank again.
+    fn breaks(&self, x: u16, y: u16, cell: &Cell, next: Option<(u16, u16)>) -> Option<u16> {
+        let width = unicode_width::UnicodeWidthStr::width(cell.symbol()) as u16;
+        let after = x.saturating_add(width.max(1));
+        (self.hidden(after, y) && next != Some((after, y))).then_some(after)
+    }
+
+    /// Whether the cell at `x`, `y` is the right half of a wide character.
+    fn hidden(&self, x: u16, y: u16) -> bool {
+        self.rows
+            .get(usize::from(y))
+            .and_then(|row| row.get(usize::from(x)))
+            .is_some_and(|cell| cell.symbol().is_empty())
+    }
+
     /// What the screen shows from `from` to just before `to` on row `y`, when every
     /// cell there is one plain-width character.
     fn gap(&self, y: u16, from: u16, to: u16) -> Option<Vec<Cell>> {
         if !self.known {
             return None;
         }
-        let row = self.shown.get(usize::from(y));
+        let row = self.rows.get(usize::from(y));
         (from..to)
             .map(|x| {
                 let cell = row
@@ -101,6 +169,96 @@ impl Default for Pen {
     }
 }
 
+/// Write `cells` (in screen order) to `out` and remember them in `shown`, then reset
+/// the style. Starts and ends with the default style.
+fn paint<'a>(
+    shown: &mut Shown,
+    cells: impl IntoIterator<Item = (u16, u16, &'a Cell)>,
+    out: &mut Vec<u8>,
+) {
+    emit(shown, cells, out, true);
+}
+
+/// The bytes [`paint`] would write, `shown` left as it is: cells written in one frame
+/// are never read again in it (gaps lie between the last cell written and the next).
+fn painted_len<'a>(
+    shown: &mut Shown,
+    cells: impl IntoIterator<Item = (u16, u16, &'a Cell)>,
+) -> usize {
+    let mut out = Vec::with_capacity(4096);
+    emit(shown, cells, &mut out, false);
+    out.len()
+}
+
+/// [`paint`], remembering what it writes when `keep`.
+fn emit<'a>(
+    shown: &mut Shown,
+    cells: impl IntoIterator<Item = (u16, u16, &'a Cell)>,
+    out: &mut Vec<u8>,
+    keep: bool,
+) {
+    let mut pen = Pen::default();
+    let mut last: Option<(u16, u16)> = None;
+    let mut cells = cells.into_iter().peekable();
+    while let Some((x, y, cell)) = cells.next() {
+        let refill = match last {
+            Some((lx, ly)) if y == ly && x == lx + 1 => Some(Vec::new()),
+            Some((lx, ly)) if y == ly && x > lx + 1 && x - lx - 1 <= REFILL_MAX => {
+                shown.gap(y, lx + 1, x)
+            }
+            _ => None,
+        };
+        // The unchanged cells again, when cheaper than moving over them.
+        let mut moved = true;
+        if let Some(gap) = refill {
+            let mut bytes = Vec::new();
+            let mut gap_pen = pen;
+            for cell in &gap {
+                put(&mut bytes, &mut gap_pen, cell);
+            }
+            if gap.is_empty() || bytes.len() < cursor_move_len(x, y) {
+                out.extend_from_slice(&bytes);
+                pen = gap_pen;
+                moved = false;
+            }
+        }
+        if moved {
+            let _ = write!(out, "\x1b[{};{}H", y + 1, x + 1);
+        }
+        // After a wide character the next cell moves the cursor itself (terminals
+        // may disagree on the width).
+        let width = unicode_width::UnicodeWidthStr::width(cell.symbol());
+        last = (width == 1).then_some((x, y));
+        put(out, &mut pen, cell);
+        let next = cells.peek().map(|&(x, y, _)| (x, y));
+        let broken = if keep {
+            shown.write(x, y, cell, next)
+        } else {
+            shown.breaks(x, y, cell, next)
+        };
+        if let Some(after) = broken {
+            if width != 1 {
+                let _ = write!(out, "\x1b[{};{}H", y + 1, after + 1);
+            }
+            out.push(b' ');
+            last = Some((after, y));
+        }
+    }
+    if pen != Pen::default() {
+        out.extend_from_slice(b"\x1b[0m");
+    }
+}
+
+/// The length of `ESC [ y+1 ; x+1 H`.
+fn cursor_move_len(x: u16, y: u16) -> usize {
+    4 + digits(usize::from(x) + 1) + digits(usize::from(y) + 1)
+}
+
+/// How many decimal digits `n` has.
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
 impl<W: Write> Backend for Screen<W> {
     type Error = io::Error;
 
@@ -108,47 +266,16 @@ impl<W: Write> Backend for Screen<W> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let mut pen = Pen::default();
-        let mut last: Option<(u16, u16)> = None;
-        let mut out: Vec<u8> = Vec::with_capacity(4096);
-        for (x, y, cell) in content {
-            let refill = match last {
-                Some((lx, ly)) if y == ly && x == lx + 1 => Some(Vec::new()),
-                Some((lx, ly)) if y == ly && x > lx + 1 && x - lx - 1 <= REFILL_MAX => {
-                    self.gap(y, lx + 1, x)
-                }
-                _ => None,
-            };
-            // The unchanged cells again, when cheaper than moving over them.
-            let mut moved = true;
-            if let Some(gap) = refill {
-                let mut bytes = Vec::new();
-                let mut gap_pen = pen;
-                for shown in &gap {
-                    put(&mut bytes, &mut gap_pen, shown);
-                }
-                let jump = format!("\x1b[{};{}H", y + 1, x + 1).len();
-                if gap.is_empty() || bytes.len() < jump {
-                    out.extend_from_slice(&bytes);
-                    pen = gap_pen;
-                    moved = false;
-                }
+        let updates: Vec<(u16, u16, &Cell)> = content.collect();
+        let out = match self.size.get() {
+            Some(size) => scroll::frame(&mut self.shown, &updates, size),
+            None => {
+                let mut out = Vec::with_capacity(4096);
+                paint(&mut self.shown, updates, &mut out);
+                out
             }
-            if moved {
-                write!(out, "\x1b[{};{}H", y + 1, x + 1)?;
-            }
-            // After a wide character the next cell moves the cursor itself (terminals
-            // may disagree on the width).
-            let one = unicode_width::UnicodeWidthStr::width(cell.symbol()) == 1;
-            last = one.then_some((x, y));
-            put(&mut out, &mut pen, cell);
-            self.remember(x, y, cell);
-        }
-        self.inner.write_all(&out)?;
-        if pen != Pen::default() {
-            self.inner.write_all(b"\x1b[0m")?;
-        }
-        Ok(())
+        };
+        self.inner.write_all(&out)
     }
 
     fn hide_cursor(&mut self) -> io::Result<()> {
@@ -168,20 +295,27 @@ impl<W: Write> Backend for Screen<W> {
     }
 
     fn clear(&mut self) -> io::Result<()> {
-        self.shown.clear();
-        self.known = true;
+        self.shown.rows.clear();
+        self.shown.known = true;
         self.inner.clear()
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
         // All: the screen is blank. Part of it: what is left is not worth tracking.
-        self.shown.clear();
-        self.known = clear_type == ClearType::All;
+        self.shown.rows.clear();
+        self.shown.known = clear_type == ClearType::All;
         self.inner.clear_region(clear_type)
     }
 
     fn size(&self) -> io::Result<Size> {
-        self.inner.size()
+        if self.given {
+            if let Some(size) = self.size.get() {
+                return Ok(size);
+            }
+        }
+        let size = self.inner.size()?;
+        self.size.set(Some(size));
+        Ok(size)
     }
 
     fn window_size(&mut self) -> io::Result<WindowSize> {
@@ -313,155 +447,4 @@ pub fn basic_index(color: Color) -> u8 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use ratatui::style::Style;
-    use ratatui::text::Span;
-    use ratatui::widgets::Paragraph;
-    use ratatui::{Terminal, TerminalOptions, Viewport};
-
-    fn bytes(style: Style) -> String {
-        let mut out = Vec::new();
-        {
-            let mut terminal = Terminal::with_options(
-                Screen::new(&mut out),
-                TerminalOptions {
-                    viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 4, 1)),
-                },
-            )
-            .unwrap();
-            terminal
-                .draw(|f| f.render_widget(Paragraph::new(Span::styled("ab", style)), f.area()))
-                .unwrap();
-        }
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn basic_colours_use_the_16_colour_codes() {
-        let out = bytes(Style::new().fg(Color::Red).bg(Color::LightBlue));
-        assert!(out.contains("\x1b[31;104mab"), "{out:?}");
-        let out = bytes(Style::new().fg(Color::Indexed(9)).bg(Color::Black));
-        assert!(out.contains("\x1b[91;40mab"), "{out:?}");
-        assert!(!out.contains("38;5") && !out.contains("48;5"), "{out:?}");
-    }
-
-    #[test]
-    fn other_colours_use_the_extended_forms() {
-        let out = bytes(Style::new().fg(Color::Indexed(208)));
-        assert!(out.contains("\x1b[38;5;208mab"), "{out:?}");
-        let out = bytes(Style::new().bg(Color::Rgb(1, 2, 3)));
-        assert!(out.contains("\x1b[48;2;1;2;3mab"), "{out:?}");
-    }
-
-    #[test]
-    fn attributes_turn_off_what_went_and_keep_what_stays() {
-        let mut s = String::new();
-        let bold_dim = Pen {
-            modifier: Modifier::BOLD | Modifier::DIM,
-            ..Pen::default()
-        };
-        let dim = Pen {
-            modifier: Modifier::DIM | Modifier::REVERSED,
-            ..Pen::default()
-        };
-        sgr(&mut s, bold_dim, dim);
-        assert_eq!(s, "22;2;7");
-        s.clear();
-        sgr(&mut s, dim, Pen::default());
-        assert_eq!(s, "22;27");
-        s.clear();
-        let red = Pen {
-            fg: Color::Red,
-            ..Pen::default()
-        };
-        sgr(&mut s, red, Pen::default());
-        assert_eq!(s, "39", "only what changed");
-    }
-
-    /// The characters a terminal shows after `bytes` (cursor moves, SGR and text only,
-    /// as this backend sends them; wide characters take two cells).
-    fn play(screen: &mut [Vec<char>], bytes: &str) {
-        let (mut x, mut y) = (0usize, 0usize);
-        let mut chars = bytes.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\x1b' {
-                assert_eq!(chars.next(), Some('['), "{bytes:?}");
-                let mut params = String::new();
-                let end = loop {
-                    let p = chars.next().unwrap();
-                    if p.is_ascii_alphabetic() {
-                        break p;
-                    }
-                    params.push(p);
-                };
-                if end == 'H' {
-                    let (row, col) = params.split_once(';').unwrap();
-                    (y, x) = (
-                        row.parse::<usize>().unwrap() - 1,
-                        col.parse::<usize>().unwrap() - 1,
-                    );
-                }
-                continue;
-            }
-            let width = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if width == 0 {
-                continue;
-            }
-            screen[y][x] = c;
-            if width == 2 {
-                screen[y][x + 1] = '\0';
-            }
-            x += width;
-        }
-    }
-
-    /// A writer the test can read while the terminal holds it.
-    #[derive(Clone, Default)]
-    struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-    impl Write for Shared {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.borrow_mut().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn refilled_cells_keep_what_the_screen_shows() {
-        let frames = [
-            "ab 12 cd 34 漢字 gamma",
-            "ab 13 cd 35 漢字 gamma",
-            "ab 13 c  35 字漢 gamma",
-            "xb 13 c  35 字漢 gammy",
-        ];
-        let out = Shared::default();
-        let mut terminal = Terminal::with_options(
-            Screen::new(out.clone()),
-            TerminalOptions {
-                viewport: Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 30, 1)),
-            },
-        )
-        .unwrap();
-        let mut screen = vec![vec![' '; 30]];
-        let mut start = 0;
-        for frame in frames {
-            terminal
-                .draw(|f| f.render_widget(Paragraph::new(frame), f.area()))
-                .unwrap();
-            let sent = String::from_utf8(out.0.borrow().clone()).unwrap();
-            play(&mut screen, &sent[start..]);
-            start = sent.len();
-            let shown: String = screen[0].iter().filter(|c| **c != '\0').collect();
-            assert_eq!(shown.trim_end(), frame, "{sent:?}");
-        }
-        let sent = String::from_utf8(out.0.borrow().clone()).unwrap();
-        assert!(
-            sent.contains("3 cd 35"),
-            "the unchanged ' cd ' refilled: {sent:?}"
-        );
-    }
-}
+mod tests;
