@@ -59,6 +59,9 @@ pub struct Member {
     took_tx: UnboundedSender<RunnerLock>,
     /// Who ran the checks when this process joined (`None`: itself, or nobody).
     first: Option<Holder>,
+    /// Board entries read at take-over that this follower had not seen yet (the last
+    /// runner's final announcements): for the view, see [`Member::caught_up`].
+    caught_up: Vec<Entry>,
 }
 
 impl Member {
@@ -107,6 +110,7 @@ impl Member {
             took,
             took_tx,
             first,
+            caught_up: Vec::new(),
         };
         if pairing.lock.is_some() {
             pairing.seed_seqs(Board::new(&pairing.state_dir, sharing).read_all());
@@ -197,7 +201,13 @@ impl Member {
         let mut board = self.board.clone();
         for (check, entry) in Board::new(&self.state_dir, self.sharing).read_all() {
             let newer = board.get(&check).is_none_or(|held| entry.seq >= held.seq);
+            let unseen = board
+                .get(&check)
+                .is_none_or(|held| (held.seq, held.phase) != (entry.seq, entry.phase));
             if newer {
+                if unseen {
+                    self.caught_up.push(entry.clone());
+                }
                 board.insert(check, entry);
             }
         }
@@ -219,6 +229,12 @@ impl Member {
         }
         runs.sort();
         runs
+    }
+
+    /// The last runner's entries this process saw only at take-over (a run it finished
+    /// just before it went): what the view still shows as running is over.
+    pub fn caught_up(&mut self) -> Vec<Entry> {
+        std::mem::take(&mut self.caught_up)
     }
 
     /// Announce a run queued; returns the entry (its number for the model).

@@ -127,7 +127,14 @@ pub async fn drive<S: Screen>(
             Some(seen) = cockpit.pairing.seen.recv() => cockpit.on_seen(seen),
             Some(lock) = cockpit.pairing.took.recv() => {
                 let runs = cockpit.pairing.take_over(lock);
-                vec![Msg::TookOver(runs)]
+                let mut msgs: Vec<Msg> = cockpit
+                    .pairing
+                    .caught_up()
+                    .into_iter()
+                    .map(|entry| Msg::Board { entry: Box::new(entry), output: None })
+                    .collect();
+                msgs.push(Msg::TookOver(runs));
+                msgs
             }
             _ = tick.tick(), if busy => vec![Msg::Tick],
             _ = stop.recv() => break,
