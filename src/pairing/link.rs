@@ -270,7 +270,7 @@ impl State {
         match self.mode {
             Mode::Runner => self.serve_requests(),
             Mode::Follower { .. } => {
-                self.rescan(true);
+                self.rescan();
                 self.probe();
             }
         }
@@ -294,7 +294,7 @@ impl State {
             if folder == Some(self.board.dir()) {
                 if let (Mode::Follower { .. }, Some(check)) = (self.mode, Board::check_of(path)) {
                     if let Some(entry) = self.board.read(&check) {
-                        self.take(entry, false);
+                        self.take(entry);
                     }
                 }
             } else if folder == Some(self.requests.dir()) {
@@ -315,7 +315,7 @@ impl State {
             Mode::Follower { .. } => {
                 self.probe();
                 if no_events {
-                    self.rescan(false);
+                    self.rescan();
                 }
             }
         }
@@ -335,11 +335,11 @@ impl State {
         }
     }
 
-    fn rescan(&mut self, initial: bool) {
+    fn rescan(&mut self) {
         let mut entries: Vec<Entry> = self.board.read_all().into_values().collect();
         entries.sort_by(|a, b| a.check.cmp(&b.check));
         for entry in entries {
-            self.take(entry, initial);
+            self.take(entry);
         }
     }
 
@@ -361,14 +361,18 @@ impl State {
             return;
         }
         self.mode = mode;
+        // Taking over: the runs followed are over (the last runner is gone); their
+        // logs are read to their end into the rings the view shows.
+        for followed in self.tails.values_mut() {
+            followed.tail.finish();
+        }
         self.tails.clear();
         self.known.clear();
         self.start();
     }
 
     /// Report an entry not seen in this state before; follow its run's log.
-    /// `initial`: read at start, when a finished run's output is already shown.
-    fn take(&mut self, entry: Entry, initial: bool) {
+    fn take(&mut self, entry: Entry) {
         let check = entry.check.clone();
         let key = (entry.seq, entry.phase);
         let before = self.known.insert(check.clone(), key);
@@ -376,8 +380,10 @@ impl State {
             return;
         }
         let new_run = before.map(|(seq, _)| seq) != Some(entry.seq);
-        let follows = matches!(self.mode, Mode::Follower { tails: true })
-            && !(initial && entry.phase == Phase::Done);
+        // A run already done when this process starts is read from its log too: the
+        // log read at start can be a flush behind the runner's screen (it is complete
+        // once the run is announced done).
+        let follows = matches!(self.mode, Mode::Follower { tails: true });
         let mut output = None;
         if follows && new_run {
             let ring = Output::new(self.options.capacity);
