@@ -10,7 +10,7 @@
 //! (so a cockpit opened meanwhile follows it) and announces its runs on the board.
 //! Beside another one-shot run, it waits for that one to end, then runs.
 
-use super::progress::{Progress, TICK_REFRESH};
+use super::progress::Progress;
 use super::running::{cancel_on_signal, run_all};
 use crate::domain::check::CheckSpec;
 use crate::history::RunRecord;
@@ -212,15 +212,7 @@ async fn join(
     }
     let width = awaited.keys().map(|c| c.chars().count()).max().unwrap_or(0);
     let progress = Progress::for_stderr(width);
-    let ticker = progress.is_live().then(|| {
-        let progress = progress.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(TICK_REFRESH).await;
-                progress.refresh();
-            }
-        })
-    });
+    let ticker = progress.ticker();
     let cancel = CancellationToken::new();
     let signals = tokio::spawn(cancel_on_signal(cancel.clone(), interrupted.clone()));
     let mut outputs: HashMap<String, Output> = HashMap::new();

@@ -120,6 +120,20 @@ impl Progress {
         }
     }
 
+    /// On a live terminal, a task that redraws the elapsed times every
+    /// [`TICK_REFRESH`]; abort it when the runs are over.
+    pub fn ticker(&self) -> Option<tokio::task::JoinHandle<()>> {
+        self.is_live().then(|| {
+            let progress = self.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(TICK_REFRESH).await;
+                    progress.refresh();
+                }
+            })
+        })
+    }
+
     pub fn is_live(&self) -> bool {
         matches!(self.0.as_ref(), Mode::Bars { .. })
     }

@@ -3,7 +3,7 @@
 //! stop the runs.
 
 use super::join::Announcer;
-use super::progress::{Progress, TICK_REFRESH};
+use super::progress::Progress;
 use crate::domain::check::CheckSpec;
 use crate::exit;
 use crate::runner::{run_check, Output, RunOutcome};
@@ -32,15 +32,7 @@ pub async fn run_all(
         .max()
         .unwrap_or(0);
     let progress = Progress::for_stderr(width);
-    let ticker = progress.is_live().then(|| {
-        let progress = progress.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(TICK_REFRESH).await;
-                progress.refresh();
-            }
-        })
-    });
+    let ticker = progress.ticker();
     let slots = Arc::new(Semaphore::new(jobs.max(1)));
     let mut tasks = Vec::new();
     for spec in selected {
